@@ -1,0 +1,26 @@
+"""Personal access tokens for the JSON API (Authorization: Bearer ls_…)."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import AccessToken
+
+
+class AccessTokenBackend(ModelBackend):
+    def authenticate(self, request, token: str | None = None, **kwargs):
+        if not token:
+            return None
+        now = timezone.now()
+        access = (
+            AccessToken.objects.select_related("user")
+            .filter(token_hash=AccessToken.hash(token), revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .first()
+        )
+        if access is None or not self.user_can_authenticate(access.user):
+            return None
+        if access.user.deleted_at is not None:
+            return None
+        AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
+        return access.user

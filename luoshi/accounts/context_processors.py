@@ -1,0 +1,23 @@
+"""What the base template needs on every page: the menu for the user's roles, unread count."""
+
+from django.conf import settings
+
+from luoshi.org.access import has_perm
+
+
+def navigation(request) -> dict:
+    user = request.user
+    context = {"site_name": settings.SITE_NAME}
+    if not getattr(user, "is_authenticated", False):
+        return context
+    context["nav"] = {
+        "tasks": has_perm(user, "task.view") or user.owned_tasks.exists(),
+        "campaign_manage": has_perm(user, "campaign.manage"),
+        "org": has_perm(user, "unit.view"),
+        "org_manage": has_perm(user, "unit.manage"),
+        "roles": has_perm(user, "role.manage"),
+        "audit": has_perm(user, "audit.view"),
+        "calendar": has_perm(user, "calendar.manage"),
+    }
+    context["unread_count"] = user.notifications.unread().count()
+    return context

@@ -1,0 +1,128 @@
+"""People and their accounts, personal access tokens and in-app notifications."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserQuerySet(models.QuerySet):
+    def search(self, text: str) -> "UserQuerySet":
+        """Match the name, the username, the full pinyin or the pinyin initials."""
+        text = text.strip().lower()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(username__iexact=text)
+            | models.Q(initials__startswith=text)
+            | models.Q(pinyin__startswith=text)
+        )
+
+
+class LuoshiUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person who works in the campaign, with their login account.
+
+    A person belongs to one or more units through `org.Membership` (兼职); what they may see and do
+    comes from `org.RoleGrant`s, each on one unit with its own data scope.
+    """
+
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    initials = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示账号"), default=False)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+
+    objects = LuoshiUserManager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["pinyin", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        """138****5678: what everyone but the people who manage this person sees."""
+        if len(self.phone) < 7:
+            return "*" * len(self.phone)
+        return f"{self.phone[:3]}****{self.phone[-4:]}"
+
+
+class AccessToken(models.Model):
+    """A personal access token for the JSON API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("访问令牌")
+        verbose_name_plural = _("访问令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_secret() -> str:
+        return "ls_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one person (催办, 预警, 督办, …), mailed too when SMTP is set."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("通知")
+        BLUE = "blue", _("蓝色预警")
+        YELLOW = "yellow", _("黄色预警")
+        RED = "red", _("红色预警")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    level = models.CharField(max_length=10, choices=Level, default=Level.INFO)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    task = models.ForeignKey(
+        "campaigns.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

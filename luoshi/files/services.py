@@ -1,0 +1,115 @@
+"""Accepting uploads: size limit, type by content (never by name), images re-encoded."""
+
+import hashlib
+import io
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from .models import Attachment
+
+# Detected type → extension we store. Office files are zip (docx/xlsx/pptx) or OLE (doc/xls).
+ALLOWED = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "application/pdf": "pdf",
+    "application/zip": None,  # docx/xlsx/pptx, by the name's extension below
+    "application/x-ole-storage": None,  # doc/xls/ppt
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "video/mp4": "mp4",
+}
+OFFICE_BY_CONTAINER = {
+    "application/zip": {"docx", "xlsx", "pptx", "wps", "et"},
+    "application/x-ole-storage": {"doc", "xls", "ppt"},
+}
+TEXT_EXTENSIONS = {"txt", "csv"}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+def _kind(data: bytes, name: str) -> tuple[str, str]:
+    """(content type, extension) decided by the bytes; raises ValidationError when not allowed."""
+    suffix = PurePath(name).suffix.lower().lstrip(".")
+    guess = filetype.guess(data[:8192])
+    if guess is None:
+        if suffix in TEXT_EXTENSIONS:
+            try:
+                data[:65536].decode("utf-8")
+            except UnicodeDecodeError:
+                data[:65536].decode("gb18030", errors="strict")
+            return "text/plain", suffix
+        raise ValidationError(_("文件“%(name)s”的类型无法识别，不能上传。") % {"name": name})
+    mime = guess.mime
+    if mime not in ALLOWED:
+        raise ValidationError(
+            _("不允许上传此类文件：“%(name)s”（%(mime)s）。允许图片、PDF、Office 文档和 MP4 视频。")
+            % {"name": name, "mime": mime}
+        )
+    extension = ALLOWED[mime]
+    if extension is None:
+        if suffix not in OFFICE_BY_CONTAINER.get(mime, set()):
+            raise ValidationError(
+                _("文件“%(name)s”的内容与扩展名不符。") % {"name": name}
+            )
+        extension = suffix
+    return mime, extension
+
+
+def _reencode(data: bytes, mime: str) -> bytes:
+    """Re-encode an image from its pixels: drops EXIF (GPS included) and anything smuggled."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}[mime]
+            if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.save(out, format=fmt, quality=88)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("图片已损坏或无法读取。")) from exc
+
+
+def store_upload(*, actor, upload: UploadedFile, owner: models.Model | None = None) -> Attachment:
+    """Check and store one uploaded file. The caller's transaction covers it."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            _("文件“%(name)s”超过 %(mb)d MB 的大小限制。")
+            % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    data = upload.read()
+    mime, extension = _kind(data, upload.name or "")
+    if mime in IMAGE_TYPES:
+        data = _reencode(data, mime)
+    attachment = Attachment(
+        original_name=PurePath(upload.name or "file").name[:200],
+        extension=extension,
+        content_type_name=mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+    )
+    if owner is not None:
+        attachment.owner = owner
+    attachment.file.save(f"upload.{extension}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def attach(*, attachments: list[Attachment], owner: models.Model) -> None:
+    """Point already stored attachments at the record they belong to."""
+    for attachment in attachments:
+        attachment.owner = owner
+        attachment.save(update_fields=["owner_type", "owner_id"])

@@ -1,0 +1,79 @@
+"""Working days in China: weekends, public holidays and make-up workdays (调休).
+
+Which source decides a year, in order: the schedule the office entered in luoshi
+(campaigns.HolidayYear), then the chinese-calendar package for the years it knows, then weekends
+only — in which case `Calendar.is_estimated(year)` is true and pages say so.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import chinese_calendar
+
+
+@dataclass
+class Calendar:
+    """A working-day calendar; `overrides` maps a date to True (workday) or False (rest day)."""
+
+    overrides: dict[datetime.date, bool] = field(default_factory=dict)
+    entered_years: frozenset[int] = frozenset()
+
+    def source(self, year: int) -> str:
+        if year in self.entered_years:
+            return "entered"
+        if _package_knows(year):
+            return "package"
+        return "weekends"
+
+    def is_estimated(self, year: int) -> bool:
+        return self.source(year) == "weekends"
+
+    def is_workday(self, day: datetime.date) -> bool:
+        if day.year in self.entered_years:
+            return self.overrides.get(day, day.weekday() < 5)
+        if _package_knows(day.year):
+            return chinese_calendar.is_workday(day)
+        return day.weekday() < 5
+
+    def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
+        """The date `days` working days after `start` (start itself not counted)."""
+        day = start
+        remaining = days
+        while remaining > 0:
+            day += datetime.timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count
+
+    def estimated_years(self, years: Iterable[int]) -> list[int]:
+        return sorted({year for year in years if self.is_estimated(year)})
+
+
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def load_calendar() -> Calendar:
+    """The calendar with the office's entered schedules (one query)."""
+    from luoshi.campaigns.models import HolidayDay, HolidayYear
+
+    years = frozenset(HolidayYear.objects.values_list("year", flat=True))
+    overrides = dict(HolidayDay.objects.values_list("date", "is_workday"))
+    return Calendar(overrides=overrides, entered_years=years)

@@ -1,0 +1,295 @@
+"""Changes to the organisation: units, people, memberships and role grants.
+
+Unit and person management needs `unit.manage` / `person.manage` (系统管理员); granting roles needs
+`role.manage` (安全管理员). No account may hold two of the three admin roles (三员分立).
+"""
+
+from collections.abc import Sequence
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import diff, record, record_created, snapshot
+from luoshi.lib.pinyin import pinyin_keys
+
+from .access import forget_grants, require_perm
+from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
+
+PHONE_DIGITS = 11
+
+
+def _set_path(unit: Unit) -> None:
+    parent = unit.parent
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = parent.depth + 1 if parent else 0
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    sort_order: int = 0,
+    audit: bool = True,
+) -> Unit:
+    """Add a unit under `parent` (or as a root). `actor` None is the system (demo, migrations)."""
+    if actor is not None:
+        require_perm(actor, "unit.manage", parent)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写单位名称。")})
+    if Unit.objects.alive().filter(parent=parent, name=name).exists():
+        raise ValidationError({"name": _("上级单位下已有名为“%(name)s”的单位。") % {"name": name}})
+    full, initials = pinyin_keys(short_name or name)
+    unit = Unit(
+        name=name, short_name=short_name, kind=kind, parent=parent, sort_order=sort_order,
+        pinyin=full, initials=initials, path="/",
+    )
+    unit.save()
+    _set_path(unit)
+    unit.save(update_fields=["path", "depth"])
+    if audit:
+        record_created(actor=actor, obj=unit)
+    return unit
+
+
+@transaction.atomic
+def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
+    """Rename, re-kind, re-order or move a unit; moving rewrites the paths of its whole subtree."""
+    require_perm(actor, "unit.manage", unit)
+    allowed = {"name", "short_name", "kind", "sort_order", "parent", "leader"}
+    if set(values) - allowed:
+        raise ValueError(f"not editable: {sorted(set(values) - allowed)}")
+    new_parent = values.get("parent", unit.parent)
+    if "parent" in values and new_parent is not None:
+        require_perm(actor, "unit.manage", new_parent)
+        if new_parent.path.startswith(unit.path):
+            raise ValidationError({"parent": _("不能把单位移到它自己或它的下级单位之下。")})
+    fields = list(values)
+    before = snapshot(unit, [f if f not in ("parent", "leader") else f + "_id" for f in fields])
+    old_path = unit.path
+    for key, value in values.items():
+        setattr(unit, key, value)
+    if "name" in values or "short_name" in values:
+        unit.pinyin, unit.initials = pinyin_keys(unit.short_name or unit.name)
+        fields += ["pinyin", "initials"]
+    if "parent" in values:
+        _set_path(unit)
+        fields += ["path", "depth"]
+    unit.save(update_fields=fields)
+    if "parent" in values and unit.path != old_path:
+        depth_change = unit.depth - old_path.count("/") + 2
+        Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+            path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + depth_change,
+        )
+    after = snapshot(unit, list(before))
+    record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=diff(before, after))
+    return unit
+
+
+@transaction.atomic
+def delete_unit(*, actor: User, unit: Unit) -> Unit:
+    """Soft-delete a unit with no live sub-units, members or tasks."""
+    require_perm(actor, "unit.manage", unit)
+    if unit.children.alive().exists():
+        raise ValidationError(_("“%(unit)s”还有下级单位，不能删除。") % {"unit": unit})
+    if unit.memberships.exists():
+        raise ValidationError(_("“%(unit)s”还有人员，不能删除。") % {"unit": unit})
+    if unit.tasks.filter(deleted_at__isnull=True).exists():
+        raise ValidationError(_("“%(unit)s”还有任务，不能删除。") % {"unit": unit})
+    unit.deleted_at = timezone.now()
+    unit.save(update_fields=["deleted_at"])
+    record(actor=actor, action=AuditEvent.Action.DELETE, obj=unit)
+    return unit
+
+
+@transaction.atomic
+def restore_unit(*, actor: User, unit: Unit) -> Unit:
+    require_perm(actor, "unit.manage", unit.parent)
+    unit.deleted_at = None
+    unit.save(update_fields=["deleted_at"])
+    record(actor=actor, action=AuditEvent.Action.RESTORE, obj=unit)
+    return unit
+
+
+def normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if phone.strip() and (len(digits) != PHONE_DIGITS or not digits.startswith("1")):
+        raise ValidationError({"phone": _("手机号应为 11 位数字，以 1 开头。")})
+    return digits
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor: User | None,
+    username: str,
+    name: str,
+    unit: Unit,
+    position: str = "",
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+    must_change_password: bool = True,
+    is_demo: bool = False,
+    audit: bool = True,
+) -> User:
+    """Create a person with an account and their first membership.
+
+    Without a password the account cannot log in until one is set (no default passwords).
+    """
+    if actor is not None:
+        require_perm(actor, "person.manage", unit)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("请填写登录账号。")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("登录账号“%(username)s”已被使用。") % {"username": username}})
+    if not name.strip():
+        raise ValidationError({"name": _("请填写姓名。")})
+    full, initials = pinyin_keys(name.strip())
+    person = User(
+        username=username,
+        name=name.strip(),
+        phone=normalise_phone(phone),
+        email=email.strip(),
+        pinyin=full,
+        initials=initials,
+        must_change_password=must_change_password,
+        is_demo=is_demo,
+    )
+    if password:
+        if not is_demo:
+            validate_password(password, person)
+        person.set_password(password)
+        person.password_changed_at = timezone.now()
+    else:
+        person.set_unusable_password()
+    person.save()
+    Membership.objects.create(person=person, unit=unit, position=position, is_primary=True)
+    if audit:
+        record_created(actor=actor, obj=person, note=f"{unit} {position}".strip())
+    return person
+
+
+PERSON_FIELDS = ("name", "phone", "email", "is_active")
+
+
+@transaction.atomic
+def update_person(*, actor: User, person: User, **values) -> User:
+    unit = primary_unit(person)
+    require_perm(actor, "person.manage", unit)
+    if set(values) - set(PERSON_FIELDS):
+        raise ValueError(f"not editable: {sorted(set(values) - set(PERSON_FIELDS))}")
+    if "phone" in values:
+        values["phone"] = normalise_phone(values["phone"])
+    before = snapshot(person, list(values))
+    for key, value in values.items():
+        setattr(person, key, value)
+    fields = list(values)
+    if "name" in values:
+        person.pinyin, person.initials = pinyin_keys(person.name)
+        fields += ["pinyin", "initials"]
+    person.save(update_fields=fields)
+    record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes=diff(before, snapshot(person, list(values))))
+    return person
+
+
+def primary_unit(person: User) -> Unit | None:
+    membership = person.memberships.select_related("unit").order_by("-is_primary", "sort_order", "id").first()
+    return membership.unit if membership else None
+
+
+@transaction.atomic
+def add_membership(*, actor: User | None, person: User, unit: Unit, position: str = "", audit: bool = True) -> Membership:
+    """Add a concurrent post (兼职) in another unit."""
+    if actor is not None:
+        require_perm(actor, "person.manage", unit)
+    membership, created = Membership.objects.get_or_create(
+        person=person, unit=unit, defaults={"position": position, "is_primary": not person.memberships.exists()}
+    )
+    if not created:
+        raise ValidationError({"unit": _("%(person)s 已在%(unit)s任职。") % {"person": person, "unit": unit}})
+    if audit:
+        record_created(actor=actor, obj=membership)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: User, membership: Membership) -> None:
+    require_perm(actor, "person.manage", membership.unit)
+    if membership.person.memberships.count() == 1:
+        raise ValidationError(_("这是该人员唯一的任职单位，不能移除。"))
+    record(actor=actor, action=AuditEvent.Action.DELETE, obj=membership)
+    membership.delete()
+
+
+@transaction.atomic
+def grant_role(
+    *,
+    actor: User | None,
+    person: User,
+    role: str,
+    unit: Unit,
+    scope: str = Scope.UNIT,
+    custom_units: Sequence[Unit] = (),
+    audit: bool = True,
+) -> RoleGrant:
+    """Grant `role` on `unit` with `scope`. Refuses a second admin role (三员分立)."""
+    if actor is not None:
+        require_perm(actor, "role.manage")
+        if actor.pk == person.pk:
+            raise ValidationError({"person": _("不能给自己授权。")})
+    if role not in Role.values or scope not in Scope.values:
+        raise ValidationError({"role": _("未知的角色或数据范围。")})
+    if role in ADMIN_ROLES:
+        held = set(person.role_grants.filter(role__in=ADMIN_ROLES).exclude(role=role).values_list("role", flat=True))
+        if held:
+            raise ValidationError(
+                {"role": _("%(person)s 已担任%(held)s，系统管理员、安全管理员、审计管理员不得由同一账号兼任。")
+                 % {"person": person, "held": "、".join(str(Role(r).label) for r in held)}}
+            )
+    if scope == Scope.CUSTOM and not custom_units:
+        raise ValidationError({"custom_units": _("自定义数据范围须至少选择一个单位。")})
+    if scope != Scope.CUSTOM and custom_units:
+        raise ValidationError({"custom_units": _("只有自定义数据范围可以选择单位。")})
+    grant, created = RoleGrant.objects.get_or_create(
+        person=person, role=role, unit=unit, defaults={"scope": scope, "granted_by": actor}
+    )
+    if not created:
+        before = {"scope": grant.scope, "custom_units": sorted(grant.custom_units.values_list("pk", flat=True))}
+        grant.scope = scope
+        grant.save(update_fields=["scope"])
+    else:
+        before = {"scope": None, "custom_units": []}
+    grant.custom_units.set(custom_units)
+    forget_grants(person)
+    if audit:
+        record(
+            actor=actor,
+            action=AuditEvent.Action.GRANT,
+            obj=grant,
+            changes=diff(before, {"scope": scope, "custom_units": sorted(u.pk for u in custom_units)}),
+        )
+    return grant
+
+
+@transaction.atomic
+def revoke_role(*, actor: User, grant: RoleGrant) -> None:
+    require_perm(actor, "role.manage")
+    record(actor=actor, action=AuditEvent.Action.REVOKE, obj=grant)
+    person = grant.person
+    grant.delete()
+    forget_grants(person)
+
