@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "luoshi.org",
     "luoshi.files",
     "luoshi.campaigns",
+    "luoshi.demo",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +145,9 @@ TASKS = {
     }
 }
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

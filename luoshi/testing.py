@@ -36,20 +36,40 @@ class World:
     campaign: Campaign
 
 
-def person(username: str, name: str, unit: Unit, *, position: str = "", phone: str = "13800001234") -> User:
+def person(
+    username: str, name: str, unit: Unit, *, position: str = "", phone: str = "13800001234"
+) -> User:
     return org.create_person(
-        actor=None, username=username, name=name, unit=unit, position=position, phone=phone,
-        password=PASSWORD, must_change_password=False, is_demo=True, audit=False,
+        actor=None,
+        username=username,
+        name=name,
+        unit=unit,
+        position=position,
+        phone=phone,
+        password=PASSWORD,
+        must_change_password=False,
+        is_demo=True,
+        audit=False,
     )
 
 
 def build_world() -> World:
     prefecture = org.create_unit(actor=None, name="海西州", kind=UnitKind.PREFECTURE, audit=False)
-    city = org.create_unit(actor=None, name="茫崖市", kind=UnitKind.CITY, parent=prefecture, audit=False)
-    office_unit = org.create_unit(actor=None, name="市委宣传部", kind=UnitKind.DEPARTMENT, parent=city, audit=False)
-    unit_a = org.create_unit(actor=None, name="市文体旅游广电局", kind=UnitKind.DEPARTMENT, parent=city, audit=False)
-    section_a = org.create_unit(actor=None, name="办公室", kind=UnitKind.SECTION, parent=unit_a, audit=False)
-    unit_b = org.create_unit(actor=None, name="冷湖镇", kind=UnitKind.TOWN, parent=city, audit=False)
+    city = org.create_unit(
+        actor=None, name="茫崖市", kind=UnitKind.CITY, parent=prefecture, audit=False
+    )
+    office_unit = org.create_unit(
+        actor=None, name="市委宣传部", kind=UnitKind.DEPARTMENT, parent=city, audit=False
+    )
+    unit_a = org.create_unit(
+        actor=None, name="市文体旅游广电局", kind=UnitKind.DEPARTMENT, parent=city, audit=False
+    )
+    section_a = org.create_unit(
+        actor=None, name="办公室", kind=UnitKind.SECTION, parent=unit_a, audit=False
+    )
+    unit_b = org.create_unit(
+        actor=None, name="冷湖镇", kind=UnitKind.TOWN, parent=city, audit=False
+    )
 
     office = person("office", "王建国", office_unit, position="宣传部办公室主任")
     liaison = person("wtl", "李晓梅", unit_a, position="办公室主任", phone="13812345678")
@@ -62,15 +82,46 @@ def build_world() -> World:
     auditor = person("auditor", "审计管理员", office_unit)
     org.add_membership(actor=None, person=staff2, unit=unit_a, position="科员", audit=False)
 
-    org.grant_role(actor=None, person=office, role=Role.OFFICE, unit=city, scope=Scope.SUBTREE, audit=False)
-    org.grant_role(actor=None, person=liaison, role=Role.LIAISON, unit=unit_a, scope=Scope.SUBTREE, audit=False)
+    org.grant_role(
+        actor=None, person=office, role=Role.OFFICE, unit=city, scope=Scope.SUBTREE, audit=False
+    )
+    org.grant_role(
+        actor=None, person=liaison, role=Role.LIAISON, unit=unit_a, scope=Scope.SUBTREE, audit=False
+    )
     for staff_person in (liaison, staff, staff2):
-        org.grant_role(actor=None, person=staff_person, role=Role.STAFF, unit=unit_a, scope=Scope.SELF, audit=False)
-    org.grant_role(actor=None, person=leader, role=Role.LEADER, unit=city, scope=Scope.SUBTREE, audit=False)
-    org.grant_role(actor=None, person=outsider, role=Role.LIAISON, unit=unit_b, scope=Scope.UNIT, audit=False)
-    org.grant_role(actor=None, person=sysadmin, role=Role.SYSADMIN, unit=prefecture, scope=Scope.ALL, audit=False)
-    org.grant_role(actor=None, person=secadmin, role=Role.SECADMIN, unit=prefecture, scope=Scope.ALL, audit=False)
-    org.grant_role(actor=None, person=auditor, role=Role.AUDITOR, unit=prefecture, scope=Scope.ALL, audit=False)
+        org.grant_role(
+            actor=None,
+            person=staff_person,
+            role=Role.STAFF,
+            unit=unit_a,
+            scope=Scope.SELF,
+            audit=False,
+        )
+    org.grant_role(
+        actor=None, person=leader, role=Role.LEADER, unit=city, scope=Scope.SUBTREE, audit=False
+    )
+    org.grant_role(
+        actor=None, person=outsider, role=Role.LIAISON, unit=unit_b, scope=Scope.UNIT, audit=False
+    )
+    org.grant_role(
+        actor=None,
+        person=sysadmin,
+        role=Role.SYSADMIN,
+        unit=prefecture,
+        scope=Scope.ALL,
+        audit=False,
+    )
+    org.grant_role(
+        actor=None,
+        person=secadmin,
+        role=Role.SECADMIN,
+        unit=prefecture,
+        scope=Scope.ALL,
+        audit=False,
+    )
+    org.grant_role(
+        actor=None, person=auditor, role=Role.AUDITOR, unit=prefecture, scope=Scope.ALL, audit=False
+    )
 
     today = timezone.localdate()
     campaign = chain.create_campaign(
@@ -83,10 +134,28 @@ def build_world() -> World:
         tracks=["全员大学习", "业务大比拼", "作风大转变", "能力大提升"],
         notice_prefix="茫宣督",
     )
-    return World(city, office_unit, unit_a, section_a, unit_b, office, liaison, staff, staff2, leader, outsider, sysadmin, secadmin, auditor, campaign)
+    return World(
+        city,
+        office_unit,
+        unit_a,
+        section_a,
+        unit_b,
+        office,
+        liaison,
+        staff,
+        staff2,
+        leader,
+        outsider,
+        sysadmin,
+        secadmin,
+        auditor,
+        campaign,
+    )
 
 
-def issued_task(world: World, *, title: str = "组织“晨读+分享”学习会", days: int = 30, units=None) -> list[Task]:
+def issued_task(
+    world: World, *, title: str = "组织“晨读+分享”学习会", days: int = 30, units=None
+) -> list[Task]:
     """A plan in the first track issued to unit A (and any further `units`); returns the unit tasks."""
     plan = chain.create_task(
         actor=world.office,

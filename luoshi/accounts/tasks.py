@@ -17,7 +17,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         )
     )
     messages = [
-        (f"【落实】{note.title}", note.body or note.title, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+        (
+            f"【落实】{note.title}",
+            note.body or note.title,
+            settings.DEFAULT_FROM_EMAIL,
+            [note.recipient.email],
+        )
         for note in notes
         if note.recipient.email
     ]

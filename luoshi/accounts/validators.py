@@ -16,9 +16,12 @@ class CharacterClassesValidator:
         found = sum(1 for pattern in CLASSES if re.search(pattern, password))
         if found < self.required:
             raise ValidationError(
-                _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {"n": self.required},
+                _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。")
+                % {"n": self.required},
                 code="password_classes",
             )
 
     def get_help_text(self) -> str:
-        return _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {"n": self.required}
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": self.required
+        }

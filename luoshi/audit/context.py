@@ -10,6 +10,4 @@ class RequestContext:
     user_agent: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar(
-    "luoshi_request", default=RequestContext()
-)
+current_request: ContextVar[RequestContext] = ContextVar("luoshi_request", default=RequestContext())  # noqa: B039 (frozen)

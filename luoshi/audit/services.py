@@ -53,7 +53,9 @@ def record(
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_person else None,
-        actor_name=(getattr(actor, "name", "") or getattr(actor, "username", "")) if is_person else "",
+        actor_name=(getattr(actor, "name", "") or getattr(actor, "username", ""))
+        if is_person
+        else "",
         ip=context.ip,
         action=action,
         verb=verb,
@@ -71,6 +73,8 @@ def record_created(*, actor, obj: models.Model, verb: str = "", note: str = "") 
         action=AuditEvent.Action.CREATE,
         obj=obj,
         verb=verb,
-        changes={key: [None, value] for key, value in snapshot(obj).items() if value not in (None, "")},
+        changes={
+            key: [None, value] for key, value in snapshot(obj).items() if value not in (None, "")
+        },
         note=note,
     )

@@ -28,11 +28,12 @@ class Campaign(models.Model):
     description = models.TextField(_("说明"), blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.ACTIVE)
     notice_prefix = models.CharField(
-        _("督办单字号"), max_length=20, default="督办", help_text=_("例如“茫宣督”，编号为 茫宣督〔2026〕3号")
+        _("督办单字号"),
+        max_length=20,
+        default="督办",
+        help_text=_("例如“茫宣督”，编号为 茫宣督〔2026〕3号"),
     )
-    blue_working_days = models.PositiveSmallIntegerField(
-        _("蓝色预警：距截止（工作日）"), default=3
-    )
+    blue_working_days = models.PositiveSmallIntegerField(_("蓝色预警：距截止（工作日）"), default=3)
     yellow_lag_percent = models.PositiveSmallIntegerField(
         _("黄色预警：落后序时进度（百分点）"), default=20
     )
@@ -177,7 +178,12 @@ class Task(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tasks")
     track = models.ForeignKey(
-        Track, verbose_name=_("方向"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        Track,
+        verbose_name=_("方向"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -186,7 +192,9 @@ class Task(models.Model):
     title = models.CharField(_("任务名称"), max_length=200)
     description = models.TextField(_("任务要求"), blank=True)
     expected_evidence = models.TextField(_("佐证材料要求"), blank=True)
-    priority = models.PositiveSmallIntegerField(_("优先级"), choices=Priority, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("优先级"), choices=Priority, default=Priority.NORMAL
+    )
     unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("责任单位"),
@@ -350,7 +358,9 @@ class SupervisionNotice(models.Model):
     number = models.CharField(_("编号"), max_length=50, unique=True)
     content = models.TextField(_("督办事项"))
     reply_deadline = models.DateField(_("回复时限"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=10, choices=State, default=State.OPEN)
     reply = models.TextField(_("回复内容"), blank=True)
@@ -380,6 +390,9 @@ class NoticeCounter(models.Model):
             models.UniqueConstraint(fields=["campaign", "year"], name="notice_counter_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.year}: {self.last_serial}"
+
 
 class AccountabilityKind(models.Model):
     """A configurable kind of accountability action (提醒谈话, 约谈, 通报批评, …)."""
@@ -402,9 +415,16 @@ class AccountabilityAction(models.Model):
     """An accountability action (问责) taken on a red or returned task, against a unit and/or person."""
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="accountability_actions")
-    kind = models.ForeignKey(AccountabilityKind, verbose_name=_("问责方式"), on_delete=models.PROTECT)
+    kind = models.ForeignKey(
+        AccountabilityKind, verbose_name=_("问责方式"), on_delete=models.PROTECT
+    )
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("被问责单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="accountability_actions"
+        "org.Unit",
+        verbose_name=_("被问责单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_actions",
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -416,7 +436,9 @@ class AccountabilityAction(models.Model):
     )
     reason = models.TextField(_("问责事由"))
     document_number = models.CharField(_("文件文号"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -98,11 +98,18 @@ def _require_state(task: Task, allowed: Iterable[str], move: str) -> None:
         names = "、".join(str(S(state).label) for state in allowed)
         raise IllegalMove(
             _("任务“%(task)s”当前为“%(state)s”，不能%(move)s（只有%(allowed)s的任务可以）。")
-            % {"task": task.title, "state": task.get_state_display(), "move": move, "allowed": names}
+            % {
+                "task": task.title,
+                "state": task.get_state_display(),
+                "move": move,
+                "allowed": names,
+            }
         )
 
 
-def _event(task: Task, *, actor, action: str, from_state: str = "", note: str = "", **data) -> TaskEvent:
+def _event(
+    task: Task, *, actor, action: str, from_state: str = "", note: str = "", **data
+) -> TaskEvent:
     return TaskEvent.objects.create(
         task=task,
         actor=actor,
@@ -114,7 +121,16 @@ def _event(task: Task, *, actor, action: str, from_state: str = "", note: str = 
     )
 
 
-def _move(task: Task, *, actor, action: str, to_state: str, note: str = "", fields: Sequence[str] = (), **data) -> TaskEvent:
+def _move(
+    task: Task,
+    *,
+    actor,
+    action: str,
+    to_state: str,
+    note: str = "",
+    fields: Sequence[str] = (),
+    **data,
+) -> TaskEvent:
     """Change state, save the named fields, and write the timeline and the audit log."""
     from_state = task.state
     task.state = to_state
@@ -128,7 +144,10 @@ def _move(task: Task, *, actor, action: str, to_state: str, note: str = "", fiel
         action=AuditEvent.Action.TRANSITION,
         obj=task,
         verb=action,
-        changes={"state": [from_state, to_state], **{f: [None, _plain(getattr(task, f))] for f in fields}},
+        changes={
+            "state": [from_state, to_state],
+            **{f: [None, _plain(getattr(task, f))] for f in fields},
+        },
         note=note,
     )
     return event
@@ -147,7 +166,10 @@ def _plain(value: Any) -> Any:
 def liaisons_of(unit: Unit) -> list[User]:
     return list(
         User.objects.filter(
-            role_grants__unit=unit, role_grants__role=Role.LIAISON, is_active=True, deleted_at__isnull=True
+            role_grants__unit=unit,
+            role_grants__role=Role.LIAISON,
+            is_active=True,
+            deleted_at__isnull=True,
         ).distinct()
     )
 
@@ -155,7 +177,10 @@ def liaisons_of(unit: Unit) -> list[User]:
 def leaders_of(unit: Unit) -> list[User]:
     people = list(
         User.objects.filter(
-            role_grants__unit=unit, role_grants__role=Role.LEADER, is_active=True, deleted_at__isnull=True
+            role_grants__unit=unit,
+            role_grants__role=Role.LEADER,
+            is_active=True,
+            deleted_at__isnull=True,
         ).distinct()
     )
     if unit.leader_id and all(person.pk != unit.leader_id for person in people):
@@ -249,13 +274,22 @@ def update_campaign(*, actor: User, campaign: Campaign, **values: Any) -> Campai
 
 
 @transaction.atomic
-def add_track(*, actor: User, campaign: Campaign, name: str, description: str = "", sort_order: int | None = None) -> Track:
+def add_track(
+    *,
+    actor: User,
+    campaign: Campaign,
+    name: str,
+    description: str = "",
+    sort_order: int | None = None,
+) -> Track:
     require_perm(actor, "campaign.manage", campaign.office_unit)
     if campaign.tracks.filter(name=name).exists():
         raise ValidationError({"name": _("该专项行动已有名为“%(name)s”的方向。") % {"name": name}})
     if sort_order is None:
         sort_order = campaign.tracks.count() + 1
-    track = Track.objects.create(campaign=campaign, name=name, description=description, sort_order=sort_order)
+    track = Track.objects.create(
+        campaign=campaign, name=name, description=description, sort_order=sort_order
+    )
     record_created(actor=actor, obj=track)
     return track
 
@@ -266,10 +300,15 @@ def set_leading_group(
 ) -> list[LeadingGroupMember]:
     """Replace the leading group with `members`: (person, seat, title) in display order."""
     require_perm(actor, "campaign.manage", campaign.office_unit)
-    before = [f"{m.get_seat_display()}:{m.person}" for m in campaign.leading_group.select_related("person")]
+    before = [
+        f"{m.get_seat_display()}:{m.person}"
+        for m in campaign.leading_group.select_related("person")
+    ]
     campaign.leading_group.all().delete()
     created = LeadingGroupMember.objects.bulk_create(
-        LeadingGroupMember(campaign=campaign, person=person, seat=seat, title=title, sort_order=order)
+        LeadingGroupMember(
+            campaign=campaign, person=person, seat=seat, title=title, sort_order=order
+        )
         for order, (person, seat, title) in enumerate(members, start=1)
     )
     after = [f"{LeadingGroupMember.Seat(seat).label}:{person}" for person, seat, _title in members]
@@ -352,7 +391,14 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
     current.updated_at = timezone.now()
     current.version = version + 1
     current.save(update_fields=[*values, "updated_at", "version"])
-    _event(current, actor=actor, action=TaskEvent.Action.EDIT, from_state=current.state, changes=changes, version=current.version)
+    _event(
+        current,
+        actor=actor,
+        action=TaskEvent.Action.EDIT,
+        from_state=current.state,
+        changes=changes,
+        version=current.version,
+    )
     record(actor=actor, action=AuditEvent.Action.UPDATE, obj=current, changes=changes)
     if "deadline" in changes:
         refresh_warnings(tasks=[current])
@@ -367,7 +413,9 @@ def _require_edit_permission(actor: User, task: Task) -> None:
 
 
 def _edits_since(task: Task, version: int) -> list[dict[str, Any]]:
-    events = task.events.filter(action=TaskEvent.Action.EDIT, data__version__gt=version).select_related("actor")
+    events = task.events.filter(
+        action=TaskEvent.Action.EDIT, data__version__gt=version
+    ).select_related("actor")
     return [
         {"actor": str(event.actor), "at": event.at, "changes": event.data.get("changes", {})}
         for event in events
@@ -395,7 +443,9 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
     already = set(task.children.alive().values_list("unit_id", flat=True))
     repeated = [unit.name for unit in units if unit.pk in already]
     if repeated:
-        raise ValidationError({"units": _("以下单位已下发过该任务：%(units)s") % {"units": "、".join(repeated)}})
+        raise ValidationError(
+            {"units": _("以下单位已下发过该任务：%(units)s") % {"units": "、".join(repeated)}}
+        )
     calendar = load_calendar()
     today = _today()
     now = timezone.now()
@@ -425,7 +475,14 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
         for unit in units
     )
     TaskEvent.objects.bulk_create(
-        TaskEvent(task=child, actor=actor, action=TaskEvent.Action.ISSUE, from_state=S.DRAFT, to_state=S.ISSUED, note=note)
+        TaskEvent(
+            task=child,
+            actor=actor,
+            action=TaskEvent.Action.ISSUE,
+            from_state=S.DRAFT,
+            to_state=S.ISSUED,
+            note=note,
+        )
         for child in children
     )
     for child in children:
@@ -434,7 +491,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
             action=AuditEvent.Action.TRANSITION,
             obj=child,
             verb="issue",
-            changes={"state": [S.DRAFT, S.ISSUED], "unit": [None, child.unit.name], "deadline": [None, child.deadline.isoformat()]},
+            changes={
+                "state": [S.DRAFT, S.ISSUED],
+                "unit": [None, child.unit.name],
+                "deadline": [None, child.deadline.isoformat()],
+            },
             note=note,
         )
     unit_names = [unit.name for unit in units]
@@ -453,13 +514,27 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
             units=unit_names,
         )
     else:
-        _event(task, actor=actor, action=TaskEvent.Action.ISSUE, from_state=task.state, note=note, units=unit_names)
-        record(actor=actor, action=AuditEvent.Action.TRANSITION, obj=task, verb="issue", changes={"units": [None, unit_names]})
+        _event(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.ISSUE,
+            from_state=task.state,
+            note=note,
+            units=unit_names,
+        )
+        record(
+            actor=actor,
+            action=AuditEvent.Action.TRANSITION,
+            obj=task,
+            verb="issue",
+            changes={"units": [None, unit_names]},
+        )
     for child in children:
         notify(
             recipients=liaisons_of(child.unit),
             title=_("新任务待签收：%(title)s") % {"title": child.title},
-            body=_("请于 %(date)s 前签收，完成时限 %(deadline)s。") % {"date": child.sign_deadline, "deadline": child.deadline},
+            body=_("请于 %(date)s 前签收，完成时限 %(deadline)s。")
+            % {"date": child.sign_deadline, "deadline": child.deadline},
             url=_url(child),
             task=child,
         )
@@ -473,7 +548,14 @@ def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
     _require_state(task, [S.ISSUED], _("撤回"))
     _require_reason(reason)
     task.warning = ""
-    _move(task, actor=actor, action=TaskEvent.Action.WITHDRAW, to_state=S.WITHDRAWN, note=reason, fields=["warning"])
+    _move(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.WITHDRAW,
+        to_state=S.WITHDRAWN,
+        note=reason,
+        fields=["warning"],
+    )
     _roll_up(task.parent)
     return task
 
@@ -489,14 +571,23 @@ def sign_task(*, actor: User, task: Task, note: str = "") -> Task:
     require_perm(actor, "task.sign", task.unit)
     _require_state(task, [S.ISSUED], _("签收"))
     task.signed_by, task.signed_at = actor, timezone.now()
-    _move(task, actor=actor, action=TaskEvent.Action.SIGN, to_state=S.SIGNED, note=note, fields=["signed_by", "signed_at"])
+    _move(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.SIGN,
+        to_state=S.SIGNED,
+        note=note,
+        fields=["signed_by", "signed_at"],
+    )
     refresh_warnings(tasks=[task])
     return task
 
 
 def _require_member(person: User, unit: Unit, field: str = "owner") -> None:
     if not Membership.objects.filter(person=person, unit=unit).exists():
-        raise ValidationError({field: _("%(person)s 不是%(unit)s的人员。") % {"person": person, "unit": unit}})
+        raise ValidationError(
+            {field: _("%(person)s 不是%(unit)s的人员。") % {"person": person, "unit": unit}}
+        )
 
 
 @transaction.atomic
@@ -553,7 +644,10 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
         deadline = item.deadline or task.deadline
         if task.deadline and deadline > task.deadline:
             raise ValidationError(
-                {"items": _("第 %(n)d 项子任务的时限不能晚于任务时限 %(date)s。") % {"n": index, "date": task.deadline}}
+                {
+                    "items": _("第 %(n)d 项子任务的时限不能晚于任务时限 %(date)s。")
+                    % {"n": index, "date": task.deadline}
+                }
             )
         sub = Task.objects.create(
             campaign_id=task.campaign_id,
@@ -574,22 +668,48 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
             signed_at=now,
             created_by=actor,
         )
-        _event(sub, actor=actor, action=TaskEvent.Action.ASSIGN, from_state=S.DRAFT, owner=str(item.owner))
+        _event(
+            sub,
+            actor=actor,
+            action=TaskEvent.Action.ASSIGN,
+            from_state=S.DRAFT,
+            owner=str(item.owner),
+        )
         record_created(actor=actor, obj=sub, verb="decompose")
         notify(
             recipients=[item.owner],
             title=_("您有新的子任务：%(title)s") % {"title": sub.title},
-            body=_("所属任务：%(parent)s；完成时限 %(deadline)s。") % {"parent": task.title, "deadline": deadline},
+            body=_("所属任务：%(parent)s；完成时限 %(deadline)s。")
+            % {"parent": task.title, "deadline": deadline},
             url=_url(sub),
             task=sub,
         )
         subtasks.append(sub)
     if task.state == S.SIGNED:
         task.owner = task.owner or actor
-        _move(task, actor=actor, action=TaskEvent.Action.DECOMPOSE, to_state=S.IN_PROGRESS, fields=["owner"], subtasks=[s.title for s in subtasks])
+        _move(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.DECOMPOSE,
+            to_state=S.IN_PROGRESS,
+            fields=["owner"],
+            subtasks=[s.title for s in subtasks],
+        )
     else:
-        _event(task, actor=actor, action=TaskEvent.Action.DECOMPOSE, from_state=task.state, subtasks=[s.title for s in subtasks])
-        record(actor=actor, action=AuditEvent.Action.TRANSITION, obj=task, verb="decompose", changes={"subtasks": [None, [s.title for s in subtasks]]})
+        _event(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.DECOMPOSE,
+            from_state=task.state,
+            subtasks=[s.title for s in subtasks],
+        )
+        record(
+            actor=actor,
+            action=AuditEvent.Action.TRANSITION,
+            obj=task,
+            verb="decompose",
+            changes={"subtasks": [None, [s.title for s in subtasks]]},
+        )
     refresh_warnings(tasks=subtasks)
     return subtasks
 
@@ -624,7 +744,12 @@ def report_progress(
     if complete and percent != 100:
         raise ValidationError({"percent": _("报送办结时进度应为 100%。")})
     report = ProgressReport.objects.create(
-        task=task, author=actor, percent=percent, text=text.strip(), is_completion=complete, links=list(links)
+        task=task,
+        author=actor,
+        percent=percent,
+        text=text.strip(),
+        is_completion=complete,
+        links=list(links),
     )
     attachments = [store_upload(actor=actor, upload=upload, owner=report) for upload in files]
     record_created(actor=actor, obj=report, note=_("附件 %(n)d 个") % {"n": len(attachments)})
@@ -643,14 +768,24 @@ def report_progress(
         )
         notify(
             recipients=_campaign_staff(task.campaign),
-            title=_("%(unit)s报送办结，待复核：%(title)s") % {"unit": task.unit, "title": task.title},
+            title=_("%(unit)s报送办结，待复核：%(title)s")
+            % {"unit": task.unit, "title": task.title},
             url=_url(task),
             task=task,
         )
     else:
         task.updated_at = timezone.now()
         task.save(update_fields=["progress", "updated_at"])
-        _event(task, actor=actor, action=TaskEvent.Action.REPORT, from_state=task.state, note=text.strip(), report=report.pk, percent=percent, files=len(attachments))
+        _event(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.REPORT,
+            from_state=task.state,
+            note=text.strip(),
+            report=report.pk,
+            percent=percent,
+            files=len(attachments),
+        )
     refresh_warnings(tasks=[task])
     _roll_up(task.parent)
     return report
@@ -675,12 +810,20 @@ def _score(task: Task) -> Decimal:
     if task.timeliness == Task.Timeliness.LATE:
         score -= LATE_DEDUCTION
     score -= RETURN_DEDUCTION * task.returned_count
-    deductions = sum((action.kind.score_deduction for action in task.accountability_actions.select_related("kind")), Decimal(0))
+    deductions = sum(
+        (
+            action.kind.score_deduction
+            for action in task.accountability_actions.select_related("kind")
+        ),
+        Decimal(0),
+    )
     return max(Decimal(0), score - deductions)
 
 
 @transaction.atomic
-def verify_task(*, actor: User, task: Task, passed: bool, quality: str = "", reason: str = "") -> Task:
+def verify_task(
+    *, actor: User, task: Task, passed: bool, quality: str = "", reason: str = ""
+) -> Task:
     """考责: the office verifies a completion (复核): pass with a grade, or return with a reason."""
     require_perm(actor, "task.verify", task.unit)
     _require_state(task, [S.SUBMITTED], _("复核"))
@@ -688,7 +831,14 @@ def verify_task(*, actor: User, task: Task, passed: bool, quality: str = "", rea
         _require_reason(reason)
         task.returned_count += 1
         task.progress = min(task.progress, 90)
-        _move(task, actor=actor, action=TaskEvent.Action.RETURN, to_state=S.IN_PROGRESS, note=reason, fields=["returned_count", "progress"])
+        _move(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.RETURN,
+            to_state=S.IN_PROGRESS,
+            note=reason,
+            fields=["returned_count", "progress"],
+        )
         notify(
             recipients=[task.owner, *liaisons_of(task.unit)],
             title=_("任务被退回：%(title)s") % {"title": task.title},
@@ -704,7 +854,11 @@ def verify_task(*, actor: User, task: Task, passed: bool, quality: str = "", rea
         raise ValidationError({"quality": _("请评定完成质量（优、良、中、差）。")})
     task.quality = quality
     submitted = task.submitted_at.date() if task.submitted_at else _today()
-    task.timeliness = Task.Timeliness.ON_TIME if task.deadline is None or submitted <= task.deadline else Task.Timeliness.LATE
+    task.timeliness = (
+        Task.Timeliness.ON_TIME
+        if task.deadline is None or submitted <= task.deadline
+        else Task.Timeliness.LATE
+    )
     task.verified_at = timezone.now()
     task.warning = ""
     task.progress = 100
@@ -723,7 +877,11 @@ def verify_task(*, actor: User, task: Task, passed: bool, quality: str = "", rea
     notify(
         recipients=[task.owner, *liaisons_of(task.unit)],
         title=_("任务复核通过：%(title)s（%(quality)s，%(timeliness)s）")
-        % {"title": task.title, "quality": task.get_quality_display(), "timeliness": task.get_timeliness_display()},
+        % {
+            "title": task.title,
+            "quality": task.get_quality_display(),
+            "timeliness": task.get_timeliness_display(),
+        },
         url=_url(task),
         task=task,
     )
@@ -740,7 +898,14 @@ def close_task(*, actor: User, task: Task, note: str = "") -> Task:
     if open_subtasks.exists():
         raise IllegalMove(_("还有 %(n)d 项子任务未办结，不能销号。") % {"n": open_subtasks.count()})
     task.closed_at = timezone.now()
-    _move(task, actor=actor, action=TaskEvent.Action.CLOSE, to_state=S.CLOSED, note=note, fields=["closed_at"])
+    _move(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.CLOSE,
+        to_state=S.CLOSED,
+        note=note,
+        fields=["closed_at"],
+    )
     return task
 
 
@@ -748,7 +913,9 @@ def close_task(*, actor: User, task: Task, note: str = "") -> Task:
 
 
 @transaction.atomic
-def issue_notice(*, actor: User, task: Task, content: str, reply_deadline: datetime.date | None = None) -> SupervisionNotice:
+def issue_notice(
+    *, actor: User, task: Task, content: str, reply_deadline: datetime.date | None = None
+) -> SupervisionNotice:
     """督责: the office issues a numbered supervision notice (督办单) on a unit task."""
     require_perm(actor, "task.supervise", task.unit)
     if task.is_plan:
@@ -762,7 +929,9 @@ def issue_notice(*, actor: User, task: Task, content: str, reply_deadline: datet
         reply_deadline = load_calendar().add_working_days(today, campaign.reply_working_days)
     if reply_deadline < today:
         raise ValidationError({"reply_deadline": _("回复时限不能早于今天。")})
-    counter, _created = NoticeCounter.objects.select_for_update().get_or_create(campaign=campaign, year=today.year)
+    counter, _created = NoticeCounter.objects.select_for_update().get_or_create(
+        campaign=campaign, year=today.year
+    )
     counter.last_serial += 1
     counter.save(update_fields=["last_serial"])
     notice = SupervisionNotice.objects.create(
@@ -775,11 +944,20 @@ def issue_notice(*, actor: User, task: Task, content: str, reply_deadline: datet
         issued_by=actor,
     )
     record_created(actor=actor, obj=notice)
-    _event(task, actor=actor, action=TaskEvent.Action.SUPERVISE, from_state=task.state, note=notice.content, notice=notice.pk, number=notice.number)
+    _event(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.SUPERVISE,
+        from_state=task.state,
+        note=notice.content,
+        notice=notice.pk,
+        number=notice.number,
+    )
     notify(
         recipients=[task.owner, *liaisons_of(task.unit)],
         title=_("督办单 %(number)s：%(title)s") % {"number": notice.number, "title": task.title},
-        body=_("%(content)s\n请于 %(date)s 前回复。") % {"content": notice.content, "date": reply_deadline},
+        body=_("%(content)s\n请于 %(date)s 前回复。")
+        % {"content": notice.content, "date": reply_deadline},
         url=_url(task),
         level=Notification.Level.YELLOW,
         task=task,
@@ -802,8 +980,22 @@ def reply_notice(*, actor: User, notice: SupervisionNotice, reply: str) -> Super
     notice.replied_at = timezone.now()
     notice.state = SupervisionNotice.State.REPLIED
     notice.save(update_fields=["reply", "replied_by", "replied_at", "state"])
-    record(actor=actor, action=AuditEvent.Action.UPDATE, obj=notice, verb="reply", changes={"reply": [None, notice.reply]})
-    _event(task, actor=actor, action=TaskEvent.Action.REPLY, from_state=task.state, note=notice.reply, notice=notice.pk, number=notice.number)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=notice,
+        verb="reply",
+        changes={"reply": [None, notice.reply]},
+    )
+    _event(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.REPLY,
+        from_state=task.state,
+        note=notice.reply,
+        notice=notice.pk,
+        number=notice.number,
+    )
     notify(
         recipients=[notice.issued_by],
         title=_("督办单 %(number)s 已回复") % {"number": notice.number},
@@ -828,8 +1020,13 @@ def remind_task(*, actor: User | None, task: Task, note: str = "") -> list[Notif
     if escalated:
         recipients += leaders_of(task.unit)
     level = task.warning or Notification.Level.INFO
-    title = _("催办：%(title)s（完成时限 %(deadline)s）") % {"title": task.title, "deadline": task.deadline}
-    notes = notify(recipients=recipients, title=title, body=note, url=_url(task), level=level, task=task)
+    title = _("催办：%(title)s（完成时限 %(deadline)s）") % {
+        "title": task.title,
+        "deadline": task.deadline,
+    }
+    notes = notify(
+        recipients=recipients, title=title, body=note, url=_url(task), level=level, task=task
+    )
     _event(
         task,
         actor=actor,
@@ -844,7 +1041,12 @@ def remind_task(*, actor: User | None, task: Task, note: str = "") -> list[Notif
 
 
 @transaction.atomic
-def refresh_warnings(*, tasks: Sequence[Task] | None = None, today: datetime.date | None = None, notify_changes: bool = False) -> list[Task]:
+def refresh_warnings(
+    *,
+    tasks: Sequence[Task] | None = None,
+    today: datetime.date | None = None,
+    notify_changes: bool = False,
+) -> list[Task]:
     """Recompute the warnings of `tasks` (all open unit tasks when None); return those that changed.
 
     With `notify_changes` (the daily job), a task whose warning got worse is reminded on the spot.
@@ -877,8 +1079,23 @@ def refresh_warnings(*, tasks: Sequence[Task] | None = None, today: datetime.dat
             _roll_up(Task.objects.get(pk=plan_id))
     if notify_changes:
         for task in worsened:
-            _event(task, actor=None, action=TaskEvent.Action.WARN, from_state=task.state, note=_("系统预警：%(level)s") % {"level": task.get_warning_display()}, level=task.warning)
-            remind_task(actor=None, task=task, note="；".join(warnings.assess(task, campaign=task.campaign, today=today, calendar=calendar).reasons))
+            _event(
+                task,
+                actor=None,
+                action=TaskEvent.Action.WARN,
+                from_state=task.state,
+                note=_("系统预警：%(level)s") % {"level": task.get_warning_display()},
+                level=task.warning,
+            )
+            remind_task(
+                actor=None,
+                task=task,
+                note="；".join(
+                    warnings.assess(
+                        task, campaign=task.campaign, today=today, calendar=calendar
+                    ).reasons
+                ),
+            )
     return changed
 
 
@@ -952,10 +1169,16 @@ def comment_task(*, actor: User, task: Task, text: str) -> TaskEvent:
     require_perm(actor, "task.comment", unit)
     if not text or not text.strip():
         raise ValidationError({"text": _("请填写批示内容。")})
-    event = _event(task, actor=actor, action=TaskEvent.Action.COMMENT, from_state=task.state, note=text.strip())
-    record(actor=actor, action=AuditEvent.Action.CREATE, obj=task, verb="comment", note=text.strip())
+    event = _event(
+        task, actor=actor, action=TaskEvent.Action.COMMENT, from_state=task.state, note=text.strip()
+    )
+    record(
+        actor=actor, action=AuditEvent.Action.CREATE, obj=task, verb="comment", note=text.strip()
+    )
     notify(
-        recipients=[task.owner, *liaisons_of(task.unit)] if task.unit else _campaign_staff(task.campaign),
+        recipients=[task.owner, *liaisons_of(task.unit)]
+        if task.unit
+        else _campaign_staff(task.campaign),
         title=_("%(leader)s 对任务作出批示：%(title)s") % {"leader": actor, "title": task.title},
         body=text.strip(),
         url=_url(task),
@@ -974,14 +1197,24 @@ def delete_task(*, actor: User, task: Task, reason: str) -> Task:
     _require_reason(reason)
     if task.score is not None or task.accountability_actions.exists():
         raise IllegalMove(_("任务已有考评得分或问责记录，不能删除。"))
-    if task.children.alive().filter(Q(score__isnull=False) | Q(accountability_actions__isnull=False)).exists():
+    if (
+        task.children.alive()
+        .filter(Q(score__isnull=False) | Q(accountability_actions__isnull=False))
+        .exists()
+    ):
         raise IllegalMove(_("下级任务已有考评得分或问责记录，不能删除。"))
     now = timezone.now()
     ids = [task.pk, *task.children.alive().values_list("pk", flat=True)]
     Task.objects.filter(pk__in=ids).update(deleted_at=now)
     task.deleted_at = now
     _event(task, actor=actor, action=TaskEvent.Action.DELETE, from_state=task.state, note=reason)
-    record(actor=actor, action=AuditEvent.Action.DELETE, obj=task, note=reason, changes={"deleted_at": [None, now.isoformat()]})
+    record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=task,
+        note=reason,
+        changes={"deleted_at": [None, now.isoformat()]},
+    )
     _roll_up(task.parent)
     return task
 
@@ -992,10 +1225,17 @@ def restore_task(*, actor: User, task: Task) -> Task:
     deleted_at = task.deleted_at
     if deleted_at is None:
         raise IllegalMove(_("任务未被删除。"))
-    Task.objects.filter(Q(pk=task.pk) | Q(parent=task, deleted_at=deleted_at)).update(deleted_at=None)
+    Task.objects.filter(Q(pk=task.pk) | Q(parent=task, deleted_at=deleted_at)).update(
+        deleted_at=None
+    )
     task.deleted_at = None
     _event(task, actor=actor, action=TaskEvent.Action.RESTORE, from_state=task.state)
-    record(actor=actor, action=AuditEvent.Action.RESTORE, obj=task, changes={"deleted_at": [deleted_at.isoformat(), None]})
+    record(
+        actor=actor,
+        action=AuditEvent.Action.RESTORE,
+        obj=task,
+        changes={"deleted_at": [deleted_at.isoformat(), None]},
+    )
     _roll_up(task.parent)
     return task
 
@@ -1005,7 +1245,12 @@ def restore_task(*, actor: User, task: Task) -> Task:
 
 @transaction.atomic
 def set_holiday_year(
-    *, actor: User, year: int, holidays: Sequence[tuple[datetime.date, str]], workdays: Sequence[tuple[datetime.date, str]], source: str = ""
+    *,
+    actor: User,
+    year: int,
+    holidays: Sequence[tuple[datetime.date, str]],
+    workdays: Sequence[tuple[datetime.date, str]],
+    source: str = "",
 ) -> HolidayYear:
     """Enter (or replace) a year's official holiday schedule: rest days and make-up workdays."""
     require_perm(actor, "calendar.manage")
@@ -1018,12 +1263,20 @@ def set_holiday_year(
     errors += [_("%(date)s 不能既是假日又是调休上班日") % {"date": day} for day in sorted(clash)]
     if errors:
         raise ValidationError({"days": errors})
-    entry, created = HolidayYear.objects.update_or_create(year=year, defaults={"source": source, "entered_by": actor, "entered_at": timezone.now()})
+    entry, created = HolidayYear.objects.update_or_create(
+        year=year, defaults={"source": source, "entered_by": actor, "entered_at": timezone.now()}
+    )
     before = sorted(str(day) for day in entry.days.values_list("date", flat=True))
     entry.days.all().delete()
     HolidayDay.objects.bulk_create(
-        [HolidayDay(holiday_year=entry, date=day, name=name, is_workday=False) for day, name in holidays]
-        + [HolidayDay(holiday_year=entry, date=day, name=name, is_workday=True) for day, name in workdays]
+        [
+            HolidayDay(holiday_year=entry, date=day, name=name, is_workday=False)
+            for day, name in holidays
+        ]
+        + [
+            HolidayDay(holiday_year=entry, date=day, name=name, is_workday=True)
+            for day, name in workdays
+        ]
     )
     record(
         actor=actor,
@@ -1032,4 +1285,3 @@ def set_holiday_year(
         changes={"days": [before, sorted(str(day) for day, _n in [*holidays, *workdays])]},
     )
     return entry
-

@@ -1,9 +1,8 @@
-from django.urls import path
+"""The campaigns namespace: task and set-up pages (urls_tasks) and dashboards and lists
+(urls_dashboards)."""
 
-from . import views
+from .urls_dashboards import urlpatterns as dashboard_patterns
+from .urls_tasks import urlpatterns as task_patterns
 
 app_name = "campaigns"
-urlpatterns = [
-    path("workbench/", views.workbench, name="workbench"),
-    path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
-]
+urlpatterns = [*dashboard_patterns, *task_patterns]

@@ -1,15 +1,10 @@
-"""Pages of the chain: workbench, campaigns, task lists and the task page with its actions."""
+"""The task page with its actions along the chain, and the campaign set-up pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .access import get_task_for_user
-
-
-@login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/workbench.html", {})
 
 
 @login_required

@@ -33,7 +33,9 @@ def scheduled_percent(task: Task, today: datetime.date) -> int | None:
     return round(max(0.0, min(1.0, elapsed)) * 100)
 
 
-def assess(task: Task, *, campaign: Campaign, today: datetime.date, calendar: Calendar) -> Assessment:
+def assess(
+    task: Task, *, campaign: Campaign, today: datetime.date, calendar: Calendar
+) -> Assessment:
     """The warning a unit task deserves today, with the reasons in plain words."""
     if task.state not in OPEN_STATES or task.deadline is None:
         return Assessment(Warning.NONE, ())

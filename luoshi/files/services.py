@@ -60,9 +60,7 @@ def _kind(data: bytes, name: str) -> tuple[str, str]:
     extension = ALLOWED[mime]
     if extension is None:
         if suffix not in OFFICE_BY_CONTAINER.get(mime, set()):
-            raise ValidationError(
-                _("文件“%(name)s”的内容与扩展名不符。") % {"name": name}
-            )
+            raise ValidationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name})
         extension = suffix
     return mime, extension
 
@@ -73,7 +71,12 @@ def _reencode(data: bytes, mime: str) -> bytes:
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)
             out = io.BytesIO()
-            fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}[mime]
+            fmt = {
+                "image/jpeg": "JPEG",
+                "image/png": "PNG",
+                "image/webp": "WEBP",
+                "image/gif": "GIF",
+            }[mime]
             if fmt == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             image.save(out, format=fmt, quality=88)

@@ -52,8 +52,14 @@ def create_unit(
         raise ValidationError({"name": _("上级单位下已有名为“%(name)s”的单位。") % {"name": name}})
     full, initials = pinyin_keys(short_name or name)
     unit = Unit(
-        name=name, short_name=short_name, kind=kind, parent=parent, sort_order=sort_order,
-        pinyin=full, initials=initials, path="/",
+        name=name,
+        short_name=short_name,
+        kind=kind,
+        parent=parent,
+        sort_order=sort_order,
+        pinyin=full,
+        initials=initials,
+        path="/",
     )
     unit.save()
     _set_path(unit)
@@ -155,7 +161,9 @@ def create_person(
     if not username:
         raise ValidationError({"username": _("请填写登录账号。")})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("登录账号“%(username)s”已被使用。") % {"username": username}})
+        raise ValidationError(
+            {"username": _("登录账号“%(username)s”已被使用。") % {"username": username}}
+        )
     if not name.strip():
         raise ValidationError({"name": _("请填写姓名。")})
     full, initials = pinyin_keys(name.strip())
@@ -202,25 +210,40 @@ def update_person(*, actor: User, person: User, **values) -> User:
         person.pinyin, person.initials = pinyin_keys(person.name)
         fields += ["pinyin", "initials"]
     person.save(update_fields=fields)
-    record(actor=actor, action=AuditEvent.Action.UPDATE, obj=person, changes=diff(before, snapshot(person, list(values))))
+    record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=person,
+        changes=diff(before, snapshot(person, list(values))),
+    )
     return person
 
 
 def primary_unit(person: User) -> Unit | None:
-    membership = person.memberships.select_related("unit").order_by("-is_primary", "sort_order", "id").first()
+    membership = (
+        person.memberships.select_related("unit")
+        .order_by("-is_primary", "sort_order", "id")
+        .first()
+    )
     return membership.unit if membership else None
 
 
 @transaction.atomic
-def add_membership(*, actor: User | None, person: User, unit: Unit, position: str = "", audit: bool = True) -> Membership:
+def add_membership(
+    *, actor: User | None, person: User, unit: Unit, position: str = "", audit: bool = True
+) -> Membership:
     """Add a concurrent post (兼职) in another unit."""
     if actor is not None:
         require_perm(actor, "person.manage", unit)
     membership, created = Membership.objects.get_or_create(
-        person=person, unit=unit, defaults={"position": position, "is_primary": not person.memberships.exists()}
+        person=person,
+        unit=unit,
+        defaults={"position": position, "is_primary": not person.memberships.exists()},
     )
     if not created:
-        raise ValidationError({"unit": _("%(person)s 已在%(unit)s任职。") % {"person": person, "unit": unit}})
+        raise ValidationError(
+            {"unit": _("%(person)s 已在%(unit)s任职。") % {"person": person, "unit": unit}}
+        )
     if audit:
         record_created(actor=actor, obj=membership)
     return membership
@@ -254,11 +277,19 @@ def grant_role(
     if role not in Role.values or scope not in Scope.values:
         raise ValidationError({"role": _("未知的角色或数据范围。")})
     if role in ADMIN_ROLES:
-        held = set(person.role_grants.filter(role__in=ADMIN_ROLES).exclude(role=role).values_list("role", flat=True))
+        held = set(
+            person.role_grants.filter(role__in=ADMIN_ROLES)
+            .exclude(role=role)
+            .values_list("role", flat=True)
+        )
         if held:
             raise ValidationError(
-                {"role": _("%(person)s 已担任%(held)s，系统管理员、安全管理员、审计管理员不得由同一账号兼任。")
-                 % {"person": person, "held": "、".join(str(Role(r).label) for r in held)}}
+                {
+                    "role": _(
+                        "%(person)s 已担任%(held)s，系统管理员、安全管理员、审计管理员不得由同一账号兼任。"
+                    )
+                    % {"person": person, "held": "、".join(str(Role(r).label) for r in held)}
+                }
             )
     if scope == Scope.CUSTOM and not custom_units:
         raise ValidationError({"custom_units": _("自定义数据范围须至少选择一个单位。")})
@@ -268,7 +299,10 @@ def grant_role(
         person=person, role=role, unit=unit, defaults={"scope": scope, "granted_by": actor}
     )
     if not created:
-        before = {"scope": grant.scope, "custom_units": sorted(grant.custom_units.values_list("pk", flat=True))}
+        before = {
+            "scope": grant.scope,
+            "custom_units": sorted(grant.custom_units.values_list("pk", flat=True)),
+        }
         grant.scope = scope
         grant.save(update_fields=["scope"])
     else:
@@ -280,7 +314,9 @@ def grant_role(
             actor=actor,
             action=AuditEvent.Action.GRANT,
             obj=grant,
-            changes=diff(before, {"scope": scope, "custom_units": sorted(u.pk for u in custom_units)}),
+            changes=diff(
+                before, {"scope": scope, "custom_units": sorted(u.pk for u in custom_units)}
+            ),
         )
     return grant
 
@@ -292,4 +328,3 @@ def revoke_role(*, actor: User, grant: RoleGrant) -> None:
     person = grant.person
     grant.delete()
     forget_grants(person)
-

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,26 +15,81 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人姓名')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('action', models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('restore', '恢复'), ('transition', '流转'), ('login', '登录'), ('login_failed', '登录失败'), ('logout', '退出'), ('import', '导入'), ('export', '导出'), ('download', '下载'), ('grant', '授权'), ('revoke', '撤销授权'), ('security', '安全设置')], db_index=True, max_length=20, verbose_name='操作')),
-                ('verb', models.CharField(blank=True, max_length=50, verbose_name='事项')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=50, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=40, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "actor_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人姓名"),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("restore", "恢复"),
+                            ("transition", "流转"),
+                            ("login", "登录"),
+                            ("login_failed", "登录失败"),
+                            ("logout", "退出"),
+                            ("import", "导入"),
+                            ("export", "导出"),
+                            ("download", "下载"),
+                            ("grant", "授权"),
+                            ("revoke", "撤销授权"),
+                            ("security", "安全设置"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("verb", models.CharField(blank=True, max_length=50, verbose_name="事项")),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=50, verbose_name="对象类型"
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=40, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=300, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+                    )
+                ],
             },
         ),
     ]

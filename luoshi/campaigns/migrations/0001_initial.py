@@ -7,295 +7,806 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountabilityKind',
+            name="AccountabilityKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('severity', models.PositiveSmallIntegerField(default=1, verbose_name='严重程度')),
-                ('score_deduction', models.DecimalField(decimal_places=1, default=0, max_digits=4, verbose_name='扣分')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                ("severity", models.PositiveSmallIntegerField(default=1, verbose_name="严重程度")),
+                (
+                    "score_deduction",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=4, verbose_name="扣分"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '问责方式',
-                'verbose_name_plural': '问责方式',
-                'ordering': ['severity', 'id'],
+                "verbose_name": "问责方式",
+                "verbose_name_plural": "问责方式",
+                "ordering": ["severity", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(verbose_name='结束日期')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('status', models.CharField(choices=[('draft', '筹备中'), ('active', '进行中'), ('closed', '已结束')], default='active', max_length=10, verbose_name='状态')),
-                ('notice_prefix', models.CharField(default='督办', help_text='例如“茫宣督”，编号为 茫宣督〔2026〕3号', max_length=20, verbose_name='督办单字号')),
-                ('blue_working_days', models.PositiveSmallIntegerField(default=3, verbose_name='蓝色预警：距截止（工作日）')),
-                ('yellow_lag_percent', models.PositiveSmallIntegerField(default=20, verbose_name='黄色预警：落后序时进度（百分点）')),
-                ('sign_working_days', models.PositiveSmallIntegerField(default=2, verbose_name='签收时限（工作日）')),
-                ('reply_working_days', models.PositiveSmallIntegerField(default=3, verbose_name='督办回复时限（工作日）')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='牵头单位（行动办）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(verbose_name="结束日期")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "筹备中"), ("active", "进行中"), ("closed", "已结束")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "notice_prefix",
+                    models.CharField(
+                        default="督办",
+                        help_text="例如“茫宣督”，编号为 茫宣督〔2026〕3号",
+                        max_length=20,
+                        verbose_name="督办单字号",
+                    ),
+                ),
+                (
+                    "blue_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="蓝色预警：距截止（工作日）"
+                    ),
+                ),
+                (
+                    "yellow_lag_percent",
+                    models.PositiveSmallIntegerField(
+                        default=20, verbose_name="黄色预警：落后序时进度（百分点）"
+                    ),
+                ),
+                (
+                    "sign_working_days",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="签收时限（工作日）"),
+                ),
+                (
+                    "reply_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="督办回复时限（工作日）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="牵头单位（行动办）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项行动',
-                'verbose_name_plural': '专项行动',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "专项行动",
+                "verbose_name_plural": "专项行动",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年份')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                ("entered_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日安排',
-                'verbose_name_plural': '节假日安排',
-                'ordering': ['-year'],
+                "verbose_name": "节假日安排",
+                "verbose_name_plural": "节假日安排",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayDay',
+            name="HolidayDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(default=False, verbose_name='调休上班')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='名称')),
-                ('holiday_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='campaigns.holidayyear')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                ("is_workday", models.BooleanField(default=False, verbose_name="调休上班")),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="名称")),
+                (
+                    "holiday_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="campaigns.holidayyear",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日',
-                'verbose_name_plural': '节假日',
-                'ordering': ['date'],
+                "verbose_name": "节假日",
+                "verbose_name_plural": "节假日",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='LeadingGroupMember',
+            name="LeadingGroupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seat', models.CharField(choices=[('leader', '组长'), ('deputy', '副组长'), ('member', '成员'), ('office', '办公室')], max_length=10, verbose_name='职务')),
-                ('title', models.CharField(blank=True, max_length=100, verbose_name='职务说明')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leading_group', to='campaigns.campaign')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seat",
+                    models.CharField(
+                        choices=[
+                            ("leader", "组长"),
+                            ("deputy", "副组长"),
+                            ("member", "成员"),
+                            ("office", "办公室"),
+                        ],
+                        max_length=10,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=100, verbose_name="职务说明")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leading_group",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '领导小组成员',
-                'verbose_name_plural': '领导小组成员',
-                'ordering': ['campaign', 'sort_order', 'id'],
+                "verbose_name": "领导小组成员",
+                "verbose_name_plural": "领导小组成员",
+                "ordering": ["campaign", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeCounter',
+            name="NoticeCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_serial', models.PositiveIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_serial", models.PositiveIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('campaign', '专项任务'), ('rectification', '整改'), ('decision', '督办事项'), ('prescribed', '规定动作')], default='campaign', max_length=20, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='任务名称')),
-                ('description', models.TextField(blank=True, verbose_name='任务要求')),
-                ('expected_evidence', models.TextField(blank=True, verbose_name='佐证材料要求')),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, '高'), (2, '中'), (3, '低')], default=2, verbose_name='优先级')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('issued', '待签收'), ('signed', '待分派'), ('in_progress', '办理中'), ('submitted', '待复核'), ('verified', '已办结'), ('closed', '已销号'), ('withdrawn', '已撤回')], default='draft', max_length=20, verbose_name='状态')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='开始日期')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='完成时限')),
-                ('deadline_working_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='完成时限（下发后工作日）')),
-                ('sign_deadline', models.DateField(blank=True, null=True, verbose_name='签收时限')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度（%）')),
-                ('warning', models.CharField(blank=True, choices=[('', '正常'), ('blue', '蓝色预警'), ('yellow', '黄色预警'), ('red', '红色预警')], db_index=True, default='', max_length=10, verbose_name='预警')),
-                ('returned_count', models.PositiveSmallIntegerField(default=0, verbose_name='退回次数')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='下发时间')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='报结时间')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='复核时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('timeliness', models.CharField(blank=True, choices=[('on_time', '按时'), ('late', '逾期')], max_length=10, verbose_name='时效')),
-                ('quality', models.CharField(blank=True, choices=[('excellent', '优'), ('good', '良'), ('fair', '中'), ('poor', '差')], max_length=10, verbose_name='质量')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='得分')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='campaigns.campaign')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_tasks', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='campaigns.task')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='org.unit', verbose_name='责任单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("campaign", "专项任务"),
+                            ("rectification", "整改"),
+                            ("decision", "督办事项"),
+                            ("prescribed", "规定动作"),
+                        ],
+                        default="campaign",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="任务名称")),
+                ("description", models.TextField(blank=True, verbose_name="任务要求")),
+                ("expected_evidence", models.TextField(blank=True, verbose_name="佐证材料要求")),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "高"), (2, "中"), (3, "低")], default=2, verbose_name="优先级"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("issued", "待签收"),
+                            ("signed", "待分派"),
+                            ("in_progress", "办理中"),
+                            ("submitted", "待复核"),
+                            ("verified", "已办结"),
+                            ("closed", "已销号"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="开始日期")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="完成时限")),
+                (
+                    "deadline_working_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="完成时限（下发后工作日）"
+                    ),
+                ),
+                ("sign_deadline", models.DateField(blank=True, null=True, verbose_name="签收时限")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度（%）")),
+                (
+                    "warning",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "正常"),
+                            ("blue", "蓝色预警"),
+                            ("yellow", "黄色预警"),
+                            ("red", "红色预警"),
+                        ],
+                        db_index=True,
+                        default="",
+                        max_length=10,
+                        verbose_name="预警",
+                    ),
+                ),
+                (
+                    "returned_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="退回次数"),
+                ),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="下发时间")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="报结时间"),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="复核时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                (
+                    "timeliness",
+                    models.CharField(
+                        blank=True,
+                        choices=[("on_time", "按时"), ("late", "逾期")],
+                        max_length=10,
+                        verbose_name="时效",
+                    ),
+                ),
+                (
+                    "quality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("excellent", "优"),
+                            ("good", "良"),
+                            ("fair", "中"),
+                            ("poor", "差"),
+                        ],
+                        max_length=10,
+                        verbose_name="质量",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="得分"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="campaigns.task",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务',
-                'verbose_name_plural': '任务',
-                'ordering': ['deadline', 'id'],
+                "verbose_name": "任务",
+                "verbose_name_plural": "任务",
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionNotice',
+            name="SupervisionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('serial', models.PositiveIntegerField()),
-                ('number', models.CharField(max_length=50, unique=True, verbose_name='编号')),
-                ('content', models.TextField(verbose_name='督办事项')),
-                ('reply_deadline', models.DateField(verbose_name='回复时限')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('state', models.CharField(choices=[('open', '待回复'), ('replied', '已回复')], default='open', max_length=10)),
-                ('reply', models.TextField(blank=True, verbose_name='回复内容')),
-                ('replied_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='campaigns.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("serial", models.PositiveIntegerField()),
+                ("number", models.CharField(max_length=50, unique=True, verbose_name="编号")),
+                ("content", models.TextField(verbose_name="督办事项")),
+                ("reply_deadline", models.DateField(verbose_name="回复时限")),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "待回复"), ("replied", "已回复")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("reply", models.TextField(blank=True, verbose_name="回复内容")),
+                ("replied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="campaigns.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办单',
-                'verbose_name_plural': '督办单',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "督办单",
+                "verbose_name_plural": "督办单",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('percent', models.PositiveSmallIntegerField(verbose_name='完成进度（%）')),
-                ('text', models.TextField(verbose_name='工作进展')),
-                ('is_completion', models.BooleanField(default=False, verbose_name='办结报告')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='关联记录')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='campaigns.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("percent", models.PositiveSmallIntegerField(verbose_name="完成进度（%）")),
+                ("text", models.TextField(verbose_name="工作进展")),
+                ("is_completion", models.BooleanField(default=False, verbose_name="办结报告")),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="关联记录")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="campaigns.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度报告',
-                'verbose_name_plural': '进度报告',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "进度报告",
+                "verbose_name_plural": "进度报告",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AccountabilityAction',
+            name="AccountabilityAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='问责事由')),
-                ('document_number', models.CharField(blank=True, max_length=100, verbose_name='文件文号')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accountability_actions', to=settings.AUTH_USER_MODEL, verbose_name='被问责人')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accountability_actions', to='org.unit', verbose_name='被问责单位')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='campaigns.accountabilitykind', verbose_name='问责方式')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accountability_actions', to='campaigns.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="问责事由")),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="文件文号"),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accountability_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="被问责人",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accountability_actions",
+                        to="org.unit",
+                        verbose_name="被问责单位",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="campaigns.accountabilitykind",
+                        verbose_name="问责方式",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accountability_actions",
+                        to="campaigns.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问责记录',
-                'verbose_name_plural': '问责记录',
-                'ordering': ['-recorded_at', '-id'],
+                "verbose_name": "问责记录",
+                "verbose_name_plural": "问责记录",
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="TaskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('create', '创建'), ('edit', '修改'), ('issue', '下发'), ('sign', '签收'), ('assign', '分派责任人'), ('decompose', '分解'), ('report', '填报进度'), ('submit', '报送办结'), ('return', '退回'), ('verify', '复核通过'), ('close', '销号'), ('withdraw', '撤回'), ('supervise', '督办'), ('reply', '回复督办'), ('remind', '催办'), ('warn', '预警'), ('accountability', '问责'), ('comment', '批示'), ('delete', '删除'), ('restore', '恢复')], max_length=20)),
-                ('from_state', models.CharField(blank=True, choices=[('draft', '草稿'), ('issued', '待签收'), ('signed', '待分派'), ('in_progress', '办理中'), ('submitted', '待复核'), ('verified', '已办结'), ('closed', '已销号'), ('withdrawn', '已撤回')], max_length=20)),
-                ('to_state', models.CharField(blank=True, choices=[('draft', '草稿'), ('issued', '待签收'), ('signed', '待分派'), ('in_progress', '办理中'), ('submitted', '待复核'), ('verified', '已办结'), ('closed', '已销号'), ('withdrawn', '已撤回')], max_length=20)),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='campaigns.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "创建"),
+                            ("edit", "修改"),
+                            ("issue", "下发"),
+                            ("sign", "签收"),
+                            ("assign", "分派责任人"),
+                            ("decompose", "分解"),
+                            ("report", "填报进度"),
+                            ("submit", "报送办结"),
+                            ("return", "退回"),
+                            ("verify", "复核通过"),
+                            ("close", "销号"),
+                            ("withdraw", "撤回"),
+                            ("supervise", "督办"),
+                            ("reply", "回复督办"),
+                            ("remind", "催办"),
+                            ("warn", "预警"),
+                            ("accountability", "问责"),
+                            ("comment", "批示"),
+                            ("delete", "删除"),
+                            ("restore", "恢复"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "草稿"),
+                            ("issued", "待签收"),
+                            ("signed", "待分派"),
+                            ("in_progress", "办理中"),
+                            ("submitted", "待复核"),
+                            ("verified", "已办结"),
+                            ("closed", "已销号"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "草稿"),
+                            ("issued", "待签收"),
+                            ("signed", "待分派"),
+                            ("in_progress", "办理中"),
+                            ("submitted", "待复核"),
+                            ("verified", "已办结"),
+                            ("closed", "已销号"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="campaigns.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务轨迹',
-                'verbose_name_plural': '任务轨迹',
-                'ordering': ['at', 'id'],
+                "verbose_name": "任务轨迹",
+                "verbose_name_plural": "任务轨迹",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Track',
+            name="Track",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracks', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracks",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '方向',
-                'verbose_name_plural': '方向',
-                'ordering': ['campaign', 'sort_order', 'id'],
+                "verbose_name": "方向",
+                "verbose_name_plural": "方向",
+                "ordering": ["campaign", "sort_order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='track',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='campaigns.track', verbose_name='方向'),
+            model_name="task",
+            name="track",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tasks",
+                to="campaigns.track",
+                verbose_name="方向",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='campaign_period_valid'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="campaign_period_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='leadinggroupmember',
-            constraint=models.UniqueConstraint(fields=('campaign', 'person', 'seat'), name='lg_unique_seat'),
+            model_name="leadinggroupmember",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "person", "seat"), name="lg_unique_seat"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noticecounter',
-            constraint=models.UniqueConstraint(fields=('campaign', 'year'), name='notice_counter_unique'),
+            model_name="noticecounter",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "year"), name="notice_counter_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(('percent__gte', 0), ('percent__lte', 100)), name='report_percent_range'),
+            model_name="progressreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("percent__gte", 0), ("percent__lte", 100)),
+                name="report_percent_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountabilityaction',
-            constraint=models.CheckConstraint(condition=models.Q(('unit__isnull', False), ('person__isnull', False), _connector='OR'), name='accountability_has_target'),
+            model_name="accountabilityaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("unit__isnull", False), ("person__isnull", False), _connector="OR"
+                ),
+                name="accountability_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='track',
-            constraint=models.UniqueConstraint(fields=('campaign', 'name'), name='track_unique_name'),
+            model_name="track",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "name"), name="track_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['campaign', 'state'], name='campaigns_t_campaig_a1ff3a_idx'),
+            model_name="task",
+            index=models.Index(fields=["campaign", "state"], name="campaigns_t_campaig_a1ff3a_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['unit', 'state'], name='campaigns_t_unit_id_c5f2f4_idx'),
+            model_name="task",
+            index=models.Index(fields=["unit", "state"], name="campaigns_t_unit_id_c5f2f4_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['owner', 'state'], name='campaigns_t_owner_i_341c68_idx'),
+            model_name="task",
+            index=models.Index(fields=["owner", "state"], name="campaigns_t_owner_i_341c68_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['parent'], name='campaigns_t_parent__81bfaf_idx'),
+            model_name="task",
+            index=models.Index(fields=["parent"], name="campaigns_t_parent__81bfaf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='task_progress_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                name="task_progress_range",
+            ),
         ),
     ]

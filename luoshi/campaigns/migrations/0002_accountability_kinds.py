@@ -10,7 +10,9 @@ KINDS = [("提醒谈话", 1, Decimal("1")), ("约谈", 2, Decimal("3")), ("通�
 def create(apps, schema_editor):
     kind_model = apps.get_model("campaigns", "AccountabilityKind")
     for name, severity, deduction in KINDS:
-        kind_model.objects.get_or_create(name=name, defaults={"severity": severity, "score_deduction": deduction})
+        kind_model.objects.get_or_create(
+            name=name, defaults={"severity": severity, "score_deduction": deduction}
+        )
 
 
 class Migration(migrations.Migration):

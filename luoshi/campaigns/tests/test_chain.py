@@ -26,14 +26,31 @@ def test_full_chain_writes_timeline_and_audit(world):
     chain.report_progress(actor=world.staff, task=task, percent=100, text="全部完成", complete=True)
     chain.verify_task(actor=world.office, task=task, passed=False, reason="缺少签到表")
     assert task.state == TaskState.IN_PROGRESS and task.returned_count == 1
-    chain.report_progress(actor=world.staff, task=task, percent=100, text="补充签到表", complete=True)
+    chain.report_progress(
+        actor=world.staff, task=task, percent=100, text="补充签到表", complete=True
+    )
     chain.verify_task(actor=world.office, task=task, passed=True, quality=Task.Quality.EXCELLENT)
     assert task.timeliness == Task.Timeliness.ON_TIME
     assert task.score == 95  # 100 − one return
     chain.close_task(actor=world.office, task=task)
     actions = list(task.events.values_list("action", flat=True))
-    assert actions == ["issue", "sign", "assign", "report", "submit", "return", "submit", "verify", "close"]
-    assert AuditEvent.objects.filter(object_type="campaigns.task", object_id=str(task.pk), action="transition").count() >= 8
+    assert actions == [
+        "issue",
+        "sign",
+        "assign",
+        "report",
+        "submit",
+        "return",
+        "submit",
+        "verify",
+        "close",
+    ]
+    assert (
+        AuditEvent.objects.filter(
+            object_type="campaigns.task", object_id=str(task.pk), action="transition"
+        ).count()
+        >= 8
+    )
 
 
 def test_illegal_moves_are_refused_with_a_message(world):
@@ -65,7 +82,9 @@ def test_warnings_are_computed(world):
 
 def test_yellow_when_behind_schedule(world):
     task = issued_task(world, days=10)[0]
-    Task.objects.filter(pk=task.pk).update(start_date=timezone.localdate() - datetime.timedelta(days=30))
+    Task.objects.filter(pk=task.pk).update(
+        start_date=timezone.localdate() - datetime.timedelta(days=30)
+    )
     task.refresh_from_db()
     chain.refresh_warnings(tasks=[task])
     assert task.warning == "yellow"
@@ -87,10 +106,14 @@ def test_accountability_only_for_red_or_returned(world):
     task = issued_task(world)[0]
     kind = AccountabilityKind.objects.get(name="约谈")
     with pytest.raises(ValidationError, match="红色预警"):
-        chain.record_accountability(actor=world.office, task=task, kind=kind, reason="x", unit=world.unit_a)
+        chain.record_accountability(
+            actor=world.office, task=task, kind=kind, reason="x", unit=world.unit_a
+        )
     Task.objects.filter(pk=task.pk).update(warning="red")
     task.refresh_from_db()
-    chain.record_accountability(actor=world.office, task=task, kind=kind, reason="逾期未完成", unit=world.unit_a)
+    chain.record_accountability(
+        actor=world.office, task=task, kind=kind, reason="逾期未完成", unit=world.unit_a
+    )
     assert task.events.filter(action=TaskEvent.Action.ACCOUNTABILITY).exists()
     with pytest.raises(ValidationError, match="问责记录"):
         chain.delete_task(actor=world.office, task=task.parent, reason="x")
@@ -101,11 +124,18 @@ def test_stale_edit_is_refused_with_the_other_change(world):
     version = plan.version
     chain.update_task(actor=world.office, task=plan, version=version, values={"title": "新标题"})
     with pytest.raises(chain.StaleEdit) as caught:
-        chain.update_task(actor=world.office, task=plan, version=version, values={"description": "另一处修改"})
+        chain.update_task(
+            actor=world.office, task=plan, version=version, values={"description": "另一处修改"}
+        )
     assert caught.value.changes[0]["changes"]["title"] == ["组织“晨读+分享”学习会", "新标题"]
 
 
 def test_working_day_deadline(world):
-    plan = chain.create_task(actor=world.office, campaign=world.campaign, title="五个工作日内报送方案", deadline_working_days=5)
+    plan = chain.create_task(
+        actor=world.office,
+        campaign=world.campaign,
+        title="五个工作日内报送方案",
+        deadline_working_days=5,
+    )
     task = chain.issue_task(actor=world.office, task=plan, units=[world.unit_a])[0]
     assert (task.deadline - timezone.localdate()).days >= 5

@@ -8,34 +8,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=luoshi.files.models._upload_to)),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('extension', models.CharField(max_length=10)),
-                ('content_type_name', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('owner_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to=luoshi.files.models._upload_to),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("extension", models.CharField(max_length=10)),
+                ("content_type_name", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("owner_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
-                'indexes': [models.Index(fields=['owner_type', 'owner_id'], name='files_attac_owner_t_791a79_idx')],
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
+                "indexes": [
+                    models.Index(
+                        fields=["owner_type", "owner_id"], name="files_attac_owner_t_791a79_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,69 +14,205 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('prefecture', '州'), ('city', '市/县'), ('department', '部门'), ('section', '科室'), ('town', '乡镇'), ('community', '社区/村'), ('school', '学校'), ('enterprise', '企业'), ('other', '其他')], default='department', max_length=20, verbose_name='类型')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=300)),
-                ('initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='主要负责人')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='上级单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prefecture", "州"),
+                            ("city", "市/县"),
+                            ("department", "部门"),
+                            ("section", "科室"),
+                            ("town", "乡镇"),
+                            ("community", "社区/村"),
+                            ("school", "学校"),
+                            ("enterprise", "企业"),
+                            ("other", "其他"),
+                        ],
+                        default="department",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                (
+                    "pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=300),
+                ),
+                (
+                    "initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="主要负责人",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.unit",
+                        verbose_name="上级单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['path'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('office', '行动办'), ('liaison', '联络员'), ('leader', '领导'), ('staff', '干部职工'), ('sysadmin', '系统管理员'), ('secadmin', '安全管理员'), ('auditor', '审计管理员')], max_length=20, verbose_name='角色')),
-                ('scope', models.CharField(choices=[('self', '仅本人'), ('unit', '本单位'), ('subtree', '本单位及下级'), ('all', '全部'), ('custom', '自定义单位')], default='unit', max_length=10, verbose_name='数据范围')),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
-                ('custom_units', models.ManyToManyField(blank=True, related_name='+', to='org.unit', verbose_name='自定义单位')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.unit', verbose_name='所在单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("office", "行动办"),
+                            ("liaison", "联络员"),
+                            ("leader", "领导"),
+                            ("staff", "干部职工"),
+                            ("sysadmin", "系统管理员"),
+                            ("secadmin", "安全管理员"),
+                            ("auditor", "审计管理员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("self", "仅本人"),
+                            ("unit", "本单位"),
+                            ("subtree", "本单位及下级"),
+                            ("all", "全部"),
+                            ("custom", "自定义单位"),
+                        ],
+                        default="unit",
+                        max_length=10,
+                        verbose_name="数据范围",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "custom_units",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.unit", verbose_name="自定义单位"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.unit",
+                        verbose_name="所在单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色授权',
-                'verbose_name_plural': '角色授权',
+                "verbose_name": "角色授权",
+                "verbose_name_plural": "角色授权",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('is_primary', models.BooleanField(default=True, verbose_name='主职')),
-                ('sort_order', models.IntegerField(default=0)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                ("is_primary", models.BooleanField(default=True, verbose_name="主职")),
+                ("sort_order", models.IntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任职',
-                'verbose_name_plural': '任职',
+                "verbose_name": "任职",
+                "verbose_name_plural": "任职",
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(condition=models.Q(('deleted_at__isnull', True)), fields=('parent', 'name'), name='unit_unique_name_per_parent'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=("parent", "name"),
+                name="unit_unique_name_per_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.UniqueConstraint(fields=('person', 'role', 'unit'), name='grant_unique'),
+            model_name="rolegrant",
+            constraint=models.UniqueConstraint(
+                fields=("person", "role", "unit"), name="grant_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('person', 'unit'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("person", "unit"), name="membership_unique"),
         ),
     ]
