@@ -120,12 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Queue (huey behind django.tasks) -----------------------------------------------------------
 REDIS_URL = os.environ.get("LUOSHI_REDIS_URL", "")
+QUEUE_NAME = os.environ.get("LUOSHI_QUEUE_NAME", "luoshi")
 if env_bool("LUOSHI_QUEUE_IMMEDIATE"):
-    HUEY = {"name": "luoshi", "immediate": True}
+    HUEY = {"name": QUEUE_NAME, "immediate": True}
 elif REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "luoshi",
+        "name": QUEUE_NAME,
         "url": REDIS_URL,
         "immediate": False,
         "consumer": {"workers": int(os.environ.get("LUOSHI_WORKERS", "2"))},
@@ -133,8 +134,8 @@ elif REDIS_URL:
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "luoshi",
-        "filename": str(VAR_DIR / "queue.sqlite3"),
+        "name": QUEUE_NAME,
+        "filename": os.environ.get("LUOSHI_QUEUE_FILE", str(VAR_DIR / "queue.sqlite3")),
         "immediate": False,
         "consumer": {"workers": 1, "worker_type": "thread"},
     }

@@ -1,0 +1,69 @@
+"""The platform around the apps: health check, the queue and its scheduled job, settings."""
+
+import pytest
+from django.core import mail
+from django.tasks import default_task_backend
+from huey.contrib.djhuey import HUEY
+
+from luoshi.accounts.services import notify
+from luoshi.accounts.tasks import send_notification_emails
+from luoshi.campaigns import tasks as campaign_tasks
+from luoshi.testing import issued_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+
+
+def test_healthz_fails_when_the_queue_is_unreachable(client, monkeypatch):
+    def broken():
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(HUEY.storage, "queue_size", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["queue"] == "error: ConnectionError"
+
+
+def _run_queue() -> int:
+    """Run every job waiting in this worker's queue, as the consumer would."""
+    ran = 0
+    while (job := HUEY.dequeue()) is not None:
+        HUEY.execute(job)
+        ran += 1
+    return ran
+
+
+def test_notification_mail_goes_through_the_queue(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_ENABLED = True
+    world.staff.email = "zhangsan@example.org"
+    world.staff.save(update_fields=["email"])
+    HUEY.flush()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.staff], title="催办：测试任务")
+    assert default_task_backend.alias == "default"
+    assert _run_queue() == 1
+    assert [m.subject for m in mail.outbox] == ["【落实】催办：测试任务"]
+    assert world.staff.notifications.get().emailed_at is not None
+
+
+def test_send_notification_emails_skips_people_without_address(world):
+    note = notify(recipients=[world.staff], title="无邮箱")[0]
+    assert send_notification_emails.call([note.pk]) == 0
+    assert mail.outbox == []
+
+
+def test_daily_job_recomputes_warnings_and_reminds(world):
+    task = issued_task(world, days=1)[0]
+    assert task.warning == ""
+    changed = campaign_tasks.daily_warnings.call_local()
+    task.refresh_from_db()
+    assert changed == 1 and task.warning == "blue"
+    assert task.events.filter(action="remind").exists()
+    assert world.liaison.notifications.filter(title__startswith="催办").exists()
