@@ -1,5 +1,97 @@
-"""The JSON API (django-ninja): the same services and scope rules as the pages."""
+"""The JSON API (django-ninja): the same services and scope rules as the pages.
 
+Every object is looked up through the apps' access helpers (404 outside the caller's scope);
+every change goes through a service, which checks the permission (403) and writes the timeline
+and the audit log. The exception handlers below turn the services' exceptions into JSON.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 
-api = NinjaAPI(title="luoshi API", version="1", urls_namespace="api", openapi_url="/openapi.json")
+from luoshi.campaigns.services import IllegalMove, StaleEdit
+
+from .auth import SessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="luoshi API",
+    version="1",
+    description=(
+        "落实 · 专项行动管理平台的数据接口：单位、人员、专项行动、任务及其轨迹、进度报告和督办单。"
+        "以登录会话（修改类请求须带 CSRF 令牌）或个人访问令牌（Authorization: Bearer …）认证。"
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), SessionAuth()],
+)
+
+
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("未登录或访问令牌无效、已过期、已撤销。")}, status=401
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # The same words whether the object does not exist or lies outside the caller's scope.
+    return api.create_response(
+        request, {"detail": _("未找到该对象，或不在您的数据范围内。")}, status=404
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or _("您没有此项操作的权限。")}, status=403
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = _field_errors(exc)
+    first = next(iter(errors.values()))[0]
+    return api.create_response(request, {"detail": first, "errors": errors}, status=422)
+
+
+@api.exception_handler(IllegalMove)
+def illegal_move(request: HttpRequest, exc: IllegalMove) -> HttpResponse:
+    """A move the chain does not allow in the task's current state: a conflict with its state."""
+    return api.create_response(
+        request, {"detail": " ".join(exc.messages), "code": "illegal_move"}, status=409
+    )
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    changes = [
+        {"actor": change["actor"], "at": change["at"].isoformat(), "changes": change["changes"]}
+        for change in exc.changes
+    ]
+    return api.create_response(
+        request,
+        {"detail": " ".join(exc.messages), "code": "stale", "changes": changes},
+        status=409,
+    )
+
+
+def _register_routers() -> None:
+    from . import campaigns, notices, people, tasks, units
+
+    api.add_router("/units", units.router)
+    api.add_router("/people", people.router)
+    api.add_router("/campaigns", campaigns.router)
+    api.add_router("/tasks", tasks.router)
+    api.add_router("/notices", notices.router)
+
+
+_register_routers()

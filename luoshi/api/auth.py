@@ -1,0 +1,46 @@
+"""Who is calling: a personal access token (Authorization: Bearer ls_…) or the browser session.
+
+Token requests carry no cookies, so they need no CSRF token; session requests that change
+something must carry Django's CSRF token like any form would.
+"""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class TokenAuth(HttpBearer):
+    """A personal access token, checked by accounts.backends.AccessTokenBackend (through
+    `authenticate`, so failed attempts reach the lockout and the audit log like any login)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate(request, token=token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session; unsafe methods need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check runs in `authenticate`, only for a logged-in session: a caller with no
+        # credentials at all should hear 401, not a CSRF complaint.
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise HttpError(403, _("CSRF 校验失败：请刷新页面后重试，或改用访问令牌。"))
+        return user
