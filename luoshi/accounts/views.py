@@ -1,1 +1,138 @@
-"""Views."""
+"""Login, logout, password change, the profile with personal access tokens, and notifications."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luoshi.org.models import RoleGrant
+
+from . import services
+from .forms import LoginForm, PasswordChangeForm, TokenForm
+from .middleware import password_expired
+
+
+@method_decorator(transaction.atomic, name="post")
+class LoginView(auth_views.LoginView):
+    """The login and its audit record (or the failed attempt's) commit together."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Django's LoginView would name the site after the request's host.
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
+
+
+@method_decorator(transaction.atomic, name="post")
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(actor=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("密码已修改。"))
+        return redirect("home")
+    reason = ""
+    if request.GET.get("expired") and password_expired(user):
+        reason = "first" if user.must_change_password else "age"
+    context = {"form": form, "reason": reason, "password_max_age": settings.PASSWORD_MAX_AGE_DAYS}
+    return render(request, "accounts/password_change.html", context)
+
+
+def _profile(request: HttpRequest, **extra) -> HttpResponse:
+    user = request.user
+    context = {
+        "memberships": user.memberships.select_related("unit").order_by("-is_primary", "id"),
+        "grants": RoleGrant.objects.filter(person=user)
+        .select_related("unit")
+        .prefetch_related("custom_units")
+        .order_by("role", "unit__path"),
+        "tokens": user.access_tokens.order_by("revoked_at", "-created_at"),
+        "token_form": TokenForm(),
+        **extra,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _profile(request)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, secret = services.create_token(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # The secret is shown in this response only; it is stored nowhere but as a hash.
+            return _profile(request, new_token=token, new_secret=secret)
+    return _profile(request, token_form=form)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(request.user.access_tokens, pk=pk)
+    services.revoke_token(actor=request.user, token=token)
+    messages.success(request, _("令牌“%(name)s”已撤销。") % {"name": token.name})
+    return redirect("accounts:profile")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    show = "all" if request.GET.get("show") == "all" else "unread"
+    notes = request.user.notifications.all()
+    if show == "unread":
+        notes = notes.unread()
+    # Unread first, newest first within each group.
+    notes = notes.order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")[:200]
+    return render(request, "accounts/notifications.html", {"notes": notes, "show": show})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(request.user.notifications, pk=pk)
+    services.mark_read(actor=request.user, notification=note)
+    note.refresh_from_db(fields=["read_at"])
+    if request.POST.get("open") and _is_safe(request, note.url):
+        return redirect(note.url)
+    if request.htmx:
+        return render(request, "accounts/notifications.html#note", {"note": note})
+    return redirect(request.POST.get("next") or "accounts:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.mark_read(actor=request.user)
+    messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
+    return redirect("accounts:notifications")
+
+
+def _is_safe(request: HttpRequest, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )

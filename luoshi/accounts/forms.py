@@ -1,0 +1,69 @@
+"""Forms of the accounts pages: login, password change, personal access tokens."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        css = (
+            "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
+        )
+        if isinstance(field.widget, forms.Select):
+            css = "form-select"
+        field.widget.attrs.setdefault("class", css)
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("账号或密码不正确。连续输错 5 次，该账号在本机地址将被锁定 15 分钟。"),
+        "inactive": _("该账号已停用，请联系系统管理员。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("账号")
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "placeholder": _("登录账号")}
+        )
+        self.fields["password"].widget.attrs.update({"placeholder": _("密码")})
+        _bootstrap(self)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's own (old password, the validators of settings), for validation only: saving goes
+    through `services.change_password`, which also records the change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+VALIDITY_CHOICES = [
+    ("30", _("30 天")),
+    ("90", _("90 天")),
+    ("180", _("180 天")),
+    ("365", _("一年")),
+    ("", _("长期有效")),
+]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"),
+        max_length=100,
+        help_text=_("写明用途，例如“数据对接脚本”。"),
+    )
+    valid_days = forms.TypedChoiceField(
+        label=_("有效期"),
+        choices=VALIDITY_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
