@@ -5,6 +5,7 @@
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +276,24 @@ class Task(models.Model):
         return self.state in OPEN_STATES
 
 
+class Milestone(models.Model):
+    """A checkpoint on the way to a task's deadline (里程碑), ticked off when reached."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("里程碑"), max_length=200)
+    due_date = models.DateField(_("计划完成日期"))
+    done = models.BooleanField(_("已完成"), default=False)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("里程碑")
+        verbose_name_plural = _("里程碑")
+        ordering = ["task", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_date} {self.title}"
+
+
 class TaskEvent(models.Model):
     """One step on a task's timeline: who did what, when, why, and the state before and after."""
 
@@ -299,6 +318,7 @@ class TaskEvent(models.Model):
         COMMENT = "comment", _("批示")
         DELETE = "delete", _("删除")
         RESTORE = "restore", _("恢复")
+        MILESTONE = "milestone", _("里程碑")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -330,6 +350,9 @@ class ProgressReport(models.Model):
     text = models.TextField(_("工作进展"))
     is_completion = models.BooleanField(_("办结报告"), default=False)
     links = models.JSONField(_("关联记录"), default=list, blank=True)
+    attachments = GenericRelation(
+        "files.Attachment", content_type_field="owner_type", object_id_field="owner_id"
+    )
 
     class Meta:
         verbose_name = _("进度报告")
@@ -440,6 +463,9 @@ class AccountabilityAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    attachments = GenericRelation(
+        "files.Attachment", content_type_field="owner_type", object_id_field="owner_id"
+    )
 
     class Meta:
         verbose_name = _("问责记录")

@@ -41,6 +41,7 @@ from .models import (
     HolidayDay,
     HolidayYear,
     LeadingGroupMember,
+    Milestone,
     NoticeCounter,
     ProgressReport,
     SupervisionNotice,
@@ -339,8 +340,10 @@ def create_task(
     start_date: datetime.date | None = None,
     deadline: datetime.date | None = None,
     deadline_working_days: int | None = None,
+    milestones: Sequence[tuple[datetime.date, str]] = (),
 ) -> Task:
-    """The office adds a task to the breakdown (a plan, not yet issued to any unit)."""
+    """The office adds a task to the breakdown (a plan, not yet issued to any unit), with
+    optional milestones as (due date, title)."""
     require_perm(actor, "task.issue", campaign.office_unit)
     if track is not None and track.campaign_id != campaign.pk:
         raise ValidationError({"track": _("所选方向不属于该专项行动。")})
@@ -363,6 +366,8 @@ def create_task(
     )
     _event(task, actor=actor, action=TaskEvent.Action.CREATE)
     record_created(actor=actor, obj=task)
+    for due_date, milestone_title in milestones:
+        add_milestone(actor=actor, task=task, title=milestone_title, due_date=due_date)
     return task
 
 
@@ -410,6 +415,65 @@ def _require_edit_permission(actor: User, task: Task) -> None:
         require_perm(actor, "task.assign", task.unit)
     else:
         require_perm(actor, "task.issue", task.campaign.office_unit)
+
+
+def can_edit_task(user: User, task: Task) -> bool:
+    """Whether `user` may edit, delete or restore `task` (the same rule the services apply)."""
+    try:
+        _require_edit_permission(user, task)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@transaction.atomic
+def add_milestone(*, actor: User, task: Task, title: str, due_date: datetime.date) -> Milestone:
+    """A checkpoint on the way to the task's deadline (里程碑)."""
+    _require_edit_permission(actor, task)
+    if not title or not title.strip():
+        raise ValidationError({"title": _("请填写里程碑名称。")})
+    if task.deadline and due_date > task.deadline:
+        raise ValidationError(
+            {"due_date": _("里程碑日期不能晚于完成时限 %(date)s。") % {"date": task.deadline}}
+        )
+    milestone = Milestone.objects.create(task=task, title=title.strip()[:200], due_date=due_date)
+    record_created(actor=actor, obj=milestone)
+    _event(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.MILESTONE,
+        from_state=task.state,
+        note=_("新增里程碑：%(date)s %(title)s") % {"date": due_date, "title": milestone.title},
+    )
+    return milestone
+
+
+@transaction.atomic
+def set_milestone_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
+    """Tick a milestone off (or undo it): the task's editors and whoever may report on it."""
+    task = milestone.task
+    if not (can_edit_task(actor, task) or (task.unit_id and can_report(actor, task))):
+        raise PermissionDenied(_("只有任务责任人、本单位联络员或行动办可以标记里程碑。"))
+    if milestone.done == done:
+        return milestone
+    milestone.done = done
+    milestone.done_at = timezone.now() if done else None
+    milestone.save(update_fields=["done", "done_at"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=milestone,
+        changes={"done": [not done, done]},
+    )
+    _event(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.MILESTONE,
+        from_state=task.state,
+        note=(_("完成里程碑：%(title)s") if done else _("里程碑改为未完成：%(title)s"))
+        % {"title": milestone.title},
+    )
+    return milestone
 
 
 def _edits_since(task: Task, version: int) -> list[dict[str, Any]]:

@@ -1,0 +1,646 @@
+"""Forms of the campaign set-up and the task page: validation and normalisation only."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from luoshi.accounts.models import User
+
+from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, Track
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bound in self.fields.values():
+            widget = bound.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, default_field=None) -> None:
+    """Put a service's ValidationError on the form: at the named fields when it names them and
+    the form has them, else at `default_field` (or the form as a whole)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else default_field
+            for item in errors:
+                form.add_error(target, item.messages)
+    else:
+        form.add_error(default_field, error.messages)
+
+
+# --- Campaign set-up -----------------------------------------------------------------------------
+
+
+class CampaignForm(BootstrapMixin, forms.ModelForm):
+    """A campaign's name, period, description and warning thresholds."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "short_name",
+            "office_unit",
+            "start_date",
+            "end_date",
+            "description",
+            "status",
+            "notice_prefix",
+            "blue_working_days",
+            "yellow_lag_percent",
+            "sign_working_days",
+            "reply_working_days",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    tracks = forms.CharField(
+        label=_lazy("方向"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_lazy("每行一个，例如：全员大学习"),
+    )
+
+    def __init__(self, *args, units=None, creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["office_unit"].queryset = units
+            del self.fields["status"]
+        else:
+            del self.fields["office_unit"]
+            del self.fields["tracks"]
+        self.fields["yellow_lag_percent"].validators.append(_max_100)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("结束日期不能早于开始日期。"))
+        return data
+
+    def clean_tracks(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["tracks"].splitlines() if line.strip()]
+        if len(names) != len(set(names)):
+            raise ValidationError(_("方向名称不能重复。"))
+        too_long = [name for name in names if len(name) > 100]
+        if too_long:
+            raise ValidationError(_("方向名称不能超过 100 个字：%(name)s") % {"name": too_long[0]})
+        return names
+
+    def _post_clean(self):
+        # The service saves; the model's own validation of office_unit etc. is enough here.
+        pass
+
+
+def _max_100(value: int) -> None:
+    if value > 100:
+        raise ValidationError(_("不能超过 100。"))
+
+
+class TrackForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_lazy("方向名称"), max_length=100)
+    description = forms.CharField(
+        label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LeadingGroupRowForm(BootstrapMixin, forms.Form):
+    person = forms.ModelChoiceField(
+        label=_lazy("人员"), queryset=User.objects.none(), required=False
+    )
+    seat = forms.ChoiceField(label=_lazy("职务"), choices=LeadingGroupMember.Seat.choices)
+    title = forms.CharField(label=_lazy("职务说明"), max_length=100, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
+            self.fields["person"].label_from_instance = _person_label
+
+
+def _person_label(person: User) -> str:
+    unit = getattr(person, "primary_unit_name", "")
+    return f"{person.name}（{unit}）" if unit else person.name
+
+
+class BaseLeadingGroupFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            person, seat = form.cleaned_data.get("person"), form.cleaned_data.get("seat")
+            if person is None:
+                continue
+            if (person.pk, seat) in seen:
+                raise ValidationError(
+                    _("%(person)s 在同一职务中重复出现。") % {"person": person.name}
+                )
+            seen.add((person.pk, seat))
+
+    def members(self) -> list[tuple[User, str, str]]:
+        rows = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            person = form.cleaned_data.get("person")
+            if person is not None:
+                rows.append((person, form.cleaned_data["seat"], form.cleaned_data.get("title", "")))
+        return rows
+
+
+LeadingGroupFormSet = forms.formset_factory(
+    LeadingGroupRowForm, formset=BaseLeadingGroupFormSet, extra=3, can_delete=True
+)
+
+
+# --- Task breakdown ------------------------------------------------------------------------------
+
+
+def parse_milestones(text: str) -> list[tuple[datetime.date, str]]:
+    """Lines like "2027-01-15 完成方案" → [(date, title)], with line-numbered errors."""
+    rows, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        date_text, _sep, title = line.partition(" ")
+        try:
+            day = datetime.date.fromisoformat(date_text.strip())
+        except ValueError:
+            errors.append(
+                _("第 %(n)d 行：日期“%(text)s”无法识别，应为 2027-01-15 这样的格式。")
+                % {"n": number, "text": date_text}
+            )
+            continue
+        if not title.strip():
+            errors.append(_("第 %(n)d 行：缺少里程碑名称。") % {"n": number})
+            continue
+        rows.append((day, title.strip()))
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+class TaskForm(BootstrapMixin, forms.Form):
+    """A task in the breakdown. The deadline is a date, or N working days after issue."""
+
+    DEADLINE_DATE = "date"
+    DEADLINE_WORKDAYS = "workdays"
+
+    track = forms.ModelChoiceField(
+        label=_lazy("方向"), queryset=Track.objects.none(), required=False
+    )
+    title = forms.CharField(label=_lazy("任务名称"), max_length=200)
+    description = forms.CharField(
+        label=_lazy("任务要求"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    expected_evidence = forms.CharField(
+        label=_lazy("佐证材料要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    priority = forms.TypedChoiceField(
+        label=_lazy("优先级"), choices=Task.Priority.choices, coerce=int, initial=2
+    )
+    kind = forms.ChoiceField(label=_lazy("类型"), choices=Task.Kind.choices)
+    start_date = forms.DateField(label=_lazy("开始日期"), required=False, widget=DATE_INPUT)
+    deadline_mode = forms.ChoiceField(
+        label=_lazy("完成时限"),
+        choices=[
+            (DEADLINE_DATE, _lazy("具体日期")),
+            (DEADLINE_WORKDAYS, _lazy("下发后若干个工作日")),
+        ],
+        initial=DEADLINE_DATE,
+        widget=forms.RadioSelect,
+    )
+    deadline = forms.DateField(label=_lazy("完成日期"), required=False, widget=DATE_INPUT)
+    deadline_working_days = forms.IntegerField(
+        label=_lazy("下发后工作日数"), required=False, min_value=1, max_value=500
+    )
+    milestones = forms.CharField(
+        label=_lazy("里程碑（可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-01-15 完成实施方案"}),
+        help_text=_lazy("每行一个：日期 名称"),
+    )
+
+    def __init__(self, *args, campaign: Campaign, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = campaign.tracks.all()
+        self.fields["deadline_mode"].widget.attrs = {"class": "form-check-input"}
+        if editing:
+            del self.fields["milestones"]
+            del self.fields["deadline_mode"]
+            del self.fields["deadline_working_days"]
+
+    def clean_milestones(self):
+        return parse_milestones(self.cleaned_data.get("milestones", ""))
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("deadline_mode")
+        if mode == self.DEADLINE_WORKDAYS:
+            data["deadline"] = None
+            if not data.get("deadline_working_days"):
+                self.add_error("deadline_working_days", _("请填写下发后的工作日数。"))
+        elif mode == self.DEADLINE_DATE:
+            data["deadline_working_days"] = None
+            if not data.get("deadline"):
+                self.add_error("deadline", _("请填写完成日期。"))
+        start, deadline = data.get("start_date"), data.get("deadline")
+        if start and deadline and deadline < start:
+            self.add_error("deadline", _("完成时限不能早于开始日期。"))
+        return data
+
+
+class TaskEditForm(TaskForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, editing=True, **kwargs)
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        start, deadline = data.get("start_date"), data.get("deadline")
+        if start and deadline and deadline < start:
+            self.add_error("deadline", _("完成时限不能早于开始日期。"))
+        return data
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        track = data.get("track")
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "expected_evidence": data["expected_evidence"],
+            "priority": data["priority"],
+            "kind": data["kind"],
+            "track_id": track.pk if track else None,
+            "start_date": data.get("start_date"),
+            "deadline": data.get("deadline"),
+        }
+
+
+class IssueForm(forms.Form):
+    """Units chosen in the tree; `under` adds every direct sub-unit of the ticked parents."""
+
+    units = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    under = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    note = forms.CharField(label=_lazy("下发说明"), required=False, max_length=500)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+        self.fields["under"].queryset = units
+        self.unit_queryset = units
+
+    def chosen(self, skip: frozenset[int] = frozenset()) -> list:
+        """The ticked units, plus the direct sub-units of ticked parents (except `skip`: units
+        that already have the task)."""
+        chosen = {unit.pk: unit for unit in self.cleaned_data["units"]}
+        parents = [unit.pk for unit in self.cleaned_data["under"]]
+        if parents:
+            for unit in self.unit_queryset.filter(parent_id__in=parents):
+                if unit.pk not in skip:
+                    chosen.setdefault(unit.pk, unit)
+        return sorted(chosen.values(), key=lambda unit: unit.path)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.chosen():
+            raise ValidationError(_("请至少选择一个责任单位。"))
+        return data
+
+
+# --- Actions on the task page --------------------------------------------------------------------
+
+
+class NoteForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(
+        label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    owner = forms.ModelChoiceField(label=_lazy("责任人"), queryset=User.objects.none())
+    note = forms.CharField(label=_lazy("说明"), required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["owner"].queryset = members
+            self.fields["owner"].label_from_instance = lambda person: person.name
+
+
+class SubTaskRowForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_lazy("子任务"), max_length=200, required=False)
+    owner = forms.ModelChoiceField(
+        label=_lazy("责任人"), queryset=User.objects.none(), required=False
+    )
+    deadline = forms.DateField(label=_lazy("完成时限"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["owner"].queryset = members
+            self.fields["owner"].label_from_instance = lambda person: person.name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and not data.get("owner"):
+            self.add_error("owner", _("请选择责任人。"))
+        if data.get("owner") and not data.get("title"):
+            self.add_error("title", _("请填写子任务名称。"))
+        return data
+
+
+class BaseSubTaskFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data.get("title") for form in self.forms):
+            raise ValidationError(_("请至少填写一项子任务。"))
+
+
+SubTaskFormSet = forms.formset_factory(SubTaskRowForm, formset=BaseSubTaskFormSet, extra=3)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+LINK_RE = re.compile(r"^(?:(?P<title>.+?)\s+)?(?P<url>(?:https?://|/)\S+)$")
+
+
+def parse_links(text: str) -> list[dict[str, str]]:
+    """Lines "标题 URL" or "URL" → [{"title", "url"}]; only http(s) and site-relative URLs."""
+    links, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = LINK_RE.match(line)
+        if match is None or match["url"].startswith("//"):
+            errors.append(
+                _("第 %(n)d 行：链接应以 http://、https:// 或 / 开头，可在前面写标题。")
+                % {"n": number}
+            )
+            continue
+        links.append({"title": (match["title"] or match["url"]).strip(), "url": match["url"]})
+    if errors:
+        raise ValidationError(errors)
+    return links
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    percent = forms.IntegerField(label=_lazy("完成进度（%）"), min_value=0, max_value=100)
+    text = forms.CharField(label=_lazy("工作进展"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label=_lazy("佐证材料（图片、PDF、Office 文档等，可多选）"), required=False
+    )
+    links = forms.CharField(
+        label=_lazy("关联记录链接（可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "晨读台账 /ledgers/activities/12/"}),
+        help_text=_lazy("每行一个：标题 链接"),
+    )
+    complete = forms.BooleanField(label=_lazy("报送办结"), required=False)
+
+    def clean_links(self):
+        return parse_links(self.cleaned_data.get("links", ""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("complete") and data.get("percent") is not None and data["percent"] != 100:
+            self.add_error("percent", _("报送办结时进度应为 100%。"))
+        return data
+
+
+class VerifyForm(BootstrapMixin, forms.Form):
+    PASS, RETURN = "pass", "return"
+    decision = forms.ChoiceField(
+        label=_lazy("复核结论"),
+        choices=[(PASS, _lazy("通过")), (RETURN, _lazy("退回"))],
+        widget=forms.RadioSelect,
+    )
+    quality = forms.ChoiceField(
+        label=_lazy("完成质量"), choices=[("", "—"), *Task.Quality.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_lazy("意见 / 退回理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs = {"class": "form-check-input"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.PASS and not data.get("quality"):
+            self.add_error("quality", _("请评定完成质量（优、良、中、差）。"))
+        if data.get("decision") == self.RETURN and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("退回时请填写理由。"))
+        return data
+
+
+class NoticeForm(BootstrapMixin, forms.Form):
+    content = forms.CharField(label=_lazy("督办事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    reply_deadline = forms.DateField(label=_lazy("回复时限"), widget=DATE_INPUT)
+
+
+class ReplyForm(BootstrapMixin, forms.Form):
+    reply = forms.CharField(label=_lazy("回复内容"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AccountabilityForm(BootstrapMixin, forms.Form):
+    kind = forms.ModelChoiceField(
+        label=_lazy("问责方式"), queryset=AccountabilityKind.objects.filter(is_active=True)
+    )
+    target_unit = forms.BooleanField(label=_lazy("问责责任单位"), required=False, initial=True)
+    person = forms.ModelChoiceField(
+        label=_lazy("被问责人（可选）"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_lazy("问责事由"), widget=forms.Textarea(attrs={"rows": 2}))
+    document_number = forms.CharField(label=_lazy("文件文号"), max_length=100, required=False)
+    document = forms.FileField(label=_lazy("问责文件（可选）"), required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if members is not None:
+            self.fields["person"].queryset = members
+            self.fields["person"].label_from_instance = lambda person: person.name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("target_unit") and not data.get("person"):
+            self.add_error("person", _("请指定被问责的单位或人员。"))
+        return data
+
+
+class CommentForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label=_lazy("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MilestoneForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_lazy("里程碑"), max_length=200)
+    due_date = forms.DateField(label=_lazy("计划完成日期"), widget=DATE_INPUT)
+
+
+# --- Holiday calendar ----------------------------------------------------------------------------
+
+WORKDAY_WORDS = ("调休上班", "补班", "上班")
+RANGE_RE = re.compile(
+    r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})(?:\s*[~～至到—-]{1,2}\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?"
+    r"(?:\s+(?P<name>.+))?$"
+)
+
+
+@dataclass
+class HolidaySchedule:
+    holidays: list[tuple[datetime.date, str]] = field(default_factory=list)
+    workdays: list[tuple[datetime.date, str]] = field(default_factory=list)
+
+
+def _date(text: str) -> datetime.date:
+    year, month, day = (int(part) for part in text.split("-"))
+    return datetime.date(year, month, day)
+
+
+def parse_holiday_lines(text: str, year: int) -> HolidaySchedule:
+    """One line per day or range: "2027-01-01 元旦", "2027-02-06~2027-02-12 春节",
+    "2027-02-14 调休上班". A name containing 上班 or 补班 marks make-up workdays."""
+    schedule, errors = HolidaySchedule(), []
+    seen: dict[datetime.date, int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = RANGE_RE.match(line)
+        if match is None:
+            errors.append(
+                _(
+                    "第 %(n)d 行“%(line)s”无法识别，应为“2027-01-01 元旦”或“2027-02-06~2027-02-12 春节”。"
+                )
+                % {"n": number, "line": line}
+            )
+            continue
+        try:
+            start = _date(match["start"])
+            end = _date(match["end"]) if match["end"] else start
+        except ValueError:
+            errors.append(_("第 %(n)d 行：日期不存在。") % {"n": number})
+            continue
+        if end < start:
+            errors.append(_("第 %(n)d 行：结束日期早于开始日期。") % {"n": number})
+            continue
+        if start.year != year or end.year != year:
+            errors.append(_("第 %(n)d 行：日期不在 %(year)d 年内。") % {"n": number, "year": year})
+            continue
+        if (end - start).days > 31:
+            errors.append(_("第 %(n)d 行：一段假期不能超过 31 天。") % {"n": number})
+            continue
+        name = (match["name"] or "").strip()
+        is_workday = any(word in name for word in WORKDAY_WORDS)
+        target = schedule.workdays if is_workday else schedule.holidays
+        day = start
+        while day <= end:
+            if day in seen:
+                errors.append(
+                    _("第 %(n)d 行：%(date)s 已在第 %(m)d 行出现。")
+                    % {"n": number, "date": day, "m": seen[day]}
+                )
+            else:
+                seen[day] = number
+                target.append((day, name[:50]))
+            day += datetime.timedelta(days=1)
+    if errors:
+        raise ValidationError(errors)
+    return schedule
+
+
+def format_holiday_lines(days) -> str:
+    """The entered days back as lines, consecutive days of the same name joined into a range."""
+    lines: list[str] = []
+    run: list = []
+
+    def flush():
+        if not run:
+            return
+        first, last = run[0], run[-1]
+        text = str(first.date) if first == last else f"{first.date}~{last.date}"
+        lines.append(f"{text} {first.name}".strip())
+
+    for day in days:
+        if (
+            run
+            and day.name == run[-1].name
+            and day.is_workday == run[-1].is_workday
+            and day.date - run[-1].date == datetime.timedelta(days=1)
+        ):
+            run.append(day)
+            continue
+        flush()
+        run = [day]
+    flush()
+    return "\n".join(lines)
+
+
+class HolidayYearForm(BootstrapMixin, forms.Form):
+    source = forms.CharField(
+        label=_lazy("依据"),
+        max_length=200,
+        required=False,
+        help_text=_lazy("例如：国务院办公厅关于 2027 年部分节假日安排的通知"),
+    )
+    lines = forms.CharField(
+        label=_lazy("放假安排"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "form-control font-monospace"}),
+        help_text=_lazy(
+            "每行一天或一段：2027-01-01 元旦；2027-02-06~2027-02-12 春节；"
+            "2027-02-14 调休上班（名称含“上班”或“补班”的为调休上班日）"
+        ),
+    )
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_lines(self) -> HolidaySchedule:
+        return parse_holiday_lines(self.cleaned_data.get("lines", ""), self.year)
