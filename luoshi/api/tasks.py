@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from luoshi.accounts.models import User
@@ -430,7 +430,7 @@ def create_task(request: HttpRequest, payload: TaskCreateIn):
         deadline=payload.deadline,
         deadline_working_days=payload.deadline_working_days,
     )
-    return 201, _task(user, task.pk)
+    return Status(201, _task(user, task.pk))
 
 
 @router.patch(
@@ -470,11 +470,8 @@ def issue_task(request: HttpRequest, task_id: int, payload: IssueIn):
     if len(units) != len(ids) or not ids:
         raise ValidationError({"unit_ids": _("请选择您数据范围内的责任单位。")})
     children = services.issue_task(actor=user, task=task, units=units, note=payload.note)
-    return 201, list(
-        visible_tasks(user)
-        .filter(pk__in=[child.pk for child in children])
-        .select_related(*LIST_RELATED)
-    )
+    created = visible_tasks(user).filter(pk__in=[child.pk for child in children])
+    return Status(201, list(created.select_related(*LIST_RELATED)))
 
 
 @router.post("/{int:task_id}/sign", response={200: TaskOut, **ERRORS}, summary="签收")
@@ -511,9 +508,8 @@ def decompose_task(request: HttpRequest, task_id: int, payload: DecomposeIn):
         for item in payload.items
     ]
     subtasks = services.decompose_task(actor=user, task=task, items=items)
-    return 201, list(
-        visible_tasks(user).filter(pk__in=[s.pk for s in subtasks]).select_related(*LIST_RELATED)
-    )
+    created = visible_tasks(user).filter(pk__in=[sub.pk for sub in subtasks])
+    return Status(201, list(created.select_related(*LIST_RELATED)))
 
 
 # --- 履责 ------------------------------------------------------------------------------------------
@@ -540,7 +536,7 @@ def report_progress(
         files=files or [],
         complete=payload.complete,
     )
-    return 201, _with_attachments([report])[0]
+    return Status(201, _with_attachments([report])[0])
 
 
 # --- 督责 ------------------------------------------------------------------------------------------
@@ -555,7 +551,7 @@ def issue_notice(request: HttpRequest, task_id: int, payload: NoticeIn):
         content=payload.content,
         reply_deadline=payload.reply_deadline,
     )
-    return 201, visible_notices(user).get(pk=notice.pk)
+    return Status(201, visible_notices(user).get(pk=notice.pk))
 
 
 @router.post("/{int:task_id}/remind", response={200: RemindOut, **ERRORS}, summary="催办")
@@ -624,11 +620,11 @@ def record_accountability(request: HttpRequest, task_id: int, payload: Accountab
         person=person,
         document_number=payload.document_number,
     )
-    return 201, action
+    return Status(201, action)
 
 
 @router.post("/{int:task_id}/comments", response={201: EventOut, **ERRORS}, summary="批示（评论）")
 def comment_task(request: HttpRequest, task_id: int, payload: CommentIn):
     user = request.auth
     event = services.comment_task(actor=user, task=_task(user, task_id), text=payload.text)
-    return 201, event
+    return Status(201, event)
