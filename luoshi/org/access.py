@@ -192,3 +192,78 @@ def get_unit_for_user(user, pk: int, *, perm: str = "unit.view") -> Unit:
 
 def is_admin_role(role: str) -> bool:
     return role in ADMIN_ROLES
+
+
+# --- People, memberships and grants (added for the organisation pages) --------------------------
+
+
+def visible_people(user, perm: str = "person.view"):
+    """People `user` reaches for `perm`: members of units in scope, and themselves for "self"."""
+    from django.db.models import Exists, OuterRef
+
+    from luoshi.accounts.models import User
+
+    from .models import Membership
+
+    people = User.objects.filter(deleted_at__isnull=True)
+    scope = scope_for(user, perm)
+    if scope.everything:
+        return people
+    condition = Q(pk__in=[])
+    if scope.covers_units():
+        condition |= Exists(
+            Membership.objects.filter(person=OuterRef("pk")).filter(scope.units_q("unit__"))
+        )
+    if scope.own and getattr(user, "is_authenticated", False):
+        condition |= Q(pk=user.pk)
+    return people.filter(condition)
+
+
+def get_person_for_user(user, pk: int, *, perm: str = "person.view"):
+    """The person, or 404 when they are outside `user`'s scope for `perm`."""
+    person = visible_people(user, perm).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def can_see_phone(viewer, person, units) -> bool:
+    """Whether `viewer` sees `person`'s full phone: their own, or `person.phone` on one of `units`
+    (the person's units, passed in so that lists can prefetch them)."""
+    if viewer.pk == person.pk:
+        return True
+    scope = scope_for(viewer, "person.phone")
+    return any(scope.contains(unit) for unit in units)
+
+
+def get_deleted_unit_for_user(user, pk: int) -> Unit:
+    """A soft-deleted unit that `user` may restore (`unit.manage` on it), else 404."""
+    unit = Unit.objects.filter(pk=pk, deleted_at__isnull=False).select_related("parent").first()
+    if unit is None or not scope_for(user, "unit.manage").contains(unit):
+        raise Http404
+    return unit
+
+
+def get_membership_for_user(user, pk: int, *, perm: str = "person.view"):
+    """A membership whose unit is in `user`'s scope for `perm`, else 404."""
+    from .models import Membership
+
+    membership = Membership.objects.select_related("person", "unit").filter(pk=pk).first()
+    if membership is None or not scope_for(user, perm).contains(membership.unit):
+        raise Http404
+    return membership
+
+
+def visible_grants(user):
+    """Role grants on units in `user`'s `role.manage` scope."""
+    scope = scope_for(user, "role.manage")
+    if not scope.covers_units():
+        return RoleGrant.objects.none()
+    return RoleGrant.objects.filter(scope.units_q("unit__"))
+
+
+def get_grant_for_user(user, pk: int) -> RoleGrant:
+    grant = visible_grants(user).select_related("person", "unit").filter(pk=pk).first()
+    if grant is None:
+        raise Http404
+    return grant

@@ -328,3 +328,36 @@ def revoke_role(*, actor: User, grant: RoleGrant) -> None:
     person = grant.person
     grant.delete()
     forget_grants(person)
+
+
+@transaction.atomic
+def set_initial_password(*, actor: User, person: User, password: str) -> User:
+    """An administrator sets a password that `person` must change at first login."""
+    require_perm(actor, "person.manage", primary_unit(person))
+    try:
+        validate_password(password, person)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    person.set_password(password)
+    person.must_change_password = True
+    person.password_changed_at = timezone.now()
+    person.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="set_initial_password",
+        note=_("设置初始密码，首次登录须修改"),
+    )
+    return person
+
+
+def record_export(*, actor: User, object_type: str, title: str, filters: str = "") -> None:
+    """Audit an Excel export of a list (who exported what, with which filters)."""
+    record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type=object_type,
+        object_repr=title,
+        note=filters,
+    )

@@ -1,0 +1,556 @@
+"""Importing units and people from Excel: parse → validate every row → apply all or nothing.
+
+`import_units` and `import_people` return an `ImportResult`: either the row-level errors (row
+number as Excel shows it, the column, the reason in Chinese) with nothing saved, or the objects
+created, all in one transaction through `services.create_unit` / `services.create_person` (so
+each one is audited) plus one audit event of action "import".
+
+A parent unit (上级单位) or a person's unit (所在单位) is given by name, which must be unique among
+the units the importer manages, or by a path such as "茫崖市/市文体旅游广电局" (any tail of the
+full path). In a unit import, later rows may hang under units that earlier or later rows create;
+rows are saved parents first.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
+
+from . import services
+from .access import has_perm, scope_for
+from .models import Unit, UnitKind
+
+UNIT_HEADERS = ("单位名称", "上级单位", "单位类型", "简称", "排序")
+PERSON_HEADERS = ("姓名", "登录账号", "所在单位", "职务", "手机号", "电子邮箱")
+MAX_ROWS = 5000
+PATH_SEPARATOR = re.compile(r"\s*[/／>＞]\s*")
+
+KIND_ALIASES: dict[str, str] = {
+    "市": UnitKind.CITY,
+    "县": UnitKind.CITY,
+    "市县": UnitKind.CITY,
+    "乡": UnitKind.TOWN,
+    "镇": UnitKind.TOWN,
+    "社区": UnitKind.COMMUNITY,
+    "村": UnitKind.COMMUNITY,
+    "单位": UnitKind.DEPARTMENT,
+    "部门单位": UnitKind.DEPARTMENT,
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number in Excel; 0 for the file as a whole
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Any] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class UnitRow:
+    row: int
+    name: str
+    parent: str
+    kind: str
+    short_name: str
+    sort_order: str
+
+
+@dataclass
+class PersonRow:
+    row: int
+    name: str
+    username: str
+    unit: str
+    position: str
+    phone: str
+    email: str
+
+
+# --- Templates and reports -------------------------------------------------------------------
+
+
+def unit_template() -> bytes:
+    kinds = "、".join(str(label) for label in UnitKind.labels)
+    return template_workbook(
+        title="单位导入",
+        headers=UNIT_HEADERS,
+        example=["市文体旅游广电局", "茫崖市", "部门", "文体旅游广电局", 10],
+        help_lines=[
+            "单位导入模板填写说明",
+            "1. 第一行为表头，请勿修改；从第二行起每行一个单位，示例行请删除或改写。",
+            "2. 单位名称：必填，不超过 100 字；同一上级单位下不得重名。",
+            "3. 上级单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”；"
+            "也可以填写本表中其他行新增的单位。只能填写您有权管理的单位。",
+            f"4. 单位类型：必填，可填 {kinds}。",
+            "5. 简称：选填，不超过 50 字。排序：选填，整数，数字小的排在前面。",
+            "6. 全部行校验通过才会导入；有任何错误时不保存任何数据，并列出错误所在的行和列。",
+        ],
+    )
+
+
+def person_template() -> bytes:
+    return template_workbook(
+        title="人员导入",
+        headers=PERSON_HEADERS,
+        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", ""],
+        help_lines=[
+            "人员导入模板填写说明",
+            "1. 第一行为表头，请勿修改；从第二行起每行一人，示例行请删除或改写。",
+            "2. 姓名、登录账号、所在单位：必填。登录账号只能包含字母、数字和 @ . + - _，且不得与已有账号重复。",
+            "3. 所在单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”。",
+            "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。",
+            "5. 导入的账号没有密码，须由系统管理员在人员详情页“设置初始密码”，本人首次登录时修改。",
+            "6. 全部行校验通过才会导入；有任何错误时不保存任何数据，并列出错误所在的行和列。",
+        ],
+    )
+
+
+def error_report(errors: Sequence[RowError]) -> bytes:
+    return build_workbook(
+        title="导入错误报告",
+        headers=["行号", "列", "错误原因"],
+        rows=[(error.row or "", error.column, error.message) for error in errors],
+    )
+
+
+# --- Parsing ---------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read(data: bytes, headers: Sequence[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    try:
+        found, rows = read_rows(data)
+    except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
+        return [], [
+            RowError(0, "", _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（可先下载模板）。"))
+        ]
+    missing = [header for header in headers if header not in found]
+    if missing:
+        return [], [
+            RowError(1, header, _("缺少“%(header)s”列，请使用导入模板。") % {"header": header})
+            for header in missing
+        ]
+    if not rows:
+        return [], [RowError(0, "", _("文件中没有数据行。"))]
+    if len(rows) > MAX_ROWS:
+        return [], [RowError(0, "", _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS})]
+    return [(number, {k: _text(v) for k, v in values.items()}) for number, values in rows], []
+
+
+def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError]]:
+    rows, errors = _read(data, UNIT_HEADERS)
+    return [
+        UnitRow(n, v["单位名称"], v["上级单位"], v["单位类型"], v["简称"], v["排序"])
+        for n, v in rows
+    ], errors
+
+
+def parse_people(data: bytes) -> tuple[list[PersonRow], list[RowError]]:
+    rows, errors = _read(data, PERSON_HEADERS)
+    return [
+        PersonRow(n, v["姓名"], v["登录账号"], v["所在单位"], v["职务"], v["手机号"], v["电子邮箱"])
+        for n, v in rows
+    ], errors
+
+
+# --- Resolving units named in a file ---------------------------------------------------------
+
+
+def split_path(ref: str) -> list[str]:
+    return [part for part in PATH_SEPARATOR.split(ref.strip()) if part]
+
+
+class UnitResolver:
+    """Finds the unit a cell names, among units in `user`'s scope for `perm` and, for a unit
+    import, the file's own rows. A node is a `Unit` or the index of a row."""
+
+    def __init__(self, user, perm: str, refs: Sequence[str], rows: Sequence[UnitRow] = ()):
+        self.rows = rows
+        names = {part for ref in refs for part in split_path(ref)}
+        scope = scope_for(user, perm)
+        units = (
+            list(Unit.objects.alive().filter(scope.units_q(), name__in=names))
+            if scope.covers_units() and names
+            else []
+        )
+        self.by_name: dict[str, list[Unit]] = {}
+        for unit in units:
+            self.by_name.setdefault(unit.name, []).append(unit)
+        ancestor_ids = {int(pk) for unit in units for pk in unit.path.strip("/").split("/")}
+        self.names = dict(Unit.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
+        self.parents: dict[int, Unit | int | None] = {}
+        self.parent_errors: dict[int, str] = {}
+        self._resolving: set[int] = set()
+
+    def chain(self, unit: Unit) -> list[str]:
+        return [self.names.get(int(pk), "") for pk in unit.path.strip("/").split("/")]
+
+    def label(self, node: Unit | int) -> str:
+        if isinstance(node, Unit):
+            return "/".join(self.chain(node))
+        return _("第 %(row)d 行") % {"row": self.rows[node].row}
+
+    def _matches(self, node: Unit | int, parts: list[str]) -> bool:
+        if isinstance(node, Unit):
+            return self.chain(node)[-len(parts) :] == parts
+        if self.rows[node].name != parts[-1]:
+            return False
+        if len(parts) == 1:
+            return True
+        parent = self.parent_of(node)
+        return parent is not None and self._matches(parent, parts[:-1])
+
+    def resolve(self, ref: str, *, exclude: int | None = None) -> tuple[Unit | int | None, str]:
+        """(node, "") or (None, the reason in Chinese)."""
+        parts = split_path(ref)
+        candidates: list[Unit | int] = [
+            unit for unit in self.by_name.get(parts[-1], []) if self._matches(unit, parts)
+        ]
+        candidates += [
+            index
+            for index, row in enumerate(self.rows)
+            if index != exclude and row.name == parts[-1] and self._matches(index, parts)
+        ]
+        if not candidates:
+            return None, _("找不到单位“%(ref)s”，或该单位不在您的管理范围内。") % {"ref": ref}
+        if len(candidates) > 1:
+            found = "、".join(self.label(node) for node in candidates[:3])
+            return None, _("“%(ref)s”不唯一（%(found)s），请用路径写明，如“茫崖市/%(name)s”。") % {
+                "ref": ref,
+                "found": found,
+                "name": parts[-1],
+            }
+        return candidates[0], ""
+
+    def parent_of(self, index: int) -> Unit | int | None:
+        """The resolved parent of the file's row `index` (None when it has none or it fails)."""
+        if index in self.parents:
+            return self.parents[index]
+        if index in self._resolving:
+            self.parent_errors[index] = _("上级单位的引用形成了循环。")
+            return None
+        ref = self.rows[index].parent
+        if not ref:
+            self.parents[index] = None
+            return None
+        self._resolving.add(index)
+        node, error = self.resolve(ref, exclude=index)
+        self._resolving.discard(index)
+        if error:
+            self.parent_errors.setdefault(index, error)
+        if index in self.parent_errors:
+            node = None
+        self.parents[index] = node
+        return node
+
+
+# --- Units -----------------------------------------------------------------------------------
+
+
+def _kind(value: str) -> str | None:
+    if value in UnitKind.values:
+        return value
+    for kind, label in UnitKind.choices:
+        if value == str(label) or value in str(label).split("/"):
+            return kind
+    return KIND_ALIASES.get(value)
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value) if value else 0
+    except ValueError:
+        return None
+
+
+def validate_units(user, rows: Sequence[UnitRow]) -> tuple[list[RowError], UnitResolver]:
+    """Check every row; return the errors and the resolver that knows each row's parent."""
+    errors: list[RowError] = []
+    resolver = UnitResolver(user, "unit.manage", [row.parent for row in rows], rows)
+    may_add_root = scope_for(user, "unit.manage").everything
+    seen: dict[tuple, int] = {}
+    for index, row in enumerate(rows):
+        errors += _unit_field_errors(row)
+        parent = resolver.parent_of(index)
+        if index not in resolver.parent_errors and _in_cycle(resolver, index):
+            resolver.parent_errors[index] = _("上级单位的引用形成了循环。")
+        if index in resolver.parent_errors:
+            errors.append(RowError(row.row, "上级单位", resolver.parent_errors[index]))
+            continue
+        if parent is None and not may_add_root:
+            message = _("请填写上级单位；只有数据范围为“全部”的管理员可以新增顶级单位。")
+            errors.append(RowError(row.row, "上级单位", message))
+            continue
+        key = (_node_key(parent), row.name)
+        if row.name and key in seen:
+            message = _("与第 %(row)d 行重复：同一上级单位下不能有两个“%(name)s”。") % {
+                "row": rows[seen[key]].row,
+                "name": row.name,
+            }
+            errors.append(RowError(row.row, "单位名称", message))
+        seen.setdefault(key, index)
+    errors += _existing_name_errors(rows, resolver)
+    return _sorted(errors, UNIT_HEADERS), resolver
+
+
+def _in_cycle(resolver: UnitResolver, index: int) -> bool:
+    seen = {index}
+    parent = resolver.parent_of(index)
+    while isinstance(parent, int):
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = resolver.parent_of(parent)
+    return False
+
+
+def _sorted(errors: list[RowError], headers: Sequence[str]) -> list[RowError]:
+    def key(error: RowError) -> tuple[int, int]:
+        return error.row, headers.index(error.column) if error.column in headers else -1
+
+    return sorted(errors, key=key)
+
+
+def _node_key(node: Unit | int | None) -> tuple:
+    if isinstance(node, Unit):
+        return ("unit", node.pk)
+    return ("row", node)
+
+
+def _unit_field_errors(row: UnitRow) -> list[RowError]:
+    errors = []
+    if not row.name:
+        errors.append(RowError(row.row, "单位名称", _("请填写单位名称。")))
+    elif len(row.name) > 100:
+        errors.append(RowError(row.row, "单位名称", _("单位名称不能超过 100 字。")))
+    if not row.kind:
+        errors.append(RowError(row.row, "单位类型", _("请填写单位类型。")))
+    elif _kind(row.kind) is None:
+        kinds = "、".join(str(label) for label in UnitKind.labels)
+        message = _("单位类型“%(kind)s”无效，可填：%(kinds)s。") % {
+            "kind": row.kind,
+            "kinds": kinds,
+        }
+        errors.append(RowError(row.row, "单位类型", message))
+    if len(row.short_name) > 50:
+        errors.append(RowError(row.row, "简称", _("简称不能超过 50 字。")))
+    if _int(row.sort_order) is None:
+        errors.append(RowError(row.row, "排序", _("排序应为整数。")))
+    return errors
+
+
+def _existing_name_errors(rows: Sequence[UnitRow], resolver: UnitResolver) -> list[RowError]:
+    """Rows whose name is already taken under an existing parent (or at the top level)."""
+    wanted = {
+        index: resolver.parents.get(index)
+        for index in range(len(rows))
+        if index not in resolver.parent_errors and not isinstance(resolver.parents.get(index), int)
+    }
+    if not wanted:
+        return []
+    parent_ids = {parent.pk for parent in wanted.values() if parent is not None}
+    names = {rows[index].name for index in wanted}
+    taken = set(
+        Unit.objects.alive()
+        .filter(Q(parent_id__in=parent_ids) | Q(parent__isnull=True), name__in=names)
+        .values_list("parent_id", "name")
+    )
+    return [
+        RowError(
+            rows[index].row,
+            "单位名称",
+            _("上级单位下已有名为“%(name)s”的单位。") % {"name": rows[index].name},
+        )
+        for index, parent in wanted.items()
+        if (parent.pk if parent is not None else None, rows[index].name) in taken
+    ]
+
+
+def _saving_order(resolver: UnitResolver) -> list[int]:
+    """Row indexes with every row after the row that creates its parent."""
+    order: list[int] = []
+    placed: set[int] = set()
+
+    def place(index: int) -> None:
+        if index in placed:
+            return
+        placed.add(index)
+        parent = resolver.parents.get(index)
+        if isinstance(parent, int):
+            place(parent)
+        order.append(index)
+
+    for index in range(len(resolver.rows)):
+        place(index)
+    return order
+
+
+def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
+    """Validate every row of a unit sheet, then create all units or none."""
+    if not has_perm(actor, "unit.manage"):
+        raise PermissionDenied
+    rows, errors = parse_units(data)
+    if errors:
+        return ImportResult(errors=errors)
+    errors, resolver = validate_units(actor, rows)
+    if errors:
+        return ImportResult(errors=errors)
+    created: dict[int, Unit] = {}
+    try:
+        with transaction.atomic():
+            for index in _saving_order(resolver):
+                row, parent = rows[index], resolver.parents.get(index)
+                created[index] = services.create_unit(
+                    actor=actor,
+                    name=row.name,
+                    kind=_kind(row.kind) or UnitKind.DEPARTMENT,
+                    parent=created[parent] if isinstance(parent, int) else parent,
+                    short_name=row.short_name,
+                    sort_order=_int(row.sort_order) or 0,
+                )
+            _record_import(actor, "org.unit", filename, _("导入单位 %(n)d 个") % {"n": len(rows)})
+    except ValidationError as exc:  # a concurrent change since validation: nothing was kept
+        return ImportResult(errors=[RowError(rows[index].row, "", " ".join(exc.messages))])
+    return ImportResult(created=[created[index] for index in range(len(rows))])
+
+
+def _record_import(actor, object_type: str, filename: str, note: str) -> None:
+    record(
+        actor=actor,
+        action=AuditEvent.Action.IMPORT,
+        object_type=object_type,
+        object_repr=filename,
+        note=note,
+    )
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], dict[int, Unit]]:
+    """Check every row; return the errors and each row's unit."""
+    errors: list[RowError] = []
+    resolver = UnitResolver(user, "person.manage", [row.unit for row in rows if row.unit])
+    usernames = {row.username.lower() for row in rows if row.username}
+    taken = set(
+        User.objects.annotate(lower=Lower("username"))
+        .filter(lower__in=usernames)
+        .values_list("lower", flat=True)
+    )
+    first_row: dict[str, int] = {}
+    units: dict[int, Unit] = {}
+    for index, row in enumerate(rows):
+        errors += _person_field_errors(row)
+        if row.username:
+            key = row.username.lower()
+            if key in taken:
+                message = _("登录账号“%(username)s”已被使用。") % {"username": row.username}
+                errors.append(RowError(row.row, "登录账号", message))
+            elif key in first_row:
+                message = _("与第 %(row)d 行的登录账号重复。") % {"row": first_row[key]}
+                errors.append(RowError(row.row, "登录账号", message))
+            first_row.setdefault(key, row.row)
+        if not row.unit:
+            errors.append(RowError(row.row, "所在单位", _("请填写所在单位。")))
+            continue
+        node, error = resolver.resolve(row.unit)
+        if error:
+            errors.append(RowError(row.row, "所在单位", error))
+        else:
+            units[index] = node
+    return _sorted(errors, PERSON_HEADERS), units
+
+
+def _person_field_errors(row: PersonRow) -> list[RowError]:
+    errors = []
+    if not row.name:
+        errors.append(RowError(row.row, "姓名", _("请填写姓名。")))
+    elif len(row.name) > 50:
+        errors.append(RowError(row.row, "姓名", _("姓名不能超过 50 字。")))
+    if not row.username:
+        errors.append(RowError(row.row, "登录账号", _("请填写登录账号。")))
+    else:
+        try:
+            UnicodeUsernameValidator()(row.username)
+            if len(row.username) > 150:
+                raise ValidationError("too long")
+        except ValidationError:
+            message = _("登录账号只能包含字母、数字和 @ . + - _，不超过 150 个字符。")
+            errors.append(RowError(row.row, "登录账号", message))
+    if len(row.position) > 100:
+        errors.append(RowError(row.row, "职务", _("职务不能超过 100 字。")))
+    try:
+        services.normalise_phone(row.phone)
+    except ValidationError as exc:
+        errors.append(RowError(row.row, "手机号", " ".join(exc.messages)))
+    if row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            errors.append(RowError(row.row, "电子邮箱", _("电子邮箱格式不正确。")))
+    return errors
+
+
+def import_people(*, actor, data: bytes, filename: str = "") -> ImportResult:
+    """Validate every row of a people sheet, then create all accounts (without passwords) or none."""
+    if not has_perm(actor, "person.manage"):
+        raise PermissionDenied
+    rows, errors = parse_people(data)
+    if errors:
+        return ImportResult(errors=errors)
+    errors, units = validate_people(actor, rows)
+    if errors:
+        return ImportResult(errors=errors)
+    created = []
+    try:
+        with transaction.atomic():
+            for index, row in enumerate(rows):
+                created.append(
+                    services.create_person(
+                        actor=actor,
+                        username=row.username,
+                        name=row.name,
+                        unit=units[index],
+                        position=row.position,
+                        phone=row.phone,
+                        email=row.email,
+                        password=None,
+                        must_change_password=True,
+                    )
+                )
+            _record_import(
+                actor, "accounts.user", filename, _("导入人员 %(n)d 人") % {"n": len(rows)}
+            )
+    except ValidationError as exc:
+        return ImportResult(errors=[RowError(rows[len(created)].row, "", " ".join(exc.messages))])
+    return ImportResult(created=created)
