@@ -1,0 +1,661 @@
+"""Reads for the workbench, the campaign overview and the lists, always scoped to the user.
+
+Nothing here loops over queries: to-do groups are one bounded count and one short list each,
+overviews are single GROUP BY queries with conditional counts, and lists are filtered querysets
+with `select_related` that the views paginate. Units are filtered by path prefix
+(`UnitScope.units_q`), never by long id lists, so the cost does not grow with the tree.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from luoshi.accounts.models import Notification
+from luoshi.org.access import roles_of, scope_for
+from luoshi.org.models import Role, Unit
+
+from .access import visible_campaigns, visible_tasks
+from .models import Campaign, SupervisionNotice, Task, TaskState, Track, Warning
+
+S = TaskState
+
+# A to-do group shows its first items; its count stops at COUNT_CAP ("99+") so that it never
+# counts a whole province's tasks just to print a badge.
+TODO_ITEMS = 5
+COUNT_CAP = 99
+
+TASK_ROW_RELATED = ("campaign", "track", "unit", "owner")
+
+# --- Task filters -------------------------------------------------------------------------------
+
+LEVELS = {
+    "issued": gettext_lazy("下发单位的任务"),
+    "sub": gettext_lazy("子任务"),
+    "plan": gettext_lazy("任务分解"),
+}
+STATE_SETS = {
+    "open": (S.ISSUED, S.SIGNED, S.IN_PROGRESS, S.SUBMITTED),
+    "done": (S.VERIFIED, S.CLOSED),
+    "doing": (S.SIGNED, S.IN_PROGRESS),
+}
+STATE_SET_LABELS = {
+    "open": gettext_lazy("未办结"),
+    "done": gettext_lazy("已办结（含销号）"),
+    "doing": gettext_lazy("待分派及办理中"),
+}
+WARNING_FILTERS = {
+    "red": gettext_lazy("红色预警"),
+    "yellow": gettext_lazy("黄色预警"),
+    "blue": gettext_lazy("蓝色预警"),
+    "any": gettext_lazy("有预警"),
+    "none": gettext_lazy("无预警"),
+}
+SORTS = {
+    "deadline": ("deadline", "id"),
+    "-deadline": ("-deadline", "-id"),
+    "progress": ("progress", "deadline", "id"),
+    "-progress": ("-progress", "deadline", "id"),
+    "warning": ("-severity", "deadline", "id"),
+    "-warning": ("severity", "deadline", "id"),
+    "unit": ("unit__path", "deadline", "id"),
+    "title": ("title", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+SEVERITY = Case(
+    When(warning=Warning.RED, then=Value(3)),
+    When(warning=Warning.YELLOW, then=Value(2)),
+    When(warning=Warning.BLUE, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What the task list is narrowed to. Every field is optional; empty means "any"."""
+
+    campaign: Campaign | None = None
+    track: Track | None = None
+    unit: Unit | None = None
+    subtree: bool = False
+    state: str = ""
+    warning: str = ""
+    mine: bool = False
+    kind: str = ""
+    level: str = ""
+    deadline_from: datetime.date | None = None
+    deadline_to: datetime.date | None = None
+    text: str = ""
+    sort: str = "deadline"
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.campaign:
+            parts.append(_("专项行动：%(v)s") % {"v": self.campaign.display_name})
+        if self.track:
+            parts.append(_("方向：%(v)s") % {"v": self.track.name})
+        if self.unit:
+            suffix = _("（含下级）") if self.subtree else ""
+            parts.append(_("责任单位：%(v)s") % {"v": self.unit.name} + suffix)
+        if self.state:
+            label = STATE_SET_LABELS.get(self.state) or S(self.state).label
+            parts.append(_("状态：%(v)s") % {"v": label})
+        if self.warning:
+            parts.append(_("预警：%(v)s") % {"v": WARNING_FILTERS[self.warning]})
+        if self.mine:
+            parts.append(_("仅我负责的"))
+        if self.kind:
+            parts.append(_("类型：%(v)s") % {"v": Task.Kind(self.kind).label})
+        if self.level:
+            parts.append(_("层级：%(v)s") % {"v": LEVELS[self.level]})
+        if self.deadline_from or self.deadline_to:
+            parts.append(
+                _("完成时限：%(a)s 至 %(b)s")
+                % {"a": self.deadline_from or "…", "b": self.deadline_to or "…"}
+            )
+        if self.text:
+            parts.append(_("关键词：%(v)s") % {"v": self.text})
+        return parts
+
+
+def _level_q(level: str) -> Q:
+    match level:
+        case "plan":
+            return Q(unit__isnull=True)
+        case "issued":
+            # a unit's own task: issued from a plan (or created for the unit directly)
+            return Q(unit__isnull=False) & (Q(parent__isnull=True) | Q(parent__unit__isnull=True))
+        case "sub":
+            return Q(unit__isnull=False, parent__unit__isnull=False)
+    return Q()
+
+
+def _state_q(state: str) -> Q:
+    if state in STATE_SETS:
+        return Q(state__in=STATE_SETS[state])
+    if state:
+        return Q(state=state)
+    # withdrawn tasks are left out unless asked for: they no longer count anywhere
+    return ~Q(state=S.WITHDRAWN)
+
+
+def _warning_q(warning: str) -> Q:
+    match warning:
+        case "any":
+            return ~Q(warning=Warning.NONE)
+        case "none":
+            return Q(warning=Warning.NONE)
+        case "":
+            return Q()
+    return Q(warning=warning)
+
+
+def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
+    """The tasks `user` may see, narrowed by `filters` and sorted; rows come with their relations."""
+    tasks = visible_tasks(user).filter(_state_q(filters.state), _warning_q(filters.warning))
+    if filters.campaign:
+        tasks = tasks.filter(campaign=filters.campaign)
+    if filters.track:
+        tasks = tasks.filter(track=filters.track)
+    if filters.unit:
+        if filters.subtree:
+            tasks = tasks.filter(unit__path__startswith=filters.unit.path)
+        else:
+            tasks = tasks.filter(unit=filters.unit)
+    if filters.mine:
+        tasks = tasks.filter(owner=user)
+    if filters.kind:
+        tasks = tasks.filter(kind=filters.kind)
+    if filters.level:
+        tasks = tasks.filter(_level_q(filters.level))
+    if filters.deadline_from:
+        tasks = tasks.filter(deadline__gte=filters.deadline_from)
+    if filters.deadline_to:
+        tasks = tasks.filter(deadline__lte=filters.deadline_to)
+    if filters.text:
+        text = filters.text.strip()
+        text_q = Q(title__icontains=text)
+        if text.isdigit():
+            text_q |= Q(pk=int(text))
+        tasks = tasks.filter(text_q)
+    order = SORTS.get(filters.sort, SORTS["deadline"])
+    if "severity" in order or "-severity" in order:
+        tasks = tasks.annotate(severity=SEVERITY)
+    return tasks.select_related(*TASK_ROW_RELATED).order_by(*order)
+
+
+def export_rows(tasks: QuerySet[Task]):
+    """The rows of a task export, read as plain values (no model objects for big lists)."""
+    states = dict(S.choices)
+    warnings = dict(Warning.choices)
+    kinds = dict(Task.Kind.choices)
+    values = tasks.values_list(
+        "pk",
+        "campaign__name",
+        "track__name",
+        "title",
+        "kind",
+        "unit__name",
+        "owner__name",
+        "state",
+        "warning",
+        "progress",
+        "deadline",
+        "returned_count",
+        "score",
+    )
+    for pk, campaign, track, title, kind, unit, owner, state, warning, progress, *rest in values:
+        deadline, returned, score = rest
+        yield (
+            pk,
+            campaign,
+            track or "",
+            title,
+            kinds.get(kind, kind),
+            unit or _("（任务分解）"),
+            owner or "",
+            states.get(state, state),
+            warnings.get(warning, "") if warning else _("正常"),
+            progress,
+            deadline,
+            returned,
+            float(score) if score is not None else "",
+        )
+
+
+EXPORT_HEADERS = (
+    gettext_lazy("编号"),
+    gettext_lazy("专项行动"),
+    gettext_lazy("方向"),
+    gettext_lazy("任务名称"),
+    gettext_lazy("类型"),
+    gettext_lazy("责任单位"),
+    gettext_lazy("责任人"),
+    gettext_lazy("状态"),
+    gettext_lazy("预警"),
+    gettext_lazy("进度（%）"),
+    gettext_lazy("完成时限"),
+    gettext_lazy("退回次数"),
+    gettext_lazy("得分"),
+)
+
+
+def bounded_count(queryset: QuerySet, cap: int) -> int:
+    """min(count, cap + 1): counts at most cap + 1 rows, so a badge never scans a whole table."""
+    return queryset.order_by()[: cap + 1].count()
+
+
+# --- Workbench ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TodoGroup:
+    """One kind of to-do on the workbench: how many (bounded) and the most urgent few."""
+
+    key: str
+    title: str
+    icon: str
+    count: int
+    items: list[Any]
+    list_url: str = ""  # the filtered list that shows the whole group
+    capped: bool = False
+
+
+@dataclass
+class CampaignCard:
+    campaign: Campaign
+    total: int = 0
+    open: int = 0
+    submitted: int = 0
+    done: int = 0
+    red: int = 0
+    yellow: int = 0
+    blue: int = 0
+    progress: int = 0
+
+
+@dataclass
+class Workbench:
+    todos: list[TodoGroup]
+    warnings: dict[str, int]
+    notifications: list[Notification]
+    cards: list[CampaignCard] = field(default_factory=list)
+
+    @property
+    def todo_total(self) -> int:
+        return sum(group.count for group in self.todos)
+
+
+def _task_list_url(**params) -> str:
+    return reverse("campaigns:task-list") + "?" + urlencode(params)
+
+
+def _unit_tasks_in(user, perm: str) -> QuerySet[Task] | None:
+    """Unit tasks whose unit lies in `user`'s scope for `perm`, or None without such a scope."""
+    scope = scope_for(user, perm)
+    if not scope.covers_units():
+        return None
+    return Task.objects.alive().filter(unit__isnull=False).filter(scope.units_q("unit__"))
+
+
+def _todo(
+    key: str, title: str, icon: str, queryset: QuerySet, list_url: str = "", order=None
+) -> TodoGroup:
+    count = bounded_count(queryset, COUNT_CAP)
+    items = list(queryset.order_by(*(order or ("deadline", "id")))[:TODO_ITEMS])
+    return TodoGroup(
+        key=key,
+        title=title,
+        icon=icon,
+        count=min(count, COUNT_CAP),
+        items=items,
+        list_url=list_url,
+        capped=count > COUNT_CAP,
+    )
+
+
+def workbench(user) -> Workbench:
+    """The person's to-dos, warnings and unread messages, and for the office and leaders a card
+    per active campaign."""
+    todos: list[TodoGroup] = []
+    rows = ("campaign", "unit", "owner")
+
+    to_sign = _unit_tasks_in(user, "task.sign")
+    if to_sign is not None:
+        todos.append(
+            _todo(
+                "sign",
+                _("待签收"),
+                "bi-pen",
+                to_sign.filter(state=S.ISSUED).select_related(*rows),
+                _task_list_url(state=S.ISSUED, level="issued"),
+            )
+        )
+    to_assign = _unit_tasks_in(user, "task.assign")
+    if to_assign is not None:
+        todos.append(
+            _todo(
+                "assign",
+                _("待分派"),
+                "bi-person-plus",
+                to_assign.filter(state=S.SIGNED).select_related(*rows),
+                _task_list_url(state=S.SIGNED, level="issued"),
+            )
+        )
+    report_q = Q(owner=user)
+    reportable = scope_for(user, "task.report")
+    if reportable.covers_units():
+        # a unit task nobody owns yet is the liaison's to report on
+        report_q |= Q(owner__isnull=True, unit__isnull=False) & reportable.units_q("unit__")
+    todos.append(
+        _todo(
+            "report",
+            _("待填报进度"),
+            "bi-graph-up-arrow",
+            Task.objects.alive().filter(report_q, state=S.IN_PROGRESS).select_related(*rows),
+            _task_list_url(state=S.IN_PROGRESS, mine=1),
+        )
+    )
+    reply_q = Q(task__owner=user)
+    repliable = scope_for(user, "task.reply")
+    if repliable.covers_units():
+        reply_q |= repliable.units_q("task__unit__")
+    todos.append(
+        _todo(
+            "reply",
+            _("待回复督办"),
+            "bi-envelope-exclamation",
+            SupervisionNotice.objects.filter(
+                reply_q, state=SupervisionNotice.State.OPEN, task__deleted_at__isnull=True
+            ).select_related("task", "task__unit"),
+            reverse("campaigns:notice-list") + "?" + urlencode({"state": "open", "mine": 1}),
+            order=("reply_deadline", "id"),
+        )
+    )
+    to_verify = _unit_tasks_in(user, "task.verify")
+    if to_verify is not None:
+        todos.append(
+            _todo(
+                "verify",
+                _("待复核"),
+                "bi-clipboard-check",
+                to_verify.filter(state=S.SUBMITTED).select_related(*rows),
+                _task_list_url(state=S.SUBMITTED),
+                order=("submitted_at", "id"),
+            )
+        )
+    return Workbench(
+        todos=todos,
+        warnings=my_warnings(user),
+        notifications=list(user.notifications.unread().order_by("-created_at", "-id")[:5]),
+        cards=campaign_cards(user) if roles_of(user) & {Role.OFFICE, Role.LEADER} else [],
+    )
+
+
+def my_warnings(user) -> dict[str, int]:
+    """Red, yellow and blue counts over the tasks the user sees (not plans: their colour is the
+    worst of their units'), the same set the task list shows for `?warning=<colour>`."""
+    counts = dict(
+        visible_tasks(user)
+        .filter(unit__isnull=False, warning__in=[Warning.RED, Warning.YELLOW, Warning.BLUE])
+        .exclude(state=S.WITHDRAWN)
+        .order_by()
+        .values_list("warning")
+        .annotate(n=Count("id"))
+    )
+    return {level: counts.get(level, 0) for level in (Warning.RED, Warning.YELLOW, Warning.BLUE)}
+
+
+# --- Campaign overview --------------------------------------------------------------------------
+
+
+def _tally(prefix: str = "") -> dict[str, Any]:
+    """Conditional counts shared by every overview grouping."""
+
+    def state_in(*states):
+        return Q(**{f"{prefix}state__in": states})
+
+    def warning_is(level):
+        return Q(**{f"{prefix}warning": level})
+
+    tasks = f"{prefix}id" if prefix else "id"
+    return {
+        "total": Count(tasks),
+        "issued": Count(tasks, filter=state_in(S.ISSUED)),
+        "signed": Count(tasks, filter=state_in(S.SIGNED)),
+        "in_progress": Count(tasks, filter=state_in(S.IN_PROGRESS)),
+        "submitted": Count(tasks, filter=state_in(S.SUBMITTED)),
+        "done": Count(tasks, filter=state_in(S.VERIFIED, S.CLOSED)),
+        "red": Count(tasks, filter=warning_is(Warning.RED)),
+        "yellow": Count(tasks, filter=warning_is(Warning.YELLOW)),
+        "blue": Count(tasks, filter=warning_is(Warning.BLUE)),
+        "avg_progress": Coalesce(Avg(f"{prefix}progress"), Value(0.0)),
+    }
+
+
+TALLY_KEYS = (
+    "total",
+    "issued",
+    "signed",
+    "in_progress",
+    "submitted",
+    "done",
+    "red",
+    "yellow",
+    "blue",
+)
+
+
+@dataclass
+class OverviewRow:
+    """One line of an overview table: a track, a unit, or the whole campaign."""
+
+    key: Any
+    name: str
+    counts: dict[str, int]
+    progress: int
+    unit: Unit | None = None
+    track: Track | None = None
+
+    @property
+    def done_rate(self) -> int:
+        total = self.counts.get("total", 0)
+        return round(100 * self.counts.get("done", 0) / total) if total else 0
+
+
+def _row(key, name: str, values: dict[str, Any], **extra) -> OverviewRow:
+    return OverviewRow(
+        key=key,
+        name=name,
+        counts={k: values.get(k) or 0 for k in TALLY_KEYS},
+        progress=round(values.get("avg_progress") or 0),
+        **extra,
+    )
+
+
+def overview_tasks(user, campaign: Campaign) -> QuerySet[Task]:
+    """The tasks an overview counts: the units' own tasks of `campaign` that `user` sees, withdrawn
+    ones left out. The task list shows the same set with `?campaign=…&level=issued`."""
+    return (
+        visible_tasks(user)
+        .filter(campaign=campaign)
+        .filter(_level_q("issued"), _state_q(""))
+        .order_by()
+    )
+
+
+@dataclass
+class Overview:
+    campaign: Campaign
+    totals: OverviewRow
+    units_count: int
+    tracks: list[OverviewRow]
+    units: list[OverviewRow]
+
+
+def campaign_overview(
+    user, campaign: Campaign, *, unit_offset: int = 0, unit_limit: int = 50
+) -> Overview:
+    """Totals, progress by track and by unit (lagging units first: most red, then most yellow,
+    then lowest average progress), in four queries whatever the size of the campaign."""
+    tasks = overview_tasks(user, campaign)
+    totals = tasks.aggregate(units=Count("unit", distinct=True), **_tally())
+    track_names = {track.pk: track for track in campaign.tracks.all()}
+    by_track = {
+        values["track_id"]: values
+        for values in tasks.values("track_id").annotate(**_tally()).order_by()
+    }
+    tracks = [
+        _row(pk, track.name, by_track.get(pk, {}), track=track) for pk, track in track_names.items()
+    ]
+    if None in by_track:
+        tracks.append(_row(None, _("未分方向"), by_track[None]))
+    unit_values = list(
+        tasks.values("unit_id")
+        .annotate(**_tally())
+        .order_by("-red", "-yellow", "avg_progress", "unit_id")[
+            unit_offset : unit_offset + unit_limit
+        ]
+    )
+    units = Unit.objects.in_bulk([values["unit_id"] for values in unit_values])
+    unit_rows = [
+        _row(
+            values["unit_id"], units[values["unit_id"]].name, values, unit=units[values["unit_id"]]
+        )
+        for values in unit_values
+    ]
+    return Overview(
+        campaign=campaign,
+        totals=_row(None, _("合计"), totals),
+        units_count=totals["units"] or 0,
+        tracks=tracks,
+        units=unit_rows,
+    )
+
+
+def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
+    """A summary card per campaign (active ones by default) over the units' tasks `user` sees:
+    one GROUP BY query for all of them."""
+    if campaigns is None:
+        campaigns = list(
+            visible_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
+        )
+    if not campaigns:
+        return []
+    values = {
+        row["campaign_id"]: row
+        for row in visible_tasks(user)
+        .filter(campaign__in=campaigns)
+        .filter(_level_q("issued"), _state_q(""))
+        .order_by()
+        .values("campaign_id")
+        .annotate(**_tally())
+    }
+    cards = []
+    for campaign in campaigns:
+        row = values.get(campaign.pk, {})
+        cards.append(
+            CampaignCard(
+                campaign=campaign,
+                total=row.get("total", 0),
+                open=row.get("issued", 0) + row.get("signed", 0) + row.get("in_progress", 0),
+                submitted=row.get("submitted", 0),
+                done=row.get("done", 0),
+                red=row.get("red", 0),
+                yellow=row.get("yellow", 0),
+                blue=row.get("blue", 0),
+                progress=round(row.get("avg_progress") or 0),
+            )
+        )
+    return cards
+
+
+# --- Campaign list ------------------------------------------------------------------------------
+
+
+def filter_campaigns(user, *, status: str = "", text: str = "") -> QuerySet[Campaign]:
+    campaigns = visible_campaigns(user).select_related("office_unit")
+    if status:
+        campaigns = campaigns.filter(status=status)
+    if text.strip():
+        campaigns = campaigns.filter(
+            Q(name__icontains=text.strip()) | Q(short_name__icontains=text.strip())
+        )
+    return campaigns.order_by("-start_date", "-id")
+
+
+# --- Supervision notices ------------------------------------------------------------------------
+
+NOTICE_STATES = {
+    "open": gettext_lazy("待回复"),
+    "overdue": gettext_lazy("逾期未回复"),
+    "replied": gettext_lazy("已回复"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeFilter:
+    campaign: Campaign | None = None
+    unit: Unit | None = None
+    subtree: bool = False
+    state: str = ""
+    mine: bool = False
+    text: str = ""
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.campaign:
+            parts.append(_("专项行动：%(v)s") % {"v": self.campaign.display_name})
+        if self.unit:
+            suffix = _("（含下级）") if self.subtree else ""
+            parts.append(_("责任单位：%(v)s") % {"v": self.unit.name} + suffix)
+        if self.state:
+            parts.append(_("状态：%(v)s") % {"v": NOTICE_STATES[self.state]})
+        if self.mine:
+            parts.append(_("仅待我回复的"))
+        if self.text:
+            parts.append(_("关键词：%(v)s") % {"v": self.text})
+        return parts
+
+
+def filter_notices(
+    user, filters: NoticeFilter, *, today: datetime.date
+) -> QuerySet[SupervisionNotice]:
+    """Supervision notices on tasks `user` sees."""
+    notices = SupervisionNotice.objects.filter(
+        task__in=visible_tasks(user).values("pk")
+    ).select_related("task", "task__unit", "task__campaign", "issued_by", "replied_by")
+    if filters.campaign:
+        notices = notices.filter(task__campaign=filters.campaign)
+    if filters.unit:
+        if filters.subtree:
+            notices = notices.filter(task__unit__path__startswith=filters.unit.path)
+        else:
+            notices = notices.filter(task__unit=filters.unit)
+    match filters.state:
+        case "open":
+            notices = notices.filter(state=SupervisionNotice.State.OPEN)
+        case "overdue":
+            notices = notices.filter(state=SupervisionNotice.State.OPEN, reply_deadline__lt=today)
+        case "replied":
+            notices = notices.filter(state=SupervisionNotice.State.REPLIED)
+    if filters.mine:
+        mine_q = Q(task__owner=user)
+        repliable = scope_for(user, "task.reply")
+        if repliable.covers_units():
+            mine_q |= repliable.units_q("task__unit__")
+        notices = notices.filter(mine_q)
+    if filters.text.strip():
+        text = filters.text.strip()
+        notices = notices.filter(
+            Q(number__icontains=text) | Q(content__icontains=text) | Q(task__title__icontains=text)
+        )
+    return notices.order_by("-issued_at", "-id")
