@@ -41,6 +41,18 @@ class EventFilterForm(forms.Form):
             self.add_error("date_to", _("截止日期不能早于起始日期。"))
         return data
 
+    def describe(self) -> str:
+        """The filters in use, in words, for the export's header and its audit record."""
+        self.is_valid()
+        parts = []
+        for name, value in getattr(self, "cleaned_data", {}).items():
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            shown = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
+            parts.append(f"{field.label}：{shown}")
+        return "；".join(parts)
+
     def to_filter(self) -> EventFilter:
         """The filter of the fields that are valid (the others show their error and are ignored)."""
         self.is_valid()

@@ -49,11 +49,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @transaction.atomic
 def event_export(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
-    flt = form.to_filter()
-    events = selectors.events_for(request.user, flt)
-    described = "；".join(
-        f"{form.fields[key].label}：{value}" for key, value in vars(flt).items() if value
-    )
+    events = selectors.events_for(request.user, form.to_filter())
+    described = form.describe()
     rows = (
         (
             event.at,
