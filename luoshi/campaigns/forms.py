@@ -82,6 +82,7 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["office_unit"].queryset = units
+            self.fields["office_unit"].empty_label = _("请选择牵头单位")
             del self.fields["status"]
         else:
             del self.fields["office_unit"]
@@ -123,9 +124,16 @@ class TrackForm(BootstrapMixin, forms.Form):
 
 class LeadingGroupRowForm(BootstrapMixin, forms.Form):
     person = forms.ModelChoiceField(
-        label=_lazy("人员"), queryset=User.objects.none(), required=False
+        label=_lazy("人员"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_lazy("请选择人员"),
     )
-    seat = forms.ChoiceField(label=_lazy("职务"), choices=LeadingGroupMember.Seat.choices)
+    seat = forms.ChoiceField(
+        label=_lazy("职务"),
+        choices=LeadingGroupMember.Seat.choices,
+        initial=LeadingGroupMember.Seat.MEMBER,
+    )
     title = forms.CharField(label=_lazy("职务说明"), max_length=100, required=False)
 
     def __init__(self, *args, people=None, **kwargs):
@@ -141,6 +149,11 @@ def _person_label(person: User) -> str:
 
 
 class BaseLeadingGroupFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
     def clean(self):
         if any(self.errors):
             return
@@ -208,7 +221,10 @@ class TaskForm(BootstrapMixin, forms.Form):
     DEADLINE_WORKDAYS = "workdays"
 
     track = forms.ModelChoiceField(
-        label=_lazy("方向"), queryset=Track.objects.none(), required=False
+        label=_lazy("方向"),
+        queryset=Track.objects.none(),
+        required=False,
+        empty_label=_lazy("（不分方向）"),
     )
     title = forms.CharField(label=_lazy("任务名称"), max_length=200)
     description = forms.CharField(
@@ -344,7 +360,9 @@ class ReasonForm(BootstrapMixin, forms.Form):
 
 
 class AssignForm(BootstrapMixin, forms.Form):
-    owner = forms.ModelChoiceField(label=_lazy("责任人"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_lazy("责任人"), queryset=User.objects.none(), empty_label=_lazy("请选择责任人")
+    )
     note = forms.CharField(label=_lazy("说明"), required=False)
 
     def __init__(self, *args, members=None, **kwargs):
@@ -357,7 +375,10 @@ class AssignForm(BootstrapMixin, forms.Form):
 class SubTaskRowForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_lazy("子任务"), max_length=200, required=False)
     owner = forms.ModelChoiceField(
-        label=_lazy("责任人"), queryset=User.objects.none(), required=False
+        label=_lazy("责任人"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_lazy("请选择责任人"),
     )
     deadline = forms.DateField(label=_lazy("完成时限"), required=False, widget=DATE_INPUT)
 
@@ -490,11 +511,16 @@ class ReplyForm(BootstrapMixin, forms.Form):
 
 class AccountabilityForm(BootstrapMixin, forms.Form):
     kind = forms.ModelChoiceField(
-        label=_lazy("问责方式"), queryset=AccountabilityKind.objects.filter(is_active=True)
+        label=_lazy("问责方式"),
+        queryset=AccountabilityKind.objects.filter(is_active=True),
+        empty_label=_lazy("请选择问责方式"),
     )
     target_unit = forms.BooleanField(label=_lazy("问责责任单位"), required=False, initial=True)
     person = forms.ModelChoiceField(
-        label=_lazy("被问责人（可选）"), queryset=User.objects.none(), required=False
+        label=_lazy("被问责人（可选）"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_lazy("（不针对个人）"),
     )
     reason = forms.CharField(label=_lazy("问责事由"), widget=forms.Textarea(attrs={"rows": 2}))
     document_number = forms.CharField(label=_lazy("文件文号"), max_length=100, required=False)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -204,8 +205,18 @@ def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("领导小组已保存。"))
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
     return render(
-        request, "campaigns/leading_group_form.html", {"formset": formset, "campaign": campaign}
+        request,
+        "campaigns/leading_group_form.html",
+        {"formset": formset, "campaign": campaign, "picker_url": _person_picker_url()},
     )
+
+
+def _person_picker_url() -> str:
+    """The organisation's person search, when that app provides it (a plain select otherwise)."""
+    try:
+        return reverse("org:person-picker") + "?perm=person.view"
+    except NoReverseMatch:
+        return ""
 
 
 # --- Task breakdown ------------------------------------------------------------------------------
@@ -506,6 +517,7 @@ def _render_task(
             "kind", "unit", "person", "recorded_by"
         ).prefetch_related("attachments")
     )
+    scheduled = warnings.scheduled_percent(task, today) if not task.is_plan else None
     events = list(task.events.select_related("actor"))
     for event in events:
         changes = event.data.get("changes") if isinstance(event.data, dict) else None
@@ -517,7 +529,8 @@ def _render_task(
         "task": task,
         "campaign": task.campaign,
         "assessment": assessment,
-        "scheduled": warnings.scheduled_percent(task, today) if not task.is_plan else None,
+        "scheduled": scheduled,
+        "lag": (scheduled - task.progress) if scheduled is not None else 0,
         "children": children,
         "deleted_children": deleted_children,
         "reports": reports,

@@ -240,3 +240,42 @@ def test_disallowed_upload_is_refused_and_nothing_saved(world, client_for):
     task.refresh_from_db()
     assert task.progress == 0
     assert not task.events.filter(action="report").exists()
+
+
+def _queries_for(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_task_page_queries_do_not_grow_with_its_records(world, client_for):
+    from luoshi.campaigns import services as chain
+
+    tasks = issued_task(world, units=[world.unit_a, world.unit_b])
+    task = tasks[0]
+    chain.sign_task(actor=world.liaison, task=task)
+    chain.assign_task(actor=world.liaison, task=task, owner=world.staff)
+
+    def add_records():
+        chain.report_progress(
+            actor=world.staff, task=task, percent=10, text="进展", files=[png_upload()]
+        )
+        chain.issue_notice(actor=world.office, task=task, content="请加快")
+        chain.decompose_task(
+            actor=world.liaison,
+            task=task,
+            items=[chain.SubTaskSpec(title="子任务", owner=world.staff2)],
+        )
+
+    add_records()
+    office = client_for(world.office)
+    path = url("task-detail", task.pk)
+    plan_path = url("task-detail", task.parent_id)
+    few, plan_few = _queries_for(office, path), _queries_for(office, plan_path)
+    for _ in range(3):
+        add_records()
+    assert _queries_for(office, path) == few
+    assert _queries_for(office, plan_path) == plan_few
