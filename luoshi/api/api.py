@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 
 from luoshi.campaigns.services import IllegalMove, StaleEdit
 
@@ -24,6 +25,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
+    # ninja's Swagger page loads from a CDN unless "ninja" is an installed app, and the intranet
+    # has no internet: no docs page until then; clients read /api/openapi.json.
+    docs_url=None,
     auth=[TokenAuth(), SessionAuth()],
 )
 
@@ -63,6 +67,28 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": first, "errors": errors}, status=422)
 
 
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    """The request does not match the schema (a missing field, a word where a number goes)."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = list(error.get("loc", ()))
+        if location[:1] in (["body"], ["form"], ["file"]) and len(location) > 2:
+            location = location[2:]  # drop the source and the payload parameter's name
+        elif location:
+            location = location[1:]
+        field = ".".join(str(part) for part in location) or "__all__"
+        errors.setdefault(field, []).append(error.get("msg", ""))
+    return api.create_response(
+        request,
+        {
+            "detail": _("请求数据格式有误，请检查：%(fields)s") % {"fields": "、".join(errors)},
+            "errors": errors,
+        },
+        status=422,
+    )
+
+
 @api.exception_handler(IllegalMove)
 def illegal_move(request: HttpRequest, exc: IllegalMove) -> HttpResponse:
     """A move the chain does not allow in the task's current state: a conflict with its state."""
@@ -85,13 +111,14 @@ def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from . import campaigns, notices, people, tasks, units
+    from . import campaigns, files, notices, people, tasks, units
 
     api.add_router("/units", units.router)
     api.add_router("/people", people.router)
     api.add_router("/campaigns", campaigns.router)
     api.add_router("/tasks", tasks.router)
     api.add_router("/notices", notices.router)
+    api.add_router("/files", files.router)
 
 
 _register_routers()

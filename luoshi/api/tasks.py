@@ -135,11 +135,16 @@ class AttachmentOut(Schema):
     content_type: str = Field(..., alias="content_type_name")
     size: int
     is_image: bool
-    url: str
+    url: str = Field(..., description="下载地址（登录会话）")
+    api_url: str = Field(..., description="下载地址（访问令牌）")
 
     @staticmethod
     def resolve_url(obj: Attachment) -> str:
         return reverse("files:download", args=[obj.pk])
+
+    @staticmethod
+    def resolve_api_url(obj: Attachment) -> str:
+        return reverse("api:file-download", args=[obj.pk])
 
 
 class ReportOut(Schema):

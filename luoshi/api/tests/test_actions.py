@@ -375,3 +375,27 @@ def test_actions_are_audited_with_the_callers_address(world, token_api):
         object_type="campaigns.task", object_id=str(task.pk), verb="sign"
     ).get()
     assert audit.actor == world.liaison and audit.ip == "127.0.0.1"
+
+
+def test_token_clients_download_evidence_through_the_api(world, token_api):
+    task = task_in_state(world, "in_progress")
+    response = token_api(world.staff).upload(
+        f"/tasks/{task.pk}/reports", {"percent": 30, "text": "照片", "files": [png_upload()]}
+    )
+    attachment = response.json()["attachments"][0]
+    assert attachment["api_url"] == f"/api/files/{attachment['id']}"
+    office = token_api(world.office)
+    download = office.client.get(attachment["api_url"], headers=office.headers)
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    outsider = token_api(world.outsider)
+    assert outsider.client.get(attachment["api_url"], headers=outsider.headers).status_code == 404
+
+
+def test_malformed_request_gets_422_naming_the_fields(world, api_for):
+    response = api_for(world.office).post("/tasks", {"campaign_id": "一", "title": ""})
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body["errors"]) == {"campaign_id", "title"}
+    assert "请求数据格式有误" in body["detail"]
+    assert not Task.objects.exists()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from luoshi.accounts.models import AccessToken
+from luoshi.audit.models import AuditEvent
 from luoshi.campaigns.models import TaskState
 from luoshi.testing import issued_task
 
@@ -120,3 +121,14 @@ def test_token_acts_as_its_owner_with_the_owners_scope(world):
     task = issued_task(world)[0]
     response = Client().get(f"/api/tasks/{task.pk}", headers=_bearer(make_token(world.outsider)))
     assert response.status_code == 404
+
+
+def test_bad_tokens_are_audited_and_never_lock_out_valid_ones(world):
+    good = make_token(world.office)
+    for _attempt in range(7):
+        response = Client().get("/api/tasks", headers=_bearer("ls_guess"))
+        assert response.status_code == 401
+    failures = AuditEvent.objects.filter(action="login_failed", verb="token")
+    assert failures.count() == 7
+    assert all("ls_guess" not in (f.object_repr + f.note) for f in failures)
+    assert Client().get("/api/tasks", headers=_bearer(good)).status_code == 200
