@@ -1349,3 +1349,21 @@ def set_holiday_year(
         changes={"days": [before, sorted(str(day) for day, _n in [*holidays, *workdays])]},
     )
     return entry
+
+
+def holiday_export_rows(*, actor: User, years: Sequence[int]) -> list[tuple]:
+    """The entered rest days and make-up workdays of `years` for an Excel export (audited)."""
+    require_perm(actor, "calendar.manage")
+    days = HolidayDay.objects.filter(holiday_year__year__in=list(years)).order_by("date")
+    rows = [
+        (day.date.year, day.date, _("调休上班") if day.is_workday else _("放假"), day.name)
+        for day in days
+    ]
+    record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type="campaigns.holidayday",
+        object_repr=_("节假日安排"),
+        note=_("年份：%(years)s") % {"years": "、".join(str(y) for y in years)},
+    )
+    return rows

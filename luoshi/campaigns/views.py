@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
 from luoshi.lib.workdays import load_calendar
+from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
 
 from . import forms as f
@@ -888,6 +889,22 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
     }
     this_year = timezone.localdate().year
     years = sorted({*range(this_year - 2, this_year + 3), *entered}, reverse=True)
+    source_filter = request.GET.get("source", "")
+    if source_filter in SOURCE_LABELS:
+        years = [year for year in years if calendar.source(year) == source_filter]
+    if request.GET.get("export") == "xlsx":
+        title = _("节假日安排")
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        content = build_workbook(
+            title=title,
+            headers=[_("年份"), _("日期"), _("类型"), _("名称")],
+            rows=services.holiday_export_rows(actor=request.user, years=years),
+            notes=[
+                _("导出时间：%(at)s；年份：%(years)s")
+                % {"at": stamp, "years": "、".join(str(y) for y in years) or _("无")}
+            ],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     rows = [
         {
             "year": year,
@@ -900,7 +917,12 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/holiday_list.html",
-        {"rows": rows, "estimated": calendar.estimated_years(years)},
+        {
+            "rows": rows,
+            "estimated": calendar.estimated_years(years),
+            "sources": SOURCE_LABELS,
+            "source_filter": source_filter,
+        },
     )
 
 

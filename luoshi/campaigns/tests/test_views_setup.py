@@ -371,3 +371,35 @@ def test_soft_delete_restore_and_refusal_when_scored(world, client_for):
     assert "不能删除" in response.content.decode()
     plan.refresh_from_db()
     assert plan.deleted_at is None
+
+
+def test_holiday_export_is_filtered_and_audited(world, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    chain.set_holiday_year(
+        actor=world.office,
+        year=2027,
+        holidays=[(datetime.date(2027, 1, 1), "元旦")],
+        workdays=[(datetime.date(2027, 2, 13), "调休上班")],
+    )
+    office = client_for(world.office)
+    response = office.get(
+        reverse("campaigns:holiday-list"), {"source": "entered", "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert ("年份", "日期", "类型", "名称") in values
+    data = [row for row in values if row and row[0] == 2027]
+    assert [row[2] for row in data] == ["放假", "调休上班"]
+    assert AuditEvent.objects.filter(action="export", object_type="campaigns.holidayday").exists()
+    page = office.get(reverse("campaigns:holiday-list"), {"source": "entered"}).content.decode()
+    assert "<td>2027</td>" in page and f"<td>{timezone.localdate().year + 2}</td>" not in page
+    assert (
+        client_for(world.liaison)
+        .get(reverse("campaigns:holiday-list"), {"export": "xlsx"})
+        .status_code
+        == 403
+    )
