@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from luoshi.accounts.models import User
-from luoshi.campaigns import services
+from luoshi.campaigns import services, warnings
 from luoshi.campaigns.access import get_campaign_for_user, get_task_for_user, visible_tasks
 from luoshi.campaigns.models import (
     AccountabilityAction,
@@ -31,6 +32,7 @@ from luoshi.campaigns.models import (
     TaskState,
 )
 from luoshi.files.models import Attachment
+from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import require_perm, units_for_picker
 
 from .notices import NoticeOut, visible_notices
@@ -203,6 +205,7 @@ class TaskDetailOut(TaskOut):
     timeliness: str
     quality: str
     score: Decimal | None
+    warning_reasons: list[str] = Field(..., description="预警原因（按今天计算）")
     parent: Ref | None
     children: list[TaskOut] = Field(..., alias="visible_children")
     events: list[EventOut] = Field(..., alias="timeline")
@@ -344,6 +347,15 @@ def _reports(task: Task) -> list[ProgressReport]:
     return _with_attachments(list(task.reports.select_related("author").order_by("-at", "-id")))
 
 
+def _warning_reasons(task: Task) -> list[str]:
+    """Why the task carries its warning today, in plain words (none for plans)."""
+    if task.is_plan:
+        return []
+    today = timezone.localdate()
+    result = warnings.assess(task, campaign=task.campaign, today=today, calendar=load_calendar())
+    return list(result.reasons)
+
+
 def _unit_member(task: Task, person_id: int, field: str) -> User:
     """A person of the task's unit (the only people a unit task can go to)."""
     person = (
@@ -400,6 +412,7 @@ def get_task(request: HttpRequest, task_id: int):
     task.accountability_list = list(
         task.accountability_actions.select_related("kind", "unit", "person", "recorded_by")
     )
+    task.warning_reasons = _warning_reasons(task)
     return task
 
 

@@ -259,3 +259,53 @@ def test_outsider_gets_404_on_everything_of_unit_a(world, api_for):
     assert world.unit_a.pk not in {u["id"] for u in outsider.get("/units").json()["items"]}
     assert {p["username"] for p in outsider.get("/people").json()["items"]} == {"outsider"}
     assert report.pk  # the report exists, the outsider just cannot reach it
+
+
+def test_task_detail_says_why_it_is_red(world, api_for):
+    task = issued_task(world, days=30)[0]
+    Task.objects.filter(pk=task.pk).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    chain.refresh_warnings(tasks=[Task.objects.get(pk=task.pk)])
+    body = api_for(world.office).get(f"/tasks/{task.pk}").json()
+    assert body["warning"] == "red" and body["warning_display"] == "红色预警"
+    assert body["warning_reasons"] == ["已超过完成时限 3 天"]
+
+
+def test_people_list_query_count_does_not_grow(world, client_for):
+    from luoshi.testing import person
+
+    client = client_for(world.office)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/people", {"page_size": 200})
+        assert response.status_code == 200
+        return len(captured)
+
+    few = count_queries()
+    for n in range(12):
+        person(f"p{n}", f"测试人员{n}", world.unit_a if n % 2 else world.unit_b)
+    many = count_queries()
+    assert client.get("/api/people", {"page_size": 200}).json()["count"] >= 21
+    assert many == few
+
+
+def test_notice_list_query_count_does_not_grow(world, client_for):
+    client = client_for(world.office)
+    tasks = [task_in_state(world, "in_progress")]
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/notices")
+        assert response.status_code == 200
+        return len(captured)
+
+    chain.issue_notice(actor=world.office, task=tasks[0], content="督办一")
+    few = count_queries()
+    for n in range(4):
+        task = issued_task(world, title=f"任务{n}", units=[world.unit_b])[0]
+        chain.sign_task(actor=world.outsider, task=task)
+        chain.issue_notice(actor=world.office, task=task, content=f"督办{n}")
+    assert client.get("/api/notices").json()["count"] == 5
+    assert count_queries() == few
