@@ -1,0 +1,198 @@
+"""The Mangya (茫崖) demo: loads once, idempotently, and shows every state, colour and persona.
+
+The demo is loaded once per module (about 150 people and 130 tasks) inside a transaction that is
+rolled back at the end; each test runs in a savepoint inside it, as usual.
+"""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from luoshi.accounts.models import User
+from luoshi.campaigns.access import visible_tasks
+from luoshi.campaigns.models import (
+    AccountabilityAction,
+    Campaign,
+    ProgressReport,
+    SupervisionNotice,
+    Task,
+    TaskEvent,
+    TaskState,
+)
+from luoshi.demo.data import PASSWORD, load_demo
+from luoshi.demo.people import DEMO_ACCOUNTS
+from luoshi.files.models import Attachment
+from luoshi.org.models import Membership, Unit
+
+pytestmark = pytest.mark.django_db
+
+USERNAMES = [username for username, *_rest in DEMO_ACCOUNTS]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = load_demo()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def unit_named(name: str) -> Unit:
+    return Unit.objects.get(name=name)
+
+
+def unit_tasks():
+    return Task.objects.alive().filter(unit__isnull=False)
+
+
+def test_load_demo_builds_the_organisation_and_the_campaign(demo):
+    assert demo is not None
+    assert 140 <= User.objects.count() <= 170
+    assert Unit.objects.filter(name="茫崖市").exists()
+    for name in ("市委宣传部", "市文体旅游广电局", "花土沟镇", "石油基地社区", "茫崖市第一中学"):
+        assert unit_named(name).path.startswith(unit_named("茫崖市").path)
+    bureau = unit_named("市文体旅游广电局")
+    assert set(bureau.children.values_list("name", flat=True)) == {
+        "办公室",
+        "文化市场综合执法大队",
+        "旅游发展股",
+    }
+    in_two_units = (
+        Membership.objects.values("person").annotate(units=Count("unit")).filter(units__gt=1)
+    )
+    assert in_two_units.count() >= 3  # 兼职
+    phones = list(User.objects.exclude(username__in=USERNAMES).values_list("phone", flat=True))
+    assert all(len(p) == 11 and p[:2] in {"13", "15", "18"} for p in phones)
+    campaign = Campaign.objects.get()
+    assert campaign.short_name == "“四大”专项行动"
+    assert campaign.notice_prefix == "茫宣督"
+    assert list(campaign.tracks.values_list("name", flat=True)) == [
+        "全员大学习",
+        "业务大比拼",
+        "作风大转变",
+        "能力大提升",
+    ]
+    assert campaign.leading_group.filter(seat="leader", title__contains="宣传部部长").exists()
+    assert campaign.leading_group.filter(seat="office").count() >= 2
+    today = timezone.localdate()
+    assert campaign.start_date < today - datetime.timedelta(days=90)
+    assert campaign.end_date > today + datetime.timedelta(days=180)
+    titles = set(Task.objects.plans().values_list("title", flat=True))
+    assert "强化攻坚意识，注重整改实效" in titles
+    assert "突出“活”字，力学深悟添动力" in titles
+    assert Task.objects.plans().filter(kind=Task.Kind.RECTIFICATION).count() >= 2
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    before = (User.objects.count(), Task.objects.count(), TaskEvent.objects.count())
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "已存在" in out.getvalue()
+    assert (User.objects.count(), Task.objects.count(), TaskEvent.objects.count()) == before
+
+
+def test_every_state_but_draft_appears_among_unit_tasks(demo):
+    states = set(unit_tasks().values_list("state", flat=True))
+    assert states == set(TaskState.values) - {TaskState.DRAFT}
+
+
+def test_every_warning_colour_is_computed(demo):
+    warnings = set(unit_tasks().values_list("warning", flat=True))
+    assert {"red", "yellow", "blue", ""} <= warnings
+    # Computed, not typed: red only where an open task is past its deadline.
+    today = timezone.localdate()
+    for task in unit_tasks().filter(warning="red"):
+        assert task.deadline < today and task.is_open
+
+
+def test_dates_are_spread_over_the_campaign(demo):
+    now = timezone.now()
+    first = TaskEvent.objects.order_by("at").first().at
+    assert first < now - datetime.timedelta(days=100)
+    assert not TaskEvent.objects.filter(at__gt=now).exists()
+    # Back-dating keeps every timeline in order: issued (or, for a sub-task, assigned) first.
+    for task in unit_tasks().select_related("parent").prefetch_related("events"):
+        timeline = [event.action for event in task.events.all()]
+        first = "issue" if task.parent.unit_id is None else "assign"
+        assert timeline[0] == first, (task, timeline)
+
+
+def test_notices_replies_returns_evidence_and_accountability(demo):
+    notices = SupervisionNotice.objects.all()
+    assert notices.filter(state=SupervisionNotice.State.REPLIED).count() >= 3
+    assert notices.filter(state=SupervisionNotice.State.OPEN).exists()
+    assert all(n.number.startswith("茫宣督〔") for n in notices)
+    assert unit_tasks().filter(returned_count__gt=0).count() >= 2
+    assert TaskEvent.objects.filter(action="comment").exists()
+    action = AccountabilityAction.objects.select_related("kind", "task").get()
+    assert action.kind.name == "提醒谈话" and action.task.warning == "red"
+    assert Attachment.objects.filter(content_type_name="image/png").exists()
+    assert Attachment.objects.filter(content_type_name="application/pdf").exists()
+    assert ProgressReport.objects.filter(is_completion=True).exists()
+
+
+def test_demo_accounts_log_in_with_the_published_password(demo):
+    for username in USERNAMES:
+        user = User.objects.get(username=username)
+        assert user.is_demo and not user.must_change_password
+        client = Client()
+        assert client.login(request=HttpRequest(), username=username, password=PASSWORD)
+
+
+def test_no_other_account_has_a_usable_password(demo):
+    others = User.objects.filter(is_demo=False)
+    assert others.count() > 100
+    assert not any(user.has_usable_password() for user in others)
+    assert set(User.objects.filter(is_demo=True).values_list("username", flat=True)) == set(
+        USERNAMES
+    )
+
+
+def test_each_persona_has_work_waiting(demo):
+    bureau = unit_named("市文体旅游广电局")
+    lenghu = unit_named("冷湖镇")
+    bureau_tasks = unit_tasks().filter(unit=bureau)
+    assert bureau_tasks.filter(state=TaskState.ISSUED).exists()  # wtl: to sign
+    assert bureau_tasks.filter(state=TaskState.SIGNED).exists()  # wtl: to assign
+    staff = User.objects.get(username="staff")
+    assert unit_tasks().filter(owner=staff, state=TaskState.IN_PROGRESS).count() >= 3
+    assert unit_tasks().filter(state=TaskState.SUBMITTED).count() >= 3  # office: to verify
+    assert unit_tasks().filter(unit=lenghu, state=TaskState.ISSUED).exists()
+    assert unit_tasks().filter(unit=lenghu).count() >= 5
+
+
+def test_outsider_sees_nothing_of_the_bureau(demo, client_for):
+    outsider = User.objects.get(username="outsider")
+    bureau = unit_named("市文体旅游广电局")
+    seen = visible_tasks(outsider)
+    assert seen.filter(unit=unit_named("冷湖镇")).exists()
+    assert not seen.filter(unit__path__startswith=bureau.path).exists()
+    bureau_task = unit_tasks().filter(unit=bureau).first()
+    url = reverse("campaigns:task-detail", args=[bureau_task.pk])
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(User.objects.get(username="wtl")).get(url).status_code == 200
+
+
+def test_demo_accounts_command_prints_the_table(demo):
+    out = io.StringIO()
+    call_command("demo_accounts", stdout=out)
+    text = out.getvalue()
+    assert "账号 Username" in text and PASSWORD in text
+    for username in USERNAMES:
+        assert f"| {username} " in text
+    assert "市文体旅游广电局" in text
