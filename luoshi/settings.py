@@ -186,6 +186,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("LUOSHI_PROXY_COUNT", "0")) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# X-Forwarded-For is trusted only with LUOSHI_PROXY_COUNT set, and read from the right (see there).
+AXES_CLIENT_IP_CALLABLE = "luoshi.accounts.middleware.client_ip"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60

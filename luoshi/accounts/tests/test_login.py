@@ -103,16 +103,41 @@ def test_lockout_is_per_account_and_address(client, world):
     assert login(other, "wtl", PASSWORD, REMOTE_ADDR="10.0.0.5").status_code == 302
 
 
-def test_lockout_uses_the_forwarded_client_address(client, world):
+def test_behind_a_proxy_lockout_uses_the_forwarded_client_address(client, world, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1  # LUOSHI_PROXY_COUNT=1: one reverse proxy in front
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     fail_five_times(client, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
     locked = login(client, "staff", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
     assert locked.status_code == 429
     assert AccessAttempt.objects.filter(ip_address="203.0.113.5", username="staff").exists()
-    assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.5").count() >= 5
+    assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.5").count() == 6
+    # A forged entry in front of the one the proxy appended changes nothing.
+    forged = login(
+        client, "staff", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.5", **proxy
+    )
+    assert forged.status_code == 429
     # Another client behind the same proxy is not locked out.
     other = login(client, "staff", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
     assert other.status_code == 302
+
+
+def test_without_a_proxy_a_forged_forwarded_header_is_ignored(client, world, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = None  # LUOSHI_PROXY_COUNT unset
+    for index in range(5):
+        login(
+            client,
+            "staff",
+            "wrong-password",
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{index}",
+        )
+    response = login(
+        client, "staff", PASSWORD, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.77"
+    )
+    assert response.status_code == 429
+    assert set(AuditEvent.objects.filter(action="login_failed").values_list("ip", flat=True)) == {
+        "10.0.0.5"
+    }
 
 
 def test_lock_lifts_after_fifteen_minutes(client, world, settings):

@@ -122,7 +122,7 @@ def test_export_contains_the_filtered_rows_and_is_audited(client_for, world, eve
     response = client_for(world.auditor).get(EXPORT, {"action": "update"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     text = str(values)
     assert "冷湖行政委员会" in text and "晨读打卡" not in text
     assert "操作：修改" in text  # the filter is written into the sheet
