@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.models import User
@@ -269,14 +270,14 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 EDIT_LABELS = {
-    "title": _("任务名称"),
-    "description": _("任务要求"),
-    "expected_evidence": _("佐证材料要求"),
-    "priority": _("优先级"),
-    "track_id": _("方向"),
-    "start_date": _("开始日期"),
-    "deadline": _("完成时限"),
-    "kind": _("类型"),
+    "title": _lazy("任务名称"),
+    "description": _lazy("任务要求"),
+    "expected_evidence": _lazy("佐证材料要求"),
+    "priority": _lazy("优先级"),
+    "track_id": _lazy("方向"),
+    "start_date": _lazy("开始日期"),
+    "deadline": _lazy("完成时限"),
+    "kind": _lazy("类型"),
 }
 
 
@@ -867,9 +868,9 @@ def task_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SOURCE_LABELS = {
-    "entered": _("已录入"),
-    "package": _("chinese-calendar 内置"),
-    "weekends": _("估算（仅按周末）"),
+    "entered": _lazy("已录入"),
+    "package": _lazy("chinese-calendar 内置"),
+    "weekends": _lazy("估算（仅按周末）"),
 }
 
 

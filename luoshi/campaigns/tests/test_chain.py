@@ -139,3 +139,47 @@ def test_working_day_deadline(world):
     )
     task = chain.issue_task(actor=world.office, task=plan, units=[world.unit_a])[0]
     assert (task.deadline - timezone.localdate()).days >= 5
+
+
+def test_milestones_on_the_timeline(world):
+    plan = chain.create_task(
+        actor=world.office,
+        campaign=world.campaign,
+        title="建立台账",
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+        milestones=[(timezone.localdate() + datetime.timedelta(days=10), "制定方案")],
+    )
+    milestone = plan.milestones.get()
+    assert milestone.title == "制定方案" and not milestone.done
+    with pytest.raises(ValidationError, match="不能晚于完成时限"):
+        chain.add_milestone(
+            actor=world.office,
+            task=plan,
+            title="太晚",
+            due_date=plan.deadline + datetime.timedelta(days=1),
+        )
+    with pytest.raises(PermissionDenied):
+        chain.add_milestone(actor=world.liaison, task=plan, title="x", due_date=plan.deadline)
+    with pytest.raises(PermissionDenied):
+        chain.set_milestone_done(actor=world.leader, milestone=milestone, done=True)
+    chain.set_milestone_done(actor=world.office, milestone=milestone, done=True)
+    assert milestone.done and milestone.done_at is not None
+    assert list(plan.events.values_list("action", flat=True)) == [
+        "create",
+        "milestone",
+        "milestone",
+    ]
+    assert AuditEvent.objects.filter(object_type="campaigns.milestone").count() == 2
+
+
+def test_can_edit_task_follows_the_services(world):
+    task = issued_task(world)[0]
+    assert chain.can_edit_task(world.office, task)
+    assert chain.can_edit_task(world.office, task.parent)
+    assert not chain.can_edit_task(world.liaison, task)
+    chain.sign_task(actor=world.liaison, task=task)
+    sub = chain.decompose_task(
+        actor=world.liaison, task=task, items=[chain.SubTaskSpec(title="子任务", owner=world.staff)]
+    )[0]
+    assert chain.can_edit_task(world.liaison, sub)
+    assert not chain.can_edit_task(world.staff, sub)

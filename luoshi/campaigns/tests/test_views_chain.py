@@ -279,3 +279,23 @@ def test_task_page_queries_do_not_grow_with_its_records(world, client_for):
         add_records()
     assert _queries_for(office, path) == few
     assert _queries_for(office, plan_path) == plan_few
+
+
+def test_accountability_document_of_a_disallowed_type_is_refused(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from luoshi.campaigns import services as chain
+    from luoshi.campaigns.models import AccountabilityAction, AccountabilityKind
+
+    task = issued_task(world)[0]
+    Task.objects.filter(pk=task.pk).update(warning="red")
+    kind = AccountabilityKind.objects.filter(is_active=True).first()
+    fake = SimpleUploadedFile("决定.pdf", b"MZ\x90\x00" + b"\x00" * 300)
+    response = client_for(world.office).post(
+        url("accountability-create", task.pk),
+        {"kind": kind.pk, "target_unit": "on", "reason": "逾期", "document": fake},
+    )
+    assert response.status_code == 400
+    assert "不允许上传此类文件" in response.content.decode()
+    assert not AccountabilityAction.objects.exists() and not Attachment.objects.exists()
+    assert not chain.TaskEvent.objects.filter(task=task, action="accountability").exists()

@@ -403,3 +403,53 @@ def test_holiday_export_is_filtered_and_audited(world, client_for):
         .status_code
         == 403
     )
+
+
+def test_liaison_sees_own_unit_tasks_on_campaign_page(world, client_for):
+    tasks = issued_task(world, units=[world.unit_a, world.unit_b])
+    page = client_for(world.liaison).get(
+        reverse("campaigns:campaign-detail", args=[world.campaign.pk])
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert reverse("campaigns:task-detail", args=[tasks[0].pk]) in html
+    assert reverse("campaigns:task-detail", args=[tasks[1].pk]) not in html
+    assert reverse("campaigns:campaign-edit", args=[world.campaign.pk]) not in html
+    outsider = client_for(world.outsider).get(
+        reverse("campaigns:campaign-detail", args=[world.campaign.pk])
+    )
+    assert reverse("campaigns:task-detail", args=[tasks[0].pk]) not in outsider.content.decode()
+
+
+def test_subtask_owner_reports_on_own_subtask(world, client_for):
+    task = issued_task(world)[0]
+    chain.sign_task(actor=world.liaison, task=task)
+    sub = chain.decompose_task(
+        actor=world.liaison,
+        task=task,
+        items=[chain.SubTaskSpec(title="拍摄照片", owner=world.staff2)],
+    )[0]
+    staff2 = client_for(world.staff2)
+    assert staff2.get(reverse("campaigns:task-detail", args=[task.pk])).status_code == 404
+    page = staff2.get(reverse("campaigns:task-detail", args=[sub.pk])).content.decode()
+    assert reverse("campaigns:task-report", args=[sub.pk]) in page
+    response = staff2.post(
+        reverse("campaigns:task-report", args=[sub.pk]), {"percent": 50, "text": "已拍摄一半"}
+    )
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert sub.progress == 50
+    liaison = client_for(world.liaison)
+    response = liaison.post(
+        reverse("campaigns:task-edit", args=[sub.pk]),
+        {
+            "title": "拍摄活动照片",
+            "priority": 2,
+            "kind": "campaign",
+            "deadline": sub.deadline.isoformat(),
+            "version": sub.version,
+        },
+    )
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert sub.title == "拍摄活动照片"
