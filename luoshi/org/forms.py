@@ -80,7 +80,10 @@ class UnitForm(StyledForm):
     short_name = forms.CharField(label=_("简称"), max_length=50, required=False)
     kind = forms.ChoiceField(label=_("单位类型"), choices=UnitKind.choices)
     parent = forms.ModelChoiceField(
-        label=_("上级单位"), queryset=Unit.objects.none(), required=False
+        label=_("上级单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("（无上级，顶级单位）"),
     )
     sort_order = forms.IntegerField(label=_("排序"), initial=0, help_text=_("数字小的排在前面。"))
 
@@ -96,7 +99,10 @@ class UnitForm(StyledForm):
 class PersonFilterForm(StyledForm):
     q = forms.CharField(label=_("姓名、账号或拼音"), required=False)
     unit = forms.ModelChoiceField(
-        label=_("所在单位（含下级）"), queryset=Unit.objects.none(), required=False
+        label=_("所在单位（含下级）"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -117,7 +123,9 @@ class PersonCreateForm(StyledForm):
     username = forms.CharField(
         label=_("登录账号"), max_length=150, validators=[UnicodeUsernameValidator()]
     )
-    unit = forms.ModelChoiceField(label=_("所在单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("所在单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
+    )
     position = forms.CharField(label=_("职务"), max_length=100, required=False)
     phone = _phone_field()
     email = forms.EmailField(label=_("电子邮箱"), required=False)
@@ -139,7 +147,9 @@ class PersonEditForm(StyledForm):
 
 
 class MembershipForm(StyledForm):
-    unit = forms.ModelChoiceField(label=_("兼职单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("兼职单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
+    )
     position = forms.CharField(label=_("职务"), max_length=100, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -200,9 +210,13 @@ class GrantFilterForm(StyledForm):
 
 
 class GrantForm(StyledForm):
-    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
+    person = forms.ModelChoiceField(
+        label=_("人员"), queryset=User.objects.none(), empty_label=_("请选择人员")
+    )
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    unit = forms.ModelChoiceField(label=_("授权单位"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("授权单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
+    )
     scope = forms.ChoiceField(label=_("数据范围"), choices=Scope.choices, initial=Scope.UNIT)
     custom_units = forms.ModelMultipleChoiceField(
         label=_("自定义单位"),

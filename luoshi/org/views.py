@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -360,7 +361,7 @@ IMPORTS = {
         "perm": "unit.manage",
         "run": imports.import_units,
         "template": imports.unit_template,
-        "title": "单位导入",
+        "title": gettext_lazy("单位导入"),
         "headers": imports.UNIT_HEADERS,
         "done": "org:unit-list",
     },
@@ -368,7 +369,7 @@ IMPORTS = {
         "perm": "person.manage",
         "run": imports.import_people,
         "template": imports.person_template,
-        "title": "人员导入",
+        "title": gettext_lazy("人员导入"),
         "headers": imports.PERSON_HEADERS,
         "done": "org:person-list",
     },
@@ -385,6 +386,7 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         result = spec["run"](actor=request.user, data=upload.read(), filename=upload.name)
         if result.ok:
+            request.session.pop(REPORT_SESSION_KEY, None)
             messages.success(request, _("导入成功，共 %(n)d 条。") % {"n": len(result.created)})
             return redirect(spec["done"])
         errors = result.errors

@@ -72,7 +72,7 @@ def test_export_masks_phones_and_is_audited(world, client_for):
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert ("张三", "staff") == rows[-1][:2]
+    assert rows[-1][:2] == ("张三", "staff")
     assert rows[-1][3] == "139****5678"
     assert AuditEvent.objects.filter(action="export", actor=world.leader).exists()
 
