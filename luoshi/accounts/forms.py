@@ -67,3 +67,8 @@ class TokenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(max_length=255)
+    ip = forms.GenericIPAddressField(required=False)

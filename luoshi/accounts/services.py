@@ -4,6 +4,7 @@ tokens, and the audit records of logins and logouts."""
 from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -142,3 +143,22 @@ def record_login_failed(*, username: str, locked_out: bool = False) -> None:
         verb="login_failed",
         note=note,
     )
+
+
+@transaction.atomic
+def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
+    """Lift the lockout of `username` at address `ip` before its time (安全管理员 only)."""
+    require_perm(actor, "security.manage")
+    count = axes_reset(ip=ip or None, username=username)
+    user = User.objects.filter(username__iexact=username).first()
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=user,
+        object_type="accounts.user",
+        object_repr=username,
+        verb="unlock",
+        note=_("解除登录锁定：账号 %(username)s，地址 %(ip)s")
+        % {"username": username, "ip": ip or "-"},
+    )
+    return count

@@ -15,10 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.org.access import has_perm
 from luoshi.org.models import RoleGrant
 
-from . import services
-from .forms import LoginForm, PasswordChangeForm, TokenForm
+from . import selectors, services
+from .forms import LoginForm, PasswordChangeForm, TokenForm, UnlockForm
 from .middleware import password_expired
 
 
@@ -66,6 +67,7 @@ def _profile(request: HttpRequest, **extra) -> HttpResponse:
         .order_by("role", "unit__path"),
         "tokens": user.access_tokens.order_by("revoked_at", "-created_at"),
         "token_form": TokenForm(),
+        "can_manage_security": has_perm(user, "security.manage"),
         **extra,
     }
     return render(request, "accounts/profile.html", context)
@@ -130,6 +132,28 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = services.mark_read(actor=request.user)
     messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
     return redirect("accounts:notifications")
+
+
+@login_required
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    lockouts = selectors.current_lockouts(request.user)
+    return render(request, "accounts/lockouts.html", {"lockouts": lockouts})
+
+
+@login_required
+@require_POST
+def lockout_release(request: HttpRequest) -> HttpResponse:
+    selectors.current_lockouts(request.user)  # 404 for everyone but the security admin
+    form = UnlockForm(request.POST)
+    if form.is_valid():
+        services.unlock_account(actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("已解除账号“%(username)s”的锁定。") % {"username": form.cleaned_data["username"]},
+        )
+    else:
+        messages.error(request, _("解除锁定的请求不完整，请刷新页面后重试。"))
+    return redirect("accounts:lockout-list")
 
 
 def _is_safe(request: HttpRequest, url: str) -> bool:

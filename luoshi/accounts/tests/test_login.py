@@ -153,3 +153,30 @@ def test_lock_lifts_after_fifteen_minutes(client, world, settings):
 def test_account_pages_need_login(client, db, url_name):
     response = client.get(reverse(f"accounts:{url_name}"))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+def test_security_admin_sees_and_releases_a_lockout(client, client_for, world):
+    fail_five_times(client, REMOTE_ADDR="10.0.0.5")
+    admin = client_for(world.secadmin)
+    page = admin.get(reverse("accounts:lockout-list")).content.decode()
+    assert "staff" in page and "10.0.0.5" in page
+    response = admin.post(
+        reverse("accounts:lockout-release"), {"username": "staff", "ip": "10.0.0.5"}
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="staff").exists()
+    event = AuditEvent.objects.get(verb="unlock")
+    assert event.actor == world.secadmin and "10.0.0.5" in event.note
+    assert login(client, "staff", PASSWORD, REMOTE_ADDR="10.0.0.5").status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["staff", "office", "sysadmin", "auditor", "outsider"])
+def test_only_the_security_admin_manages_lockouts(client, client_for, world, persona):
+    fail_five_times(client, REMOTE_ADDR="10.0.0.5")
+    other = client_for(getattr(world, persona))
+    assert other.get(reverse("accounts:lockout-list")).status_code == 404
+    response = other.post(
+        reverse("accounts:lockout-release"), {"username": "staff", "ip": "10.0.0.5"}
+    )
+    assert response.status_code == 404
+    assert AccessAttempt.objects.filter(username="staff").exists()
