@@ -31,6 +31,8 @@ PER_PAGE_CHOICES = (25, 50, 100)
 LIST_COUNT_CAP = 10_000  # a list says "10000+" rather than counting a whole province
 UNIT_CHOICES_LIMIT = 200  # units offered in the picker before one types to search
 EXPORT_LIMIT = 100_000
+# filters folded away on a phone unless one of them is in use
+MORE_FILTERS = ("unit", "track", "kind", "level", "deadline_from", "deadline_to", "mine", "sort")
 
 # --- Pagination ---------------------------------------------------------------------------------
 
@@ -174,7 +176,9 @@ class TaskFilterForm(forms.Form):
         super().__init__(data)
         campaigns = visible_campaigns(user)
         self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].empty_label = _("全部专项行动")
         self.fields["track"].queryset = Track.objects.filter(campaign__in=campaigns)
+        self.fields["track"].empty_label = _("全部方向")
         self.fields["unit"] = _unit_field(user, "task.view")
         self.fields["state"].choices = [
             ("", _("全部状态（不含已撤回）")),
@@ -285,7 +289,7 @@ def _track_chart(overview: selectors.Overview) -> tuple[dict, dict]:
     names = [row.name for row in overview.tracks]
     option = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
+        "legend": {"top": 0, "type": "scroll"},
         "grid": {"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": True},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
         "yAxis": {"type": "value", "name": _("任务数"), "minInterval": 1},
@@ -308,30 +312,39 @@ def _track_chart(overview: selectors.Overview) -> tuple[dict, dict]:
 
 
 def _unit_chart(overview: selectors.Overview) -> tuple[dict, dict]:
+    """Average progress (bottom axis, 0–100 %) beside red and yellow counts (top axis)."""
     rows = list(reversed(overview.units[:UNITS_IN_CHART]))  # the most lagging on top
     option = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 40, "containLabel": True},
-        "xAxis": {"type": "value", "minInterval": 1},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 56, "containLabel": True},
+        "xAxis": [
+            {"type": "value", "max": 100, "name": "%", "position": "bottom"},
+            {"type": "value", "minInterval": 1, "name": _("预警数"), "position": "top"},
+        ],
         "yAxis": {"type": "category", "data": [row.name for row in rows]},
         "series": [
             {
                 "name": _("平均进度（%）"),
                 "type": "bar",
                 "color": "#198754",
+                "xAxisIndex": 0,
                 "data": [row.progress for row in rows],
             },
             {
                 "name": _("红色预警"),
                 "type": "bar",
+                "stack": "warnings",
                 "color": "#dc3545",
+                "xAxisIndex": 1,
                 "data": [row.counts["red"] for row in rows],
             },
             {
                 "name": _("黄色预警"),
                 "type": "bar",
+                "stack": "warnings",
                 "color": "#ffc107",
+                "xAxisIndex": 1,
                 "data": [row.counts["yellow"] for row in rows],
             },
         ],
@@ -376,6 +389,7 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "unit_chart": unit_chart,
             "unit_links": unit_links,
             "units_in_chart": min(UNITS_IN_CHART, len(overview.units)),
+            "unit_chart_height": 100 + 36 * min(UNITS_IN_CHART, len(overview.units)),
         },
     )
 
@@ -388,11 +402,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return task_export(request)
     form, filters = _task_filter(request)
-    tasks = (
-        selectors.filter_tasks(request.user, filters)
-        if filters
-        else selectors.visible_tasks(request.user).none()
-    )
+    tasks = selectors.filter_tasks(request.user, filters) if filters else Task.objects.none()
     page = paginate(request, tasks)
     selected_unit = filters.unit if filters else None
     return render(
@@ -406,6 +416,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "selected_unit": selected_unit,
             "has_unit_scope": scope_for(request.user, "task.view").covers_units(),
             "per_page_choices": PER_PAGE_CHOICES,
+            "more_filters": any(request.GET.get(name) for name in MORE_FILTERS)
+            or (filters is None),
         },
     )
 
@@ -583,6 +595,7 @@ class NoticeFilterForm(forms.Form):
     def __init__(self, data, *, user):
         super().__init__(data)
         self.fields["campaign"].queryset = visible_campaigns(user)
+        self.fields["campaign"].empty_label = _("全部专项行动")
         self.fields["unit"] = _unit_field(user, "task.view")
         _bootstrap(self)
 

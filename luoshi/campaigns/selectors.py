@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,7 +21,7 @@ from luoshi.accounts.models import Notification
 from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
-from .access import visible_campaigns, visible_tasks
+from .access import visible_campaigns
 from .models import Campaign, SupervisionNotice, Task, TaskState, Track, Warning
 
 S = TaskState
@@ -126,15 +126,58 @@ class TaskFilter:
         return parts
 
 
+def scoped_tasks(user, *, units_only: bool = False) -> QuerySet[Task]:
+    """The tasks `user` may see: the same set as `access.visible_tasks`, with the unit scope
+    written as `unit_id IN (SELECT id FROM org_unit WHERE path LIKE …)`.
+
+    SQLite evaluates that subquery once into an in-memory list and checks each task against it,
+    instead of joining org_unit (and the campaign's office unit) row by row: on a province's
+    100,000 tasks that halves the cost of every count and list. A test holds the two equal.
+    With `units_only`, plans are left out (what every count of the units' work wants).
+    """
+    scope = scope_for(user, "task.view")
+    tasks = Task.objects.alive()
+    if units_only:
+        # counts over the units' tasks: let SQLite go through the unit and owner indexes
+        tasks = tasks.filter(unit__isnull=False)
+        if scope.everything:
+            return tasks
+        visible = Q(owner=user)
+        if scope.covers_units():
+            visible |= Q(unit__in=_units_in(scope))
+        return tasks.filter(visible)
+    if scope.everything:
+        return tasks
+    # `owner_id + 0` keeps SQLite from answering the OR by merging three index lookups (which
+    # then sorts the whole province for a page of 25); it scans in order and filters instead
+    tasks = tasks.alias(owner_ref=F("owner_id") + 0)
+    visible = Q(owner_ref=user.pk)
+    if scope.covers_units():
+        units = _units_in(scope)
+        visible |= Q(unit__in=units) | Q(unit__isnull=True, campaign__office_unit__in=units)
+    return tasks.filter(visible)
+
+
+def _units_in(scope) -> QuerySet[Unit]:
+    """The ids of the units in `scope`, as a subquery (one pass over the unit table)."""
+    return Unit.objects.filter(scope.units_q()).values("id")
+
+
+def _plans() -> QuerySet[Task]:
+    return Task.objects.filter(unit__isnull=True).values("id")
+
+
 def _level_q(level: str) -> Q:
+    # Plans are few (hundreds), so "is my parent a plan" is a lookup in a small in-memory list
+    # rather than a join back to the task table.
     match level:
         case "plan":
             return Q(unit__isnull=True)
         case "issued":
             # a unit's own task: issued from a plan (or created for the unit directly)
-            return Q(unit__isnull=False) & (Q(parent__isnull=True) | Q(parent__unit__isnull=True))
+            return Q(unit__isnull=False) & (Q(parent__isnull=True) | Q(parent__in=_plans()))
         case "sub":
-            return Q(unit__isnull=False, parent__unit__isnull=False)
+            return Q(unit__isnull=False, parent__isnull=False) & ~Q(parent__in=_plans())
     return Q()
 
 
@@ -160,7 +203,7 @@ def _warning_q(warning: str) -> Q:
 
 def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
     """The tasks `user` may see, narrowed by `filters` and sorted; rows come with their relations."""
-    tasks = visible_tasks(user).filter(_state_q(filters.state), _warning_q(filters.warning))
+    tasks = scoped_tasks(user).filter(_state_q(filters.state), _warning_q(filters.warning))
     if filters.campaign:
         tasks = tasks.filter(campaign=filters.campaign)
     if filters.track:
@@ -303,7 +346,8 @@ def _unit_tasks_in(user, perm: str) -> QuerySet[Task] | None:
     scope = scope_for(user, perm)
     if not scope.covers_units():
         return None
-    return Task.objects.alive().filter(unit__isnull=False).filter(scope.units_q("unit__"))
+    tasks = Task.objects.alive().filter(unit__isnull=False)
+    return tasks if scope.everything else tasks.filter(unit__in=_units_in(scope))
 
 
 def _todo(
@@ -354,7 +398,7 @@ def workbench(user) -> Workbench:
     reportable = scope_for(user, "task.report")
     if reportable.covers_units():
         # a unit task nobody owns yet is the liaison's to report on
-        report_q |= Q(owner__isnull=True, unit__isnull=False) & reportable.units_q("unit__")
+        report_q |= Q(owner__isnull=True, unit__isnull=False, unit__in=_units_in(reportable))
     todos.append(
         _todo(
             "report",
@@ -367,7 +411,7 @@ def workbench(user) -> Workbench:
     reply_q = Q(task__owner=user)
     repliable = scope_for(user, "task.reply")
     if repliable.covers_units():
-        reply_q |= repliable.units_q("task__unit__")
+        reply_q |= Q(task__unit__in=_units_in(repliable))
     todos.append(
         _todo(
             "reply",
@@ -404,8 +448,8 @@ def my_warnings(user) -> dict[str, int]:
     """Red, yellow and blue counts over the tasks the user sees (not plans: their colour is the
     worst of their units'), the same set the task list shows for `?warning=<colour>`."""
     counts = dict(
-        visible_tasks(user)
-        .filter(unit__isnull=False, warning__in=[Warning.RED, Warning.YELLOW, Warning.BLUE])
+        scoped_tasks(user, units_only=True)
+        .filter(warning__in=[Warning.RED, Warning.YELLOW, Warning.BLUE])
         .exclude(state=S.WITHDRAWN)
         .order_by()
         .values_list("warning")
@@ -437,7 +481,7 @@ def _tally(prefix: str = "") -> dict[str, Any]:
         "red": Count(tasks, filter=warning_is(Warning.RED)),
         "yellow": Count(tasks, filter=warning_is(Warning.YELLOW)),
         "blue": Count(tasks, filter=warning_is(Warning.BLUE)),
-        "avg_progress": Coalesce(Avg(f"{prefix}progress"), Value(0.0)),
+        "progress_sum": Coalesce(Sum(f"{prefix}progress"), Value(0)),
     }
 
 
@@ -461,31 +505,41 @@ class OverviewRow:
     key: Any
     name: str
     counts: dict[str, int]
-    progress: int
+    progress_sum: int = 0
     unit: Unit | None = None
     track: Track | None = None
+
+    @property
+    def progress(self) -> int:
+        """Average progress of the row's tasks, in percent."""
+        total = self.counts.get("total", 0)
+        return round(self.progress_sum / total) if total else 0
 
     @property
     def done_rate(self) -> int:
         total = self.counts.get("total", 0)
         return round(100 * self.counts.get("done", 0) / total) if total else 0
 
+    def add(self, values: dict[str, Any]) -> None:
+        for key in TALLY_KEYS:
+            self.counts[key] = self.counts.get(key, 0) + (values.get(key) or 0)
+        self.progress_sum += values.get("progress_sum") or 0
 
-def _row(key, name: str, values: dict[str, Any], **extra) -> OverviewRow:
-    return OverviewRow(
-        key=key,
-        name=name,
-        counts={k: values.get(k) or 0 for k in TALLY_KEYS},
-        progress=round(values.get("avg_progress") or 0),
-        **extra,
-    )
+    @property
+    def lag_order(self) -> tuple:
+        """Lagging first: most red, then most yellow, then lowest average progress."""
+        return (-self.counts["red"], -self.counts["yellow"], self.progress, self.key)
+
+
+def _empty_row(key, name: str, **extra) -> OverviewRow:
+    return OverviewRow(key=key, name=name, counts=dict.fromkeys(TALLY_KEYS, 0), **extra)
 
 
 def overview_tasks(user, campaign: Campaign) -> QuerySet[Task]:
     """The tasks an overview counts: the units' own tasks of `campaign` that `user` sees, withdrawn
     ones left out. The task list shows the same set with `?campaign=…&level=issued`."""
     return (
-        visible_tasks(user)
+        scoped_tasks(user, units_only=True)
         .filter(campaign=campaign)
         .filter(_level_q("issued"), _state_q(""))
         .order_by()
@@ -505,39 +559,40 @@ def campaign_overview(
     user, campaign: Campaign, *, unit_offset: int = 0, unit_limit: int = 50
 ) -> Overview:
     """Totals, progress by track and by unit (lagging units first: most red, then most yellow,
-    then lowest average progress), in four queries whatever the size of the campaign."""
-    tasks = overview_tasks(user, campaign)
-    totals = tasks.aggregate(units=Count("unit", distinct=True), **_tally())
-    track_names = {track.pk: track for track in campaign.tracks.all()}
-    by_track = {
-        values["track_id"]: values
-        for values in tasks.values("track_id").annotate(**_tally()).order_by()
+    then lowest average progress).
+
+    One pass over the campaign's tasks grouped by (unit, track) — at most units × tracks rows —
+    is folded here into the totals, the tracks and the units: one scan of a large campaign
+    instead of three, and the same figures whichever way they are summed.
+    """
+    groups = overview_tasks(user, campaign).values("unit_id", "track_id").annotate(**_tally())
+    tracks = {
+        track.pk: _empty_row(track.pk, track.name, track=track) for track in campaign.tracks.all()
     }
-    tracks = [
-        _row(pk, track.name, by_track.get(pk, {}), track=track) for pk, track in track_names.items()
+    totals = _empty_row(None, _("合计"))
+    units: dict[int, OverviewRow] = {}
+    for values in groups:
+        totals.add(values)
+        track_id, unit_id = values["track_id"], values["unit_id"]
+        if track_id not in tracks:
+            tracks[track_id] = _empty_row(track_id, _("未分方向"))
+        tracks[track_id].add(values)
+        if unit_id not in units:
+            units[unit_id] = _empty_row(unit_id, "")
+        units[unit_id].add(values)
+    page = sorted(units.values(), key=lambda row: row.lag_order)[
+        unit_offset : unit_offset + unit_limit
     ]
-    if None in by_track:
-        tracks.append(_row(None, _("未分方向"), by_track[None]))
-    unit_values = list(
-        tasks.values("unit_id")
-        .annotate(**_tally())
-        .order_by("-red", "-yellow", "avg_progress", "unit_id")[
-            unit_offset : unit_offset + unit_limit
-        ]
-    )
-    units = Unit.objects.in_bulk([values["unit_id"] for values in unit_values])
-    unit_rows = [
-        _row(
-            values["unit_id"], units[values["unit_id"]].name, values, unit=units[values["unit_id"]]
-        )
-        for values in unit_values
-    ]
+    names = Unit.objects.in_bulk([row.key for row in page])
+    for row in page:
+        row.unit = names[row.key]
+        row.name = row.unit.name
     return Overview(
         campaign=campaign,
-        totals=_row(None, _("合计"), totals),
-        units_count=totals["units"] or 0,
-        tracks=tracks,
-        units=unit_rows,
+        totals=totals,
+        units_count=len(units),
+        tracks=list(tracks.values()),
+        units=page,
     )
 
 
@@ -552,7 +607,7 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
         return []
     values = {
         row["campaign_id"]: row
-        for row in visible_tasks(user)
+        for row in scoped_tasks(user, units_only=True)
         .filter(campaign__in=campaigns)
         .filter(_level_q("issued"), _state_q(""))
         .order_by()
@@ -562,17 +617,18 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
     cards = []
     for campaign in campaigns:
         row = values.get(campaign.pk, {})
+        total = row.get("total", 0)
         cards.append(
             CampaignCard(
                 campaign=campaign,
-                total=row.get("total", 0),
+                total=total,
                 open=row.get("issued", 0) + row.get("signed", 0) + row.get("in_progress", 0),
                 submitted=row.get("submitted", 0),
                 done=row.get("done", 0),
                 red=row.get("red", 0),
                 yellow=row.get("yellow", 0),
                 blue=row.get("blue", 0),
-                progress=round(row.get("avg_progress") or 0),
+                progress=round(row.get("progress_sum", 0) / total) if total else 0,
             )
         )
     return cards
@@ -631,7 +687,7 @@ def filter_notices(
 ) -> QuerySet[SupervisionNotice]:
     """Supervision notices on tasks `user` sees."""
     notices = SupervisionNotice.objects.filter(
-        task__in=visible_tasks(user).values("pk")
+        task__in=scoped_tasks(user).values("pk")
     ).select_related("task", "task__unit", "task__campaign", "issued_by", "replied_by")
     if filters.campaign:
         notices = notices.filter(task__campaign=filters.campaign)

@@ -488,3 +488,42 @@ def test_campaign_status_filter(world, client_for):
     assert response.context["cards"] == []
     response = client.get(reverse("campaigns:campaign-list"), {"status": "closed"})
     assert [card.campaign for card in response.context["cards"]] == [world.campaign]
+
+
+@pytest.mark.parametrize(
+    "persona", ["office", "liaison", "staff", "staff2", "leader", "outsider", "sysadmin"]
+)
+def test_scoped_tasks_equal_the_access_rule(world, chain_world, persona):
+    """selectors.scoped_tasks is access.visible_tasks written for speed: the same tasks."""
+    from luoshi.campaigns.access import visible_tasks
+    from luoshi.campaigns.selectors import scoped_tasks
+
+    chain.decompose_task(
+        actor=world.liaison,
+        task=chain_world["doing"],
+        items=[chain.SubTaskSpec(title="整理学习笔记", owner=world.staff2)],
+    )
+    user = getattr(world, persona)
+    expected = set(visible_tasks(user).values_list("pk", flat=True))
+    assert set(scoped_tasks(user).values_list("pk", flat=True)) == expected
+    units_only = set(scoped_tasks(user, units_only=True).values_list("pk", flat=True))
+    assert units_only == set(
+        visible_tasks(user).filter(unit__isnull=False).values_list("pk", flat=True)
+    )
+
+
+def test_level_filter_tells_unit_tasks_from_subtasks(world, chain_world, client_for):
+    sub = chain.decompose_task(
+        actor=world.liaison,
+        task=chain_world["doing"],
+        items=[chain.SubTaskSpec(title="整理学习笔记", owner=world.staff2)],
+    )[0]
+    client = client_for(world.liaison)
+    assert _listed(client, level="sub") == [sub.pk]
+    assert sub.pk not in _listed(client, level="issued")
+    assert chain_world["doing"].pk in _listed(client, level="issued")
+    # the overview counts the unit's own task, not its sub-tasks
+    overview = client.get(reverse("campaigns:campaign-overview", args=[world.campaign.pk])).context[
+        "overview"
+    ]
+    assert overview.totals.counts["total"] == 4
