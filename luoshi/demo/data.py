@@ -101,14 +101,19 @@ class Clock:
         return min(when, latest)
 
     @contextmanager
-    def at(self, day: int, slot: int = 0, *, setup: bool = False) -> Iterator[datetime.datetime]:
+    def at(
+        self, day: int, slot: int = 0, *, setup: bool = False, dates: bool = False
+    ) -> Iterator[datetime.datetime]:
+        """Run a move on `day` (days ago); `dates`: the move issues tasks or notices, whose
+        start dates and sign/reply deadlines count from that day too."""
         when = self.moment(day, slot)
         start = timezone.now()
         yield when
+        if dates or setup:
+            self._backdate_dates(start, when.date())
         self._backdate(start, when, SETUP_STAMPS if setup else TASK_STAMPS)
 
-    def _backdate(self, start: datetime.datetime, when: datetime.datetime, stamps) -> None:
-        date = when.date()
+    def _backdate_dates(self, start: datetime.datetime, date: datetime.date) -> None:
         fresh = Task.objects.filter(created_at__gte=start) | Task.objects.filter(
             issued_at__gte=start
         )
@@ -122,6 +127,8 @@ class Clock:
             reply_deadline=self.calendar.add_working_days(date, self.reply_working_days),
             year=date.year,
         )
+
+    def _backdate(self, start: datetime.datetime, when: datetime.datetime, stamps) -> None:
         # Plain SQL: a few hundred moves times a dozen tables, and only the database's work counts.
         start_value = connection.ops.adapt_datetimefield_value(start)
         when_value = connection.ops.adapt_datetimefield_value(when)
@@ -346,7 +353,7 @@ class DemoBuilder:
                     kind=plan.kind,
                     deadline=deadline,
                 )
-            with self.clock.at(plan.issued):
+            with self.clock.at(plan.issued, dates=True):
                 children = chain.issue_task(
                     actor=office,
                     task=task,
@@ -379,7 +386,7 @@ class DemoBuilder:
         office = self.built.people["office"]
         liaison = self.built.liaisons.get(unit_key)
         made: list[tuple[Sub, Task]] = []
-        with self.clock.at(step.day, slot):
+        with self.clock.at(step.day, slot, dates=step.kind in {"decompose", "notice"}):
             task.refresh_from_db()
             match step.kind:
                 case "sign":
@@ -506,11 +513,11 @@ class DemoBuilder:
 
 
 @transaction.atomic
-def load_demo(*, today: datetime.date | None = None) -> Built | None:
+def load_demo() -> Built | None:
     """Load the demo in one transaction; None (and nothing written) when it is already there."""
     if demo_exists():
         return None
-    builder = DemoBuilder(today=today)
+    builder = DemoBuilder()
     builder.build_organisation()
     builder.build_campaign()
     builder.build_tasks()

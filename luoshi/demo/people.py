@@ -407,7 +407,7 @@ class NameMaker:
                 chars = FEMALE_CHARS if is_female else MALE_CHARS
                 given = rnd.choice(chars)
                 if rnd.random() < 0.75:
-                    given += rnd.choice(chars + MALE_CHARS[:8])
+                    given += rnd.choice(chars)
                 candidate = rnd.choice(SURNAMES) + given
             if candidate not in self.taken and len(set(candidate)) == len(candidate):
                 self.taken.add(candidate)
