@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.accounts.models import User
 
-from .access import units_for_picker, visible_people
+from .access import scope_for, units_for_picker, visible_people
 from .models import Role, Scope, Unit, UnitKind
 
 
@@ -20,9 +20,11 @@ class PickerSelect(forms.Select):
 
     template_name = "org/widgets/picker_select.html"
 
-    def __init__(self, *, url: str, perm: str, multiple: bool = False, attrs=None):
+    def __init__(
+        self, *, url: str, perm: str, multiple: bool = False, params: str = "", attrs=None
+    ):
         super().__init__(attrs)
-        self.url, self.perm = url, perm
+        self.url, self.perm, self.params = url, perm, params
         self.allow_multiple_selected = multiple
 
     def optgroups(self, name, value, attrs=None):
@@ -35,7 +37,7 @@ class PickerSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["picker_url"] = f"{self.url}?perm={self.perm}"
+        context["widget"]["picker_url"] = f"{self.url}?perm={self.perm}{self.params}"
         context["widget"]["multiple"] = self.allow_multiple_selected
         return context
 
@@ -87,13 +89,35 @@ class UnitForm(StyledForm):
     )
     sort_order = forms.IntegerField(label=_("排序"), initial=0, help_text=_("数字小的排在前面。"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.may_add_root = scope_for(user, "unit.manage").everything
+        self.unit = unit
         field = self.fields["parent"]
         field.queryset = units_for_picker(user, "unit.manage")
         field.widget = PickerSelect(url=UNIT_PICKER, perm="unit.manage")
         field.widget.choices = field.choices
+        if unit is not None:  # the head of a unit is one of its members
+            self.fields["leader"] = forms.ModelChoiceField(
+                label=_("主要负责人"),
+                queryset=visible_people(user).filter(memberships__unit=unit),
+                required=False,
+                empty_label=_("（未指定）"),
+                widget=PickerSelect(
+                    url=PERSON_PICKER, perm="person.view", params=f"&unit={unit.pk}"
+                ),
+            )
+            self.fields["leader"].widget.choices = self.fields["leader"].choices
         self.style()
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        moved_to_top = self.unit is None or self.unit.parent_id is not None
+        if parent is None and moved_to_top and not self.may_add_root:
+            raise ValidationError(
+                _("请选择上级单位；只有数据范围为“全部”的管理员可以新增顶级单位。")
+            )
+        return parent
 
 
 class PersonFilterForm(StyledForm):

@@ -196,6 +196,9 @@ class UnitResolver:
 
     def __init__(self, user, perm: str, refs: Sequence[str], rows: Sequence[UnitRow] = ()):
         self.rows = rows
+        self.rows_by_name: dict[str, list[int]] = {}
+        for index, row in enumerate(rows):
+            self.rows_by_name.setdefault(row.name, []).append(index)
         names = {part for ref in refs for part in split_path(ref)}
         scope = scope_for(user, perm)
         units = (
@@ -238,8 +241,8 @@ class UnitResolver:
         ]
         candidates += [
             index
-            for index, row in enumerate(self.rows)
-            if index != exclude and row.name == parts[-1] and self._matches(index, parts)
+            for index in self.rows_by_name.get(parts[-1], [])
+            if index != exclude and self._matches(index, parts)
         ]
         if not candidates:
             return None, _("找不到单位“%(ref)s”，或该单位不在您的管理范围内。") % {"ref": ref}

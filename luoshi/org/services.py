@@ -7,7 +7,7 @@ Unit and person management needs `unit.manage` / `person.manage` (系统管理�
 from collections.abc import Sequence
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -19,7 +19,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.lib.pinyin import pinyin_keys
 
-from .access import forget_grants, require_perm
+from .access import forget_grants, require_perm, scope_for
 from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
 
 PHONE_DIGITS = 11
@@ -45,6 +45,8 @@ def create_unit(
     """Add a unit under `parent` (or as a root). `actor` None is the system (demo, migrations)."""
     if actor is not None:
         require_perm(actor, "unit.manage", parent)
+        if parent is None:
+            _require_top_level(actor)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写单位名称。")})
@@ -69,6 +71,12 @@ def create_unit(
     return unit
 
 
+def _require_top_level(actor: User) -> None:
+    """Only an administrator whose scope is everything adds or restores a top-level unit."""
+    if not scope_for(actor, "unit.manage").everything:
+        raise PermissionDenied(_("只有数据范围为“全部”的管理员可以新增顶级单位。"))
+
+
 @transaction.atomic
 def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
     """Rename, re-kind, re-order or move a unit; moving rewrites the paths of its whole subtree."""
@@ -77,6 +85,8 @@ def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
     if set(values) - allowed:
         raise ValueError(f"not editable: {sorted(set(values) - allowed)}")
     new_parent = values.get("parent", unit.parent)
+    if "parent" in values and new_parent is None and unit.parent_id is not None:
+        _require_top_level(actor)
     if "parent" in values and new_parent is not None:
         require_perm(actor, "unit.manage", new_parent)
         if new_parent.path.startswith(unit.path):
@@ -123,6 +133,14 @@ def delete_unit(*, actor: User, unit: Unit) -> Unit:
 @transaction.atomic
 def restore_unit(*, actor: User, unit: Unit) -> Unit:
     require_perm(actor, "unit.manage", unit.parent)
+    if unit.parent is None:
+        _require_top_level(actor)
+    if unit.parent is not None and unit.parent.deleted_at is not None:
+        raise ValidationError(_("请先恢复上级单位“%(unit)s”。") % {"unit": unit.parent})
+    if Unit.objects.alive().filter(parent=unit.parent, name=unit.name).exists():
+        raise ValidationError(
+            _("上级单位下已有同名单位“%(name)s”，不能恢复。") % {"name": unit.name}
+        )
     unit.deleted_at = None
     unit.save(update_fields=["deleted_at"])
     record(actor=actor, action=AuditEvent.Action.RESTORE, obj=unit)

@@ -145,9 +145,9 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     require_perm(request.user, "unit.manage", unit)
-    fields = ("name", "short_name", "kind", "parent", "sort_order")
+    fields = ("name", "short_name", "kind", "parent", "sort_order", "leader")
     initial = {name: getattr(unit, name) for name in fields}
-    form = forms.UnitForm(request.POST or None, user=request.user, initial=initial)
+    form = forms.UnitForm(request.POST or None, user=request.user, unit=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         if not changed or _call(
@@ -176,9 +176,6 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unit_restore(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_deleted_unit_for_user(request.user, pk)
-    if unit.parent is not None and unit.parent.deleted_at is not None:
-        messages.error(request, _("请先恢复上级单位“%(unit)s”。") % {"unit": unit.parent})
-        return redirect(f"{reverse('org:unit-list')}?deleted=1")
     try:
         services.restore_unit(actor=request.user, unit=unit)
     except ValidationError as exc:

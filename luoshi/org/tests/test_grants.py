@@ -158,3 +158,20 @@ def test_per_feature_scope_in_pickers(world, client_for):
     assert {item["text"] for item in signable} == {"市文体旅游广电局", "办公室"}
     viewable = client.get(reverse("org:unit-picker"), {"perm": "task.view"}).json()["results"]
     assert "冷湖镇" in {item["text"] for item in viewable}
+
+
+def test_grant_list_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    for person in (world.staff, world.staff2, world.leader):
+        org.grant_role(
+            actor=None,
+            person=person,
+            role=Role.LEADER,
+            unit=world.unit_b,
+            scope=Scope.CUSTOM,
+            custom_units=[world.unit_a, world.unit_b],
+            audit=False,
+        )
+    client = client_for(world.secadmin)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("org:grant-list"))
+    assert len(response.context["page"].object_list) == 13

@@ -179,3 +179,24 @@ def test_initial_password_needs_person_manage(world, client_for):
     url = reverse("org:person-password", args=[world.staff.pk])
     assert client_for(world.secadmin).get(url).status_code == 403
     assert client_for(world.outsider).get(url).status_code == 404
+
+
+def test_person_list_query_count_does_not_grow(world, client_for, django_assert_max_num_queries):
+    from luoshi.org import services as org
+
+    for index in range(30):
+        person = org.create_person(
+            actor=None,
+            username=f"p{index}",
+            name=f"人员{index}",
+            unit=world.unit_a,
+            phone="13800000000",
+            audit=False,
+        )
+        org.add_membership(actor=None, person=person, unit=world.unit_b, audit=False)
+    client = client_for(world.office)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("org:person-list"))
+    assert len(response.context["people"]) == 39
+    with django_assert_max_num_queries(15):
+        client.get(reverse("org:person-list"), {"export": "xlsx"})

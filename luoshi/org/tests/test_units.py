@@ -205,3 +205,74 @@ def test_tree_query_count_does_not_grow(world, client_for, django_assert_max_num
     with django_assert_max_num_queries(15):
         client.get(reverse("org:unit-list"))
     assert len(selectors.unit_tree(world.office)) == 25
+
+
+def test_only_an_all_scope_admin_may_add_a_top_level_unit(world, client_for):
+    from luoshi.org import services as org
+    from luoshi.org.models import Role, Scope
+
+    org.grant_role(
+        actor=None,
+        person=world.staff,
+        role=Role.SYSADMIN,
+        unit=world.unit_b,
+        scope=Scope.SUBTREE,
+        audit=False,
+    )
+    data = {"name": "新州", "kind": UnitKind.PREFECTURE, "parent": "", "sort_order": 0}
+    response = client_for(world.staff).post(reverse("org:unit-create"), data)
+    assert response.status_code == 200, response
+    assert "只有数据范围为“全部”" in str(response.context["form"].errors["parent"])
+    assert client_for(world.sysadmin).post(reverse("org:unit-create"), data).status_code == 302
+    assert Unit.objects.get(name="新州").parent is None
+
+
+def test_restore_refused_when_the_name_is_taken_again(world, client_for):
+    from luoshi.org import services as org
+
+    client = client_for(world.sysadmin)
+    old = org.create_unit(
+        actor=None, name="档案室", kind=UnitKind.SECTION, parent=world.unit_b, audit=False
+    )
+    client.post(reverse("org:unit-delete", args=[old.pk]))
+    org.create_unit(
+        actor=None, name="档案室", kind=UnitKind.SECTION, parent=world.unit_b, audit=False
+    )
+    response = client.post(reverse("org:unit-restore", args=[old.pk]), follow=True)
+    assert "不能恢复" in response.content.decode()
+    old.refresh_from_db()
+    assert old.deleted_at is not None
+
+
+def test_restore_is_404_outside_manage_scope(world, client_for):
+    from luoshi.org import services as org
+
+    old = org.create_unit(
+        actor=None, name="档案室", kind=UnitKind.SECTION, parent=world.unit_a, audit=False
+    )
+    org.delete_unit(actor=world.sysadmin, unit=old)
+    for persona in ("office", "outsider", "secadmin"):
+        response = client_for(getattr(world, persona)).post(
+            reverse("org:unit-restore", args=[old.pk])
+        )
+        assert response.status_code == 404
+
+
+def test_edit_sets_the_unit_leader_among_its_members(world, client_for):
+    client = client_for(world.sysadmin)
+    data = {
+        "name": "市文体旅游广电局",
+        "kind": UnitKind.DEPARTMENT,
+        "parent": world.city.pk,
+        "sort_order": 0,
+    }
+    response = client.post(
+        reverse("org:unit-edit", args=[world.unit_a.pk]), {**data, "leader": world.outsider.pk}
+    )
+    assert "leader" in response.context["form"].errors
+    response = client.post(
+        reverse("org:unit-edit", args=[world.unit_a.pk]), {**data, "leader": world.liaison.pk}
+    )
+    assert response.status_code == 302
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.leader == world.liaison
