@@ -163,10 +163,11 @@ def grants(
 
 def picker_units(user, perm: str, q: str = "", limit: int = 20) -> list[Unit]:
     """Units in `user`'s scope for `perm` matching `q`, for pickers."""
-    scope = scope_for(user, perm)
-    if not scope.covers_units():
+    scope, seen = scope_for(user, perm), scope_for(user, "unit.view")
+    if not (scope.covers_units() and seen.covers_units()):
         return []
-    units = Unit.objects.alive().filter(scope.units_q())
+    # a picker never reveals a unit the user could not open, whatever `perm` they ask about
+    units = Unit.objects.alive().filter(scope.units_q()).filter(seen.units_q())
     return list(search_units(units, q).order_by("depth", "sort_order", "name")[:limit])
 
 
@@ -175,6 +176,8 @@ def picker_people(
 ) -> list[User]:
     """People in `user`'s scope for `perm` matching `q` (optionally members of `unit`)."""
     found = visible_people(user, perm).filter(is_active=True).search(q)
+    if perm != "person.view":  # never reveal a person the user could not open
+        found = found.filter(pk__in=visible_people(user).values("pk"))
     if unit is not None:
         found = found.filter(memberships__unit=unit)
     return list(

@@ -219,3 +219,9 @@ def test_picker_answers_htmx_with_options(world, client_for):
 
 def test_picker_needs_login(world):
     assert Client().get(reverse("org:unit-picker")).status_code == 302
+
+
+def test_pickers_never_reveal_what_the_user_cannot_open(world, client_for):
+    client = client_for(world.auditor)  # audit.view everywhere, but no unit.view / person.view
+    assert _texts(client.get(reverse("org:unit-picker"), {"perm": "audit.view"})) == set()
+    assert _texts(client.get(reverse("org:person-picker"), {"perm": "audit.view"})) == set()
