@@ -418,21 +418,13 @@ def _saving_order(resolver: UnitResolver) -> list[int]:
     return order
 
 
-def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
-    """Validate every row of a unit sheet, then create all units or none."""
-    if not has_perm(actor, "unit.manage"):
-        raise PermissionDenied
-    rows, errors = parse_units(data)
-    if errors:
-        return ImportResult(errors=errors)
-    errors, resolver = validate_units(actor, rows)
-    if errors:
-        return ImportResult(errors=errors)
+def apply_units(*, actor, rows: Sequence[UnitRow], resolver: UnitResolver, filename: str = ""):
+    """Create the validated units, parents first, in one transaction; audit the import."""
     created: dict[int, Unit] = {}
-    try:
-        with transaction.atomic():
-            for index in _saving_order(resolver):
-                row, parent = rows[index], resolver.parents.get(index)
+    with transaction.atomic():
+        for index in _saving_order(resolver):
+            row, parent = rows[index], resolver.parents.get(index)
+            try:
                 created[index] = services.create_unit(
                     actor=actor,
                     name=row.name,
@@ -441,10 +433,36 @@ def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
                     short_name=row.short_name,
                     sort_order=_int(row.sort_order) or 0,
                 )
-            _record_import(actor, "org.unit", filename, _("导入单位 %(n)d 个") % {"n": len(rows)})
-    except ValidationError as exc:  # a concurrent change since validation: nothing was kept
-        return ImportResult(errors=[RowError(rows[index].row, "", " ".join(exc.messages))])
-    return ImportResult(created=[created[index] for index in range(len(rows))])
+            except ValidationError as exc:  # changed since validation: roll everything back
+                raise RowFailed(RowError(row.row, "", " ".join(exc.messages))) from exc
+        _record_import(actor, "org.unit", filename, _("导入单位 %(n)d 个") % {"n": len(rows)})
+    return [created[index] for index in range(len(rows))]
+
+
+class RowFailed(Exception):
+    """A row that passed validation but failed on saving (a concurrent change)."""
+
+    def __init__(self, error: RowError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
+    """parse → validate every row → apply all units or none."""
+    if not has_perm(actor, "unit.manage"):
+        raise PermissionDenied
+    rows, errors = parse_units(data)
+    if errors:
+        return ImportResult(errors=errors)
+    errors, resolver = validate_units(actor, rows)
+    if errors:
+        return ImportResult(errors=errors)
+    try:
+        return ImportResult(
+            created=apply_units(actor=actor, rows=rows, resolver=resolver, filename=filename)
+        )
+    except RowFailed as exc:
+        return ImportResult(errors=[exc.error])
 
 
 def _record_import(actor, object_type: str, filename: str, note: str) -> None:
@@ -524,8 +542,35 @@ def _person_field_errors(row: PersonRow) -> list[RowError]:
     return errors
 
 
+def apply_people(
+    *, actor, rows: Sequence[PersonRow], units: dict[int, Unit], filename: str = ""
+) -> list[User]:
+    """Create the validated accounts (no password: unusable until one is set) in one transaction."""
+    created = []
+    with transaction.atomic():
+        for index, row in enumerate(rows):
+            try:
+                person = services.create_person(
+                    actor=actor,
+                    username=row.username,
+                    name=row.name,
+                    unit=units[index],
+                    position=row.position,
+                    phone=row.phone,
+                    email=row.email,
+                    password=None,
+                    must_change_password=True,
+                )
+            except ValidationError as exc:
+                raise RowFailed(RowError(row.row, "", " ".join(exc.messages))) from exc
+            created.append(person)
+        note = _("导入人员 %(n)d 人") % {"n": len(rows)}
+        _record_import(actor, "accounts.user", filename, note)
+    return created
+
+
 def import_people(*, actor, data: bytes, filename: str = "") -> ImportResult:
-    """Validate every row of a people sheet, then create all accounts (without passwords) or none."""
+    """parse → validate every row → apply all accounts or none."""
     if not has_perm(actor, "person.manage"):
         raise PermissionDenied
     rows, errors = parse_people(data)
@@ -534,26 +579,9 @@ def import_people(*, actor, data: bytes, filename: str = "") -> ImportResult:
     errors, units = validate_people(actor, rows)
     if errors:
         return ImportResult(errors=errors)
-    created = []
     try:
-        with transaction.atomic():
-            for index, row in enumerate(rows):
-                created.append(
-                    services.create_person(
-                        actor=actor,
-                        username=row.username,
-                        name=row.name,
-                        unit=units[index],
-                        position=row.position,
-                        phone=row.phone,
-                        email=row.email,
-                        password=None,
-                        must_change_password=True,
-                    )
-                )
-            _record_import(
-                actor, "accounts.user", filename, _("导入人员 %(n)d 人") % {"n": len(rows)}
-            )
-    except ValidationError as exc:
-        return ImportResult(errors=[RowError(rows[len(created)].row, "", " ".join(exc.messages))])
-    return ImportResult(created=created)
+        return ImportResult(
+            created=apply_people(actor=actor, rows=rows, units=units, filename=filename)
+        )
+    except RowFailed as exc:
+        return ImportResult(errors=[exc.error])

@@ -270,3 +270,30 @@ def test_import_needs_manage_permission(world, client_for, persona):
     assert client.get(reverse("org:unit-import")).status_code == 403
     assert client.get(reverse("org:person-import")).status_code == 403
     assert client.get(reverse("org:person-import-template")).status_code == 403
+
+
+def test_apply_rolls_back_everything_when_a_row_fails_on_saving(world):
+    """A unit created by someone else between validation and saving: nothing of the file stays."""
+    from luoshi.org import services as org
+
+    rows, errors = imports.parse_units(
+        units_sheet(["甲科", "办公室", "科室", "", ""], ["乙科", "办公室", "科室", "", ""])
+    )
+    errors, resolver = imports.validate_units(world.sysadmin, rows)
+    assert errors == []
+    org.create_unit(
+        actor=None, name="乙科", kind=UnitKind.SECTION, parent=world.section_a, audit=False
+    )
+    with pytest.raises(imports.RowFailed) as failed:
+        imports.apply_units(actor=world.sysadmin, rows=rows, resolver=resolver)
+    assert failed.value.error.row == 3
+    assert not Unit.objects.filter(name="甲科").exists()
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+
+def test_large_file_is_validated_quickly(world, django_assert_max_num_queries):
+    rows = [[f"社区{i}", "冷湖镇", "社区", "", i] for i in range(2000)]
+    parsed, _errors = imports.parse_units(units_sheet(*rows))
+    with django_assert_max_num_queries(5):
+        errors, _resolver = imports.validate_units(world.sysadmin, parsed)
+    assert errors == []
