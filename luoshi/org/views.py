@@ -105,7 +105,13 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             filters=filters,
             object_type="org.unit",
         )
-    context = {"form": form, "rows": rows, "can_manage": can_manage, "deleted": deleted}
+    context = {
+        "form": form,
+        "rows": rows,
+        "can_manage": can_manage,
+        "deleted": deleted,
+        "own_only": not scope_for(request.user, "unit.view").covers_units(),
+    }
     return render(request, "org/unit_list.html", context)
 
 

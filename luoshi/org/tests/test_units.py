@@ -276,3 +276,9 @@ def test_edit_sets_the_unit_leader_among_its_members(world, client_for):
     assert response.status_code == 302
     world.unit_a.refresh_from_db()
     assert world.unit_a.leader == world.liaison
+
+
+def test_self_scope_sees_no_units_but_a_link_to_own_record(world, client_for):
+    response = client_for(world.staff).get(reverse("org:unit-list"))
+    assert response.context["rows"] == []
+    assert reverse("org:person-detail", args=[world.staff.pk]) in response.content.decode()
