@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from luoshi.accounts.backends import AccessTokenBackend
+from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 
@@ -62,3 +63,8 @@ class SessionAuth(APIKeyCookie):
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, _("CSRF 校验失败：请刷新页面后重试，或改用访问令牌。"))
         return user
+
+
+def current_user(request: HttpRequest) -> User:
+    """The caller, as TokenAuth or SessionAuth authenticated them (ninja's `request.auth`)."""
+    return request.auth  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from luoshi.campaigns.access import get_campaign_for_user, visible_campaigns
 from luoshi.campaigns.models import Campaign, LeadingGroupMember
 
+from .auth import current_user
 from .schemas import ERRORS, Ref, ref
 
 router = Router(tags=["专项行动"])
@@ -76,14 +77,14 @@ class CampaignDetailOut(CampaignOut):
 
 @router.get("", response={200: list[CampaignOut], **ERRORS}, summary="专项行动列表")
 def list_campaigns(request: HttpRequest):
-    return list(visible_campaigns(request.auth).select_related("office_unit"))
+    return list(visible_campaigns(current_user(request)).select_related("office_unit"))
 
 
 @router.get(
     "/{int:campaign_id}", response={200: CampaignDetailOut, **ERRORS}, summary="专项行动详情"
 )
 def get_campaign(request: HttpRequest, campaign_id: int):
-    campaign = get_campaign_for_user(request.auth, campaign_id)
+    campaign = get_campaign_for_user(current_user(request), campaign_id)
     seats = LeadingGroupMember.objects.select_related("person")
     prefetch_related_objects([campaign], "tracks", Prefetch("leading_group", queryset=seats))
     return campaign

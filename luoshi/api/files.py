@@ -8,6 +8,7 @@ from ninja import Router
 
 from luoshi.files.access import get_attachment_for_user
 
+from .auth import current_user
 from .schemas import ERRORS
 
 router = Router(tags=["附件"])
@@ -20,7 +21,7 @@ router = Router(tags=["附件"])
     url_name="file-download",
 )
 def download(request: HttpRequest, attachment_id: int):
-    attachment = get_attachment_for_user(request.auth, attachment_id)
+    attachment = get_attachment_for_user(current_user(request), attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

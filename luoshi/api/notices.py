@@ -10,6 +10,7 @@ from luoshi.campaigns import services
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import SupervisionNotice
 
+from .auth import current_user
 from .pages import PageParams, paginate
 from .schemas import ERRORS, Ref, ref
 
@@ -91,7 +92,7 @@ def get_notice_for_user(user, pk: int) -> SupervisionNotice:
 
 @router.get("", response={200: NoticePage, **ERRORS}, summary="督办单列表")
 def list_notices(request: HttpRequest, filters: Query[NoticeFilters], page: Query[PageParams]):
-    notices = visible_notices(request.auth)
+    notices = visible_notices(current_user(request))
     if filters.state:
         notices = notices.filter(state=filters.state)
     if filters.task is not None:
@@ -105,10 +106,10 @@ def list_notices(request: HttpRequest, filters: Query[NoticeFilters], page: Quer
 
 @router.get("/{int:notice_id}", response={200: NoticeOut, **ERRORS}, summary="督办单详情")
 def get_notice(request: HttpRequest, notice_id: int):
-    return get_notice_for_user(request.auth, notice_id)
+    return get_notice_for_user(current_user(request), notice_id)
 
 
 @router.post("/{int:notice_id}/reply", response={200: NoticeOut, **ERRORS}, summary="回复督办单")
 def reply_notice(request: HttpRequest, notice_id: int, payload: ReplyIn):
-    notice = get_notice_for_user(request.auth, notice_id)
-    return services.reply_notice(actor=request.auth, notice=notice, reply=payload.reply)
+    notice = get_notice_for_user(current_user(request), notice_id)
+    return services.reply_notice(actor=current_user(request), notice=notice, reply=payload.reply)

@@ -8,6 +8,7 @@ from luoshi.accounts.models import User
 from luoshi.org.access import UnitScope, scope_for
 from luoshi.org.models import Membership
 
+from .auth import current_user
 from .pages import PageParams, paginate
 from .schemas import ERRORS, Ref
 
@@ -82,7 +83,7 @@ def _out(person: User, viewer: User, phone_scope: UnitScope) -> dict:
     "", response={200: PersonPage, **ERRORS}, summary="人员列表（可按姓名或拼音首字母检索）"
 )
 def list_people(request: HttpRequest, filters: Query[PeopleFilters], page: Query[PageParams]):
-    user = request.auth
+    user = current_user(request)
     people = people_in_scope(user).search(filters.q)
     if filters.unit is not None:
         people = people.filter(memberships__unit_id=filters.unit)
@@ -94,7 +95,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters], page: Query
 
 @router.get("/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情")
 def get_person(request: HttpRequest, person_id: int):
-    user = request.auth
+    user = current_user(request)
     person = people_in_scope(user).filter(pk=person_id).first()
     if person is None:
         raise Http404

@@ -40,4 +40,11 @@ def ref(obj) -> dict | None:
     return {"id": obj.pk, "name": getattr(obj, "name", "") or str(obj)}
 
 
+def annotate(obj, **values):
+    """Attach values computed for a response schema to the object it reads (`Field(alias=…)`)."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return obj
+
+
 ERRORS = {401: Message, 403: Message, 404: Message, 409: Conflict, 422: FieldErrors}

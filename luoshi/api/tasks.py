@@ -35,9 +35,10 @@ from luoshi.files.models import Attachment
 from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import require_perm, units_for_picker
 
+from .auth import current_user
 from .notices import NoticeOut, visible_notices
 from .pages import PageParams, paginate
-from .schemas import ERRORS, Ref, ref
+from .schemas import ERRORS, Ref, annotate, ref
 
 router = Router(tags=["任务"])
 
@@ -215,7 +216,7 @@ class TaskDetailOut(TaskOut):
 
     @staticmethod
     def resolve_parent(obj: Task) -> dict | None:
-        return {"id": obj.parent_id, "name": obj.parent.title} if obj.parent_id else None
+        return {"id": obj.parent.pk, "name": obj.parent.title} if obj.parent else None
 
 
 class KindOut(Schema):
@@ -337,10 +338,8 @@ def _with_attachments(reports: list[ProgressReport]) -> list[ProgressReport]:
             owner_id__in=[report.pk for report in reports],
         ).order_by("id")
         for attachment in attachments:
-            by_report[attachment.owner_id].append(attachment)
-    for report in reports:
-        report.attachment_list = by_report[report.pk]
-    return reports
+            by_report[attachment.owner_id or 0].append(attachment)
+    return [annotate(report, attachment_list=by_report[report.pk]) for report in reports]
 
 
 def _reports(task: Task) -> list[ProgressReport]:
@@ -370,7 +369,7 @@ def _unit_member(task: Task, person_id: int, field: str) -> User:
 
 @router.get("", response={200: TaskPage, **ERRORS}, summary="任务列表（可筛选、分页）")
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[PageParams]):
-    user = request.auth
+    user = current_user(request)
     tasks = visible_tasks(user).select_related(*LIST_RELATED)
     if filters.campaign is not None:
         tasks = tasks.filter(campaign_id=filters.campaign)
@@ -401,26 +400,27 @@ def list_accountability_kinds(request: HttpRequest):
 
 @router.get("/{int:task_id}", response={200: TaskDetailOut, **ERRORS}, summary="任务详情与轨迹")
 def get_task(request: HttpRequest, task_id: int):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
-    task.visible_children = list(
-        visible_tasks(user).filter(parent=task).select_related(*LIST_RELATED).order_by("id")
+    children = visible_tasks(user).filter(parent=task).select_related(*LIST_RELATED)
+    notices = visible_notices(user).filter(task=task).order_by("-issued_at", "-id")
+    actions = task.accountability_actions.select_related("kind", "unit", "person", "recorded_by")
+    return annotate(
+        task,
+        visible_children=list(children.order_by("id")),
+        timeline=list(task.events.select_related("actor").order_by("at", "id")),
+        report_list=_reports(task),
+        notice_list=list(notices),
+        accountability_list=list(actions),
+        warning_reasons=_warning_reasons(task),
     )
-    task.timeline = list(task.events.select_related("actor").order_by("at", "id"))
-    task.report_list = _reports(task)
-    task.notice_list = list(visible_notices(user).filter(task=task).order_by("-issued_at", "-id"))
-    task.accountability_list = list(
-        task.accountability_actions.select_related("kind", "unit", "person", "recorded_by")
-    )
-    task.warning_reasons = _warning_reasons(task)
-    return task
 
 
 @router.get(
     "/{int:task_id}/reports", response={200: list[ReportOut], **ERRORS}, summary="任务的进度报告"
 )
 def list_reports(request: HttpRequest, task_id: int):
-    return _reports(_task(request.auth, task_id))
+    return _reports(_task(current_user(request), task_id))
 
 
 # --- 明责 ------------------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ def list_reports(request: HttpRequest, task_id: int):
 
 @router.post("", response={201: TaskOut, **ERRORS}, summary="在任务分解中新建任务")
 def create_task(request: HttpRequest, payload: TaskCreateIn):
-    user = request.auth
+    user = current_user(request)
     campaign = get_campaign_for_user(user, payload.campaign_id)
     track = None
     if payload.track_id is not None:
@@ -457,7 +457,7 @@ def create_task(request: HttpRequest, payload: TaskCreateIn):
     summary="修改任务（乐观锁：须提交 version）",
 )
 def edit_task(request: HttpRequest, task_id: int, payload: TaskEditIn):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     values = payload.dict(exclude_unset=True)
     version = values.pop("version")
@@ -480,7 +480,7 @@ def edit_task(request: HttpRequest, task_id: int, payload: TaskEditIn):
     "/{int:task_id}/issue", response={201: list[TaskOut], **ERRORS}, summary="下发到责任单位"
 )
 def issue_task(request: HttpRequest, task_id: int, payload: IssueIn):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     require_perm(user, "task.issue", task.campaign.office_unit)
     ids = set(payload.unit_ids)
@@ -494,14 +494,14 @@ def issue_task(request: HttpRequest, task_id: int, payload: IssueIn):
 
 @router.post("/{int:task_id}/sign", response={200: TaskOut, **ERRORS}, summary="签收")
 def sign_task(request: HttpRequest, task_id: int, payload: NoteIn):
-    user = request.auth
+    user = current_user(request)
     task = services.sign_task(actor=user, task=_task(user, task_id), note=payload.note)
     return _task(user, task.pk)
 
 
 @router.post("/{int:task_id}/assign", response={200: TaskOut, **ERRORS}, summary="确定责任人")
 def assign_task(request: HttpRequest, task_id: int, payload: AssignIn):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     require_perm(user, "task.assign", task.unit)
     owner = _unit_member(task, payload.owner_id, "owner_id")
@@ -513,7 +513,7 @@ def assign_task(request: HttpRequest, task_id: int, payload: AssignIn):
     "/{int:task_id}/decompose", response={201: list[TaskOut], **ERRORS}, summary="分解为子任务"
 )
 def decompose_task(request: HttpRequest, task_id: int, payload: DecomposeIn):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     require_perm(user, "task.assign", task.unit)
     items = [
@@ -542,9 +542,9 @@ def report_progress(
     request: HttpRequest,
     task_id: int,
     payload: Form[ReportIn],
-    files: File[list[UploadedFile]] = None,
+    files: File[list[UploadedFile] | None] = None,
 ):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     report = services.report_progress(
         actor=user,
@@ -562,7 +562,7 @@ def report_progress(
 
 @router.post("/{int:task_id}/notices", response={201: NoticeOut, **ERRORS}, summary="下发督办单")
 def issue_notice(request: HttpRequest, task_id: int, payload: NoticeIn):
-    user = request.auth
+    user = current_user(request)
     notice = services.issue_notice(
         actor=user,
         task=_task(user, task_id),
@@ -574,7 +574,7 @@ def issue_notice(request: HttpRequest, task_id: int, payload: NoticeIn):
 
 @router.post("/{int:task_id}/remind", response={200: RemindOut, **ERRORS}, summary="催办")
 def remind_task(request: HttpRequest, task_id: int, payload: NoteIn):
-    user = request.auth
+    user = current_user(request)
     notes = services.remind_task(actor=user, task=_task(user, task_id), note=payload.note)
     recipients = [ref(note.recipient) for note in notes]
     return {
@@ -590,7 +590,7 @@ def remind_task(request: HttpRequest, task_id: int, payload: NoteIn):
     "/{int:task_id}/verify", response={200: TaskOut, **ERRORS}, summary="复核（通过或退回）"
 )
 def verify_task(request: HttpRequest, task_id: int, payload: VerifyIn):
-    user = request.auth
+    user = current_user(request)
     services.verify_task(
         actor=user,
         task=_task(user, task_id),
@@ -603,7 +603,7 @@ def verify_task(request: HttpRequest, task_id: int, payload: VerifyIn):
 
 @router.post("/{int:task_id}/close", response={200: TaskOut, **ERRORS}, summary="销号")
 def close_task(request: HttpRequest, task_id: int, payload: NoteIn):
-    user = request.auth
+    user = current_user(request)
     services.close_task(actor=user, task=_task(user, task_id), note=payload.note)
     return _task(user, task_id)
 
@@ -617,7 +617,7 @@ def close_task(request: HttpRequest, task_id: int, payload: NoteIn):
     summary="记录问责",
 )
 def record_accountability(request: HttpRequest, task_id: int, payload: AccountabilityIn):
-    user = request.auth
+    user = current_user(request)
     task = _task(user, task_id)
     require_perm(user, "task.hold_accountable", task.unit)
     kind = AccountabilityKind.objects.filter(pk=payload.kind_id, is_active=True).first()
@@ -643,6 +643,6 @@ def record_accountability(request: HttpRequest, task_id: int, payload: Accountab
 
 @router.post("/{int:task_id}/comments", response={201: EventOut, **ERRORS}, summary="批示（评论）")
 def comment_task(request: HttpRequest, task_id: int, payload: CommentIn):
-    user = request.auth
+    user = current_user(request)
     event = services.comment_task(actor=user, task=_task(user, task_id), text=payload.text)
     return Status(201, event)

@@ -6,8 +6,9 @@ from ninja import Field, Query, Router, Schema
 from luoshi.org.access import get_unit_for_user, scope_for
 from luoshi.org.models import Unit
 
+from .auth import current_user
 from .pages import PageParams, paginate
-from .schemas import ERRORS, Ref, ref
+from .schemas import ERRORS, Ref, annotate, ref
 
 router = Router(tags=["单位"])
 
@@ -62,7 +63,7 @@ def units_in_scope(user):
 
 @router.get("", response={200: UnitPage, **ERRORS}, summary="单位列表（可按名称或拼音首字母检索）")
 def list_units(request: HttpRequest, filters: Query[UnitFilters], page: Query[PageParams]):
-    units = units_in_scope(request.auth).search(filters.q)
+    units = units_in_scope(current_user(request)).search(filters.q)
     if filters.parent is not None:
         units = units.filter(parent_id=filters.parent)
     return paginate(units.order_by("path"), page)
@@ -70,10 +71,12 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters], page: Query[Pa
 
 @router.get("/{int:unit_id}", response={200: UnitDetailOut, **ERRORS}, summary="单位详情")
 def get_unit(request: HttpRequest, unit_id: int):
-    user = request.auth
+    user = current_user(request)
     unit = get_unit_for_user(user, unit_id)
-    unit.scoped_children = list(
-        units_in_scope(user).filter(parent=unit).order_by("sort_order", "path")
+    return annotate(
+        unit,
+        scoped_children=list(
+            units_in_scope(user).filter(parent=unit).order_by("sort_order", "path")
+        ),
+        member_count=unit.memberships.filter(person__deleted_at__isnull=True).count(),
     )
-    unit.member_count = unit.memberships.filter(person__deleted_at__isnull=True).count()
-    return unit

@@ -126,8 +126,9 @@ def _fill(value, values: dict):
 def _target(world, state: str):
     """(object id for the path, the task whose state the action may change)."""
     if state == "plan":
-        task = task_in_state(world, "issued").parent
-        return task.pk, task
+        plan = task_in_state(world, "issued").parent
+        assert plan is not None
+        return plan.pk, plan
     if state == "notice":
         task = task_in_state(world, "in_progress")
         notice = chain.issue_notice(actor=world.office, task=task, content="督办")
