@@ -40,9 +40,11 @@ def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": _("未登录或访问令牌无效、已过期、已撤销。")}, status=401
     )
+    response["WWW-Authenticate"] = 'Bearer realm="luoshi"'
+    return response
 
 
 @api.exception_handler(Http404)

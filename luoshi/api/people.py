@@ -1,12 +1,12 @@
 """People in the caller's `person.view` scope; phones in full only to those who manage them."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from luoshi.accounts.models import User
-from luoshi.org.access import UnitScope, scope_for
-from luoshi.org.models import Membership
+from luoshi.org.access import PERMISSIONS, UnitScope, scope_for
+from luoshi.org.models import Membership, RoleGrant
 
 from .auth import current_user
 from .pages import PageParams, paginate
@@ -28,6 +28,19 @@ class PersonOut(Schema):
     phone: str
     phone_masked: bool
     memberships: list[MembershipOut]
+
+
+class GrantOut(Schema):
+    role: str
+    role_display: str
+    unit: Ref
+    scope: str
+    scope_display: str
+
+
+class MeOut(PersonOut):
+    roles: list[GrantOut]
+    permissions: list[str]
 
 
 class PersonPage(Schema):
@@ -91,6 +104,30 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters], page: Query
     phone_scope = scope_for(user, "person.phone")
     result["items"] = [_out(person, user, phone_scope) for person in result["items"]]
     return result
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户：任职、角色与权限")
+def me(request: HttpRequest):
+    user = current_user(request)
+    posts = Membership.objects.filter(unit__deleted_at__isnull=True).select_related("unit")
+    prefetch_related_objects([user], Prefetch("memberships", queryset=posts))
+    grants = RoleGrant.objects.filter(person=user).select_related("unit").order_by("id")
+    return {
+        **_out(user, user, scope_for(user, "person.phone")),
+        "roles": [
+            {
+                "role": grant.role,
+                "role_display": grant.get_role_display(),
+                "unit": {"id": grant.unit_id, "name": grant.unit.name},
+                "scope": grant.scope,
+                "scope_display": grant.get_scope_display(),
+            }
+            for grant in grants
+        ],
+        "permissions": sorted(
+            {perm for grant in grants for perm in PERMISSIONS.get(grant.role, ())}
+        ),
+    }
 
 
 @router.get("/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情")

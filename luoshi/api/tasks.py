@@ -272,6 +272,10 @@ class NoteIn(Schema):
     note: str = ""
 
 
+class ReasonIn(Schema):
+    reason: str
+
+
 class AssignIn(Schema):
     owner_id: int
     note: str = ""
@@ -528,6 +532,15 @@ def decompose_task(request: HttpRequest, task_id: int, payload: DecomposeIn):
     subtasks = services.decompose_task(actor=user, task=task, items=items)
     created = visible_tasks(user).filter(pk__in=[sub.pk for sub in subtasks])
     return Status(201, list(created.select_related(*LIST_RELATED)))
+
+
+@router.post(
+    "/{int:task_id}/withdraw", response={200: TaskOut, **ERRORS}, summary="撤回未签收的任务"
+)
+def withdraw_task(request: HttpRequest, task_id: int, payload: ReasonIn):
+    user = current_user(request)
+    services.withdraw_task(actor=user, task=_task(user, task_id), reason=payload.reason)
+    return _task(user, task_id)
 
 
 # --- 履责 ------------------------------------------------------------------------------------------

@@ -399,3 +399,16 @@ def test_malformed_request_gets_422_naming_the_fields(world, api_for):
     assert set(body["errors"]) == {"campaign_id", "title"}
     assert "请求数据格式有误" in body["detail"]
     assert not Task.objects.exists()
+
+
+def test_withdraw_an_unsigned_task(world, api_for):
+    task = issued_task(world)[0]
+    assert (
+        api_for(world.office).post(f"/tasks/{task.pk}/withdraw", {"reason": ""}).status_code == 422
+    )
+    response = api_for(world.office).post(f"/tasks/{task.pk}/withdraw", {"reason": "下发有误"})
+    assert response.status_code == 200, response.content
+    task.refresh_from_db()
+    assert task.state == TaskState.WITHDRAWN
+    assert task.events.filter(action="withdraw", note="下发有误").exists()
+    assert api_for(world.liaison).post(f"/tasks/{task.pk}/sign").status_code == 409

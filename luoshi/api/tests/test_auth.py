@@ -44,6 +44,7 @@ def test_revoked_or_expired_token_gets_401(world, fields):
     response = Client().get("/api/campaigns", headers=_bearer(secret))
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/json")
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert "令牌" in response.json()["detail"]
 
 

@@ -27,6 +27,13 @@ ACTIONS = {
         {},
         {"office": 403, "liaison": 200, "staff": 404, "leader": 403},
     ),
+    "withdraw": (
+        "issued",
+        "post",
+        "/tasks/{id}/withdraw",
+        {"reason": "下发有误"},
+        {"office": 200, "liaison": 403, "staff": 404, "leader": 403},
+    ),
     "assign": (
         "signed",
         "post",

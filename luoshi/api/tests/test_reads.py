@@ -309,3 +309,13 @@ def test_notice_list_query_count_does_not_grow(world, client_for):
         chain.issue_notice(actor=world.office, task=task, content=f"督办{n}")
     assert client.get("/api/notices").json()["count"] == 5
     assert count_queries() == few
+
+
+def test_me_lists_my_posts_roles_and_permissions(world, token_api):
+    body = token_api(world.liaison).get("/people/me").json()
+    assert body["username"] == "wtl" and body["phone"] == "13812345678"
+    assert {(r["role"], r["unit"]["name"], r["scope"]) for r in body["roles"]} == {
+        ("liaison", "市文体旅游广电局", "subtree"),
+        ("staff", "市文体旅游广电局", "self"),
+    }
+    assert "task.sign" in body["permissions"] and "task.verify" not in body["permissions"]

@@ -10,12 +10,14 @@ EXPECTED_PATHS = {
     "/api/units/{unit_id}": {"get"},
     "/api/people": {"get"},
     "/api/people/{person_id}": {"get"},
+    "/api/people/me": {"get"},
     "/api/campaigns": {"get"},
     "/api/campaigns/{campaign_id}": {"get"},
     "/api/tasks": {"get", "post"},
     "/api/tasks/{task_id}": {"get", "patch"},
     "/api/tasks/{task_id}/issue": {"post"},
     "/api/tasks/{task_id}/sign": {"post"},
+    "/api/tasks/{task_id}/withdraw": {"post"},
     "/api/tasks/{task_id}/assign": {"post"},
     "/api/tasks/{task_id}/decompose": {"post"},
     "/api/tasks/{task_id}/reports": {"get", "post"},
@@ -28,6 +30,7 @@ EXPECTED_PATHS = {
     "/api/notices": {"get"},
     "/api/notices/{notice_id}": {"get"},
     "/api/notices/{notice_id}/reply": {"post"},
+    "/api/files/{attachment_id}": {"get"},
 }
 
 
