@@ -361,6 +361,8 @@ def _warning_reasons(task: Task) -> list[str]:
 
 def _unit_member(task: Task, person_id: int, field: str) -> User:
     """A person of the task's unit (the only people a unit task can go to)."""
+    if task.unit_id is None:
+        raise ValidationError({field: _("任务分解中的任务没有责任单位，请先下发。")})
     person = (
         User.objects.filter(pk=person_id, deleted_at__isnull=True, memberships__unit=task.unit_id)
         .distinct()
@@ -463,7 +465,7 @@ def create_task(request: HttpRequest, payload: TaskCreateIn):
 def edit_task(request: HttpRequest, task_id: int, payload: TaskEditIn):
     user = current_user(request)
     task = _task(user, task_id)
-    values = payload.dict(exclude_unset=True)
+    values = payload.model_dump(exclude_unset=True)
     version = values.pop("version")
     if "title" in values and values["title"] is None:
         raise ValidationError({"title": _("任务名称不能为空。")})

@@ -334,6 +334,17 @@ def test_edit_task_bumps_the_version_and_audits(world, api_for):
     ).get()
     assert audit.changes["title"] == ["组织专题读书班", "组织专题读书班（修订）"]
 
+    track = world.campaign.tracks.get(name="作风大转变")
+    response = office.patch(
+        f"/tasks/{plan.pk}",
+        {"version": 2, "priority": 1, "kind": "rectification", "track_id": track.pk},
+    )
+    assert response.status_code == 200, response.content
+    plan.refresh_from_db()
+    assert (plan.priority, plan.kind, plan.track, plan.version) == (1, "rectification", track, 3)
+    event = plan.events.filter(action="edit").last()
+    assert event is not None and event.data["changes"]["priority"] == [2, 1]
+
 
 def test_stale_edit_gets_409_with_the_changes_made_since(world, api_for):
     plan = _plan(world)
