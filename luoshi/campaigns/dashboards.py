@@ -319,8 +319,13 @@ def _unit_chart(overview: selectors.Overview) -> tuple[dict, dict]:
         "legend": {"top": 0, "type": "scroll"},
         "grid": {"left": 8, "right": 24, "bottom": 8, "top": 56, "containLabel": True},
         "xAxis": [
-            {"type": "value", "max": 100, "name": "%", "position": "bottom"},
-            {"type": "value", "minInterval": 1, "name": _("预警数"), "position": "top"},
+            {
+                "type": "value",
+                "max": 100,
+                "position": "bottom",
+                "axisLabel": {"formatter": "{value}%"},
+            },
+            {"type": "value", "minInterval": 1, "position": "top"},
         ],
         "yAxis": {"type": "category", "data": [row.name for row in rows]},
         "series": [
