@@ -281,15 +281,42 @@ EDIT_LABELS = {
 }
 
 
-def _describe_conflicts(changes: list[dict]) -> list[dict]:
+def _shown(name: str, value, track_names: dict[int, str]):
+    """An edited field's stored value as people read it (names instead of ids and codes)."""
+    if value in (None, ""):
+        return value
+    try:
+        if name == "track_id":
+            return track_names.get(int(value), value)
+        if name == "priority":
+            return Task.Priority(int(value)).label
+        if name == "kind":
+            return Task.Kind(value).label
+    except ValueError:
+        pass
+    return value
+
+
+def _change_rows(changes: dict, track_names: dict[int, str]) -> list[tuple]:
+    return [
+        (
+            str(EDIT_LABELS.get(name, name)),
+            _shown(name, pair[0], track_names),
+            _shown(name, pair[1], track_names),
+        )
+        for name, pair in (changes or {}).items()
+    ]
+
+
+def _describe_conflicts(changes: list[dict], track_names: dict[int, str]) -> list[dict]:
     """StaleEdit's changes, with field labels, for the page."""
     return [
         {
             "actor": change["actor"],
             "at": change["at"],
             "fields": [
-                {"label": str(EDIT_LABELS.get(name, name)), "before": pair[0], "after": pair[1]}
-                for name, pair in change["changes"].items()
+                {"label": label, "before": before, "after": after}
+                for label, before, after in _change_rows(change["changes"], track_names)
             ],
         }
         for change in changes
@@ -323,7 +350,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 values=form.values(),
             )
         except services.StaleEdit as error:
-            conflicts = _describe_conflicts(error.changes)
+            track_names = dict(task.campaign.tracks.values_list("pk", "name"))
+            conflicts = _describe_conflicts(error.changes, track_names)
             messages.error(request, error.messages[0])
         except ValidationError as error:
             f.add_service_errors(form, error)
@@ -495,6 +523,8 @@ def _render_task(
         if not task.is_plan
         else None
     )
+    # The badge shows today's computed warning, not the copy the daily job stored for lists.
+    level = assessment.level if assessment is not None else task.warning
     can = allowed_moves(user, task)
     action_forms = _action_forms(request, task, can)
     action_forms.update(bound or {})
@@ -521,16 +551,15 @@ def _render_task(
     )
     scheduled = warnings.scheduled_percent(task, today) if not task.is_plan else None
     events = list(task.events.select_related("actor"))
+    track_names = dict(task.campaign.tracks.values_list("pk", "name"))
     for event in events:
         changes = event.data.get("changes") if isinstance(event.data, dict) else None
-        event.change_rows = [
-            (str(EDIT_LABELS.get(name, name)), pair[0], pair[1])
-            for name, pair in (changes or {}).items()
-        ]
+        event.change_rows = _change_rows(changes, track_names)
     context = {
         "task": task,
         "campaign": task.campaign,
         "assessment": assessment,
+        "level": level,
         "scheduled": scheduled,
         "lag": (scheduled - task.progress) if scheduled is not None else 0,
         "children": children,

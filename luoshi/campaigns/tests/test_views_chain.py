@@ -299,3 +299,13 @@ def test_accountability_document_of_a_disallowed_type_is_refused(world, client_f
     assert "不允许上传此类文件" in response.content.decode()
     assert not AccountabilityAction.objects.exists() and not Attachment.objects.exists()
     assert not chain.TaskEvent.objects.filter(task=task, action="accountability").exists()
+
+
+def test_task_page_shows_the_computed_warning_and_its_reasons(world, client_for):
+    task = issued_task(world, days=2)[0]
+    assert task.warning == ""  # the daily job has not run yet
+    page = client_for(world.liaison).get(url("task-detail", task.pk)).content.decode()
+    assert 'class="badge warning-blue"' in page and "距完成时限还有" in page
+    Task.objects.filter(pk=task.pk).update(returned_count=1)
+    page = client_for(world.liaison).get(url("task-detail", task.pk)).content.decode()
+    assert 'class="badge warning-yellow"' in page and "复核退回 1 次" in page

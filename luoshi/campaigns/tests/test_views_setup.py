@@ -257,13 +257,15 @@ def test_stale_edit_shows_the_other_change_and_keeps_the_first(world, client_for
         "deadline": plan.deadline.isoformat(),
         "version": plan.version,
     }
-    response = first.post(url, {**base, "title": "第一人的标题"})
+    other_track = world.campaign.tracks.get(name="作风大转变")
+    response = first.post(url, {**base, "title": "第一人的标题", "track": other_track.pk})
     assert response.status_code == 302
     response = second.post(url, {**base, "title": "第二人的标题"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "任务已被他人修改" in page
     assert "王建国" in page and "任务名称" in page and "第一人的标题" in page
+    assert "全员大学习</del> → <ins>作风大转变" in page
     plan.refresh_from_db()
     assert plan.title == "第一人的标题"
     assert plan.events.filter(action="edit").count() == 1
