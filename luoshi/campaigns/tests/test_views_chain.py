@@ -1,6 +1,7 @@
 """The responsibility chain through the task page, move by move, asserting the database."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -119,8 +120,11 @@ def test_whole_chain_by_page(world, client_for):
         "verify",
         "close",
     ]
+    timeline = page[page.index('id="timeline"') :]
+    timeline = timeline[: timeline.index("</ul>")]
+    assert re.findall(r'<li class="tl-(\w+)"', timeline) == actions
     for action in actions:
-        assert str(TaskEvent.Action(action).label) in page
+        assert f"<strong>{TaskEvent.Action(action).label}</strong>" in timeline
     assert "缺签到表" in page and "李晓梅" in page and "待复核 → 办理中" in page
 
     plan_page = office.get(url("task-detail", plan.pk)).content.decode()

@@ -269,6 +269,12 @@ def test_stale_edit_shows_the_other_change_and_keeps_the_first(world, client_for
     plan.refresh_from_db()
     assert plan.title == "第一人的标题"
     assert plan.events.filter(action="edit").count() == 1
+    # the form came back with the latest version: saving again, knowingly, goes through
+    assert f'name="version" value="{plan.version}"' in page
+    response = second.post(url, {**base, "title": "第二人的标题", "version": plan.version})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.title == "第二人的标题" and plan.track.name == "全员大学习"
 
 
 def test_working_day_deadline_uses_the_entered_year(world, client_for, monkeypatch):
