@@ -290,10 +290,21 @@ def test_task_list_paginates(world, client_for):
 
 
 def test_task_list_has_a_phone_card_layout(world, chain_world, client_for):
+    Task.objects.filter(pk=chain_world["doing"].pk).update(warning="red")
     html = client_for(world.liaison).get(reverse("campaigns:task-list")).content.decode()
     assert 'id="task-cards"' in html and "d-md-none" in html
     assert 'class="card d-none d-md-block"' in html
-    assert "badge warning-" not in html or "warning-" in html
+    # the red task carries its badge in the table and on its card
+    assert html.count('<span class="badge warning-red') == 2
+
+
+def test_workbench_groups_link_to_their_lists(world, chain_world, client_for):
+    client = client_for(world.liaison)
+    groups = {g.key: g for g in client.get(reverse("campaigns:workbench")).context["bench"].todos}
+    listed = client.get(groups["sign"].list_url).context["page"].rows
+    assert [task.pk for task in listed] == [chain_world["to_sign"].pk]
+    notices = client.get(groups["reply"].list_url).context["page"].rows
+    assert [notice.pk for notice in notices] == [chain_world["notice"].pk]
 
 
 def test_outsider_task_list_holds_nothing_of_unit_a(world, chain_world, client_for):
