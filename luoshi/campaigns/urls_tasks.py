@@ -1,17 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar, views_setup
 
 urlpatterns = [
-    path("campaigns/new/", views.campaign_create, name="campaign-create"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),
-    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign-edit"),
-    path("campaigns/<int:pk>/tracks/add/", views.track_add, name="track-add"),
-    path("campaigns/<int:pk>/leading-group/", views.leading_group_edit, name="leading-group-edit"),
-    path("campaigns/<int:pk>/tasks/new/", views.task_create, name="task-create"),
+    path("campaigns/new/", views_setup.campaign_create, name="campaign-create"),
+    path("campaigns/<int:pk>/", views_setup.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:pk>/edit/", views_setup.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/tracks/add/", views_setup.track_add, name="track-add"),
+    path(
+        "campaigns/<int:pk>/leading-group/",
+        views_setup.leading_group_edit,
+        name="leading-group-edit",
+    ),
+    path("campaigns/<int:pk>/tasks/new/", views_setup.task_create, name="task-create"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
-    path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
-    path("tasks/<int:pk>/issue/", views.task_issue, name="task-issue"),
+    path("tasks/<int:pk>/edit/", views_setup.task_edit, name="task-edit"),
+    path("tasks/<int:pk>/issue/", views_setup.task_issue, name="task-issue"),
     path("tasks/<int:pk>/sign/", views.task_sign, name="task-sign"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="task-assign"),
     path("tasks/<int:pk>/decompose/", views.task_decompose, name="task-decompose"),
@@ -32,6 +36,6 @@ urlpatterns = [
     path("milestones/<int:pk>/toggle/", views.milestone_toggle, name="milestone-toggle"),
     path("tasks/<int:pk>/delete/", views.task_delete, name="task-delete"),
     path("tasks/<int:pk>/restore/", views.task_restore, name="task-restore"),
-    path("holidays/", views.holiday_list, name="holiday-list"),
-    path("holidays/<int:year>/", views.holiday_edit, name="holiday-edit"),
+    path("holidays/", views_calendar.holiday_list, name="holiday-list"),
+    path("holidays/<int:year>/", views_calendar.holiday_edit, name="holiday-edit"),
 ]

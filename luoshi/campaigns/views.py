@@ -1,20 +1,19 @@
-"""The task page with its actions along the chain, and the campaign set-up pages.
+"""The task page with its actions along the chain (明责 → 履责 → 督责 → 考责 → 问责).
 
 Views parse, fetch through the access helpers (404 outside scope), call one service and redirect.
 The services check permissions (PermissionDenied → 403) and the chain's rules (IllegalMove →
 a message on the task page); a refused form is shown again with the errors at its fields.
+The campaign set-up pages live in views_setup, the holiday calendar in views_calendar.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,21 +22,17 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
 from luoshi.lib.workdays import load_calendar
-from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
+from luoshi.org.access import has_perm
 
 from . import forms as f
 from . import services, warnings
 from .access import (
-    can_manage_campaign,
-    get_campaign_for_user,
     get_task_for_user,
     visible_tasks,
     visible_tasks_q,
 )
 from .models import (
     OPEN_STATES,
-    HolidayYear,
     Milestone,
     SupervisionNotice,
     Task,
@@ -54,219 +49,6 @@ def _messages_of(error: ValidationError) -> list[str]:
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     for text in _messages_of(error):
         messages.error(request, text)
-
-
-# --- Campaign set-up -----------------------------------------------------------------------------
-
-
-@login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "campaign.manage")
-    units = units_for_picker(request.user, "campaign.manage").order_by("path")
-    form = f.CampaignForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            campaign = services.create_campaign(
-                actor=request.user,
-                name=data["name"],
-                short_name=data["short_name"],
-                office_unit=data["office_unit"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                description=data["description"],
-                tracks=data["tracks"],
-                notice_prefix=data["notice_prefix"],
-                blue_working_days=data["blue_working_days"],
-                yellow_lag_percent=data["yellow_lag_percent"],
-                sign_working_days=data["sign_working_days"],
-                reply_working_days=data["reply_working_days"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("专项行动已创建。"))
-            return redirect("campaigns:campaign-detail", pk=campaign.pk)
-    return render(
-        request, "campaigns/campaign_form.html", {"form": form, "title": _("新建专项行动")}
-    )
-
-
-@login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk)
-    manage = can_manage_campaign(request.user, campaign)
-    live_children = Q(children__deleted_at__isnull=True) & ~Q(children__state=S.WITHDRAWN)
-    plans = list(
-        visible_tasks(request.user)
-        .filter(campaign=campaign, parent__isnull=True)
-        .select_related("track")
-        .annotate(unit_count=Count("children", filter=live_children))
-        .order_by("track__sort_order", "deadline", "id")
-    )
-    tracks = []
-    for track in campaign.tracks.all():
-        tracks.append((track, [plan for plan in plans if plan.track_id == track.pk]))
-    untracked = [plan for plan in plans if plan.track_id is None]
-    unit_tasks = []
-    if not manage:
-        unit_tasks = list(
-            visible_tasks(request.user)
-            .filter(campaign=campaign, unit__isnull=False, parent__unit__isnull=True)
-            .select_related("unit", "owner", "track")
-            .order_by("deadline", "id")
-        )
-    deleted = []
-    if manage:
-        deleted = list(
-            Task.objects.filter(campaign=campaign, parent__isnull=True, deleted_at__isnull=False)
-            .filter(visible_tasks_q(request.user))
-            .order_by("-deleted_at")
-        )
-    context = {
-        "campaign": campaign,
-        "manage": manage,
-        "can_create_task": has_perm(request.user, "task.issue", campaign.office_unit),
-        "leading_group": campaign.leading_group.select_related("person"),
-        "tracks": tracks,
-        "untracked": untracked,
-        "unit_tasks": unit_tasks,
-        "deleted": deleted,
-        "track_form": f.TrackForm(),
-    }
-    return render(request, "campaigns/campaign_detail.html", context)
-
-
-@login_required
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
-    form = f.CampaignForm(request.POST or None, instance=campaign, creating=False)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.fields}
-        try:
-            services.update_campaign(actor=request.user, campaign=campaign, **values)
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("campaigns:campaign-detail", pk=campaign.pk)
-    return render(
-        request,
-        "campaigns/campaign_form.html",
-        {"form": form, "campaign": campaign, "title": _("修改专项行动")},
-    )
-
-
-@login_required
-def track_add(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
-    form = f.TrackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_track(
-                actor=request.user,
-                campaign=campaign,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("已添加方向。"))
-            return redirect("campaigns:campaign-detail", pk=campaign.pk)
-    return render(request, "campaigns/track_form.html", {"form": form, "campaign": campaign})
-
-
-def _people_in_scope(user) -> "list[User] | object":
-    """People the user may pick: members of units in their person.view scope."""
-    scope = scope_for(user, "person.view")
-    people = User.objects.filter(is_active=True, deleted_at__isnull=True)
-    if not scope.everything:
-        units = units_for_picker(user, "person.view")
-        people = people.filter(memberships__unit__in=units)
-    return people.distinct().order_by("name", "id")
-
-
-@login_required
-def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
-    people = _people_in_scope(request.user)
-    current = campaign.leading_group.select_related("person")
-    initial = [{"person": m.person, "seat": m.seat, "title": m.title} for m in current]
-    formset = f.LeadingGroupFormSet(
-        request.POST or None, initial=initial, form_kwargs={"people": people}, prefix="lg"
-    )
-    if request.method == "POST" and formset.is_valid():
-        try:
-            services.set_leading_group(
-                actor=request.user, campaign=campaign, members=formset.members()
-            )
-        except ValidationError as error:
-            formset._non_form_errors = formset.error_class(_messages_of(error))
-        else:
-            messages.success(request, _("领导小组已保存。"))
-            return redirect("campaigns:campaign-detail", pk=campaign.pk)
-    return render(
-        request,
-        "campaigns/leading_group_form.html",
-        {"formset": formset, "campaign": campaign, "picker_url": _person_picker_url()},
-    )
-
-
-def _person_picker_url() -> str:
-    """The organisation's person search, when that app provides it (a plain select otherwise)."""
-    try:
-        return reverse("org:person-picker") + "?perm=person.view"
-    except NoReverseMatch:
-        return ""
-
-
-# --- Task breakdown ------------------------------------------------------------------------------
-
-
-def _estimated_years_notice() -> list[int]:
-    today = timezone.localdate()
-    return load_calendar().estimated_years([today.year, today.year + 1])
-
-
-@login_required
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk)
-    require_perm(request.user, "task.issue", campaign.office_unit)
-    initial = {"track": request.GET.get("track")} if request.GET.get("track") else None
-    form = f.TaskForm(request.POST or None, campaign=campaign, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            task = services.create_task(
-                actor=request.user,
-                campaign=campaign,
-                title=data["title"],
-                track=data["track"],
-                description=data["description"],
-                expected_evidence=data["expected_evidence"],
-                priority=data["priority"],
-                kind=data["kind"],
-                start_date=data["start_date"],
-                deadline=data["deadline"],
-                deadline_working_days=data["deadline_working_days"],
-                milestones=data["milestones"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("任务已加入任务分解，可以下发给责任单位。"))
-            return redirect("campaigns:task-detail", pk=task.pk)
-    return render(
-        request,
-        "campaigns/task_form.html",
-        {
-            "form": form,
-            "campaign": campaign,
-            "title": _("新建任务"),
-            "estimated_years": _estimated_years_notice(),
-        },
-    )
 
 
 EDIT_LABELS = {
@@ -321,108 +103,6 @@ def _describe_conflicts(changes: list[dict], track_names: dict[int, str]) -> lis
         }
         for change in changes
     ]
-
-
-@login_required
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
-    if not services.can_edit_task(request.user, task):
-        raise PermissionDenied
-    initial = {
-        "track": task.track_id,
-        "title": task.title,
-        "description": task.description,
-        "expected_evidence": task.expected_evidence,
-        "priority": task.priority,
-        "kind": task.kind,
-        "start_date": task.start_date,
-        "deadline": task.deadline,
-        "version": task.version,
-    }
-    form = f.TaskEditForm(request.POST or None, campaign=task.campaign, initial=initial)
-    conflicts = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_task(
-                actor=request.user,
-                task=task,
-                version=form.cleaned_data["version"],
-                values=form.values(),
-            )
-        except services.StaleEdit as error:
-            track_names = dict(task.campaign.tracks.values_list("pk", "name"))
-            conflicts = _describe_conflicts(error.changes, track_names)
-            messages.error(request, error.messages[0])
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("任务已保存。"))
-            return redirect("campaigns:task-detail", pk=task.pk)
-    return render(
-        request,
-        "campaigns/task_form.html",
-        {
-            "form": form,
-            "campaign": task.campaign,
-            "task": task,
-            "title": _("修改任务"),
-            "conflicts": conflicts,
-            "current": task,
-        },
-    )
-
-
-@dataclass
-class UnitRow:
-    unit: object
-    indent: int
-    has_children: bool
-    checked: bool
-    issued: bool
-
-
-@login_required
-def task_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
-    require_perm(request.user, "task.issue", task.campaign.office_unit)
-    if not task.is_plan:
-        messages.error(request, _("只能从任务分解中下发任务；单位任务请使用“分解”。"))
-        return redirect("campaigns:task-detail", pk=task.pk)
-    units = units_for_picker(request.user, "task.issue").order_by("path")
-    form = f.IssueForm(request.POST or None, units=units)
-    issued = frozenset(task.children.alive().values_list("unit_id", flat=True))
-    if request.method == "POST" and form.is_valid():
-        try:
-            children = services.issue_task(
-                actor=request.user,
-                task=task,
-                units=form.chosen(skip=issued),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error)
-        else:
-            messages.success(request, _("已下发给 %(n)d 个责任单位。") % {"n": len(children)})
-            return redirect("campaigns:task-detail", pk=task.pk)
-    unit_list = list(units)
-    checked = {str(v) for v in (request.POST.getlist("units") if request.method == "POST" else [])}
-    parent_ids = {unit.parent_id for unit in unit_list}
-    base = min((unit.depth for unit in unit_list), default=0)
-    rows = [
-        UnitRow(
-            unit=unit,
-            indent=unit.depth - base,
-            has_children=unit.pk in parent_ids,
-            checked=str(unit.pk) in checked,
-            issued=unit.pk in issued,
-        )
-        for unit in unit_list
-    ]
-    return render(
-        request,
-        "campaigns/task_issue.html",
-        {"task": task, "form": form, "rows": rows},
-    )
 
 
 # --- The task page -------------------------------------------------------------------------------
@@ -891,107 +571,3 @@ def task_restore(request: HttpRequest, pk: int) -> HttpResponse:
         return _after_delete(task)
     messages.success(request, _("任务“%(title)s”已恢复。") % {"title": task.title})
     return redirect("campaigns:task-detail", pk=task.pk)
-
-
-# --- Holiday calendar ----------------------------------------------------------------------------
-
-
-SOURCE_LABELS = {
-    "entered": _lazy("已录入"),
-    "package": _lazy("chinese-calendar 内置"),
-    "weekends": _lazy("估算（仅按周末）"),
-}
-
-
-@login_required
-def holiday_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "calendar.manage")
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit() and 2000 <= int(wanted) <= 2100:
-        return redirect("campaigns:holiday-edit", year=int(wanted))
-    calendar = load_calendar()
-    entered = {
-        entry.year: entry
-        for entry in HolidayYear.objects.select_related("entered_by").annotate(
-            rest=Count("days", filter=Q(days__is_workday=False)),
-            work=Count("days", filter=Q(days__is_workday=True)),
-        )
-    }
-    this_year = timezone.localdate().year
-    years = sorted({*range(this_year - 2, this_year + 3), *entered}, reverse=True)
-    source_filter = request.GET.get("source", "")
-    if source_filter in SOURCE_LABELS:
-        years = [year for year in years if calendar.source(year) == source_filter]
-    if request.GET.get("export") == "xlsx":
-        title = _("节假日安排")
-        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        content = build_workbook(
-            title=title,
-            headers=[_("年份"), _("日期"), _("类型"), _("名称")],
-            rows=services.holiday_export_rows(actor=request.user, years=years),
-            notes=[
-                _("导出时间：%(at)s；年份：%(years)s")
-                % {"at": stamp, "years": "、".join(str(y) for y in years) or _("无")}
-            ],
-        )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-    rows = [
-        {
-            "year": year,
-            "source": calendar.source(year),
-            "label": SOURCE_LABELS[calendar.source(year)],
-            "entry": entered.get(year),
-        }
-        for year in years
-    ]
-    return render(
-        request,
-        "campaigns/holiday_list.html",
-        {
-            "rows": rows,
-            "estimated": calendar.estimated_years(years),
-            "sources": SOURCE_LABELS,
-            "source_filter": source_filter,
-        },
-    )
-
-
-@login_required
-def holiday_edit(request: HttpRequest, year: int) -> HttpResponse:
-    require_perm(request.user, "calendar.manage")
-    if not 2000 <= year <= 2100:
-        raise Http404
-    entry = HolidayYear.objects.filter(year=year).first()
-    initial = {}
-    if entry is not None:
-        initial = {"source": entry.source, "lines": f.format_holiday_lines(entry.days.all())}
-    form = f.HolidayYearForm(request.POST or None, year=year, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        schedule = form.cleaned_data["lines"]
-        try:
-            services.set_holiday_year(
-                actor=request.user,
-                year=year,
-                holidays=schedule.holidays,
-                workdays=schedule.workdays,
-                source=form.cleaned_data["source"],
-            )
-        except ValidationError as error:
-            f.add_service_errors(form, error, "lines")
-        else:
-            messages.success(
-                request,
-                _("%(year)d 年放假安排已保存：假日 %(rest)d 天，调休上班 %(work)d 天。")
-                % {
-                    "year": year,
-                    "rest": len(schedule.holidays),
-                    "work": len(schedule.workdays),
-                },
-            )
-            return redirect("campaigns:holiday-list")
-    source = load_calendar().source(year)
-    return render(
-        request,
-        "campaigns/holiday_form.html",
-        {"form": form, "year": year, "source": source, "source_label": SOURCE_LABELS[source]},
-    )

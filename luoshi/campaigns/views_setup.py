@@ -1,0 +1,350 @@
+"""Campaign set-up pages: the campaign, its tracks and leading group, and the task breakdown
+(create, edit with optimistic locking, issue to units)."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.lib.workdays import load_calendar
+from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
+
+from . import forms as f
+from . import services
+from .access import (
+    can_manage_campaign,
+    get_campaign_for_user,
+    get_task_for_user,
+    visible_tasks,
+    visible_tasks_q,
+)
+from .models import (
+    Task,
+    TaskState,
+)
+from .views import _describe_conflicts, _messages_of
+
+S = TaskState
+
+
+# --- The campaign ---------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "campaign.manage")
+    units = units_for_picker(request.user, "campaign.manage").order_by("path")
+    form = f.CampaignForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.create_campaign(
+                actor=request.user,
+                name=data["name"],
+                short_name=data["short_name"],
+                office_unit=data["office_unit"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                description=data["description"],
+                tracks=data["tracks"],
+                notice_prefix=data["notice_prefix"],
+                blue_working_days=data["blue_working_days"],
+                yellow_lag_percent=data["yellow_lag_percent"],
+                sign_working_days=data["sign_working_days"],
+                reply_working_days=data["reply_working_days"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("专项行动已创建。"))
+            return redirect("campaigns:campaign-detail", pk=campaign.pk)
+    return render(
+        request, "campaigns/campaign_form.html", {"form": form, "title": _("新建专项行动")}
+    )
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk)
+    manage = can_manage_campaign(request.user, campaign)
+    live_children = Q(children__deleted_at__isnull=True) & ~Q(children__state=S.WITHDRAWN)
+    plans = list(
+        visible_tasks(request.user)
+        .filter(campaign=campaign, parent__isnull=True)
+        .select_related("track")
+        .annotate(unit_count=Count("children", filter=live_children))
+        .order_by("track__sort_order", "deadline", "id")
+    )
+    tracks = []
+    for track in campaign.tracks.all():
+        tracks.append((track, [plan for plan in plans if plan.track_id == track.pk]))
+    untracked = [plan for plan in plans if plan.track_id is None]
+    unit_tasks = []
+    if not manage:
+        unit_tasks = list(
+            visible_tasks(request.user)
+            .filter(campaign=campaign, unit__isnull=False, parent__unit__isnull=True)
+            .select_related("unit", "owner", "track")
+            .order_by("deadline", "id")
+        )
+    deleted = []
+    if manage:
+        deleted = list(
+            Task.objects.filter(campaign=campaign, parent__isnull=True, deleted_at__isnull=False)
+            .filter(visible_tasks_q(request.user))
+            .order_by("-deleted_at")
+        )
+    context = {
+        "campaign": campaign,
+        "manage": manage,
+        "can_create_task": has_perm(request.user, "task.issue", campaign.office_unit),
+        "leading_group": campaign.leading_group.select_related("person"),
+        "tracks": tracks,
+        "untracked": untracked,
+        "unit_tasks": unit_tasks,
+        "deleted": deleted,
+        "track_form": f.TrackForm(),
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, manage=True)
+    form = f.CampaignForm(request.POST or None, instance=campaign, creating=False)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.update_campaign(actor=request.user, campaign=campaign, **values)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("campaigns:campaign-detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "campaign": campaign, "title": _("修改专项行动")},
+    )
+
+
+@login_required
+def track_add(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, manage=True)
+    form = f.TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_track(
+                actor=request.user,
+                campaign=campaign,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已添加方向。"))
+            return redirect("campaigns:campaign-detail", pk=campaign.pk)
+    return render(request, "campaigns/track_form.html", {"form": form, "campaign": campaign})
+
+
+def _people_in_scope(user) -> "list[User] | object":
+    """People the user may pick: members of units in their person.view scope."""
+    scope = scope_for(user, "person.view")
+    people = User.objects.filter(is_active=True, deleted_at__isnull=True)
+    if not scope.everything:
+        units = units_for_picker(user, "person.view")
+        people = people.filter(memberships__unit__in=units)
+    return people.distinct().order_by("name", "id")
+
+
+@login_required
+def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, manage=True)
+    people = _people_in_scope(request.user)
+    current = campaign.leading_group.select_related("person")
+    initial = [{"person": m.person, "seat": m.seat, "title": m.title} for m in current]
+    formset = f.LeadingGroupFormSet(
+        request.POST or None, initial=initial, form_kwargs={"people": people}, prefix="lg"
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.set_leading_group(
+                actor=request.user, campaign=campaign, members=formset.members()
+            )
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(_messages_of(error))
+        else:
+            messages.success(request, _("领导小组已保存。"))
+            return redirect("campaigns:campaign-detail", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/leading_group_form.html",
+        {"formset": formset, "campaign": campaign, "picker_url": _person_picker_url()},
+    )
+
+
+def _person_picker_url() -> str:
+    """The organisation's person search, when that app provides it (a plain select otherwise)."""
+    try:
+        return reverse("org:person-picker") + "?perm=person.view"
+    except NoReverseMatch:
+        return ""
+
+
+# --- Task breakdown ------------------------------------------------------------------------------
+
+
+def _estimated_years_notice() -> list[int]:
+    today = timezone.localdate()
+    return load_calendar().estimated_years([today.year, today.year + 1])
+
+
+@login_required
+def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk)
+    require_perm(request.user, "task.issue", campaign.office_unit)
+    initial = {"track": request.GET.get("track")} if request.GET.get("track") else None
+    form = f.TaskForm(request.POST or None, campaign=campaign, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.create_task(
+                actor=request.user,
+                campaign=campaign,
+                title=data["title"],
+                track=data["track"],
+                description=data["description"],
+                expected_evidence=data["expected_evidence"],
+                priority=data["priority"],
+                kind=data["kind"],
+                start_date=data["start_date"],
+                deadline=data["deadline"],
+                deadline_working_days=data["deadline_working_days"],
+                milestones=data["milestones"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("任务已加入任务分解，可以下发给责任单位。"))
+            return redirect("campaigns:task-detail", pk=task.pk)
+    return render(
+        request,
+        "campaigns/task_form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "title": _("新建任务"),
+            "estimated_years": _estimated_years_notice(),
+        },
+    )
+
+
+@login_required
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    if not services.can_edit_task(request.user, task):
+        raise PermissionDenied
+    initial = {
+        "track": task.track_id,
+        "title": task.title,
+        "description": task.description,
+        "expected_evidence": task.expected_evidence,
+        "priority": task.priority,
+        "kind": task.kind,
+        "start_date": task.start_date,
+        "deadline": task.deadline,
+        "version": task.version,
+    }
+    form = f.TaskEditForm(request.POST or None, campaign=task.campaign, initial=initial)
+    conflicts = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_task(
+                actor=request.user,
+                task=task,
+                version=form.cleaned_data["version"],
+                values=form.values(),
+            )
+        except services.StaleEdit as error:
+            track_names = dict(task.campaign.tracks.values_list("pk", "name"))
+            conflicts = _describe_conflicts(error.changes, track_names)
+            messages.error(request, error.messages[0])
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("任务已保存。"))
+            return redirect("campaigns:task-detail", pk=task.pk)
+    return render(
+        request,
+        "campaigns/task_form.html",
+        {
+            "form": form,
+            "campaign": task.campaign,
+            "task": task,
+            "title": _("修改任务"),
+            "conflicts": conflicts,
+            "current": task,
+        },
+    )
+
+
+@dataclass
+class UnitRow:
+    unit: object
+    indent: int
+    has_children: bool
+    checked: bool
+    issued: bool
+
+
+@login_required
+def task_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    require_perm(request.user, "task.issue", task.campaign.office_unit)
+    if not task.is_plan:
+        messages.error(request, _("只能从任务分解中下发任务；单位任务请使用“分解”。"))
+        return redirect("campaigns:task-detail", pk=task.pk)
+    units = units_for_picker(request.user, "task.issue").order_by("path")
+    form = f.IssueForm(request.POST or None, units=units)
+    issued = frozenset(task.children.alive().values_list("unit_id", flat=True))
+    if request.method == "POST" and form.is_valid():
+        try:
+            children = services.issue_task(
+                actor=request.user,
+                task=task,
+                units=form.chosen(skip=issued),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已下发给 %(n)d 个责任单位。") % {"n": len(children)})
+            return redirect("campaigns:task-detail", pk=task.pk)
+    unit_list = list(units)
+    checked = {str(v) for v in (request.POST.getlist("units") if request.method == "POST" else [])}
+    parent_ids = {unit.parent_id for unit in unit_list}
+    base = min((unit.depth for unit in unit_list), default=0)
+    rows = [
+        UnitRow(
+            unit=unit,
+            indent=unit.depth - base,
+            has_children=unit.pk in parent_ids,
+            checked=str(unit.pk) in checked,
+            issued=unit.pk in issued,
+        )
+        for unit in unit_list
+    ]
+    return render(
+        request,
+        "campaigns/task_issue.html",
+        {"task": task, "form": form, "rows": rows},
+    )
