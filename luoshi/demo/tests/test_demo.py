@@ -32,7 +32,7 @@ from luoshi.demo.people import DEMO_ACCOUNTS
 from luoshi.files.models import Attachment
 from luoshi.org.models import Membership, Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 USERNAMES = [username for username, *_rest in DEMO_ACCOUNTS]
 
