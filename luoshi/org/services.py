@@ -342,6 +342,8 @@ def grant_role(
 @transaction.atomic
 def revoke_role(*, actor: User, grant: RoleGrant) -> None:
     require_perm(actor, "role.manage")
+    if actor.pk == grant.person_id:  # as granting to oneself is refused, so is revoking
+        raise ValidationError(_("不能撤销自己的授权。"))
     record(actor=actor, action=AuditEvent.Action.REVOKE, obj=grant)
     person = grant.person
     grant.delete()

@@ -519,8 +519,11 @@ def grant_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_grant_for_user(request.user, pk)
-    services.revoke_role(actor=request.user, grant=grant)
-    messages.success(request, _("已撤销：%(grant)s。") % {"grant": grant})
+    try:
+        services.revoke_role(actor=request.user, grant=grant)
+        messages.success(request, _("已撤销：%(grant)s。") % {"grant": grant})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("org:grant-list")

@@ -175,3 +175,12 @@ def test_grant_list_query_count_does_not_grow(world, client_for, django_assert_m
     with django_assert_max_num_queries(15):
         response = client.get(reverse("org:grant-list"))
     assert len(response.context["page"].object_list) == 13
+
+
+def test_secadmin_cannot_revoke_own_grant(world, client_for):
+    own = RoleGrant.objects.get(person=world.secadmin, role=Role.SECADMIN)
+    response = client_for(world.secadmin).post(
+        reverse("org:grant-revoke", args=[own.pk]), follow=True
+    )
+    assert "不能撤销自己的授权" in response.content.decode()
+    assert RoleGrant.objects.filter(pk=own.pk).exists()
