@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -156,7 +156,7 @@ def track_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/track_form.html", {"form": form, "campaign": campaign})
 
 
-def _people_in_scope(user) -> "list[User] | object":
+def _people_in_scope(user) -> QuerySet[User]:
     """People the user may pick: members of units in their person.view scope."""
     scope = scope_for(user, "person.view")
     people = User.objects.filter(is_active=True, deleted_at__isnull=True)
@@ -346,5 +346,10 @@ def task_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaigns/task_issue.html",
-        {"task": task, "form": form, "rows": rows},
+        {
+            "task": task,
+            "form": form,
+            "rows": rows,
+            "estimated_years": _estimated_years_notice() if task.deadline_working_days else [],
+        },
     )

@@ -461,3 +461,21 @@ def test_subtask_owner_reports_on_own_subtask(world, client_for):
     assert response.status_code == 302
     sub.refresh_from_db()
     assert sub.title == "拍摄活动照片"
+
+
+def test_issue_page_warns_when_working_days_are_estimated(world, client_for):
+    plan = chain.create_task(
+        actor=world.office,
+        campaign=world.campaign,
+        title="十个工作日内完成",
+        deadline_working_days=10,
+    )
+    office = client_for(world.office)
+    today = timezone.localdate()
+    estimated = load_calendar().estimated_years([today.year, today.year + 1])
+    page = office.get(reverse("campaigns:task-issue", args=[plan.pk])).content.decode()
+    assert ("时限暂只扣除周末" in page) == bool(estimated)
+    for year in estimated:
+        chain.set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
+    page = office.get(reverse("campaigns:task-issue", args=[plan.pk])).content.decode()
+    assert "时限暂只扣除周末" not in page
