@@ -276,7 +276,11 @@ class DemoBuilder:
     def _username(self, name: str) -> str:
         base = pinyin_keys(name)[0] or "user"
         candidate, n = base, 1
-        while candidate in self.usernames or candidate in {"office", "staff", "leader"}:
+        while (
+            candidate in self.usernames
+            or candidate in {"office", "staff", "leader"}
+            or User.objects.filter(username__iexact=candidate).exists()
+        ):
             n += 1
             candidate = f"{base}{n}"
         self.usernames.add(candidate)
