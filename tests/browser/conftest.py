@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run inside
+# one unless told that this is deliberate (the live server thread does the real work). Set at
+# import because the database fixtures run before any fixture of ours could set it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 MISSING = (
@@ -28,13 +33,6 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(MISSING + " LUOSHI_REQUIRE_BROWSER=1 forbids skipping them.")
     for item in browser_items:
         item.add_marker(pytest.mark.skip(reason=MISSING))
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
-    inside one unless told that this is deliberate. Only for browser tests, only while they run."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

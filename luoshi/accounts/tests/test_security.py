@@ -172,8 +172,11 @@ def test_csp_header_on_pages(client_for, world, url_name):
 
 
 def test_check_deploy_is_clean_in_production_settings(tmp_path):
+    # A production environment: nothing of the test process's own switches (the browser tests
+    # set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly warns about).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "luoshi.settings",
         "LUOSHI_HTTPS": "1",
         "LUOSHI_DEBUG": "0",
