@@ -495,11 +495,13 @@ class DemoBuilder:
         }
 
     def _renumber_notices(self) -> None:
-        """Notices were numbered in load order; number them in the order they were issued."""
+        """Notices were numbered in load order; number them in the order they were issued, and
+        carry the new numbers into the timelines and the messages that quote them."""
         campaign = self.built.campaign
         notices = list(SupervisionNotice.objects.filter(task__campaign=campaign))
         notices.sort(key=lambda notice: (notice.issued_at, notice.pk))
         serials: dict[int, int] = {}
+        old_numbers = {notice.pk: notice.number for notice in notices}
         for notice in notices:
             notice.number = f"tmp-{notice.pk}"
         SupervisionNotice.objects.bulk_update(notices, ["number"])
@@ -509,6 +511,18 @@ class DemoBuilder:
             notice.year, notice.serial = year, serials[year]
             notice.number = f"{campaign.notice_prefix}〔{year}〕{serials[year]}号"
         SupervisionNotice.objects.bulk_update(notices, ["year", "serial", "number"])
+        for notice in notices:
+            old = old_numbers[notice.pk]
+            events = list(TaskEvent.objects.filter(task_id=notice.task_id, data__notice=notice.pk))
+            for event in events:
+                event.data = {**event.data, "number": notice.number}
+            TaskEvent.objects.bulk_update(events, ["data"])
+            messages = list(
+                Notification.objects.filter(task_id=notice.task_id, title__contains=old)
+            )
+            for message in messages:
+                message.title = message.title.replace(old, notice.number)
+            Notification.objects.bulk_update(messages, ["title"])
         NoticeCounter.objects.filter(campaign=campaign).delete()
         NoticeCounter.objects.bulk_create(
             NoticeCounter(campaign=campaign, year=year, last_serial=serial)

@@ -137,6 +137,14 @@ def test_notices_replies_returns_evidence_and_accountability(demo):
     assert notices.filter(state=SupervisionNotice.State.REPLIED).count() >= 3
     assert notices.filter(state=SupervisionNotice.State.OPEN).exists()
     assert all(n.number.startswith("茫宣督〔") for n in notices)
+    # Numbered in the order they were issued, and the timelines quote the same numbers.
+    ordered = list(notices.order_by("issued_at", "pk"))
+    for year in {n.year for n in ordered}:
+        serials = [n.serial for n in ordered if n.year == year]
+        assert serials == list(range(1, len(serials) + 1))
+    for n in ordered:
+        event = TaskEvent.objects.get(action="supervise", data__notice=n.pk)
+        assert event.data["number"] == n.number
     assert unit_tasks().filter(returned_count__gt=0).count() >= 2
     assert TaskEvent.objects.filter(action="comment").exists()
     action = AccountabilityAction.objects.select_related("kind", "task").get()
