@@ -148,14 +148,27 @@ def scoped_tasks(user, *, units_only: bool = False) -> QuerySet[Task]:
         return tasks.filter(visible)
     if scope.everything:
         return tasks
-    # `owner_id + 0` keeps SQLite from answering the OR by merging three index lookups (which
-    # then sorts the whole province for a page of 25); it scans in order and filters instead
-    tasks = tasks.alias(owner_ref=F("owner_id") + 0)
-    visible = Q(owner_ref=user.pk)
+    visible = Q(owner=user)
     if scope.covers_units():
         units = _units_in(scope)
+        if _is_large(scope):
+            # Over a large reach, `owner_id + 0` keeps SQLite from answering the OR by merging
+            # index lookups of most of the table (and then sorting it all for a page of 25): it
+            # scans and filters instead. A small reach is best served by those index lookups.
+            tasks = tasks.alias(owner_ref=F("owner_id") + 0)
+            visible = Q(owner_ref=user.pk)
         visible |= Q(unit__in=units) | Q(unit__isnull=True, campaign__office_unit__in=units)
     return tasks.filter(visible)
+
+
+LARGE_SCOPE_UNITS = 200
+
+
+def _is_large(scope) -> bool:
+    """Whether `scope` reaches at least LARGE_SCOPE_UNITS units (one bounded count)."""
+    return bounded_count(Unit.objects.filter(scope.units_q()), LARGE_SCOPE_UNITS) >= (
+        LARGE_SCOPE_UNITS
+    )
 
 
 def _subtree(unit: Unit) -> QuerySet[Unit]:

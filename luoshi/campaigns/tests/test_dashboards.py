@@ -501,13 +501,18 @@ def test_campaign_status_filter(world, client_for):
     assert [card.campaign for card in response.context["cards"]] == [world.campaign]
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["small-reach", "large-reach"])
 @pytest.mark.parametrize(
     "persona", ["office", "liaison", "staff", "staff2", "leader", "outsider", "sysadmin"]
 )
-def test_scoped_tasks_equal_the_access_rule(world, chain_world, persona):
-    """selectors.scoped_tasks is access.visible_tasks written for speed: the same tasks."""
+def test_scoped_tasks_equal_the_access_rule(world, chain_world, persona, large, monkeypatch):
+    """selectors.scoped_tasks is access.visible_tasks written for speed: the same tasks, in
+    both of its query shapes."""
+    from luoshi.campaigns import selectors
     from luoshi.campaigns.access import visible_tasks
     from luoshi.campaigns.selectors import scoped_tasks
+
+    monkeypatch.setattr(selectors, "LARGE_SCOPE_UNITS", 1 if large else 10_000)
 
     chain.decompose_task(
         actor=world.liaison,
