@@ -68,6 +68,61 @@ class StyledForm(forms.Form):
 
 UNIT_PICKER = reverse_lazy("org:unit-picker")
 PERSON_PICKER = reverse_lazy("org:person-picker")
+CHOOSE_UNIT = _("请选择单位")
+CHOOSE_PERSON = _("请选择人员")
+
+
+def unit_field(
+    user,
+    perm: str,
+    *,
+    label,
+    required: bool = True,
+    multiple: bool = False,
+    empty_label=CHOOSE_UNIT,
+    help_text="",
+) -> forms.ModelChoiceField:
+    """A unit chooser for `user` acting under `perm`, for any app's form: only units in scope
+    validate, and the widget searches them through the unit picker as the user types."""
+    units = units_for_picker(user, perm)
+    widget = PickerSelect(url=UNIT_PICKER, perm=perm, multiple=multiple)
+    if multiple:
+        return forms.ModelMultipleChoiceField(
+            queryset=units, label=label, required=required, widget=widget, help_text=help_text
+        )
+    return forms.ModelChoiceField(
+        queryset=units,
+        label=label,
+        required=required,
+        widget=widget,
+        empty_label=empty_label,
+        help_text=help_text,
+    )
+
+
+def person_field(
+    user,
+    perm: str,
+    *,
+    label,
+    unit: Unit | None = None,
+    required: bool = True,
+    empty_label=CHOOSE_PERSON,
+) -> forms.ModelChoiceField:
+    """A person chooser for `user` acting under `perm` (optionally among `unit`'s members)."""
+    people = visible_people(user, perm).filter(is_active=True)
+    if perm != "person.view":
+        people = people.filter(pk__in=visible_people(user).values("pk"))
+    if unit is not None:
+        people = people.filter(memberships__unit=unit)
+    params = f"&unit={unit.pk}" if unit is not None else ""
+    return forms.ModelChoiceField(
+        queryset=people,
+        label=label,
+        required=required,
+        widget=PickerSelect(url=PERSON_PICKER, perm=perm, params=params),
+        empty_label=empty_label,
+    )
 
 
 class UnitFilterForm(StyledForm):
@@ -81,33 +136,29 @@ class UnitForm(StyledForm):
     name = forms.CharField(label=_("单位名称"), max_length=100)
     short_name = forms.CharField(label=_("简称"), max_length=50, required=False)
     kind = forms.ChoiceField(label=_("单位类型"), choices=UnitKind.choices)
-    parent = forms.ModelChoiceField(
-        label=_("上级单位"),
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label=_("（无上级，顶级单位）"),
-    )
+    parent = forms.ModelChoiceField(label=_("上级单位"), queryset=Unit.objects.none())
     sort_order = forms.IntegerField(label=_("排序"), initial=0, help_text=_("数字小的排在前面。"))
 
     def __init__(self, *args, user, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.may_add_root = scope_for(user, "unit.manage").everything
         self.unit = unit
-        field = self.fields["parent"]
-        field.queryset = units_for_picker(user, "unit.manage")
-        field.widget = PickerSelect(url=UNIT_PICKER, perm="unit.manage")
-        field.widget.choices = field.choices
+        self.fields["parent"] = unit_field(
+            user,
+            "unit.manage",
+            label=_("上级单位"),
+            required=False,
+            empty_label=_("（无上级，顶级单位）"),
+        )
         if unit is not None:  # the head of a unit is one of its members
-            self.fields["leader"] = forms.ModelChoiceField(
+            self.fields["leader"] = person_field(
+                user,
+                "person.view",
                 label=_("主要负责人"),
-                queryset=visible_people(user).filter(memberships__unit=unit),
+                unit=unit,
                 required=False,
                 empty_label=_("（未指定）"),
-                widget=PickerSelect(
-                    url=PERSON_PICKER, perm="person.view", params=f"&unit={unit.pk}"
-                ),
             )
-            self.fields["leader"].widget.choices = self.fields["leader"].choices
         self.style()
 
     def clean_parent(self):
@@ -122,19 +173,17 @@ class UnitForm(StyledForm):
 
 class PersonFilterForm(StyledForm):
     q = forms.CharField(label=_("姓名、账号或拼音"), required=False)
-    unit = forms.ModelChoiceField(
-        label=_("所在单位（含下级）"),
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label=_("全部单位"),
-    )
+    unit = forms.ModelChoiceField(label=_("所在单位（含下级）"), queryset=Unit.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.queryset = units_for_picker(user, "person.view")
-        field.widget = PickerSelect(url=UNIT_PICKER, perm="person.view")
-        field.widget.choices = field.choices
+        self.fields["unit"] = unit_field(
+            user,
+            "person.view",
+            label=_("所在单位（含下级）"),
+            required=False,
+            empty_label=_("全部单位"),
+        )
         self.style()
 
 
@@ -147,19 +196,14 @@ class PersonCreateForm(StyledForm):
     username = forms.CharField(
         label=_("登录账号"), max_length=150, validators=[UnicodeUsernameValidator()]
     )
-    unit = forms.ModelChoiceField(
-        label=_("所在单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
-    )
+    unit = forms.ModelChoiceField(label=_("所在单位"), queryset=Unit.objects.none())
     position = forms.CharField(label=_("职务"), max_length=100, required=False)
     phone = _phone_field()
     email = forms.EmailField(label=_("电子邮箱"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.queryset = units_for_picker(user, "person.manage")
-        field.widget = PickerSelect(url=UNIT_PICKER, perm="person.manage")
-        field.widget.choices = field.choices
+        self.fields["unit"] = unit_field(user, "person.manage", label=_("所在单位"))
         self.style()
 
 
@@ -171,17 +215,12 @@ class PersonEditForm(StyledForm):
 
 
 class MembershipForm(StyledForm):
-    unit = forms.ModelChoiceField(
-        label=_("兼职单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
-    )
+    unit = forms.ModelChoiceField(label=_("兼职单位"), queryset=Unit.objects.none())
     position = forms.CharField(label=_("职务"), max_length=100, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.queryset = units_for_picker(user, "person.manage")
-        field.widget = PickerSelect(url=UNIT_PICKER, perm="person.manage")
-        field.widget.choices = field.choices
+        self.fields["unit"] = unit_field(user, "person.manage", label=_("兼职单位"))
         self.style()
 
 
@@ -234,34 +273,26 @@ class GrantFilterForm(StyledForm):
 
 
 class GrantForm(StyledForm):
-    person = forms.ModelChoiceField(
-        label=_("人员"), queryset=User.objects.none(), empty_label=_("请选择人员")
-    )
+    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    unit = forms.ModelChoiceField(
-        label=_("授权单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位")
-    )
+    unit = forms.ModelChoiceField(label=_("授权单位"), queryset=Unit.objects.none())
     scope = forms.ChoiceField(label=_("数据范围"), choices=Scope.choices, initial=Scope.UNIT)
     custom_units = forms.ModelMultipleChoiceField(
-        label=_("自定义单位"),
-        queryset=Unit.objects.none(),
-        required=False,
-        help_text=_("仅当数据范围为“自定义单位”时选择。"),
+        label=_("自定义单位"), queryset=Unit.objects.none()
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        person = self.fields["person"]
-        person.queryset = visible_people(user).filter(is_active=True)
-        person.widget = PickerSelect(url=PERSON_PICKER, perm="person.view")
-        person.widget.choices = person.choices
-        for name in ("unit", "custom_units"):
-            field = self.fields[name]
-            field.queryset = units_for_picker(user, "role.manage")
-            field.widget = PickerSelect(
-                url=UNIT_PICKER, perm="role.manage", multiple=name == "custom_units"
-            )
-            field.widget.choices = field.choices
+        self.fields["person"] = person_field(user, "person.view", label=_("人员"))
+        self.fields["unit"] = unit_field(user, "role.manage", label=_("授权单位"))
+        self.fields["custom_units"] = unit_field(
+            user,
+            "role.manage",
+            label=_("自定义单位"),
+            required=False,
+            multiple=True,
+            help_text=_("仅当数据范围为“自定义单位”时选择。"),
+        )
         self.style()
 
 
