@@ -9,11 +9,11 @@ Pickers, for other apps' forms — only units/people in the caller's scope for `
         → {"results": [{"id": 7, "text": "张三", "label": "张三（市文体旅游广电局 科员）"}]}
 
 An htmx request (HX-Request header) gets <option> elements instead, for `hx-get` into a
-<select>. In a Django form, give a ModelChoiceField the queryset `access.units_for_picker(user,
-perm)` (people: `access.visible_people(user, perm)`) and the widget
-`luoshi.org.forms.PickerSelect(url=reverse_lazy("org:unit-picker"), perm=perm)`, and load
-`{% static 'org/org.js' %}` in {% block scripts %}: the widget renders a search box above the
-select that asks the picker as the user types ("wtl", "zs", a name).
+<select>. In a Django form, use `luoshi.org.forms.unit_field(user, "task.issue", label=...)` or
+`person_field(user, "task.assign", label=..., unit=unit)`: a ModelChoiceField whose queryset is
+the scope (so nothing outside it validates) and whose widget is a search box above the select
+that asks these pickers as the user types ("wtl", "zs", a name). Load `{% static 'org/org.js' %}`
+in {% block scripts %}.
 """
 
 from django.contrib import messages
