@@ -178,6 +178,9 @@ class Built:
 
 
 class DemoBuilder:
+    """Builds the demo in three passes: the organisation, the campaign, then each plan issued to
+    its units and every unit task walked through its script (see plans.py)."""
+
     def __init__(self, *, today: datetime.date | None = None, password: str = PASSWORD):
         self.today = today or timezone.localdate()
         self.password = password
