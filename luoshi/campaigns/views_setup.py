@@ -27,6 +27,7 @@ from .access import (
     visible_tasks_q,
 )
 from .models import (
+    LeadingGroupMember,
     Task,
     TaskState,
 )
@@ -172,10 +173,20 @@ def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     people = _people_in_scope(request.user)
     current = campaign.leading_group.select_related("person")
     initial = [{"person": m.person, "seat": m.seat, "title": m.title} for m in current]
+    data = request.POST or None
+    adding = data is not None and "add_rows" in data
+    if adding:
+        # "再加三行" without JavaScript: the same input comes back with three empty rows more.
+        data = data.copy()
+        total = data.get("lg-TOTAL_FORMS", "0")
+        total = min(int(total) if total.isdigit() else 0, 200)
+        for index in range(total, total + 3):
+            data[f"lg-{index}-seat"] = LeadingGroupMember.Seat.MEMBER
+        data["lg-TOTAL_FORMS"] = str(total + 3)
     formset = f.LeadingGroupFormSet(
-        request.POST or None, initial=initial, form_kwargs={"people": people}, prefix="lg"
+        data, initial=initial, form_kwargs={"people": people}, prefix="lg"
     )
-    if request.method == "POST" and formset.is_valid():
+    if data is not None and not adding and formset.is_valid():
         try:
             services.set_leading_group(
                 actor=request.user, campaign=campaign, members=formset.members()

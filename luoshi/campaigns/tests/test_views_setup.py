@@ -479,3 +479,23 @@ def test_issue_page_warns_when_working_days_are_estimated(world, client_for):
         chain.set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
     page = office.get(reverse("campaigns:task-issue", args=[plan.pk])).content.decode()
     assert "时限暂只扣除周末" not in page
+
+
+def test_leading_group_more_rows_keeps_the_input(world, client_for):
+    url = reverse("campaigns:leading-group-edit", args=[world.campaign.pk])
+    response = client_for(world.office).post(
+        url,
+        {
+            "lg-TOTAL_FORMS": 1,
+            "lg-INITIAL_FORMS": 0,
+            "lg-0-person": world.leader.pk,
+            "lg-0-seat": "leader",
+            "lg-0-title": "市委副书记",
+            "add_rows": "1",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="lg-TOTAL_FORMS" value="4"' in page and "lg-3-person" in page
+    assert 'value="市委副书记"' in page and "invalid-feedback" not in page
+    assert not LeadingGroupMember.objects.filter(campaign=world.campaign).exists()
