@@ -10,7 +10,19 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,7 +33,6 @@ from luoshi.accounts.models import Notification
 from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
-from .access import visible_campaigns
 from .models import Campaign, SupervisionNotice, Task, TaskState, Track, Warning
 
 S = TaskState
@@ -178,6 +189,20 @@ def _subtree(unit: Unit) -> QuerySet[Unit]:
 def _units_in(scope) -> QuerySet[Unit]:
     """The ids of the units in `scope`, as a subquery (one pass over the unit table)."""
     return Unit.objects.filter(scope.units_q()).values("id")
+
+
+def scoped_campaigns(user) -> QuerySet[Campaign]:
+    """The campaigns `user` may see: the same set as `access.visible_campaigns`, asking per
+    campaign whether one visible task exists (and stopping there) instead of collecting the
+    campaigns of every visible task. A test holds the two equal."""
+    scope = scope_for(user, "campaign.view")
+    campaigns = Campaign.objects.filter(deleted_at__isnull=True)
+    if scope.everything:
+        return campaigns
+    has_tasks = Exists(scoped_tasks(user).filter(campaign=OuterRef("pk")))
+    if scope.covers_units():
+        return campaigns.filter(Q(office_unit__in=_units_in(scope)) | has_tasks)
+    return campaigns.filter(has_tasks)
 
 
 def _plans() -> QuerySet[Task]:
@@ -617,7 +642,7 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
     one GROUP BY query for all of them."""
     if campaigns is None:
         campaigns = list(
-            visible_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
+            scoped_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
         )
     if not campaigns:
         return []
@@ -654,7 +679,7 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
 
 
 def filter_campaigns(user, *, status: str = "", text: str = "") -> QuerySet[Campaign]:
-    campaigns = visible_campaigns(user).select_related("office_unit")
+    campaigns = scoped_campaigns(user).select_related("office_unit")
     if status:
         campaigns = campaigns.filter(status=status)
     if text.strip():

@@ -543,3 +543,25 @@ def test_level_filter_tells_unit_tasks_from_subtasks(world, chain_world, client_
         "overview"
     ]
     assert overview.totals.counts["total"] == 4
+
+
+@pytest.mark.parametrize(
+    "persona", ["office", "liaison", "staff", "leader", "outsider", "sysadmin", "auditor"]
+)
+def test_scoped_campaigns_equal_the_access_rule(world, persona):
+    from luoshi.campaigns.access import visible_campaigns
+    from luoshi.campaigns.selectors import scoped_campaigns
+
+    other = chain.create_campaign(
+        actor=world.office,
+        name="文化市场整治专项行动",
+        office_unit=world.office_unit,
+        start_date=world.campaign.start_date,
+        end_date=world.campaign.end_date,
+        tracks=[],
+    )
+    issued_task(world, units=[world.unit_b])
+    user = getattr(world, persona)
+    expected = set(visible_campaigns(user).values_list("pk", flat=True))
+    assert set(scoped_campaigns(user).values_list("pk", flat=True)) == expected
+    assert (other.pk in expected) == (persona in ("office", "leader"))
