@@ -46,6 +46,12 @@ def _messages_of(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+def _refused_status(request: HttpRequest) -> int:
+    """400 for a refused form; 200 for htmx, which only swaps successful responses in, so the
+    boosted action panels show the errors at their fields too."""
+    return 200 if getattr(request, "htmx", False) else 400
+
+
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     for text in _messages_of(error):
         messages.error(request, text)
@@ -279,7 +285,7 @@ def _act(
     task = get_task_for_user(request.user, pk)
     form = make_form(task)
     if not form.is_valid():
-        return _render_task(request, task, {name: form}, status=400)
+        return _render_task(request, task, {name: form}, status=_refused_status(request))
     try:
         message = run(task, form)
     except services.IllegalMove as error:
@@ -291,7 +297,7 @@ def _act(
         else:
             f.add_service_errors(form, error, default_field)
         fresh = get_task_for_user(request.user, pk)
-        return _render_task(request, fresh, {name: form}, status=400)
+        return _render_task(request, fresh, {name: form}, status=_refused_status(request))
     if message:
         messages.success(request, message)
     return redirect("campaigns:task-detail", pk=task.pk)
@@ -543,7 +549,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     form = f.ReasonForm(request.POST)
     if not form.is_valid():
-        return _render_task(request, task, {"delete": form}, status=400)
+        return _render_task(request, task, {"delete": form}, status=_refused_status(request))
     try:
         services.delete_task(actor=request.user, task=task, reason=form.cleaned_data["reason"])
     except ValidationError as error:

@@ -313,3 +313,16 @@ def test_task_page_shows_the_computed_warning_and_its_reasons(world, client_for)
     Task.objects.filter(pk=task.pk).update(returned_count=1)
     page = client_for(world.liaison).get(url("task-detail", task.pk)).content.decode()
     assert 'class="badge warning-yellow"' in page and "复核退回 1 次" in page
+
+
+def test_htmx_action_with_errors_is_swapped_in(world, client_for):
+    task = issued_task(world)[0]
+    client = client_for(world.office)
+    path = url("task-withdraw", task.pk)
+    assert client.post(path, {"reason": ""}).status_code == 400
+    response = client.post(path, {"reason": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    page = client.get(url("task-detail", task.pk)).content.decode()
+    assert 'hx-boost="true"' in page
+    task.refresh_from_db()
+    assert task.state == TaskState.ISSUED
