@@ -257,6 +257,7 @@ class Task(models.Model):
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["owner", "state"]),
             models.Index(fields=["parent"]),
+            models.Index(fields=["deadline", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -274,6 +275,40 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class TaskRollup(models.Model):
+    """Counts of one campaign's unit tasks per unit and track, for overviews at province scale.
+
+    Derived data: `campaigns.rollups` recomputes a unit's rows whenever one of its tasks moves
+    (every move writes a TaskEvent, and that is where the refresh is hooked), and rebuilds all of
+    them in the daily job; a test holds them equal to counting the tasks themselves. The tasks
+    counted are the units' own tasks (issued from a plan), withdrawn and deleted ones left out.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    track = models.ForeignKey(Track, null=True, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    signed = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    blue = models.PositiveIntegerField(default=0)
+    progress_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "track"], name="rollup_unique_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit_id}/{self.track_id}: {self.total}"
 
 
 class Milestone(models.Model):

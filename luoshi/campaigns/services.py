@@ -31,7 +31,7 @@ from luoshi.lib.workdays import Calendar, load_calendar
 from luoshi.org.access import has_perm, require_perm
 from luoshi.org.models import Membership, Role, Unit
 
-from . import warnings
+from . import rollups, warnings
 from .models import (
     DONE_STATES,
     OPEN_STATES,
@@ -111,7 +111,9 @@ def _require_state(task: Task, allowed: Iterable[str], move: str) -> None:
 def _event(
     task: Task, *, actor, action: str, from_state: str = "", note: str = "", **data
 ) -> TaskEvent:
-    return TaskEvent.objects.create(
+    """Write a step on the task's timeline. Every change to a task writes one, after the task is
+    saved, so this is also where the unit's overview counts are brought up to date."""
+    event = TaskEvent.objects.create(
         task=task,
         actor=actor,
         action=action,
@@ -120,6 +122,8 @@ def _event(
         note=note,
         data=data,
     )
+    rollups.refresh([task])
+    return event
 
 
 def _move(
@@ -549,6 +553,7 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
         )
         for child in children
     )
+    rollups.refresh(children)
     for child in children:
         record(
             actor=actor,
@@ -1139,6 +1144,7 @@ def refresh_warnings(
             changed.append(task)
     if changed:
         Task.objects.bulk_update(changed, ["warning"], batch_size=500)
+        rollups.refresh(changed)
         for plan_id in {task.parent_id for task in changed if task.parent_id}:
             _roll_up(Task.objects.get(pk=plan_id))
     if notify_changes:
@@ -1161,6 +1167,15 @@ def refresh_warnings(
                 ),
             )
     return changed
+
+
+@transaction.atomic
+def run_daily_supervision(*, today: datetime.date | None = None) -> int:
+    """The morning job: recompute warnings (reminding where they got worse) and rebuild the
+    overview counts from the tasks, so that nothing can drift for longer than a day."""
+    changed = refresh_warnings(today=today, notify_changes=True)
+    rollups.rebuild()
+    return len(changed)
 
 
 # --- 问责 ------------------------------------------------------------------------------------------
@@ -1270,6 +1285,7 @@ def delete_task(*, actor: User, task: Task, reason: str) -> Task:
     now = timezone.now()
     ids = [task.pk, *task.children.alive().values_list("pk", flat=True)]
     Task.objects.filter(pk__in=ids).update(deleted_at=now)
+    rollups.refresh(Task.objects.filter(pk__in=ids))
     task.deleted_at = now
     _event(task, actor=actor, action=TaskEvent.Action.DELETE, from_state=task.state, note=reason)
     record(
@@ -1289,9 +1305,10 @@ def restore_task(*, actor: User, task: Task) -> Task:
     deleted_at = task.deleted_at
     if deleted_at is None:
         raise IllegalMove(_("任务未被删除。"))
-    Task.objects.filter(Q(pk=task.pk) | Q(parent=task, deleted_at=deleted_at)).update(
-        deleted_at=None
-    )
+    restored = Task.objects.filter(Q(pk=task.pk) | Q(parent=task, deleted_at=deleted_at))
+    ids = list(restored.values_list("pk", flat=True))
+    restored.update(deleted_at=None)
+    rollups.refresh(Task.objects.filter(pk__in=ids))
     task.deleted_at = None
     _event(task, actor=actor, action=TaskEvent.Action.RESTORE, from_state=task.state)
     record(

@@ -8,5 +8,6 @@ from . import services
 
 @db_periodic_task(crontab(hour="7", minute="30"))
 def daily_warnings() -> int:
-    """Every morning: recompute warnings and remind the people of tasks that got worse."""
-    return len(services.refresh_warnings(notify_changes=True))
+    """Every morning: recompute warnings, remind the people of tasks that got worse, and rebuild
+    the overview counts."""
+    return services.run_daily_supervision()
