@@ -200,10 +200,7 @@ def generate(seed: int = 2022) -> dict[str, int]:
             batch_size=5000,
         )
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")
     return {
         "units": Unit.objects.count(),
         "people": User.objects.count(),

@@ -111,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            # 64 MB page cache and memory-mapped reads: overviews read whole indexes
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("LUOSHI_TEST_SQLITE_NAME")}

@@ -14,7 +14,9 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -33,7 +35,7 @@ from luoshi.accounts.models import Notification
 from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
-from .models import Campaign, SupervisionNotice, Task, TaskState, Track, Warning
+from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, Warning
 
 S = TaskState
 
@@ -588,6 +590,29 @@ def overview_tasks(user, campaign: Campaign) -> QuerySet[Task]:
     )
 
 
+def _rollup_rows(user, **filters) -> QuerySet[TaskRollup]:
+    """The overview counts (campaigns.rollups) of the units in `user`'s task.view scope."""
+    scope = scope_for(user, "task.view")
+    rows = TaskRollup.objects.filter(**filters).order_by()
+    if scope.everything:
+        return rows
+    if not scope.covers_units():
+        return rows.none()
+    return rows.filter(unit__in=_units_in(scope))
+
+
+SUM_KEYS = (*TALLY_KEYS, "progress_sum")
+
+
+def _sums() -> dict[str, Any]:
+    """Sums of the rollup's counts, named `sum_<count>` (a name may not shadow its field)."""
+    return {f"sum_{key}": Sum(key) for key in SUM_KEYS}
+
+
+def _summed(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: values.get(f"sum_{key}") or 0 for key in SUM_KEYS}
+
+
 @dataclass
 class Overview:
     campaign: Campaign
@@ -601,29 +626,37 @@ def campaign_overview(
     user, campaign: Campaign, *, unit_offset: int = 0, unit_limit: int = 50
 ) -> Overview:
     """Totals, progress by track and by unit (lagging units first: most red, then most yellow,
-    then lowest average progress).
+    then lowest average progress), for the units in `user`'s scope.
 
-    Two GROUP BY queries whatever the size of the campaign: one by unit (at most one row per
-    unit, summed here into the totals and sorted into the lagging order) and one by track.
+    Summed from TaskRollup (at most one row per unit and track) rather than counted from the
+    tasks: a constant handful of queries, and fast for a province's 100,000 tasks.
     """
-    tasks = overview_tasks(user, campaign)
+    rows = _rollup_rows(user, campaign=campaign)
     totals = _empty_row(None, _("合计"))
-    units: list[OverviewRow] = []
-    for values in tasks.values("unit_id").annotate(**_tally()):
-        totals.add(values)
-        row = _empty_row(values["unit_id"], "")
-        row.add(values)
-        units.append(row)
+    totals.add(_summed(rows.aggregate(**_sums())))
     tracks = {
         track.pk: _empty_row(track.pk, track.name, track=track) for track in campaign.tracks.all()
     }
-    for values in tasks.values("track_id").annotate(**_tally()):
+    for values in rows.values("track_id").annotate(**_sums()):
         track_id = values["track_id"]
         if track_id not in tracks:
             tracks[track_id] = _empty_row(track_id, _("未分方向"))
-        tracks[track_id].add(values)
-    units.sort(key=lambda row: row.lag_order)
-    page = units[unit_offset : unit_offset + unit_limit]
+        tracks[track_id].add(_summed(values))
+    lagging = (
+        rows.values("unit_id")
+        .annotate(
+            **_sums(),
+            average=ExpressionWrapper(
+                Sum("progress_sum") * 1.0 / Sum("total"), output_field=FloatField()
+            ),
+        )
+        .order_by("-sum_red", "-sum_yellow", "average", "unit_id")
+    )
+    page = []
+    for values in lagging[unit_offset : unit_offset + unit_limit]:
+        row = _empty_row(values["unit_id"], "")
+        row.add(_summed(values))
+        page.append(row)
     names = Unit.objects.in_bulk([row.key for row in page])
     for row in page:
         row.unit = names[row.key]
@@ -631,15 +664,15 @@ def campaign_overview(
     return Overview(
         campaign=campaign,
         totals=totals,
-        units_count=len(units),
+        units_count=rows.values("unit_id").distinct().count(),
         tracks=list(tracks.values()),
         units=page,
     )
 
 
 def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
-    """A summary card per campaign (active ones by default) over the units' tasks `user` sees:
-    one GROUP BY query for all of them."""
+    """A summary card per campaign (active ones by default) over the units in `user`'s scope:
+    one GROUP BY over the overview counts for all of them."""
     if campaigns is None:
         campaigns = list(
             scoped_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
@@ -647,13 +680,10 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
     if not campaigns:
         return []
     values = {
-        row["campaign_id"]: row
-        for row in scoped_tasks(user, units_only=True)
-        .filter(campaign__in=campaigns)
-        .filter(_level_q("issued"), _state_q(""))
-        .order_by()
+        row["campaign_id"]: _summed(row)
+        for row in _rollup_rows(user, campaign__in=campaigns)
         .values("campaign_id")
-        .annotate(**_tally())
+        .annotate(**_sums())
     }
     cards = []
     for campaign in campaigns:

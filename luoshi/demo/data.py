@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from luoshi.accounts.models import Notification, User
+from luoshi.campaigns import rollups
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import (
     AccountabilityAction,
@@ -484,6 +485,7 @@ class DemoBuilder:
     def finish(self) -> None:
         self._renumber_notices()
         chain.refresh_warnings(today=self.today)
+        rollups.rebuild()  # dates were moved behind the services' back
         # What happened more than a week ago has been read.
         week_ago = timezone.now() - datetime.timedelta(days=7)
         Notification.objects.filter(created_at__lt=week_ago, read_at__isnull=True).update(
