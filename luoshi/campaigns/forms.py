@@ -539,6 +539,23 @@ class AccountabilityForm(BootstrapMixin, forms.Form):
         return data
 
 
+class AccountabilityKindForm(BootstrapMixin, forms.Form):
+    """A configured kind of accountability action; the service checks uniqueness and ranges."""
+
+    name = forms.CharField(label=_lazy("名称"), max_length=50)
+    severity = forms.IntegerField(
+        label=_lazy("严重程度"),
+        initial=1,
+        help_text=_lazy("1 最轻，数字越大越严重；列表和问责表单按此排序。"),
+    )
+    score_deduction = forms.DecimalField(
+        label=_lazy("扣分"),
+        initial=0,
+        decimal_places=1,
+        help_text=_lazy("每记录一次，在该任务考评得分中扣除的分数（0–100）。"),
+    )
+
+
 class CommentForm(BootstrapMixin, forms.Form):
     text = forms.CharField(label=_lazy("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -36,6 +36,26 @@ urlpatterns = [
     path("milestones/<int:pk>/toggle/", views.milestone_toggle, name="milestone-toggle"),
     path("tasks/<int:pk>/delete/", views.task_delete, name="task-delete"),
     path("tasks/<int:pk>/restore/", views.task_restore, name="task-restore"),
+    path(
+        "accountability-kinds/",
+        views_setup.accountability_kind_list,
+        name="accountability-kind-list",
+    ),
+    path(
+        "accountability-kinds/new/",
+        views_setup.accountability_kind_create,
+        name="accountability-kind-create",
+    ),
+    path(
+        "accountability-kinds/<int:pk>/edit/",
+        views_setup.accountability_kind_edit,
+        name="accountability-kind-edit",
+    ),
+    path(
+        "accountability-kinds/<int:pk>/toggle/",
+        views_setup.accountability_kind_toggle,
+        name="accountability-kind-toggle",
+    ),
     path("holidays/", views_calendar.holiday_list, name="holiday-list"),
     path("holidays/<int:year>/", views_calendar.holiday_edit, name="holiday-edit"),
 ]

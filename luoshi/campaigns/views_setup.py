@@ -1,5 +1,5 @@
-"""Campaign set-up pages: the campaign, its tracks and leading group, and the task breakdown
-(create, edit with optimistic locking, issue to units)."""
+"""Campaign set-up pages: the campaign, its tracks and leading group, the task breakdown
+(create, edit with optimistic locking, issue to units), and the configured accountability kinds."""
 
 from dataclasses import dataclass
 
@@ -7,14 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from luoshi.accounts.models import User
 from luoshi.lib.workdays import load_calendar
+from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
 
 from . import forms as f
@@ -27,6 +29,7 @@ from .access import (
     visible_tasks_q,
 )
 from .models import (
+    AccountabilityKind,
     LeadingGroupMember,
     Task,
     TaskState,
@@ -364,3 +367,109 @@ def task_issue(request: HttpRequest, pk: int) -> HttpResponse:
             "estimated_years": _estimated_years_notice() if task.deadline_working_days else [],
         },
     )
+
+
+# --- 问责方式 (accountability kinds) -----------------------------------------------------------------
+
+
+def _get_kind_for_manager(user, pk: int) -> AccountabilityKind:
+    """A kind, for those who may configure kinds (403 for others before anything is looked up)."""
+    require_perm(user, "campaign.manage")
+    kind = AccountabilityKind.objects.filter(pk=pk).first()
+    if kind is None:
+        raise Http404
+    return kind
+
+
+@login_required
+def accountability_kind_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "campaign.manage")
+    kinds = AccountabilityKind.objects.annotate(used=Count("accountabilityaction")).order_by(
+        "severity", "id"
+    )
+    text = request.GET.get("q", "").strip()
+    if text:
+        kinds = kinds.filter(name__icontains=text)
+    active = request.GET.get("active", "")
+    if active in ("1", "0"):
+        kinds = kinds.filter(is_active=active == "1")
+    if request.GET.get("export") == "xlsx":
+        title = _("问责方式")
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        status = {"1": _("启用"), "0": _("停用")}.get(active, _("全部"))
+        content = build_workbook(
+            title=title,
+            headers=[_("名称"), _("严重程度"), _("扣分"), _("状态"), _("使用次数")],
+            rows=services.accountability_kind_export_rows(actor=request.user, kinds=kinds),
+            notes=[
+                _("导出时间：%(at)s；名称包含：%(q)s；状态：%(status)s")
+                % {"at": stamp, "q": text or _("不限"), "status": status}
+            ],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    return render(
+        request,
+        "campaigns/accountability_kind_list.html",
+        {"kinds": list(kinds), "q": text, "active": active},
+    )
+
+
+@login_required
+def accountability_kind_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "campaign.manage")
+    form = f.AccountabilityKindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind = services.create_accountability_kind(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已添加问责方式“%(name)s”。") % {"name": kind.name})
+            return redirect("campaigns:accountability-kind-list")
+    return render(
+        request,
+        "campaigns/accountability_kind_form.html",
+        {"form": form, "title": _("新增问责方式")},
+    )
+
+
+@login_required
+def accountability_kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = _get_kind_for_manager(request.user, pk)
+    initial = {
+        "name": kind.name,
+        "severity": kind.severity,
+        "score_deduction": kind.score_deduction,
+    }
+    form = f.AccountabilityKindForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_accountability_kind(actor=request.user, kind=kind, **form.cleaned_data)
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("campaigns:accountability-kind-list")
+    return render(
+        request,
+        "campaigns/accountability_kind_form.html",
+        {"form": form, "kind": kind, "title": _("修改问责方式")},
+    )
+
+
+@login_required
+@require_POST
+def accountability_kind_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用 or 启用: a kind is never deleted, since accountability records refer to it."""
+    kind = _get_kind_for_manager(request.user, pk)
+    activate = request.POST.get("active") == "1"
+    services.update_accountability_kind(actor=request.user, kind=kind, is_active=activate)
+    if activate:
+        messages.success(request, _("问责方式“%(name)s”已启用。") % {"name": kind.name})
+    else:
+        messages.success(
+            request,
+            _("问责方式“%(name)s”已停用，登记问责时不再提供；已有记录不受影响。")
+            % {"name": kind.name},
+        )
+    return redirect("campaigns:accountability-kind-list")
