@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.models import User
 
@@ -72,10 +72,10 @@ class CampaignForm(BootstrapMixin, forms.ModelForm):
         }
 
     tracks = forms.CharField(
-        label=_lazy("方向"),
+        label=gettext_lazy("方向"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_lazy("每行一个，例如：全员大学习"),
+        help_text=gettext_lazy("每行一个，例如：全员大学习"),
     )
 
     def __init__(self, *args, units=None, creating=True, **kwargs):
@@ -116,25 +116,25 @@ def _max_100(value: int) -> None:
 
 
 class TrackForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_lazy("方向名称"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("方向名称"), max_length=100)
     description = forms.CharField(
-        label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class LeadingGroupRowForm(BootstrapMixin, forms.Form):
     person = forms.ModelChoiceField(
-        label=_lazy("人员"),
+        label=gettext_lazy("人员"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_lazy("请选择人员"),
+        empty_label=gettext_lazy("请选择人员"),
     )
     seat = forms.ChoiceField(
-        label=_lazy("职务"),
+        label=gettext_lazy("职务"),
         choices=LeadingGroupMember.Seat.choices,
         initial=LeadingGroupMember.Seat.MEMBER,
     )
-    title = forms.CharField(label=_lazy("职务说明"), max_length=100, required=False)
+    title = forms.CharField(label=gettext_lazy("职务说明"), max_length=100, required=False)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,41 +221,41 @@ class TaskForm(BootstrapMixin, forms.Form):
     DEADLINE_WORKDAYS = "workdays"
 
     track = forms.ModelChoiceField(
-        label=_lazy("方向"),
+        label=gettext_lazy("方向"),
         queryset=Track.objects.none(),
         required=False,
-        empty_label=_lazy("（不分方向）"),
+        empty_label=gettext_lazy("（不分方向）"),
     )
-    title = forms.CharField(label=_lazy("任务名称"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("任务名称"), max_length=200)
     description = forms.CharField(
-        label=_lazy("任务要求"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("任务要求"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     expected_evidence = forms.CharField(
-        label=_lazy("佐证材料要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("佐证材料要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     priority = forms.TypedChoiceField(
-        label=_lazy("优先级"), choices=Task.Priority.choices, coerce=int, initial=2
+        label=gettext_lazy("优先级"), choices=Task.Priority.choices, coerce=int, initial=2
     )
-    kind = forms.ChoiceField(label=_lazy("类型"), choices=Task.Kind.choices)
-    start_date = forms.DateField(label=_lazy("开始日期"), required=False, widget=DATE_INPUT)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Task.Kind.choices)
+    start_date = forms.DateField(label=gettext_lazy("开始日期"), required=False, widget=DATE_INPUT)
     deadline_mode = forms.ChoiceField(
-        label=_lazy("完成时限"),
+        label=gettext_lazy("完成时限"),
         choices=[
-            (DEADLINE_DATE, _lazy("具体日期")),
-            (DEADLINE_WORKDAYS, _lazy("下发后若干个工作日")),
+            (DEADLINE_DATE, gettext_lazy("具体日期")),
+            (DEADLINE_WORKDAYS, gettext_lazy("下发后若干个工作日")),
         ],
         initial=DEADLINE_DATE,
         widget=forms.RadioSelect,
     )
-    deadline = forms.DateField(label=_lazy("完成日期"), required=False, widget=DATE_INPUT)
+    deadline = forms.DateField(label=gettext_lazy("完成日期"), required=False, widget=DATE_INPUT)
     deadline_working_days = forms.IntegerField(
-        label=_lazy("下发后工作日数"), required=False, min_value=1, max_value=500
+        label=gettext_lazy("下发后工作日数"), required=False, min_value=1, max_value=500
     )
     milestones = forms.CharField(
-        label=_lazy("里程碑（可选）"),
+        label=gettext_lazy("里程碑（可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-01-15 完成实施方案"}),
-        help_text=_lazy("每行一个：日期 名称"),
+        help_text=gettext_lazy("每行一个：日期 名称"),
     )
 
     def __init__(self, *args, campaign: Campaign, editing: bool = False, **kwargs):
@@ -320,7 +320,7 @@ class IssueForm(forms.Form):
 
     units = forms.ModelMultipleChoiceField(queryset=None, required=False)
     under = forms.ModelMultipleChoiceField(queryset=None, required=False)
-    note = forms.CharField(label=_lazy("下发说明"), required=False, max_length=500)
+    note = forms.CharField(label=gettext_lazy("下发说明"), required=False, max_length=500)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -351,19 +351,21 @@ class IssueForm(forms.Form):
 
 class NoteForm(BootstrapMixin, forms.Form):
     note = forms.CharField(
-        label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label=_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssignForm(BootstrapMixin, forms.Form):
     owner = forms.ModelChoiceField(
-        label=_lazy("责任人"), queryset=User.objects.none(), empty_label=_lazy("请选择责任人")
+        label=gettext_lazy("责任人"),
+        queryset=User.objects.none(),
+        empty_label=gettext_lazy("请选择责任人"),
     )
-    note = forms.CharField(label=_lazy("说明"), required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -373,14 +375,14 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 
 class SubTaskRowForm(BootstrapMixin, forms.Form):
-    title = forms.CharField(label=_lazy("子任务"), max_length=200, required=False)
+    title = forms.CharField(label=gettext_lazy("子任务"), max_length=200, required=False)
     owner = forms.ModelChoiceField(
-        label=_lazy("责任人"),
+        label=gettext_lazy("责任人"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_lazy("请选择责任人"),
+        empty_label=gettext_lazy("请选择责任人"),
     )
-    deadline = forms.DateField(label=_lazy("完成时限"), required=False, widget=DATE_INPUT)
+    deadline = forms.DateField(label=gettext_lazy("完成时限"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -450,18 +452,18 @@ def parse_links(text: str) -> list[dict[str, str]]:
 
 
 class ReportForm(BootstrapMixin, forms.Form):
-    percent = forms.IntegerField(label=_lazy("完成进度（%）"), min_value=0, max_value=100)
-    text = forms.CharField(label=_lazy("工作进展"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent = forms.IntegerField(label=gettext_lazy("完成进度（%）"), min_value=0, max_value=100)
+    text = forms.CharField(label=gettext_lazy("工作进展"), widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField(
-        label=_lazy("佐证材料（图片、PDF、Office 文档等，可多选）"), required=False
+        label=gettext_lazy("佐证材料（图片、PDF、Office 文档等，可多选）"), required=False
     )
     links = forms.CharField(
-        label=_lazy("关联记录链接（可选）"),
+        label=gettext_lazy("关联记录链接（可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "晨读台账 /ledgers/activities/12/"}),
-        help_text=_lazy("每行一个：标题 链接"),
+        help_text=gettext_lazy("每行一个：标题 链接"),
     )
-    complete = forms.BooleanField(label=_lazy("报送办结"), required=False)
+    complete = forms.BooleanField(label=gettext_lazy("报送办结"), required=False)
 
     def clean_links(self):
         return parse_links(self.cleaned_data.get("links", ""))
@@ -476,15 +478,17 @@ class ReportForm(BootstrapMixin, forms.Form):
 class VerifyForm(BootstrapMixin, forms.Form):
     PASS, RETURN = "pass", "return"
     decision = forms.ChoiceField(
-        label=_lazy("复核结论"),
-        choices=[(PASS, _lazy("通过")), (RETURN, _lazy("退回"))],
+        label=gettext_lazy("复核结论"),
+        choices=[(PASS, gettext_lazy("通过")), (RETURN, gettext_lazy("退回"))],
         widget=forms.RadioSelect,
     )
     quality = forms.ChoiceField(
-        label=_lazy("完成质量"), choices=[("", "—"), *Task.Quality.choices], required=False
+        label=gettext_lazy("完成质量"), choices=[("", "—"), *Task.Quality.choices], required=False
     )
     reason = forms.CharField(
-        label=_lazy("意见 / 退回理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("意见 / 退回理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -501,30 +505,40 @@ class VerifyForm(BootstrapMixin, forms.Form):
 
 
 class NoticeForm(BootstrapMixin, forms.Form):
-    content = forms.CharField(label=_lazy("督办事项"), widget=forms.Textarea(attrs={"rows": 3}))
-    reply_deadline = forms.DateField(label=_lazy("回复时限"), widget=DATE_INPUT)
+    content = forms.CharField(
+        label=gettext_lazy("督办事项"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reply_deadline = forms.DateField(label=gettext_lazy("回复时限"), widget=DATE_INPUT)
 
 
 class ReplyForm(BootstrapMixin, forms.Form):
-    reply = forms.CharField(label=_lazy("回复内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    reply = forms.CharField(
+        label=gettext_lazy("回复内容"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AccountabilityForm(BootstrapMixin, forms.Form):
     kind = forms.ModelChoiceField(
-        label=_lazy("问责方式"),
+        label=gettext_lazy("问责方式"),
         queryset=AccountabilityKind.objects.filter(is_active=True),
-        empty_label=_lazy("请选择问责方式"),
+        empty_label=gettext_lazy("请选择问责方式"),
     )
-    target_unit = forms.BooleanField(label=_lazy("问责责任单位"), required=False, initial=True)
+    target_unit = forms.BooleanField(
+        label=gettext_lazy("问责责任单位"), required=False, initial=True
+    )
     person = forms.ModelChoiceField(
-        label=_lazy("被问责人（可选）"),
+        label=gettext_lazy("被问责人（可选）"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_lazy("（不针对个人）"),
+        empty_label=gettext_lazy("（不针对个人）"),
     )
-    reason = forms.CharField(label=_lazy("问责事由"), widget=forms.Textarea(attrs={"rows": 2}))
-    document_number = forms.CharField(label=_lazy("文件文号"), max_length=100, required=False)
-    document = forms.FileField(label=_lazy("问责文件（可选）"), required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("问责事由"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document_number = forms.CharField(
+        label=gettext_lazy("文件文号"), max_length=100, required=False
+    )
+    document = forms.FileField(label=gettext_lazy("问责文件（可选）"), required=False)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -542,27 +556,27 @@ class AccountabilityForm(BootstrapMixin, forms.Form):
 class AccountabilityKindForm(BootstrapMixin, forms.Form):
     """A configured kind of accountability action; the service checks uniqueness and ranges."""
 
-    name = forms.CharField(label=_lazy("名称"), max_length=50)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=50)
     severity = forms.IntegerField(
-        label=_lazy("严重程度"),
+        label=gettext_lazy("严重程度"),
         initial=1,
-        help_text=_lazy("1 最轻，数字越大越严重；列表和问责表单按此排序。"),
+        help_text=gettext_lazy("1 最轻，数字越大越严重；列表和问责表单按此排序。"),
     )
     score_deduction = forms.DecimalField(
-        label=_lazy("扣分"),
+        label=gettext_lazy("扣分"),
         initial=0,
         decimal_places=1,
-        help_text=_lazy("每记录一次，在该任务考评得分中扣除的分数（0–100）。"),
+        help_text=gettext_lazy("每记录一次，在该任务考评得分中扣除的分数（0–100）。"),
     )
 
 
 class CommentForm(BootstrapMixin, forms.Form):
-    text = forms.CharField(label=_lazy("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=gettext_lazy("批示内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MilestoneForm(BootstrapMixin, forms.Form):
-    title = forms.CharField(label=_lazy("里程碑"), max_length=200)
-    due_date = forms.DateField(label=_lazy("计划完成日期"), widget=DATE_INPUT)
+    title = forms.CharField(label=gettext_lazy("里程碑"), max_length=200)
+    due_date = forms.DateField(label=gettext_lazy("计划完成日期"), widget=DATE_INPUT)
 
 
 # --- Holiday calendar ----------------------------------------------------------------------------
@@ -666,16 +680,16 @@ def format_holiday_lines(days) -> str:
 
 class HolidayYearForm(BootstrapMixin, forms.Form):
     source = forms.CharField(
-        label=_lazy("依据"),
+        label=gettext_lazy("依据"),
         max_length=200,
         required=False,
-        help_text=_lazy("例如：国务院办公厅关于 2027 年部分节假日安排的通知"),
+        help_text=gettext_lazy("例如：国务院办公厅关于 2027 年部分节假日安排的通知"),
     )
     lines = forms.CharField(
-        label=_lazy("放假安排"),
+        label=gettext_lazy("放假安排"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "class": "form-control font-monospace"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "每行一天或一段：2027-01-01 元旦；2027-02-06~2027-02-12 春节；"
             "2027-02-14 调休上班（名称含“上班”或“补班”的为调休上班日）"
         ),

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.models import User
@@ -58,14 +58,14 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 
 
 EDIT_LABELS = {
-    "title": _lazy("任务名称"),
-    "description": _lazy("任务要求"),
-    "expected_evidence": _lazy("佐证材料要求"),
-    "priority": _lazy("优先级"),
-    "track_id": _lazy("方向"),
-    "start_date": _lazy("开始日期"),
-    "deadline": _lazy("完成时限"),
-    "kind": _lazy("类型"),
+    "title": gettext_lazy("任务名称"),
+    "description": gettext_lazy("任务要求"),
+    "expected_evidence": gettext_lazy("佐证材料要求"),
+    "priority": gettext_lazy("优先级"),
+    "track_id": gettext_lazy("方向"),
+    "start_date": gettext_lazy("开始日期"),
+    "deadline": gettext_lazy("完成时限"),
+    "kind": gettext_lazy("类型"),
 }
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -19,9 +19,9 @@ from . import services
 from .models import HolidayYear
 
 SOURCE_LABELS = {
-    "entered": _lazy("已录入"),
-    "package": _lazy("chinese-calendar 内置"),
-    "weekends": _lazy("估算（仅按周末）"),
+    "entered": gettext_lazy("已录入"),
+    "package": gettext_lazy("chinese-calendar 内置"),
+    "weekends": gettext_lazy("估算（仅按周末）"),
 }
 
 
