@@ -113,7 +113,7 @@ def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from . import campaigns, files, notices, people, tasks, units
+    from . import campaigns, files, notices, people, tasks, units, workbench
 
     api.add_router("/units", units.router)
     api.add_router("/people", people.router)
@@ -121,6 +121,7 @@ def _register_routers() -> None:
     api.add_router("/tasks", tasks.router)
     api.add_router("/notices", notices.router)
     api.add_router("/files", files.router)
+    api.add_router("/workbench", workbench.router)
 
 
 _register_routers()

@@ -13,7 +13,7 @@ from typing import Literal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,12 @@ from ninja.files import UploadedFile
 
 from luoshi.accounts.models import User
 from luoshi.campaigns import services, warnings
-from luoshi.campaigns.access import get_campaign_for_user, get_task_for_user, visible_tasks
+from luoshi.campaigns.access import (
+    get_campaign_for_user,
+    get_task_for_user,
+    visible_tasks,
+    visible_tasks_q,
+)
 from luoshi.campaigns.models import (
     AccountabilityAction,
     AccountabilityKind,
@@ -33,7 +38,7 @@ from luoshi.campaigns.models import (
 )
 from luoshi.files.models import Attachment
 from luoshi.lib.workdays import load_calendar
-from luoshi.org.access import require_perm, units_for_picker
+from luoshi.org.access import has_perm, require_perm, units_for_picker
 
 from .auth import current_user
 from .notices import NoticeOut, visible_notices
@@ -224,6 +229,32 @@ class KindOut(Schema):
     name: str
     severity: int
     score_deduction: Decimal
+    is_active: bool
+
+
+class KindFilters(Schema):
+    all: bool = Field(False, description="true：连同已停用的问责方式（须有 campaign.manage 权限）")
+
+
+class KindCreateIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    severity: int = Field(1, ge=1, le=99)
+    score_deduction: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=1)
+    is_active: bool = True
+
+
+class KindEditIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=50)
+    severity: int | None = Field(None, ge=1, le=99)
+    score_deduction: Decimal | None = Field(None, ge=0, le=100, decimal_places=1)
+    is_active: bool | None = Field(None, description="false：停用（问责方式不能删除）")
+
+
+class DeletedOut(Schema):
+    id: int
+    title: str
+    deleted_at: datetime.datetime
+    detail: str
 
 
 class TaskFilters(Schema):
@@ -400,8 +431,41 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters], page: Query[Pa
 
 
 @router.get("/accountability-kinds", response={200: list[KindOut], **ERRORS}, summary="问责方式")
-def list_accountability_kinds(request: HttpRequest):
-    return list(AccountabilityKind.objects.filter(is_active=True))
+def list_accountability_kinds(request: HttpRequest, filters: Query[KindFilters]):
+    kinds = AccountabilityKind.objects.all()
+    if not (filters.all and has_perm(current_user(request), "campaign.manage")):
+        kinds = kinds.filter(is_active=True)
+    return list(kinds)
+
+
+@router.post("/accountability-kinds", response={201: KindOut, **ERRORS}, summary="新增问责方式")
+def create_accountability_kind(request: HttpRequest, payload: KindCreateIn):
+    kind = services.create_accountability_kind(
+        actor=current_user(request),
+        name=payload.name,
+        severity=payload.severity,
+        score_deduction=payload.score_deduction,
+        is_active=payload.is_active,
+    )
+    return Status(201, kind)
+
+
+@router.patch(
+    "/accountability-kinds/{int:kind_id}",
+    response={200: KindOut, **ERRORS},
+    summary="修改、停用或启用问责方式",
+)
+def edit_accountability_kind(request: HttpRequest, kind_id: int, payload: KindEditIn):
+    user = current_user(request)
+    require_perm(user, "campaign.manage")
+    kind = AccountabilityKind.objects.filter(pk=kind_id).first()
+    if kind is None:
+        raise Http404
+    values = payload.model_dump(exclude_unset=True)
+    empty = [name for name, value in values.items() if value is None]
+    if empty:
+        raise ValidationError({name: _("此项不能为空。") for name in empty})
+    return services.update_accountability_kind(actor=user, kind=kind, **values)
 
 
 @router.get("/{int:task_id}", response={200: TaskDetailOut, **ERRORS}, summary="任务详情与轨迹")
@@ -661,3 +725,40 @@ def comment_task(request: HttpRequest, task_id: int, payload: CommentIn):
     user = current_user(request)
     event = services.comment_task(actor=user, task=_task(user, task_id), text=payload.text)
     return Status(201, event)
+
+
+# --- Soft delete ---------------------------------------------------------------------------------
+
+
+@router.delete(
+    "/{int:task_id}",
+    response={200: DeletedOut, **ERRORS},
+    summary="删除任务（可恢复；须说明理由）",
+)
+def delete_task(request: HttpRequest, task_id: int, payload: ReasonIn):
+    user = current_user(request)
+    task = services.delete_task(actor=user, task=_task(user, task_id), reason=payload.reason)
+    return {
+        "id": task.pk,
+        "title": task.title,
+        "deleted_at": task.deleted_at,
+        "detail": _("任务“%(title)s”已删除，可以恢复。") % {"title": task.title},
+    }
+
+
+@router.post(
+    "/{int:task_id}/restore", response={200: TaskOut, **ERRORS}, summary="恢复已删除的任务"
+)
+def restore_task(request: HttpRequest, task_id: int):
+    user = current_user(request)
+    # A deleted task is not among the visible ones; look it up in scope with the deleted ones.
+    task = (
+        Task.objects.filter(visible_tasks_q(user))
+        .filter(pk=task_id)
+        .select_related("campaign", "campaign__office_unit", "unit", "parent")
+        .first()
+    )
+    if task is None:
+        raise Http404
+    services.restore_task(actor=user, task=task)
+    return _task(user, task.pk)

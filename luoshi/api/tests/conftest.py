@@ -50,6 +50,19 @@ class Api:
             f"/api{path}", json.dumps(body), content_type="application/json", headers=self.headers
         )
 
+    def put(self, path: str, body: dict):
+        return self.client.put(
+            f"/api{path}", json.dumps(body), content_type="application/json", headers=self.headers
+        )
+
+    def delete(self, path: str, body: dict | None = None):
+        return self.client.delete(
+            f"/api{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=self.headers,
+        )
+
     def upload(self, path: str, data: dict):
         return self.client.post(f"/api{path}", data, headers=self.headers)
 

@@ -1,0 +1,149 @@
+"""The caller's workbench (工作台): to-dos as bounded counts with the most urgent few, warning
+counts, unread messages, and for the office and leaders a card per active campaign. The same
+selector as the page (luoshi.campaigns.selectors.workbench)."""
+
+import datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Router, Schema
+
+from luoshi.accounts.models import Notification
+from luoshi.campaigns.models import SupervisionNotice, Task
+from luoshi.campaigns.selectors import CampaignCard, TodoGroup, workbench
+
+from .auth import current_user
+from .schemas import ERRORS, Ref, ref
+
+router = Router(tags=["工作台"])
+
+
+class TodoItemOut(Schema):
+    type: str = Field(..., description="task：任务；notice：督办单")
+    id: int
+    title: str
+    task_id: int
+    deadline: datetime.date | None
+    state: str
+    state_display: str
+    warning: str
+    unit: Ref | None
+    campaign: Ref | None
+    api_url: str
+
+
+class TodoGroupOut(Schema):
+    key: str = Field(..., description="sign / assign / report / reply / verify")
+    title: str
+    count: int = Field(..., description="数量（超过上限时为上限，见 capped）")
+    capped: bool
+    list_url: str = Field(..., description="显示全部的列表页（登录会话）")
+    items: list[TodoItemOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    level: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime.datetime
+
+
+class CardOut(Schema):
+    campaign: Ref
+    total: int
+    open: int
+    submitted: int
+    done: int
+    red: int
+    yellow: int
+    blue: int
+    progress: int
+
+
+class WorkbenchOut(Schema):
+    todo_total: int
+    todos: list[TodoGroupOut]
+    warnings: dict[str, int] = Field(..., description="红、黄、蓝预警的任务数")
+    notifications: list[NotificationOut] = Field(..., description="最近的未读消息")
+    cards: list[CardOut] = Field(..., description="行动办和领导：进行中专项行动的概况")
+
+
+def _item(item: Task | SupervisionNotice) -> dict:
+    if isinstance(item, SupervisionNotice):
+        task = item.task
+        return {
+            "type": "notice",
+            "id": item.pk,
+            "title": f"{item.number} {task.title}",
+            "task_id": task.pk,
+            "deadline": item.reply_deadline,
+            "state": item.state,
+            "state_display": item.get_state_display(),
+            "warning": task.warning,
+            "unit": ref(task.unit),
+            "campaign": None,
+            "api_url": reverse("api:get_notice", args=[item.pk]),
+        }
+    return {
+        "type": "task",
+        "id": item.pk,
+        "title": item.title,
+        "task_id": item.pk,
+        "deadline": item.deadline,
+        "state": item.state,
+        "state_display": item.get_state_display(),
+        "warning": item.warning,
+        "unit": ref(item.unit),
+        "campaign": ref(item.campaign),
+        "api_url": reverse("api:get_task", args=[item.pk]),
+    }
+
+
+def _group(group: TodoGroup) -> dict:
+    return {
+        "key": group.key,
+        "title": str(group.title),
+        "count": group.count,
+        "capped": group.capped,
+        "list_url": group.list_url,
+        "items": [_item(item) for item in group.items],
+    }
+
+
+def _card(card: CampaignCard) -> dict:
+    return {
+        "campaign": ref(card.campaign),
+        "total": card.total,
+        "open": card.open,
+        "submitted": card.submitted,
+        "done": card.done,
+        "red": card.red,
+        "yellow": card.yellow,
+        "blue": card.blue,
+        "progress": int(card.progress),
+    }
+
+
+def _notification(note: Notification) -> dict:
+    return {
+        "id": note.pk,
+        "level": note.level,
+        "title": note.title,
+        "body": note.body,
+        "url": note.url,
+        "created_at": note.created_at,
+    }
+
+
+@router.get("", response={200: WorkbenchOut, **ERRORS}, summary="工作台：我的待办、预警与消息")
+def get_workbench(request: HttpRequest):
+    bench = workbench(current_user(request))
+    return {
+        "todo_total": bench.todo_total,
+        "todos": [_group(group) for group in bench.todos],
+        "warnings": {str(level): count for level, count in bench.warnings.items()},
+        "notifications": [_notification(note) for note in bench.notifications],
+        "cards": [_card(card) for card in bench.cards],
+    }
