@@ -463,7 +463,11 @@ def accountability_kind_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """停用 or 启用: a kind is never deleted, since accountability records refer to it."""
     kind = _get_kind_for_manager(request.user, pk)
     activate = request.POST.get("active") == "1"
-    services.update_accountability_kind(actor=request.user, kind=kind, is_active=activate)
+    try:
+        services.update_accountability_kind(actor=request.user, kind=kind, is_active=activate)
+    except ValidationError as error:
+        messages.error(request, " ".join(_messages_of(error)))
+        return redirect("campaigns:accountability-kind-list")
     if activate:
         messages.success(request, _("问责方式“%(name)s”已启用。") % {"name": kind.name})
     else:

@@ -425,6 +425,22 @@ def test_outsider_workbench_shows_nothing_of_unit_a(world, api_for):
     assert body["cards"] == []
 
 
+def test_workbench_queries_do_not_grow_with_the_items(world, api_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(world.liaison)
+    issued_task(world)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/workbench").status_code == 200
+    for _ in range(3):
+        issued_task(world)
+    with CaptureQueriesContext(connection) as four:
+        body = client.get("/workbench").json()
+    assert _group(body, "sign")["count"] == 4
+    assert len(four) == len(one)
+
+
 def test_workbench_needs_authentication():
     assert Client().get("/api/workbench").status_code == 401
 
