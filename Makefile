@@ -64,6 +64,7 @@ test: install
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bench/run.py
 
 clean:

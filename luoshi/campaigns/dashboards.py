@@ -23,7 +23,7 @@ from luoshi.org.access import scope_for, units_for_picker
 from luoshi.org.models import Unit
 
 from . import selectors
-from .access import get_campaign_for_user
+from .access import get_campaign_for_user, visible_campaigns
 from .models import Campaign, SupervisionNotice, Task, TaskState, Track
 
 S = TaskState
@@ -174,7 +174,7 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, data, *, user):
         super().__init__(data)
-        campaigns = selectors.scoped_campaigns(user)
+        campaigns = visible_campaigns(user)
         self.fields["campaign"].queryset = campaigns
         self.fields["campaign"].empty_label = _("全部专项行动")
         self.fields["track"].queryset = Track.objects.filter(campaign__in=campaigns)
@@ -599,7 +599,7 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, data, *, user):
         super().__init__(data)
-        self.fields["campaign"].queryset = selectors.scoped_campaigns(user)
+        self.fields["campaign"].queryset = visible_campaigns(user)
         self.fields["campaign"].empty_label = _("全部专项行动")
         self.fields["unit"] = _unit_field(user, "task.view")
         _bootstrap(self)

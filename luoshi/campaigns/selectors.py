@@ -13,12 +13,9 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
-    F,
     FloatField,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -35,6 +32,7 @@ from luoshi.accounts.models import Notification
 from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
+from .access import units_in, visible_campaigns, visible_tasks
 from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, Warning
 
 S = TaskState
@@ -139,72 +137,8 @@ class TaskFilter:
         return parts
 
 
-def scoped_tasks(user, *, units_only: bool = False) -> QuerySet[Task]:
-    """The tasks `user` may see: the same set as `access.visible_tasks`, with the unit scope
-    written as `unit_id IN (SELECT id FROM org_unit WHERE path LIKE …)`.
-
-    SQLite evaluates that subquery once into an in-memory list and checks each task against it,
-    instead of joining org_unit (and the campaign's office unit) row by row: on a province's
-    100,000 tasks that halves the cost of every count and list. A test holds the two equal.
-    With `units_only`, plans are left out (what every count of the units' work wants).
-    """
-    scope = scope_for(user, "task.view")
-    tasks = Task.objects.alive()
-    if units_only:
-        # counts over the units' tasks: let SQLite go through the unit and owner indexes
-        tasks = tasks.filter(unit__isnull=False)
-        if scope.everything:
-            return tasks
-        visible = Q(owner=user)
-        if scope.covers_units():
-            visible |= Q(unit__in=_units_in(scope))
-        return tasks.filter(visible)
-    if scope.everything:
-        return tasks
-    visible = Q(owner=user)
-    if scope.covers_units():
-        units = _units_in(scope)
-        if _is_large(scope):
-            # Over a large reach, `owner_id + 0` keeps SQLite from answering the OR by merging
-            # index lookups of most of the table (and then sorting it all for a page of 25): it
-            # scans and filters instead. A small reach is best served by those index lookups.
-            tasks = tasks.alias(owner_ref=F("owner_id") + 0)
-            visible = Q(owner_ref=user.pk)
-        visible |= Q(unit__in=units) | Q(unit__isnull=True, campaign__office_unit__in=units)
-    return tasks.filter(visible)
-
-
-LARGE_SCOPE_UNITS = 200
-
-
-def _is_large(scope) -> bool:
-    """Whether `scope` reaches at least LARGE_SCOPE_UNITS units (one bounded count)."""
-    return bounded_count(Unit.objects.filter(scope.units_q()), LARGE_SCOPE_UNITS) >= (
-        LARGE_SCOPE_UNITS
-    )
-
-
 def _subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path).values("id")
-
-
-def _units_in(scope) -> QuerySet[Unit]:
-    """The ids of the units in `scope`, as a subquery (one pass over the unit table)."""
-    return Unit.objects.filter(scope.units_q()).values("id")
-
-
-def scoped_campaigns(user) -> QuerySet[Campaign]:
-    """The campaigns `user` may see: the same set as `access.visible_campaigns`, asking per
-    campaign whether one visible task exists (and stopping there) instead of collecting the
-    campaigns of every visible task. A test holds the two equal."""
-    scope = scope_for(user, "campaign.view")
-    campaigns = Campaign.objects.filter(deleted_at__isnull=True)
-    if scope.everything:
-        return campaigns
-    has_tasks = Exists(scoped_tasks(user).filter(campaign=OuterRef("pk")))
-    if scope.covers_units():
-        return campaigns.filter(Q(office_unit__in=_units_in(scope)) | has_tasks)
-    return campaigns.filter(has_tasks)
 
 
 def _plans() -> QuerySet[Task]:
@@ -247,7 +181,7 @@ def _warning_q(warning: str) -> Q:
 
 def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
     """The tasks `user` may see, narrowed by `filters` and sorted; rows come with their relations."""
-    tasks = scoped_tasks(user).filter(_state_q(filters.state), _warning_q(filters.warning))
+    tasks = visible_tasks(user).filter(_state_q(filters.state), _warning_q(filters.warning))
     if filters.campaign:
         tasks = tasks.filter(campaign=filters.campaign)
     if filters.track:
@@ -391,7 +325,7 @@ def _unit_tasks_in(user, perm: str) -> QuerySet[Task] | None:
     if not scope.covers_units():
         return None
     tasks = Task.objects.alive().filter(unit__isnull=False)
-    return tasks if scope.everything else tasks.filter(unit__in=_units_in(scope))
+    return tasks if scope.everything else tasks.filter(unit__in=units_in(scope))
 
 
 def _todo(
@@ -442,7 +376,7 @@ def workbench(user) -> Workbench:
     reportable = scope_for(user, "task.report")
     if reportable.covers_units():
         # a unit task nobody owns yet is the liaison's to report on
-        report_q |= Q(owner__isnull=True, unit__isnull=False, unit__in=_units_in(reportable))
+        report_q |= Q(owner__isnull=True, unit__isnull=False, unit__in=units_in(reportable))
     todos.append(
         _todo(
             "report",
@@ -455,7 +389,7 @@ def workbench(user) -> Workbench:
     reply_q = Q(task__owner=user)
     repliable = scope_for(user, "task.reply")
     if repliable.covers_units():
-        reply_q |= Q(task__unit__in=_units_in(repliable))
+        reply_q |= Q(task__unit__in=units_in(repliable))
     todos.append(
         _todo(
             "reply",
@@ -492,7 +426,7 @@ def my_warnings(user) -> dict[str, int]:
     """Red, yellow and blue counts over the tasks the user sees (not plans: their colour is the
     worst of their units'), the same set the task list shows for `?warning=<colour>`."""
     counts = dict(
-        scoped_tasks(user, units_only=True)
+        visible_tasks(user, units_only=True)
         .filter(warning__in=[Warning.RED, Warning.YELLOW, Warning.BLUE])
         .exclude(state=S.WITHDRAWN)
         .order_by()
@@ -583,7 +517,7 @@ def overview_tasks(user, campaign: Campaign) -> QuerySet[Task]:
     """The tasks an overview counts: the units' own tasks of `campaign` that `user` sees, withdrawn
     ones left out. The task list shows the same set with `?campaign=…&level=issued`."""
     return (
-        scoped_tasks(user, units_only=True)
+        visible_tasks(user, units_only=True)
         .filter(campaign=campaign)
         .filter(_level_q("issued"), _state_q(""))
         .order_by()
@@ -598,7 +532,7 @@ def _rollup_rows(user, **filters) -> QuerySet[TaskRollup]:
         return rows
     if not scope.covers_units():
         return rows.none()
-    return rows.filter(unit__in=_units_in(scope))
+    return rows.filter(unit__in=units_in(scope))
 
 
 SUM_KEYS = (*TALLY_KEYS, "progress_sum")
@@ -675,7 +609,7 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
     one GROUP BY over the overview counts for all of them."""
     if campaigns is None:
         campaigns = list(
-            scoped_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
+            visible_campaigns(user).filter(status=Campaign.Status.ACTIVE).order_by("-start_date")
         )
     if not campaigns:
         return []
@@ -709,7 +643,7 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
 
 
 def filter_campaigns(user, *, status: str = "", text: str = "") -> QuerySet[Campaign]:
-    campaigns = scoped_campaigns(user).select_related("office_unit")
+    campaigns = visible_campaigns(user).select_related("office_unit")
     if status:
         campaigns = campaigns.filter(status=status)
     if text.strip():
@@ -766,7 +700,7 @@ def filter_notices(
     if not scope.everything:
         visible = Q(task__owner=user)
         if scope.covers_units():
-            visible |= Q(task__unit__in=_units_in(scope))
+            visible |= Q(task__unit__in=units_in(scope))
         notices = notices.filter(visible)
     if filters.campaign:
         notices = notices.filter(task__campaign=filters.campaign)
