@@ -38,6 +38,7 @@ def _run_queue() -> int:
     return ran
 
 
+@pytest.mark.django_db(transaction=True)  # the worker step closes connections left in a transaction
 def test_notification_mail_goes_through_the_queue(
     world, settings, django_capture_on_commit_callbacks
 ):
