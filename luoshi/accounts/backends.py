@@ -1,14 +1,26 @@
 """Personal access tokens for the JSON API (Authorization: Bearer ls_…)."""
 
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AccessToken
+from .models import AccessToken, User
 
 
 class AccessTokenBackend(ModelBackend):
-    def authenticate(self, request, token: str | None = None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        # username and password keep the signature of ModelBackend's; only a token logs in here.
         if not token:
             return None
         now = timezone.now()

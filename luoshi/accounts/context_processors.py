@@ -1,15 +1,20 @@
 """What the base template needs on every page: the menu for the user's roles, unread count."""
 
+from typing import cast
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from luoshi.org.access import has_perm
 
+from .models import User
 
-def navigation(request) -> dict:
-    user = request.user
-    context = {"site_name": settings.SITE_NAME}
-    if not getattr(user, "is_authenticated", False):
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    context: dict[str, object] = {"site_name": settings.SITE_NAME}
+    if not getattr(request.user, "is_authenticated", False):
         return context
+    user = cast(User, request.user)  # authenticated, so an account rather than AnonymousUser
     context["nav"] = {
         "tasks": has_perm(user, "task.view") or user.owned_tasks.exists(),
         "campaign_manage": has_perm(user, "campaign.manage"),

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -44,7 +45,7 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("演示账号"), default=False)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
 
-    objects = LuoshiUserManager()
+    objects: ClassVar[LuoshiUserManager] = LuoshiUserManager()
 
     class Meta:
         verbose_name = _("人员")

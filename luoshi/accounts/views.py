@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.org.access import has_perm
 from luoshi.org.models import RoleGrant
 
@@ -43,7 +44,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +59,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", context)
 
 
-def _profile(request: HttpRequest, **extra) -> HttpResponse:
+def _profile(request: AuthenticatedRequest, **extra: object) -> HttpResponse:
     user = request.user
     context = {
         "memberships": user.memberships.select_related("unit").order_by("-is_primary", "id"),
@@ -75,14 +76,14 @@ def _profile(request: HttpRequest, **extra) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     return _profile(request)
 
 
 @never_cache
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
@@ -97,7 +98,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(request.user.access_tokens, pk=pk)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, _("令牌“%(name)s”已撤销。") % {"name": token.name})
@@ -105,7 +106,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "unread"
     notes = request.user.notifications.all()
     if show == "unread":
@@ -117,7 +118,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(request.user.notifications, pk=pk)
     services.mark_read(actor=request.user, notification=note)
     note.refresh_from_db(fields=["read_at"])
@@ -130,21 +131,21 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = services.mark_read(actor=request.user)
     messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
     return redirect("accounts:notifications")
 
 
 @login_required
-def lockout_list(request: HttpRequest) -> HttpResponse:
+def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     lockouts = selectors.current_lockouts(request.user)
     return render(request, "accounts/lockouts.html", {"lockouts": lockouts})
 
 
 @login_required
 @require_POST
-def lockout_release(request: HttpRequest) -> HttpResponse:
+def lockout_release(request: AuthenticatedRequest) -> HttpResponse:
     selectors.current_lockouts(request.user)  # 404 for everyone but the security admin
     form = UnlockForm(request.POST)
     if form.is_valid():
