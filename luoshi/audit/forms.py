@@ -1,5 +1,8 @@
 """The search form of the audit log page."""
 
+from collections.abc import Sequence
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +26,12 @@ class EventFilterForm(forms.Form):
     ip = forms.GenericIPAddressField(label=_("IP 地址"), required=False)
     text = forms.CharField(label=_("关键词"), required=False, max_length=100)
 
-    def __init__(self, *args, object_types: list[tuple[str, str]] = (), **kwargs):
+    def __init__(self, *args, object_types: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", _("全部类型")), *object_types]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [
+            ("", _("全部类型")),
+            *object_types,
+        ]
         self.fields["actor"].widget.attrs["placeholder"] = _("姓名或拼音首字母")
         self.fields["text"].widget.attrs["placeholder"] = _("对象或说明中的文字")
         for field in self.fields.values():

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 
 from . import selectors
@@ -24,7 +25,7 @@ def _filter_form(request: HttpRequest) -> EventFilterForm:
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedRequest) -> HttpResponse:
     form = _filter_form(request)
     events = selectors.events_for(request.user, form.to_filter())
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -35,7 +36,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_user(request.user, pk)
     context = {
         "event": event,
@@ -47,7 +48,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @transaction.atomic
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: AuthenticatedRequest) -> HttpResponse:
     form = _filter_form(request)
     events = selectors.events_for(request.user, form.to_filter())
     described = form.describe()

@@ -68,8 +68,8 @@ def _kind(data: bytes, name: str) -> tuple[str, str]:
 def _reencode(data: bytes, mime: str) -> bytes:
     """Re-encode an image from its pixels: drops EXIF (GPS included) and anything smuggled."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened)
             out = io.BytesIO()
             fmt = {
                 "image/jpeg": "JPEG",
@@ -87,7 +87,7 @@ def _reencode(data: bytes, mime: str) -> bytes:
 
 def store_upload(*, actor, upload: UploadedFile, owner: models.Model | None = None) -> Attachment:
     """Check and store one uploaded file. The caller's transaction covers it."""
-    if upload.size > settings.UPLOAD_MAX_BYTES:
+    if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("文件“%(name)s”超过 %(mb)d MB 的大小限制。")
             % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}

@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
+
+from luoshi.lib.http import AuthenticatedRequest
 
 from .access import get_attachment_for_user
 
 
 @login_required
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
     inline = attachment.is_image or attachment.content_type_name == "application/pdf"
     response = FileResponse(
