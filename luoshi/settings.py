@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "luoshi.org",
     "luoshi.files",
     "luoshi.campaigns",
+    "luoshi.ledgers",
     "luoshi.demo",
 ]
 

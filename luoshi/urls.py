@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("luoshi.org.urls")),
     path("files/", include("luoshi.files.urls")),
     path("audit/", include("luoshi.audit.urls")),
+    path("ledgers/", include("luoshi.ledgers.urls")),
     path("api/", include("luoshi.api.urls")),
     path("", include("luoshi.campaigns.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
