@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "task.hold_accountable",
             "task.comment",
             "calendar.manage",
+            "ledger.view",
+            "ledger.configure",
         }
     ),
     Role.LIAISON: frozenset(
@@ -45,12 +47,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "task.report",
             "task.reply",
             "task.remind",
+            "ledger.view",
+            "ledger.record",
         }
     ),
     Role.LEADER: frozenset(
-        {"unit.view", "person.view", "campaign.view", "task.view", "task.comment"}
+        {"unit.view", "person.view", "campaign.view", "task.view", "task.comment", "ledger.view"}
     ),
-    Role.STAFF: frozenset({"unit.view", "person.view", "campaign.view", "task.view"}),
+    Role.STAFF: frozenset(
+        {"unit.view", "person.view", "campaign.view", "task.view", "ledger.view", "ledger.record"}
+    ),
     Role.SYSADMIN: frozenset(
         {"unit.view", "unit.manage", "person.view", "person.manage", "person.phone"}
     ),
@@ -211,7 +217,8 @@ def visible_people(user, perm: str = "person.view"):
         return people
     condition = Q(pk__in=[])
     if scope.covers_units():
-        condition |= Exists(
+        # The stub's Q.__or__ takes only a Q; Q | Exists is a Q at runtime.
+        condition |= Exists(  # type: ignore[assignment]
             Membership.objects.filter(person=OuterRef("pk")).filter(scope.units_q("unit__"))
         )
     if scope.own and getattr(user, "is_authenticated", False):

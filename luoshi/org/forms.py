@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.accounts.models import User
@@ -21,7 +22,7 @@ class PickerSelect(forms.Select):
     template_name = "org/widgets/picker_select.html"
 
     def __init__(
-        self, *, url: str, perm: str, multiple: bool = False, params: str = "", attrs=None
+        self, *, url: str | Promise, perm: str, multiple: bool = False, params: str = "", attrs=None
     ):
         super().__init__(attrs)
         self.url, self.perm, self.params = url, perm, params

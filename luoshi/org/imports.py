@@ -14,7 +14,7 @@ rows are saved parents first.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -374,11 +374,11 @@ def _unit_field_errors(row: UnitRow) -> list[RowError]:
 
 def _existing_name_errors(rows: Sequence[UnitRow], resolver: UnitResolver) -> list[RowError]:
     """Rows whose name is already taken under an existing parent (or at the top level)."""
-    wanted = {
-        index: resolver.parents.get(index)
-        for index in range(len(rows))
-        if index not in resolver.parent_errors and not isinstance(resolver.parents.get(index), int)
-    }
+    wanted: dict[int, Unit | None] = {}
+    for index in range(len(rows)):
+        parent = resolver.parents.get(index)
+        if index not in resolver.parent_errors and not isinstance(parent, int):
+            wanted[index] = parent
     if not wanted:
         return []
     parent_ids = {parent.pk for parent in wanted.values() if parent is not None}
@@ -508,7 +508,8 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
         if error:
             errors.append(RowError(row.row, "所在单位", error))
         else:
-            units[index] = node
+            # The people file has no unit rows to refer to, so a resolved node is a Unit.
+            units[index] = cast(Unit, node)
     return _sorted(errors, PERSON_HEADERS), units
 
 

@@ -1,6 +1,7 @@
 """Reads for the organisation pages, always limited to what the user's scope reaches."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
@@ -8,6 +9,14 @@ from luoshi.accounts.models import User
 
 from .access import scope_for, visible_grants, visible_people
 from .models import Membership, Unit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class UnitCounts(TypedDict):
+    member_count: int
+    child_count: int
 
 
 def search_units(units, text: str):
@@ -32,7 +41,7 @@ def units_in_scope(user, perm: str = "unit.view", *, deleted: bool = False):
 
 @dataclass
 class TreeRow:
-    unit: Unit
+    unit: "WithAnnotations[Unit, UnitCounts]"
     level: int
     has_children: bool
     trail: str  # the names of the ancestors, "海西州 / 茫崖市"

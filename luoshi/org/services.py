@@ -316,6 +316,7 @@ def grant_role(
     grant, created = RoleGrant.objects.get_or_create(
         person=person, role=role, unit=unit, defaults={"scope": scope, "granted_by": actor}
     )
+    before: dict[str, object]
     if not created:
         before = {
             "scope": grant.scope,

@@ -16,6 +16,9 @@ that asks these pickers as the user types ("wtl", "zs", a name). Load `{% static
 in {% block scripts %}.
 """
 
+from collections.abc import Callable
+from typing import TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,11 +27,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 
 from . import forms, imports, selectors, services
@@ -76,7 +81,7 @@ def _call(form, service, **kwargs):
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "unit.view")
     form = forms.UnitFilterForm(request.GET)
     form.is_valid()
@@ -116,7 +121,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     view_scope = scope_for(request.user, "unit.view")
     ancestors = selectors.unit_ancestors(unit)
@@ -135,7 +140,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "unit.manage")
     initial = {"kind": UnitKind.DEPARTMENT, "parent": request.GET.get("parent") or None}
     form = forms.UnitForm(request.POST or None, user=request.user, initial=initial)
@@ -148,7 +153,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     require_perm(request.user, "unit.manage", unit)
     fields = ("name", "short_name", "kind", "parent", "sort_order", "leader")
@@ -167,7 +172,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     try:
         services.delete_unit(actor=request.user, unit=unit)
@@ -180,7 +185,7 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_deleted_unit_for_user(request.user, pk)
     try:
         services.restore_unit(actor=request.user, unit=unit)
@@ -195,7 +200,7 @@ def unit_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "person.view")
     form = forms.PersonFilterForm(request.GET, user=request.user)
     form.is_valid()
@@ -250,7 +255,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     memberships = list(selectors.person_memberships(person))
     units = [membership.unit for membership in memberships]
@@ -280,7 +285,7 @@ def _managed_person(request: HttpRequest, pk: int):
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "person.manage")
     initial = {"unit": request.GET.get("unit") or None}
     form = forms.PersonCreateForm(request.POST or None, user=request.user, initial=initial)
@@ -296,7 +301,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _managed_person(request, pk)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = forms.PersonEditForm(request.POST or None, initial=initial)
@@ -311,7 +316,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_password(request: HttpRequest, pk: int) -> HttpResponse:
+def person_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _managed_person(request, pk)
     form = forms.InitialPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -332,14 +337,14 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     form = forms.MembershipForm(request.POST, user=request.user)
     if form.is_valid():
         _call(form, services.add_membership, actor=request.user, person=person, **form.cleaned_data)
     if form.errors:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     else:
         messages.success(request, _("已添加兼职单位。"))
     return redirect("org:person-detail", pk=person.pk)
@@ -347,7 +352,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_membership_for_user(request.user, pk)
     try:
         services.remove_membership(actor=request.user, membership=membership)
@@ -359,7 +364,17 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Imports ---------------------------------------------------------------------------------
 
-IMPORTS = {
+
+class ImportSpec(TypedDict):
+    perm: str
+    run: Callable[..., imports.ImportResult]
+    template: Callable[[], bytes]
+    title: Promise
+    headers: tuple[str, ...]
+    done: str
+
+
+IMPORTS: dict[str, ImportSpec] = {
     "unit": {
         "perm": "unit.manage",
         "run": imports.import_units,
@@ -407,12 +422,12 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def unit_import(request: HttpRequest) -> HttpResponse:
+def unit_import(request: AuthenticatedRequest) -> HttpResponse:
     return _import(request, "unit")
 
 
 @login_required
-def person_import(request: HttpRequest) -> HttpResponse:
+def person_import(request: AuthenticatedRequest) -> HttpResponse:
     return _import(request, "person")
 
 
@@ -423,17 +438,17 @@ def _template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def unit_import_template(request: HttpRequest) -> HttpResponse:
+def unit_import_template(request: AuthenticatedRequest) -> HttpResponse:
     return _template(request, "unit")
 
 
 @login_required
-def person_import_template(request: HttpRequest) -> HttpResponse:
+def person_import_template(request: AuthenticatedRequest) -> HttpResponse:
     return _template(request, "person")
 
 
 @login_required
-def import_report(request: HttpRequest) -> HttpResponse:
+def import_report(request: AuthenticatedRequest) -> HttpResponse:
     """The last failed import's errors, as .xlsx (kept in the session, never on disk)."""
     rows = request.session.get(REPORT_SESSION_KEY)
     if not rows:
@@ -446,7 +461,7 @@ def import_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def grant_list(request: HttpRequest) -> HttpResponse:
+def grant_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "role.manage")
     form = forms.GrantFilterForm(request.GET)
     form.is_valid()
@@ -503,7 +518,7 @@ def _int_or_none(value) -> int | None:
 
 
 @login_required
-def grant_create(request: HttpRequest) -> HttpResponse:
+def grant_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "role.manage")
     initial = {"person": request.GET.get("person") or None, "unit": request.GET.get("unit") or None}
     form = forms.GrantForm(request.POST or None, user=request.user, initial=initial)
@@ -517,7 +532,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = get_grant_for_user(request.user, pk)
     try:
         services.revoke_role(actor=request.user, grant=grant)
@@ -533,14 +548,14 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Pickers ---------------------------------------------------------------------------------
 
 
-def _picker_response(request: HttpRequest, results: list[dict]) -> HttpResponse:
+def _picker_response(request: AuthenticatedRequest, results: list[dict]) -> HttpResponse:
     if request.htmx:
         return render(request, "org/picker_options.html", {"results": results})
     return JsonResponse({"results": results})
 
 
 @login_required
-def unit_picker(request: HttpRequest) -> HttpResponse:
+def unit_picker(request: AuthenticatedRequest) -> HttpResponse:
     perm = request.GET.get("perm") or "unit.view"
     units = selectors.picker_units(request.user, perm, request.GET.get("q", ""))
     labels = selectors.unit_labels(units)
@@ -549,7 +564,7 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_picker(request: HttpRequest) -> HttpResponse:
+def person_picker(request: AuthenticatedRequest) -> HttpResponse:
     perm = request.GET.get("perm") or "person.view"
     unit_id = _int_or_none(request.GET.get("unit"))
     unit = get_unit_for_user(request.user, unit_id, perm=perm) if unit_id else None
