@@ -382,8 +382,17 @@ class DemoBuilder:
             for sub, subtask in subtasks:
                 self._run(plan, subtask, unit_key, sub.steps)
 
-    def _actor(self, step: Step, default: User) -> User:
-        return self.built.people[step.who] if step.who else default
+    def _actor(self, step: Step, default: User | None) -> User:
+        if step.who:
+            return self.built.people[step.who]
+        if default is None:
+            raise ValueError(f"demo step {step.kind!r} on day {step.day} has nobody to act")
+        return default
+
+    def _liaison(self, liaison: User | None, step: Step) -> User:
+        if liaison is None:
+            raise ValueError(f"demo step {step.kind!r} on day {step.day} needs the unit's liaison")
+        return liaison
 
     def _text(self, text: str, template: str, task: Task) -> str:
         return text or template.format(unit=task.unit.name if task.unit else "")
@@ -401,7 +410,7 @@ class DemoBuilder:
                     chain.sign_task(actor=self._actor(step, liaison), task=task)
                 case "assign":
                     owner = self._actor(step, self.built.workers[unit_key])
-                    chain.assign_task(actor=liaison, task=task, owner=owner)
+                    chain.assign_task(actor=self._liaison(liaison, step), task=task, owner=owner)
                 case "decompose":
                     specs = [
                         chain.SubTaskSpec(
@@ -416,7 +425,9 @@ class DemoBuilder:
                         )
                         for sub in step.subtasks
                     ]
-                    created = chain.decompose_task(actor=liaison, task=task, items=specs)
+                    created = chain.decompose_task(
+                        actor=self._liaison(liaison, step), task=task, items=specs
+                    )
                     made = list(zip(step.subtasks, created, strict=True))
                 case "report" | "submit":
                     complete = step.kind == "submit"
@@ -503,6 +514,8 @@ class DemoBuilder:
         """Notices were numbered in load order; number them in the order they were issued, and
         carry the new numbers into the timelines and the messages that quote them."""
         campaign = self.built.campaign
+        if campaign is None:  # no campaign built, so no notices to renumber
+            return
         notices = list(SupervisionNotice.objects.filter(task__campaign=campaign))
         notices.sort(key=lambda notice: (notice.issued_at, notice.pk))
         serials: dict[int, int] = {}

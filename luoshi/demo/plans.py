@@ -6,6 +6,7 @@ script of steps. Days are counted back from today (`day=30` is 30 days ago), dea
 """
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from luoshi.campaigns.models import Task
 
@@ -19,7 +20,15 @@ TRACKS = [
     (ABILITY, "以提升政治能力为根本、以增强业务素质为关键，补齐短板弱项，推动整改见效。"),
 ]
 
-CAMPAIGN = {
+
+class CampaignSpec(TypedDict):
+    name: str
+    short_name: str
+    notice_prefix: str
+    description: str
+
+
+CAMPAIGN: CampaignSpec = {
     "name": "“全员大学习、业务大比拼、作风大转变、能力大提升”专项行动",
     "short_name": "“四大”专项行动",
     "notice_prefix": "茫宣督",
