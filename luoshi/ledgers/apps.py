@@ -8,3 +8,11 @@ class LedgersConfig(AppConfig):
     name = "luoshi.ledgers"
     label = "ledgers"
     verbose_name = _("台账")
+
+    def ready(self) -> None:
+        from luoshi.files.access import register
+
+        from .access import can_view_activity
+        from .models import Activity
+
+        register(Activity, can_view_activity)

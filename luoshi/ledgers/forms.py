@@ -1,0 +1,278 @@
+"""Forms of the ledger pages: parsing and normalising only; services validate and save."""
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.campaigns.access import visible_campaigns, visible_tasks
+from luoshi.campaigns.models import Track
+from luoshi.org.access import visible_people
+from luoshi.org.forms import StyledForm
+
+from .access import recordable_campaigns, recording_units
+from .models import ActivityType, Category, FieldKind, VenueCategory
+
+KIND_BY_LABEL = {str(label): value for value, label in FieldKind.choices}
+
+
+def fields_to_text(fields: list[dict[str, Any]]) -> str:
+    """Field definitions as the editable lines "标识 | 名称 | 类型 | 必填 | 选项、选项"."""
+    lines = []
+    for item in fields:
+        kind_label = dict(FieldKind.choices).get(item.get("kind", ""), item.get("kind", ""))
+        parts = [item.get("key", ""), item.get("label", ""), str(kind_label)]
+        parts.append(str(_("必填")) if item.get("required") else "")
+        if item.get("choices"):
+            parts.append("、".join(item["choices"]))
+        lines.append(" | ".join(parts).rstrip(" |"))
+    return "\n".join(lines)
+
+
+def text_to_fields(text: str) -> list[dict[str, Any]]:
+    """Parse the lines back; the service checks keys, kinds and choices."""
+    fields = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in re.split(r"[|｜]", line)]
+        parts += [""] * (5 - len(parts))
+        kind = KIND_BY_LABEL.get(parts[2], parts[2])
+        fields.append(
+            {
+                "key": parts[0],
+                "label": parts[1],
+                "kind": kind,
+                "required": parts[3] in ("必填", "是", "required", "1", "y", "yes"),
+                "choices": [c for c in re.split(r"[,，、]", parts[4]) if c.strip()],
+            }
+        )
+    return fields
+
+
+class ActivityTypeForm(StyledForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    campaign = forms.ModelChoiceField(
+        label=_("计入专项行动"), queryset=None, required=False, empty_label=_("（不指定）")
+    )
+    track = forms.ModelChoiceField(
+        label=_("计入方向"), queryset=None, required=False, empty_label=_("（不指定）")
+    )
+    takes_attendance = forms.BooleanField(label=_("记录参加人员"), required=False, initial=True)
+    takes_checkin = forms.BooleanField(label=_("扫码签到（六位签到码）"), required=False)
+    records_hours = forms.BooleanField(label=_("记录时长"), required=False)
+    has_venue_category = forms.BooleanField(
+        label=_("区分场所类别（牧区、社区、企业、校园、机关、其他）"), required=False
+    )
+    has_audience = forms.BooleanField(label=_("记录受众人数"), required=False)
+    is_personal = forms.BooleanField(label=_("个人记录（如读书、心得体会）"), required=False)
+    fields = forms.CharField(
+        label=_("自定义字段"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "每行一个字段：标识 | 名称 | 类型 | 必填 | 选项。类型可填 文本、数字、日期、选项、人员、"
+            "单位、文件；选项用顿号分隔。例如：book | 书名 | 文本 | 必填"
+        ),
+    )
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    sort_order = forms.IntegerField(label=_("排序"), initial=0, min_value=0, max_value=32767)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaigns = visible_campaigns(user).order_by("-start_date")
+        self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
+        self.fields["track"].queryset = (  # type: ignore[attr-defined]
+            Track.objects.filter(campaign__in=campaigns).select_related("campaign")
+        )
+        self.fields["track"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda track: f"{track.campaign.display_name} · {track.name}"
+        )
+
+    def clean_fields(self) -> list[dict[str, Any]]:
+        return text_to_fields(self.cleaned_data.get("fields", ""))
+
+
+def _extra_field(definition: dict[str, Any], user) -> forms.Field:
+    label = definition["label"]
+    required = bool(definition.get("required"))
+    kind = definition["kind"]
+    # Required-ness and values are checked by the service (one place for the messages).
+    match kind:
+        case FieldKind.NUMBER:
+            return forms.CharField(
+                label=label, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+            )
+        case FieldKind.DATE:
+            return forms.CharField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        case FieldKind.CHOICE:
+            choices = [("", "—")] + [(c, c) for c in definition.get("choices", [])]
+            return forms.CharField(
+                label=label, required=False, widget=forms.Select(choices=choices)
+            )
+        case FieldKind.PERSON:
+            people = visible_people(user).filter(is_active=True).order_by("pinyin")[:500]
+            options = [("", "—")] + [(str(p.pk), p.name or p.username) for p in people]
+            return forms.CharField(
+                label=label, required=False, widget=forms.Select(choices=options)
+            )
+        case FieldKind.UNIT:
+            from luoshi.org.access import units_for_picker
+
+            units = units_for_picker(user, "unit.view").order_by("path")[:500]
+            options = [("", "—")] + [(str(u.pk), u.name) for u in units]
+            return forms.CharField(
+                label=label, required=False, widget=forms.Select(choices=options)
+            )
+        case FieldKind.FILE:
+            return forms.FileField(label=label, required=False)
+        case _:
+            field = forms.CharField(label=label, required=False, max_length=2000)
+            field.widget.attrs["data-required"] = "1" if required else ""
+            return field
+
+
+class ActivityForm(StyledForm):
+    """The record form for one activity type: common parts by the type's switches, its own
+    fields as x_<key>, participants as a checkbox list of the unit's people."""
+
+    title = forms.CharField(label=_("活动名称"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(label=_("组织单位"), queryset=None)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("地点"), max_length=200, required=False)
+    venue_category = forms.ChoiceField(
+        label=_("场所类别"), choices=[("", "—"), *VenueCategory.choices], required=False
+    )
+    audience = forms.IntegerField(label=_("受众人数"), required=False, min_value=0)
+    hours = forms.DecimalField(
+        label=_("时长（小时）"), required=False, min_value=0, max_digits=6, decimal_places=1
+    )
+    notes = forms.CharField(
+        label=_("内容摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    campaigns = forms.ModelMultipleChoiceField(
+        label=_("计入专项行动"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("一次活动可同时计入多个正在开展的专项行动，无需重复登记。"),
+    )
+    evidence_task = forms.ModelChoiceField(
+        label=_("作为佐证的任务"), queryset=None, required=False, empty_label=_("（不关联）")
+    )
+
+    def __init__(self, *args, user, activity_type: ActivityType, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity_type = activity_type
+        units = recording_units(user).order_by("path")
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        people = (
+            visible_people(user, "ledger.record")
+            .filter(is_active=True)
+            .order_by("pinyin", "id")[:300]
+        )
+        self.fields["participants"].queryset = visible_people(  # type: ignore[attr-defined]
+            user, "ledger.record"
+        ).filter(is_active=True)
+        self.people = list(people)
+        self.fields["campaigns"].queryset = recordable_campaigns(user)  # type: ignore[attr-defined]
+        self.fields["evidence_task"].queryset = (  # type: ignore[attr-defined]
+            visible_tasks(user, units_only=True).filter(unit__in=units).order_by("-id")[:200]
+            if not activity_type.is_personal
+            else visible_tasks(user).none()
+        )
+        if not activity_type.has_venue_category:
+            del self.fields["venue_category"]
+        if not activity_type.has_audience:
+            del self.fields["audience"]
+        if not activity_type.records_hours:
+            del self.fields["hours"]
+        if not activity_type.takes_attendance or editing:
+            del self.fields["participants"]
+        if activity_type.is_personal:
+            self.fields["title"].label = _("标题（可不填，默认为类型名称）")
+            if "participants" in self.fields:
+                self.fields["participants"].label = _("本人")
+        for definition in activity_type.fields:
+            self.fields[f"x_{definition['key']}"] = _extra_field(definition, user)
+        self.style()
+        if "participants" in self.fields:
+            self.fields["participants"].widget.attrs["class"] = "form-check-input"
+        self.fields["campaigns"].widget.attrs["class"] = "form-check-input"
+
+    def people_rows(self) -> list[tuple[Any, bool]]:
+        """The participant checkboxes: (person, checked), for the name/pinyin filter."""
+        if "participants" not in self.fields:
+            return []
+        chosen = {str(value) for value in (self["participants"].value() or [])}
+        return [(person, str(person.pk) in chosen) for person in self.people]
+
+    def extra_values(self) -> dict[str, Any]:
+        return {
+            definition["key"]: self.cleaned_data.get(f"x_{definition['key']}")
+            for definition in self.activity_type.fields
+            if definition["kind"] != FieldKind.FILE
+        }
+
+    def extra_files(self) -> dict[str, Any]:
+        return {
+            definition["key"]: self.files.get(f"x_{definition['key']}")
+            for definition in self.activity_type.fields
+            if definition["kind"] == FieldKind.FILE and self.files.get(f"x_{definition['key']}")
+        }
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or the form when no such field)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(
+        label=_("签到码"),
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "class": "form-control form-control-lg text-center fs-2",
+                "placeholder": "000000",
+            }
+        ),
+    )
+
+
+class ParticipantsForm(forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = visible_people(  # type: ignore[attr-defined]
+            user, "ledger.record"
+        ).filter(is_active=True)

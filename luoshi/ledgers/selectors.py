@@ -1,0 +1,141 @@
+"""Reading the ledger, scoped to the user: filtered activity lists and the type × unit × month pivot."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from luoshi.org.models import Unit
+
+from .access import visible_activities
+from .models import Activity, ActivityType, Participation
+
+
+@dataclass
+class ActivityFilter:
+    """The list filters (GET parameters of the activity list and the ledger view)."""
+
+    type_id: int | None = None
+    unit: Unit | None = None  # the unit and its subtree
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    category: str = ""
+    campaign_id: int | None = None
+    text: str = ""
+    unit_exact: bool = False  # the unit itself, not its subtree (links from the ledger view)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filter_activities(user, flt: ActivityFilter, *, deleted: bool = False) -> QuerySet[Activity]:
+    activities = visible_activities(user, deleted=deleted)
+    if flt.type_id:
+        activities = activities.filter(type_id=flt.type_id)
+    if flt.unit is not None and flt.unit_exact:
+        activities = activities.filter(unit=flt.unit)
+    elif flt.unit is not None:
+        activities = activities.filter(unit__path__startswith=flt.unit.path)
+    if flt.date_from:
+        activities = activities.filter(starts_at__gte=_day_start(flt.date_from))
+    if flt.date_to:
+        activities = activities.filter(
+            starts_at__lt=_day_start(flt.date_to + datetime.timedelta(days=1))
+        )
+    if flt.category:
+        activities = activities.filter(type__category=flt.category)
+    if flt.campaign_id:
+        activities = activities.filter(campaigns__id=flt.campaign_id)
+    if flt.text:
+        activities = activities.filter(title__icontains=flt.text)
+    return activities
+
+
+def activity_list(user, flt: ActivityFilter, *, deleted: bool = False) -> QuerySet[Activity]:
+    """The filtered list with what each row shows, in one query plus prefetches."""
+    return (
+        filter_activities(user, flt, deleted=deleted)
+        .select_related("type", "unit", "recorded_by")
+        .annotate(people=Count("participations", distinct=True))
+        .prefetch_related("campaigns")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def activity_detail_participants(activity: Activity) -> list[Participation]:
+    return list(activity.participations.select_related("person").order_by("checked_in_at", "id"))
+
+
+def prefetch_participants(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("person").order_by("id"),
+        )
+    )
+
+
+@dataclass
+class Pivot:
+    """Counts by (unit, type) row and month column."""
+
+    months: list[datetime.date] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    column_totals: list[int] = field(default_factory=list)
+    total: int = 0
+
+
+def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    months = []
+    current = date_from.replace(day=1)
+    while current <= date_to and len(months) < 120:
+        months.append(current)
+        current = (current + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
+    """Counts of live activities by activity type × organising unit × month, in one GROUP BY."""
+    today = timezone.localdate()
+    date_to = flt.date_to or today
+    date_from = flt.date_from or date_to.replace(month=1, day=1)
+    bounded = ActivityFilter(**{**flt.__dict__, "date_from": date_from, "date_to": date_to})
+    grouped = (
+        filter_activities(user, bounded)
+        .annotate(month=TruncMonth("starts_at"))
+        .values("unit_id", "type_id", "month")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    cells: dict[tuple[int, int], dict[datetime.date, int]] = defaultdict(dict)
+    for row in grouped:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        cells[(row["unit_id"], row["type_id"])][month.replace(day=1)] = row["n"]
+    months = _months(date_from, date_to)
+    units = Unit.objects.in_bulk({unit_id for unit_id, _type_id in cells})
+    types = ActivityType.objects.in_bulk({type_id for _unit_id, type_id in cells})
+    pivot = Pivot(months=months, column_totals=[0] * len(months))
+    for (unit_id, type_id), by_month in sorted(
+        cells.items(),
+        key=lambda item: (
+            units[item[0][0]].path,
+            types[item[0][1]].sort_order,
+            item[0][1],
+        ),
+    ):
+        counts = [by_month.get(month, 0) for month in months]
+        for index, count in enumerate(counts):
+            pivot.column_totals[index] += count
+        total = sum(counts)
+        pivot.total += total
+        pivot.rows.append(
+            {"unit": units[unit_id], "type": types[type_id], "counts": counts, "total": total}
+        )
+    return pivot

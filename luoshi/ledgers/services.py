@@ -1,0 +1,753 @@
+"""Writing the ledger: activity types (office), activities, attendance and check-in.
+
+Every write takes the acting person, checks `ledger.*` permissions through luoshi.org.access,
+validates everything before saving anything, and writes the audit log.
+"""
+
+import datetime
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import diff, record, record_created, snapshot
+from luoshi.campaigns.access import visible_tasks
+from luoshi.campaigns.models import Campaign, Task, Track
+from luoshi.files.services import store_upload
+from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
+from luoshi.org.models import Unit
+
+from .access import can_edit_activity, recordable_campaigns, recording_units
+from .models import Activity, ActivityType, Category, FieldKind, Participation, VenueCategory
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+TYPE_FIELDS = (
+    "name",
+    "category",
+    "campaign",
+    "track",
+    "takes_attendance",
+    "takes_checkin",
+    "records_hours",
+    "has_venue_category",
+    "has_audience",
+    "is_personal",
+    "fields",
+    "description",
+    "sort_order",
+    "is_active",
+)
+CHECKIN_LEAD = datetime.timedelta(minutes=30)
+CHECKIN_DEFAULT_LENGTH = datetime.timedelta(hours=3)
+
+
+# --- Activity types -----------------------------------------------------------------------------
+
+
+def clean_field_definitions(fields: Any) -> list[dict[str, Any]]:
+    """The type's extra field definitions, normalised; ValidationError (Chinese) when malformed."""
+    if fields in (None, ""):
+        return []
+    if not isinstance(fields, list):
+        raise ValidationError({"fields": _("自定义字段须是字段定义的列表。")})
+    errors: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    kinds = set(FieldKind.values)
+    for number, item in enumerate(fields, start=1):
+        if not isinstance(item, dict):
+            errors.append(_("第 %(n)d 个字段的定义格式不正确。") % {"n": number})
+            continue
+        key = str(item.get("key") or "").strip()
+        label = str(item.get("label") or "").strip()
+        kind = str(item.get("kind") or "").strip()
+        if not KEY_RE.match(key):
+            errors.append(
+                _(
+                    "第 %(n)d 个字段的标识“%(key)s”无效：须以小写字母开头，只含小写字母、数字和下划线。"
+                )
+                % {"n": number, "key": key}
+            )
+        elif key in seen:
+            errors.append(_("字段标识“%(key)s”重复。") % {"key": key})
+        seen.add(key)
+        if not label:
+            errors.append(_("第 %(n)d 个字段缺少名称。") % {"n": number})
+        if kind not in kinds:
+            errors.append(
+                _("第 %(n)d 个字段的类型“%(kind)s”无效，可选：%(kinds)s。")
+                % {"n": number, "kind": kind, "kinds": "、".join(kinds_sorted())}
+            )
+        choices: list[str] = []
+        if kind == FieldKind.CHOICE:
+            raw = item.get("choices") or []
+            if isinstance(raw, str):
+                raw = re.split(r"[,，、\n]", raw)
+            choices = [str(choice).strip() for choice in raw if str(choice).strip()]
+            if not choices:
+                errors.append(_("选项字段“%(label)s”至少需要一个选项。") % {"label": label or key})
+            elif len(set(choices)) != len(choices):
+                errors.append(_("选项字段“%(label)s”的选项有重复。") % {"label": label or key})
+        cleaned.append(
+            {
+                "key": key,
+                "label": label,
+                "kind": kind,
+                "required": bool(item.get("required")),
+                "choices": choices,
+            }
+        )
+    if errors:
+        raise ValidationError({"fields": errors})
+    return cleaned
+
+
+def kinds_sorted() -> list[str]:
+    return [str(value) for value in FieldKind.values]
+
+
+def _check_type(activity_type: ActivityType) -> None:
+    errors: dict[str, str] = {}
+    if not activity_type.name:
+        errors["name"] = _("请填写活动类型名称。")
+    elif ActivityType.objects.filter(name=activity_type.name).exclude(pk=activity_type.pk).exists():
+        errors["name"] = _("已有名为“%(name)s”的活动类型。") % {"name": activity_type.name}
+    if activity_type.category not in Category.values:
+        errors["category"] = _("请选择活动类别。")
+    track = activity_type.track
+    if track is not None:
+        if activity_type.campaign_id is None:
+            activity_type.campaign_id = track.campaign_id
+        elif track.campaign_id != activity_type.campaign_id:
+            errors["track"] = _("所选方向不属于所选专项行动。")
+    if activity_type.takes_checkin and not activity_type.takes_attendance:
+        errors["takes_checkin"] = _("扫码签到须同时记录参加人员。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_activity_type(
+    *,
+    actor: User,
+    name: str,
+    category: str = Category.OTHER,
+    campaign: Campaign | None = None,
+    track: Track | None = None,
+    takes_attendance: bool = True,
+    takes_checkin: bool = False,
+    records_hours: bool = False,
+    has_venue_category: bool = False,
+    has_audience: bool = False,
+    is_personal: bool = False,
+    fields: Any = None,
+    description: str = "",
+    sort_order: int = 0,
+    is_active: bool = True,
+) -> ActivityType:
+    """The office configures a new activity type."""
+    require_perm(actor, "ledger.configure")
+    activity_type = ActivityType(
+        name=(name or "").strip(),
+        category=category,
+        campaign=campaign,
+        track=track,
+        takes_attendance=takes_attendance,
+        takes_checkin=takes_checkin,
+        records_hours=records_hours,
+        has_venue_category=has_venue_category,
+        has_audience=has_audience,
+        is_personal=is_personal,
+        fields=clean_field_definitions(fields),
+        description=description,
+        sort_order=sort_order,
+        is_active=is_active,
+    )
+    _check_type(activity_type)
+    activity_type.save()
+    record_created(actor=actor, obj=activity_type)
+    return activity_type
+
+
+@transaction.atomic
+def update_activity_type(
+    *, actor: User, activity_type: ActivityType, **values: Any
+) -> ActivityType:
+    """Change a type. Existing records keep their values; a removed field is no longer shown."""
+    require_perm(actor, "ledger.configure")
+    unknown = set(values) - set(TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+    if "fields" in values:
+        values["fields"] = clean_field_definitions(values["fields"])
+    names = [f"{key}_id" if key in ("campaign", "track") else key for key in values]
+    before = snapshot(activity_type, names)
+    for key, value in values.items():
+        setattr(activity_type, key, value)
+    _check_type(activity_type)
+    changes = diff(before, snapshot(activity_type, names))
+    if changes:
+        activity_type.save()
+        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=activity_type, changes=changes)
+    return activity_type
+
+
+# --- Extra field values ---------------------------------------------------------------------------
+
+
+def _clean_values(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    values: Mapping[str, Any],
+    uploads: Mapping[str, UploadedFile],
+    previous: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, str], dict[str, UploadedFile]]:
+    """(cleaned values, errors by "x_<key>", files still to store) for the type's extra fields."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    pending: dict[str, UploadedFile] = {}
+    for definition in activity_type.fields:
+        key, label, kind = definition["key"], definition["label"], definition["kind"]
+        name = f"x_{key}"
+        if kind == FieldKind.FILE:
+            upload = uploads.get(key)
+            if upload is not None:
+                pending[key] = upload
+            elif previous.get(key):
+                cleaned[key] = previous[key]
+            elif definition.get("required"):
+                errors[name] = _("请上传“%(label)s”。") % {"label": label}
+            continue
+        raw = values.get(key)
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if definition.get("required"):
+                errors[name] = _("请填写“%(label)s”。") % {"label": label}
+            continue
+        match kind:
+            case FieldKind.TEXT:
+                cleaned[key] = text[:2000]
+            case FieldKind.NUMBER:
+                try:
+                    number = Decimal(text)
+                    if not number.is_finite():
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors[name] = _("“%(label)s”须填写数字。") % {"label": label}
+                    continue
+                cleaned[key] = (
+                    int(number) if number == number.to_integral_value() else float(number)
+                )
+            case FieldKind.DATE:
+                try:
+                    cleaned[key] = datetime.date.fromisoformat(text).isoformat()
+                except ValueError:
+                    errors[name] = _("“%(label)s”须填写日期，格式如 2026-03-15。") % {
+                        "label": label
+                    }
+            case FieldKind.CHOICE:
+                if text not in definition.get("choices", []):
+                    errors[name] = _("“%(label)s”须从选项中选择：%(choices)s。") % {
+                        "label": label,
+                        "choices": "、".join(definition.get("choices", [])),
+                    }
+                else:
+                    cleaned[key] = text
+            case FieldKind.PERSON:
+                person = (
+                    visible_people(actor).filter(pk=int(text)).first() if text.isdigit() else None
+                )
+                if person is None:
+                    errors[name] = _("“%(label)s”所选人员不在您的数据范围内。") % {"label": label}
+                else:
+                    cleaned[key] = person.pk
+            case FieldKind.UNIT:
+                unit = (
+                    units_for_picker(actor, "unit.view").filter(pk=int(text)).first()
+                    if text.isdigit()
+                    else None
+                )
+                if unit is None:
+                    errors[name] = _("“%(label)s”所选单位不在您的数据范围内。") % {"label": label}
+                else:
+                    cleaned[key] = unit.pk
+    return cleaned, errors, pending
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+def _new_checkin_code() -> str:
+    """Six digits not used by another activity whose check-in has not closed yet."""
+    now = timezone.now()
+    for _attempt in range(50):
+        code = f"{secrets.randbelow(900000) + 100000}"
+        clash = Activity.objects.filter(
+            checkin_code=code, deleted_at__isnull=True, checkin_closes_at__gte=now
+        ).exists()
+        if not clash:
+            return code
+    raise RuntimeError("no free check-in code")
+
+
+def _check_people(
+    *, actor: User, activity_type: ActivityType, unit: Unit, people: Sequence[User]
+) -> list[User]:
+    """Participants: people in the actor's `ledger.record` reach; one person for a personal type."""
+    ids = {person.pk for person in people}
+    if not ids:
+        if activity_type.is_personal:
+            raise ValidationError({"participants": _("个人记录须选择本人或一名人员。")})
+        return []
+    reachable = set(
+        visible_people(actor, "ledger.record").filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    outside = [person.name or person.username for person in people if person.pk not in reachable]
+    if outside:
+        raise ValidationError(
+            {
+                "participants": _("以下人员不在您的数据范围内：%(names)s。")
+                % {"names": "、".join(outside)}
+            }
+        )
+    if activity_type.is_personal and len(ids) != 1:
+        raise ValidationError({"participants": _("个人记录只能对应一名人员。")})
+    unique: dict[int, User] = {}
+    for person in people:
+        unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def _check_recording(
+    *, actor: User, activity_type: ActivityType, unit: Unit | None, people: Sequence[User]
+) -> None:
+    require_perm(actor, "ledger.record")
+    if unit is None or not recording_units(actor).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("请选择您可以登记台账的组织单位。")})
+    # Reached only as a member ("self" scope): one's own personal records.
+    own_only = not scope_for(actor, "ledger.record").contains(unit)
+    if own_only and (
+        not activity_type.is_personal or any(person.pk != actor.pk for person in people)
+    ):
+        raise PermissionDenied(_("您只能登记本人的个人学习记录。"))
+
+
+def _common_errors(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    title: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+    venue_category: str,
+    audience: int | None,
+    hours: Decimal | None,
+    campaigns: Sequence[Campaign],
+    evidence_task: Task | None,
+    checkin_opens_at: datetime.datetime | None,
+    checkin_closes_at: datetime.datetime | None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not activity_type.is_active:
+        errors["type"] = _("活动类型“%(name)s”已停用。") % {"name": activity_type.name}
+    if not title:
+        errors["title"] = _("请填写活动名称。")
+    if starts_at is None:
+        errors["starts_at"] = _("请填写开始时间。")
+    elif ends_at is not None and ends_at < starts_at:
+        errors["ends_at"] = _("结束时间不能早于开始时间。")
+    if venue_category and venue_category not in VenueCategory.values:
+        errors["venue_category"] = _("请选择场所类别。")
+    if activity_type.has_venue_category and not venue_category:
+        errors["venue_category"] = _("请选择场所类别（牧区、社区、企业、校园、机关或其他）。")
+    if audience is not None and audience < 0:
+        errors["audience"] = _("受众人数不能为负数。")
+    if hours is not None and not (Decimal(0) <= hours <= Decimal(1000)):
+        errors["hours"] = _("时长须在 0 到 1000 小时之间。")
+    if campaigns:
+        ids = {campaign.pk for campaign in campaigns}
+        seen = set(recordable_campaigns(actor).filter(pk__in=ids).values_list("pk", flat=True))
+        if seen != ids:
+            errors["campaigns"] = _("所选专项行动不在您的数据范围内。")
+    if evidence_task is not None and not visible_tasks(actor).filter(pk=evidence_task.pk).exists():
+        errors["evidence_task"] = _("所选任务不在您的数据范围内。")
+    if checkin_opens_at and checkin_closes_at and checkin_closes_at <= checkin_opens_at:
+        errors["checkin_closes_at"] = _("签到截止时间须晚于签到开始时间。")
+    return errors
+
+
+def _store_files(
+    *,
+    actor: User,
+    activity: Activity,
+    uploads: Iterable[UploadedFile],
+    value_files: Mapping[str, UploadedFile],
+) -> None:
+    errors: dict[str, list[str]] = {}
+    for upload in uploads:
+        try:
+            store_upload(actor=actor, upload=upload, owner=activity)
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    for key, upload in value_files.items():
+        try:
+            attachment = store_upload(actor=actor, upload=upload, owner=activity)
+        except ValidationError as error:
+            errors.setdefault(f"x_{key}", []).extend(error.messages)
+        else:
+            activity.values[key] = attachment.pk
+    if errors:
+        raise ValidationError(errors)
+    if value_files:
+        activity.save(update_fields=["values"])
+
+
+def _add_participants(activity: Activity, people: Iterable[User], source: str) -> int:
+    rows = [Participation(activity=activity, person=person, source=source) for person in people]
+    created = Participation.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+@transaction.atomic
+def record_activity(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    unit: Unit | None,
+    title: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None = None,
+    place: str = "",
+    venue_category: str = "",
+    audience: int | None = None,
+    hours: Decimal | None = None,
+    values: Mapping[str, Any] | None = None,
+    value_files: Mapping[str, UploadedFile] | None = None,
+    notes: str = "",
+    evidence_task: Task | None = None,
+    campaigns: Sequence[Campaign] = (),
+    participants: Sequence[User] = (),
+    uploads: Sequence[UploadedFile] = (),
+    checkin_opens_at: datetime.datetime | None = None,
+    checkin_closes_at: datetime.datetime | None = None,
+) -> Activity:
+    """Record one activity with its participants, extra values and attachments, all or nothing."""
+    people = list(participants)
+    if activity_type.is_personal and not people:
+        people = [actor]
+    _check_recording(actor=actor, activity_type=activity_type, unit=unit, people=people)
+    assert unit is not None
+    title = (title or "").strip() or (activity_type.name if activity_type.is_personal else "")
+    errors: dict[str, Any] = _common_errors(
+        actor=actor,
+        activity_type=activity_type,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_category=venue_category,
+        audience=audience,
+        hours=hours,
+        campaigns=campaigns,
+        evidence_task=evidence_task,
+        checkin_opens_at=checkin_opens_at,
+        checkin_closes_at=checkin_closes_at,
+    )
+    cleaned, value_errors, pending = _clean_values(
+        actor=actor,
+        activity_type=activity_type,
+        values=values or {},
+        uploads=value_files or {},
+        previous={},
+    )
+    errors.update(value_errors)
+    try:
+        people = _check_people(actor=actor, activity_type=activity_type, unit=unit, people=people)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    assert starts_at is not None
+    now = timezone.now()
+    activity = Activity(
+        type=activity_type,
+        title=title[:200],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=(place or "").strip()[:200],
+        venue_category=venue_category if activity_type.has_venue_category else "",
+        unit=unit,
+        recorded_by=actor,
+        audience=audience if activity_type.has_audience else None,
+        hours=hours if activity_type.records_hours else None,
+        values=cleaned,
+        notes=notes or "",
+        evidence_task=evidence_task,
+        created_at=now,
+        updated_at=now,
+    )
+    if activity_type.takes_checkin:
+        activity.checkin_code = _new_checkin_code()
+        activity.checkin_opens_at = checkin_opens_at or starts_at - CHECKIN_LEAD
+        activity.checkin_closes_at = checkin_closes_at or (
+            ends_at or starts_at + CHECKIN_DEFAULT_LENGTH
+        )
+    activity.save()
+    campaign_set = list(campaigns)
+    if not campaign_set and activity_type.campaign_id is not None:
+        campaign_set = [activity_type.campaign] if activity_type.campaign else []
+    activity.campaigns.set(campaign_set)
+    _add_participants(activity, people, Participation.Source.HAND)
+    _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
+    record_created(
+        actor=actor,
+        obj=activity,
+        note=_("参加人员 %(n)d 人；计入专项行动：%(campaigns)s")
+        % {
+            "n": len(people),
+            "campaigns": "、".join(c.display_name for c in campaign_set) or _("无"),
+        },
+    )
+    return activity
+
+
+EDITABLE = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "venue_category",
+    "unit",
+    "audience",
+    "hours",
+    "notes",
+    "evidence_task",
+    "checkin_opens_at",
+    "checkin_closes_at",
+)
+
+
+def _require_edit(actor: User, activity: Activity) -> None:
+    require_perm(actor, "ledger.record")
+    if not can_edit_activity(actor, activity):
+        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
+
+
+@transaction.atomic
+def update_activity(
+    *,
+    actor: User,
+    activity: Activity,
+    values: Mapping[str, Any] | None = None,
+    value_files: Mapping[str, UploadedFile] | None = None,
+    campaigns: Sequence[Campaign] | None = None,
+    uploads: Sequence[UploadedFile] = (),
+    **changes: Any,
+) -> Activity:
+    """Edit an activity (audited, field by field). Participants change through set_participants."""
+    _require_edit(actor, activity)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    activity_type = activity.type
+    if "unit" in changes:
+        unit = changes["unit"]
+        people = list(User.objects.filter(participations__activity=activity))
+        _check_recording(actor=actor, activity_type=activity_type, unit=unit, people=people)
+    names = [f"{key}_id" if key in ("unit", "evidence_task") else key for key in changes]
+    names += ["values"]
+    before = snapshot(activity, names)
+    linked = {c.pk: c for c in activity.campaigns.all()}
+    before_campaigns = sorted(c.display_name for c in linked.values())
+    for key, value in changes.items():
+        if key in ("title", "place"):
+            value = (value or "").strip()
+        setattr(activity, key, value)
+    errors: dict[str, Any] = _common_errors(
+        actor=actor,
+        activity_type=activity_type,
+        title=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        venue_category=activity.venue_category,
+        audience=activity.audience,
+        hours=activity.hours,
+        campaigns=[c for c in campaigns or [] if c.pk not in linked],
+        evidence_task=activity.evidence_task if "evidence_task" in changes else None,
+        checkin_opens_at=activity.checkin_opens_at,
+        checkin_closes_at=activity.checkin_closes_at,
+    )
+    errors.pop("type", None)  # a record of a type deactivated since stays editable
+    pending: dict[str, UploadedFile] = {}
+    if values is not None or value_files:
+        cleaned, value_errors, pending = _clean_values(
+            actor=actor,
+            activity_type=activity_type,
+            values=values if values is not None else activity.values,
+            uploads=value_files or {},
+            previous=activity.values,
+        )
+        errors.update(value_errors)
+        activity.values = cleaned
+    if errors:
+        raise ValidationError(errors)
+    activity.updated_at = timezone.now()
+    activity.save()
+    _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
+    audit_changes = diff(before, snapshot(activity, names))
+    if campaigns is not None:
+        activity.campaigns.set(list(campaigns))
+        after_campaigns = sorted(c.display_name for c in campaigns)
+        if after_campaigns != before_campaigns:
+            audit_changes["campaigns"] = [before_campaigns, after_campaigns]
+    if uploads:
+        audit_changes["files"] = [None, [upload.name for upload in uploads]]
+    if audit_changes:
+        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=activity, changes=audit_changes)
+    return activity
+
+
+@transaction.atomic
+def delete_activity(*, actor: User, activity: Activity, reason: str = "") -> Activity:
+    """Soft-delete: the record leaves every count and list, and the office can restore it."""
+    _require_edit(actor, activity)
+    if activity.deleted_at is not None:
+        return activity
+    activity.deleted_at = timezone.now()
+    activity.save(update_fields=["deleted_at"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=activity,
+        note=reason,
+        changes={"deleted_at": [None, activity.deleted_at]},
+    )
+    return activity
+
+
+@transaction.atomic
+def restore_activity(*, actor: User, activity: Activity) -> Activity:
+    """The office brings a deleted record back into the ledger."""
+    require_perm(actor, "ledger.configure")
+    if not scope_for(actor, "ledger.configure").contains(activity.unit):
+        raise PermissionDenied(_("您不能恢复此单位的台账记录。"))
+    if activity.deleted_at is None:
+        return activity
+    before = activity.deleted_at
+    activity.deleted_at = None
+    activity.save(update_fields=["deleted_at"])
+    record(
+        actor=actor,
+        action=AuditEvent.Action.RESTORE,
+        obj=activity,
+        changes={"deleted_at": [before, None]},
+    )
+    return activity
+
+
+@transaction.atomic
+def set_participants(*, actor: User, activity: Activity, people: Sequence[User]) -> Activity:
+    """Correct the attendance by hand (audited): add the missing, remove the ones not listed."""
+    _require_edit(actor, activity)
+    current = {
+        p.person_id: p for p in activity.participations.select_related("person").order_by("id")
+    }
+    wanted = (
+        _check_people(
+            actor=actor,
+            activity_type=activity.type,
+            unit=activity.unit,
+            people=list(people),
+        )
+        if people or activity.type.is_personal
+        else []
+    )
+    wanted_ids = {person.pk for person in wanted}
+    removed = [p for person_id, p in current.items() if person_id not in wanted_ids]
+    added = [person for person in wanted if person.pk not in current]
+    if not removed and not added:
+        return activity
+    Participation.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    _add_participants(activity, added, Participation.Source.HAND)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=activity,
+        verb="participants",
+        changes={
+            "added": [None, [person.name or person.username for person in added]],
+            "removed": [[p.person.name or p.person.username for p in removed], None],
+        },
+        note=_("手工更正参加人员：增加 %(a)d 人，移除 %(r)d 人")
+        % {"a": len(added), "r": len(removed)},
+    )
+    return activity
+
+
+def _local(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+class CheckinRefused(ValidationError):
+    """A check-in that cannot be taken (wrong code, outside the window)."""
+
+
+@transaction.atomic
+def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
+    """Check `actor` in by an activity's six-digit code: (activity, newly checked in).
+
+    Any logged-in person may check in while the window is open; a second check-in is ignored.
+    """
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise CheckinRefused(_("请输入 6 位数字签到码。"))
+    now = timezone.now()
+    candidates = list(
+        Activity.objects.alive()
+        .filter(checkin_code=code, type__takes_checkin=True)
+        .select_related("type", "unit")
+        .order_by("-checkin_opens_at")
+    )
+    if not candidates:
+        raise CheckinRefused(_("签到码无效，请核对后重新输入。"))
+    open_now = [
+        a
+        for a in candidates
+        if a.checkin_opens_at and a.checkin_closes_at
+        if a.checkin_opens_at <= now <= a.checkin_closes_at
+    ]
+    if not open_now:
+        latest = candidates[0]
+        window = _("%(a)s 至 %(b)s") % {
+            "a": _local(latest.checkin_opens_at),
+            "b": _local(latest.checkin_closes_at),
+        }
+        if latest.checkin_opens_at and now < latest.checkin_opens_at:
+            raise CheckinRefused(_("签到尚未开始，签到时间为 %(window)s。") % {"window": window})
+        raise CheckinRefused(_("签到已结束，签到时间为 %(window)s。") % {"window": window})
+    activity = open_now[0]
+    participation, created = Participation.objects.get_or_create(
+        activity=activity,
+        person=actor,
+        defaults={"source": Participation.Source.CHECKIN, "checked_in_at": now},
+    )
+    if created:
+        record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=participation,
+            verb="checkin",
+            note=_("签到：%(title)s") % {"title": activity.title},
+        )
+    return activity, created

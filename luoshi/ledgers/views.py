@@ -1,0 +1,643 @@
+"""Ledger pages: activity types (office), recording, the activity list and detail, check-in and
+the ledger view (type × unit × month). Views parse, fetch through access helpers, call services."""
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.files.models import Attachment
+from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.org.access import get_unit_for_user, has_perm, require_perm, scope_for
+
+from . import forms as f
+from . import selectors, services
+from .access import can_edit_activity, get_activity_for_user, get_type_for_user
+from .models import Activity, ActivityType, Category, FieldKind
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filter_from(request: HttpRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
+    """The list filters from GET; a unit outside the ledger.view scope is a 404."""
+    get = request.GET
+    unit = None
+    unit_id = _int(get.get("unit"))
+    if unit_id is not None:
+        unit = get_unit_for_user(request.user, unit_id, perm="ledger.view")
+    category = get.get("category", "")
+    flt = selectors.ActivityFilter(
+        type_id=_int(get.get("type")),
+        unit=unit,
+        date_from=_date(get.get("from")),
+        date_to=_date(get.get("to")),
+        category=category if category in Category.values else "",
+        campaign_id=_int(get.get("campaign")),
+        text=get.get("q", "").strip(),
+        unit_exact=get.get("only") == "1",
+    )
+    params = {
+        key: get.get(key, "")
+        for key in ("type", "unit", "only", "from", "to", "category", "campaign", "q")
+        if get.get(key)
+    }
+    return flt, params
+
+
+def _filter_note(flt: selectors.ActivityFilter) -> str:
+    parts = [_("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}]
+    if flt.unit is not None:
+        parts.append(_("单位：%(unit)s（含下级）") % {"unit": flt.unit.name})
+    if flt.date_from or flt.date_to:
+        parts.append(
+            _("时间：%(a)s 至 %(b)s")
+            % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
+        )
+    if flt.type_id:
+        activity_type = ActivityType.objects.filter(pk=flt.type_id).first()
+        parts.append(_("类型：%(t)s") % {"t": activity_type or "—"})
+    if flt.category:
+        parts.append(_("类别：%(c)s") % {"c": Category(flt.category).label})
+    return "；".join(str(part) for part in parts)
+
+
+def _audit_export(request: HttpRequest, what: str, count: int, note: str) -> None:
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="ledgers.activity",
+        object_repr=what,
+        note=f"{note}；{count} 行",
+    )
+
+
+def _filter_context(request: HttpRequest, params: dict[str, str]) -> dict[str, Any]:
+    from luoshi.campaigns.access import visible_campaigns
+    from luoshi.org.access import units_for_picker
+
+    return {
+        "params": params,
+        "query": urlencode(params),
+        "types": ActivityType.objects.order_by("sort_order", "id"),
+        "categories": Category.choices,
+        "units": units_for_picker(request.user, "ledger.view").order_by("path")[:300],
+        "campaigns": visible_campaigns(request.user).order_by("-start_date"),
+    }
+
+
+# --- Activity types -------------------------------------------------------------------------------
+
+
+@login_required
+def type_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.configure")
+    types = ActivityType.objects.select_related("campaign", "track").annotate(
+        used=Count("activities")
+    )
+    text = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    active = request.GET.get("active", "")
+    if text:
+        types = types.filter(name__icontains=text)
+    if category in Category.values:
+        types = types.filter(category=category)
+    if active in ("1", "0"):
+        types = types.filter(is_active=active == "1")
+    types = types.order_by("sort_order", "id")
+    if request.GET.get("export") == "xlsx":
+        title = _("活动类型")
+        yes, no = _("是"), _("否")
+        rows = [
+            (
+                t.name,
+                t.get_category_display(),
+                t.campaign.display_name if t.campaign else "",
+                t.track.name if t.track else "",
+                yes if t.is_personal else no,
+                yes if t.takes_checkin else no,
+                "、".join(d["label"] for d in t.fields),
+                _("启用") if t.is_active else _("停用"),
+                t.used,
+            )
+            for t in types
+        ]
+        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+        content = build_workbook(
+            title=title,
+            headers=[
+                _("名称"),
+                _("类别"),
+                _("专项行动"),
+                _("方向"),
+                _("个人记录"),
+                _("扫码签到"),
+                _("自定义字段"),
+                _("状态"),
+                _("记录数"),
+            ],
+            rows=rows,
+            notes=[note],
+        )
+        record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="ledgers.activitytype",
+            object_repr=title,
+            note=f"{note}；{len(rows)} 行",
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    return render(
+        request,
+        "ledgers/type_list.html",
+        {
+            "types": list(types),
+            "q": text,
+            "category": category,
+            "active": active,
+            "categories": Category.choices,
+        },
+    )
+
+
+def _type_values(form: f.ActivityTypeForm) -> dict[str, Any]:
+    return dict(form.cleaned_data)
+
+
+@login_required
+def type_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.configure")
+    form = f.ActivityTypeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_type = services.create_activity_type(actor=request.user, **_type_values(form))
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已添加活动类型“%(name)s”。") % {"name": activity_type})
+            return redirect("ledgers:type-list")
+    return render(request, "ledgers/type_form.html", {"form": form, "title": _("新增活动类型")})
+
+
+@login_required
+def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity_type = get_type_for_user(request.user, pk, configure=True)
+    initial = {
+        name: getattr(activity_type, name)
+        for name in services.TYPE_FIELDS
+        if name not in ("fields", "campaign", "track")
+    }
+    initial["campaign"] = activity_type.campaign_id
+    initial["track"] = activity_type.track_id
+    initial["fields"] = f.fields_to_text(activity_type.fields)
+    form = f.ActivityTypeForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity_type(
+                actor=request.user, activity_type=activity_type, **_type_values(form)
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("ledgers:type-list")
+    return render(
+        request,
+        "ledgers/type_form.html",
+        {"form": form, "title": _("修改活动类型"), "activity_type": activity_type},
+    )
+
+
+# --- Recording ------------------------------------------------------------------------------------
+
+
+def _recordable_types(user):
+    types = ActivityType.objects.filter(is_active=True).order_by("sort_order", "id")
+    if not scope_for(user, "ledger.record").covers_units():
+        types = types.filter(is_personal=True)
+    return types
+
+
+@login_required
+def activity_record(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.record")
+    types = list(_recordable_types(request.user))
+    type_id = _int(request.POST.get("type") or request.GET.get("type"))
+    activity_type = next((t for t in types if t.pk == type_id), None)
+    if activity_type is None:
+        return render(request, "ledgers/record_pick.html", {"types": types})
+    from .access import recording_units
+
+    units = list(recording_units(request.user).order_by("path")[:2])
+    initial: dict[str, Any] = {
+        "starts_at": timezone.localtime().replace(second=0, microsecond=0),
+        "unit": units[0].pk if units else None,
+    }
+    if activity_type.is_personal:
+        initial["participants"] = [request.user.pk]
+    if activity_type.campaign_id:
+        initial["campaigns"] = [activity_type.campaign_id]
+    form = f.ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        activity_type=activity_type,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.record_activity(
+                actor=request.user,
+                activity_type=activity_type,
+                unit=data["unit"],
+                title=data.get("title", ""),
+                starts_at=data["starts_at"],
+                ends_at=data.get("ends_at"),
+                place=data.get("place", ""),
+                venue_category=data.get("venue_category", ""),
+                audience=data.get("audience"),
+                hours=data.get("hours"),
+                values=form.extra_values(),
+                value_files=form.extra_files(),
+                notes=data.get("notes", ""),
+                evidence_task=data.get("evidence_task"),
+                campaigns=list(data.get("campaigns") or []),
+                participants=list(data.get("participants") or []),
+                uploads=request.FILES.getlist("files"),
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已登记“%(title)s”。") % {"title": activity.title})
+            return redirect("ledgers:activity-detail", activity.pk)
+    return render(
+        request,
+        "ledgers/record_form.html",
+        {"form": form, "activity_type": activity_type, "types": types},
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_activity_for_user(request.user, pk)
+    if not can_edit_activity(request.user, activity):
+        raise PermissionDenied
+    initial: dict[str, Any] = {
+        name: getattr(activity, name)
+        for name in ("title", "starts_at", "ends_at", "place", "venue_category", "audience")
+    }
+    initial.update(
+        {
+            "hours": activity.hours,
+            "notes": activity.notes,
+            "unit": activity.unit_id,
+            "evidence_task": activity.evidence_task_id,
+            "campaigns": list(activity.campaigns.values_list("pk", flat=True)),
+            "starts_at": timezone.localtime(activity.starts_at),
+        }
+    )
+    if activity.ends_at:
+        initial["ends_at"] = timezone.localtime(activity.ends_at)
+    for key, value in activity.values.items():
+        initial[f"x_{key}"] = value
+    form = f.ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        activity_type=activity.type,
+        editing=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            key: data.get(key)
+            for key in services.EDITABLE
+            if key in form.fields and key not in ("checkin_opens_at", "checkin_closes_at")
+        }
+        try:
+            services.update_activity(
+                actor=request.user,
+                activity=activity,
+                values=form.extra_values(),
+                value_files=form.extra_files(),
+                campaigns=list(data.get("campaigns") or []),
+                uploads=request.FILES.getlist("files"),
+                **changes,
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("ledgers:activity-detail", activity.pk)
+    return render(
+        request,
+        "ledgers/record_form.html",
+        {"form": form, "activity_type": activity.type, "activity": activity},
+    )
+
+
+# --- List, detail, delete/restore, participants -----------------------------------------------------
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.view")
+    flt, params = _filter_from(request)
+    deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
+    activities = selectors.activity_list(request.user, flt, deleted=deleted)
+    if request.GET.get("export") == "xlsx":
+        title = _("活动台账")
+        note = _filter_note(flt)
+        rows = [
+            (
+                a.starts_at,
+                a.type.name,
+                a.type.get_category_display(),
+                a.title,
+                a.unit.name,
+                a.place,
+                a.get_venue_category_display(),
+                a.people,
+                a.audience,
+                a.hours,
+                "、".join(c.display_name for c in a.campaigns.all()),
+                a.recorded_by.name or a.recorded_by.username,
+            )
+            for a in activities
+        ]
+        _audit_export(request, title, len(rows), note)
+        content = build_workbook(
+            title=title,
+            headers=[
+                _("时间"),
+                _("活动类型"),
+                _("类别"),
+                _("名称"),
+                _("组织单位"),
+                _("地点"),
+                _("场所类别"),
+                _("参加人数"),
+                _("受众人数"),
+                _("时长（小时）"),
+                _("计入专项行动"),
+                _("登记人"),
+            ],
+            rows=rows,
+            notes=[note],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    page = list(activities[:200])
+    context = _filter_context(request, params)
+    context.update(
+        {
+            "activities": page,
+            "truncated": len(page) == 200,
+            "deleted": deleted,
+            "may_restore": has_perm(request.user, "ledger.configure"),
+            "may_record": has_perm(request.user, "ledger.record"),
+        }
+    )
+    return render(request, "ledgers/activity_list.html", context)
+
+
+def _extra_rows(activity: Activity) -> list[tuple[str, Any, Attachment | None]]:
+    from luoshi.accounts.models import User
+    from luoshi.org.models import Unit
+
+    rows: list[tuple[str, Any, Attachment | None]] = []
+    for definition in activity.type.fields:
+        value = activity.values.get(definition["key"])
+        if value in (None, ""):
+            continue
+        kind = definition["kind"]
+        attachment = None
+        if kind == FieldKind.PERSON:
+            person = User.objects.filter(pk=value).first()
+            value = person.name if person else value
+        elif kind == FieldKind.UNIT:
+            unit = Unit.objects.filter(pk=value).first()
+            value = unit.name if unit else value
+        elif kind == FieldKind.FILE:
+            attachment = Attachment.objects.filter(pk=value).first()
+            value = attachment.original_name if attachment else ""
+        rows.append((definition["label"], value, attachment))
+    return rows
+
+
+def _attachments(activity: Activity) -> list[Attachment]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        Attachment.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Activity), owner_id=activity.pk
+        ).order_by("id")
+    )
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
+    activity = get_activity_for_user(request.user, pk, deleted=deleted)
+    participants = selectors.activity_detail_participants(activity)
+    may_edit = can_edit_activity(request.user, activity)
+    if request.GET.get("part") == "participants":
+        return render(
+            request,
+            "ledgers/_participants.html",
+            {"activity": activity, "participants": participants},
+        )
+    form = None
+    if may_edit and activity.type.takes_attendance:
+        form = f.ParticipantsForm(
+            user=request.user, initial={"participants": [p.person_id for p in participants]}
+        )
+    checkin_url = request.build_absolute_uri(
+        reverse("ledgers:checkin") + f"?code={activity.checkin_code}"
+    )
+    return render(
+        request,
+        "ledgers/activity_detail.html",
+        {
+            "activity": activity,
+            "participants": participants,
+            "extra": _extra_rows(activity),
+            "attachments": _attachments(activity),
+            "campaigns": list(activity.campaigns.all()),
+            "may_edit": may_edit,
+            "may_restore": activity.deleted_at is not None
+            and scope_for(request.user, "ledger.configure").contains(activity.unit),
+            "participants_form": form,
+            "checkin_open": bool(
+                activity.checkin_opens_at
+                and activity.checkin_closes_at
+                and activity.checkin_opens_at <= timezone.now() <= activity.checkin_closes_at
+            ),
+            "checkin_url": checkin_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_activity_for_user(request.user, pk)
+    services.delete_activity(
+        actor=request.user, activity=activity, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("已删除“%(title)s”，行动办可恢复。") % {"title": activity.title})
+    return redirect("ledgers:activity-list")
+
+
+@login_required
+@require_POST
+def activity_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_activity_for_user(request.user, pk, deleted=True)
+    services.restore_activity(actor=request.user, activity=activity)
+    messages.success(request, _("已恢复“%(title)s”。") % {"title": activity.title})
+    return redirect("ledgers:activity-detail", activity.pk)
+
+
+@login_required
+@require_POST
+def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_activity_for_user(request.user, pk)
+    if not can_edit_activity(request.user, activity):
+        raise PermissionDenied
+    form = f.ParticipantsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for error in form.errors.get("participants", []):
+            messages.error(request, error)
+        return redirect("ledgers:activity-detail", activity.pk)
+    try:
+        services.set_participants(
+            actor=request.user, activity=activity, people=list(form.cleaned_data["participants"])
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("参加人员已更正。"))
+    return redirect("ledgers:activity-detail", activity.pk)
+
+
+# --- Check-in -------------------------------------------------------------------------------------
+
+
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    """Type or scan the six-digit code; one tap checks the logged-in person in."""
+    form = f.CheckinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity, created = services.check_in(
+                actor=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error("code", error.messages)
+        else:
+            result = {"title": activity.title, "created": created}
+            if created:
+                messages.success(request, _("签到成功：%(title)s") % {"title": activity.title})
+            else:
+                messages.info(
+                    request, _("您已签到过“%(title)s”，无需重复签到。") % {"title": activity.title}
+                )
+    return render(request, "ledgers/checkin.html", {"form": form, "result": result})
+
+
+# --- The ledger view ------------------------------------------------------------------------------
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.view")
+    flt, params = _filter_from(request)
+    pivot = selectors.ledger_pivot(request.user, flt)
+    month_labels = [f"{month:%Y-%m}" for month in pivot.months]
+    if request.GET.get("export") == "xlsx":
+        title = _("台账统计")
+        note = _filter_note(flt)
+        rows = [
+            [row["unit"].name, row["type"].name, *row["counts"], row["total"]] for row in pivot.rows
+        ]
+        rows.append([_("合计"), "", *pivot.column_totals, pivot.total])
+        _audit_export(request, title, len(rows), note)
+        content = build_workbook(
+            title=title,
+            headers=[_("单位"), _("活动类型"), *month_labels, _("合计")],
+            rows=rows,
+            notes=[note],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+
+    def link(unit_id: int | None, type_id: int | None, month: datetime.date | None) -> str:
+        query = {k: v for k, v in params.items() if k not in ("from", "to", "unit", "type", "only")}
+        if unit_id:
+            query["unit"], query["only"] = str(unit_id), "1"
+        elif flt.unit is not None:
+            query["unit"] = str(flt.unit.pk)
+        if type_id:
+            query["type"] = str(type_id)
+        elif flt.type_id:
+            query["type"] = str(flt.type_id)
+        date_to = flt.date_to or timezone.localdate()
+        date_from = flt.date_from or date_to.replace(month=1, day=1)
+        if month is not None:
+            last = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+            date_from, date_to = max(month, date_from), min(last, date_to)
+        query["from"], query["to"] = date_from.isoformat(), date_to.isoformat()
+        return reverse("ledgers:activity-list") + "?" + urlencode(query)
+
+    table = []
+    for row in pivot.rows:
+        # A row counts the unit's own records, so its links ask for that unit only ("only=1").
+        cells = [
+            (count, link(row["unit"].pk, row["type"].pk, month))
+            for count, month in zip(row["counts"], pivot.months, strict=True)
+        ]
+        table.append(
+            {**row, "cells": cells, "total_link": link(row["unit"].pk, row["type"].pk, None)}
+        )
+    totals = [
+        (count, link(None, None, month))
+        for count, month in zip(pivot.column_totals, pivot.months, strict=True)
+    ]
+    context = _filter_context(request, params)
+    date_to = flt.date_to or timezone.localdate()
+    context.update(
+        {
+            "pivot": pivot,
+            "table": table,
+            "totals": totals,
+            "total_link": link(None, None, None),
+            "month_labels": month_labels,
+            "date_from": flt.date_from or date_to.replace(month=1, day=1),
+            "date_to": date_to,
+        }
+    )
+    return render(request, "ledgers/ledger.html", context)
