@@ -20,7 +20,7 @@ from .models import AccessToken, Notification, User
 
 def notify(
     *,
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],
     title: str,
     body: str = "",
     url: str = "",

@@ -1,5 +1,7 @@
 """Who sees and acts on which campaign and task. 404 outside scope, 403 where seen but not allowed."""
 
+from typing import TypedDict
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -10,7 +12,13 @@ from luoshi.org.models import Unit
 from .models import Campaign, Task
 
 
-def units_in(scope) -> QuerySet[Unit]:
+class IdRow(TypedDict):
+    """A row of .values("id"): what a subquery of ids yields."""
+
+    id: int
+
+
+def units_in(scope) -> QuerySet[Unit, IdRow]:
     """The ids of the units in `scope`, as a subquery (one pass over the unit table)."""
     return Unit.objects.filter(scope.units_q()).values("id")
 

@@ -12,12 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import scope_for, units_for_picker
 from luoshi.org.models import Unit
@@ -229,7 +231,7 @@ def _task_filter(request: HttpRequest) -> tuple[TaskFilterForm, selectors.TaskFi
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: AuthenticatedRequest) -> HttpResponse:
     bench = selectors.workbench(request.user)
     task_list = reverse("campaigns:task-list")
     warnings = [
@@ -249,7 +251,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 # --- Campaign overview --------------------------------------------------------------------------
 
-OVERVIEW_COLUMNS = (
+OVERVIEW_COLUMNS: tuple[tuple[str, Promise, dict[str, str]], ...] = (
     ("total", gettext_lazy("任务数"), {}),
     ("issued", gettext_lazy("待签收"), {"state": S.ISSUED}),
     ("signed", gettext_lazy("待分派"), {"state": S.SIGNED}),
@@ -273,7 +275,7 @@ UNITS_IN_CHART = 15
 
 def overview_link(campaign: Campaign, **params) -> str:
     """The task list behind an overview number: the campaign's unit tasks, narrowed."""
-    query = {"campaign": campaign.pk, "level": "issued"}
+    query: dict[str, Any] = {"campaign": campaign.pk, "level": "issued"}
     query.update({key: value for key, value in params.items() if value not in (None, "")})
     return f"{reverse('campaigns:task-list')}?{urlencode(query)}"
 
@@ -359,7 +361,7 @@ def _unit_chart(overview: selectors.Overview) -> tuple[dict, dict]:
 
 
 @login_required
-def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_overview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     unit_page = max(1, _int(request.GET.get("unit_page"), 1))
     overview = selectors.campaign_overview(
@@ -403,7 +405,7 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return task_export(request)
     form, filters = _task_filter(request)
@@ -428,7 +430,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(
-    request: HttpRequest, *, title: str, headers, rows, notes: list[str], object_type: str
+    request: AuthenticatedRequest,
+    *,
+    title: str,
+    headers,
+    rows,
+    notes: list[str],
+    object_type: str,
 ) -> HttpResponse:
     rows = list(rows)
     now = timezone.localtime()
@@ -454,7 +462,7 @@ def _export(
 
 
 @login_required
-def task_export(request: HttpRequest) -> HttpResponse:
+def task_export(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = _task_filter(request)
     if filters is None:
         return render(
@@ -482,7 +490,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_options(request: HttpRequest) -> HttpResponse:
+def unit_options(request: AuthenticatedRequest) -> HttpResponse:
     """htmx: the unit picker's options matching what was typed (name, short name or pinyin)."""
     text = request.GET.get("unit_q", "")
     units = units_for_picker(request.user, "task.view").search(text).order_by("path")
@@ -510,7 +518,7 @@ class CampaignFilterForm(forms.Form):
 
 
 @login_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     form = CampaignFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     campaigns = selectors.filter_campaigns(
@@ -573,7 +581,8 @@ def _describe_form(form: forms.Form) -> str:
             continue
         field = form.fields[name]
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            value = dict(field.choices).get(value, value)
+            # The stubs give the getter the setter's input types; it returns normalised pairs.
+            value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
         parts.append(f"{field.label}：{value}")
     return "；".join(parts)
 
@@ -617,7 +626,7 @@ class NoticeFilterForm(forms.Form):
 
 
 @login_required
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedRequest) -> HttpResponse:
     form = NoticeFilterForm(request.GET, user=request.user)
     filters = form.to_filter() if form.is_valid() else None
     today = timezone.localdate()

@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy
 from luoshi.accounts.models import User
 
 from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, Track
+
+if TYPE_CHECKING:
+    from luoshi.org.models import Unit
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -159,7 +163,8 @@ class BaseLeadingGroupFormSet(forms.BaseFormSet):
             return
         seen = set()
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            # BaseFormSet._should_delete_form exists in Django; django-stubs leaves it out.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             person, seat = form.cleaned_data.get("person"), form.cleaned_data.get("seat")
             if person is None:
@@ -173,7 +178,8 @@ class BaseLeadingGroupFormSet(forms.BaseFormSet):
     def members(self) -> list[tuple[User, str, str]]:
         rows = []
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            # BaseFormSet._should_delete_form exists in Django; django-stubs leaves it out.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             person = form.cleaned_data.get("person")
             if person is not None:
@@ -181,8 +187,12 @@ class BaseLeadingGroupFormSet(forms.BaseFormSet):
         return rows
 
 
-LeadingGroupFormSet = forms.formset_factory(
-    LeadingGroupRowForm, formset=BaseLeadingGroupFormSet, extra=3, can_delete=True
+# formset_factory returns a subclass of `formset`; the stubs type it as a plain BaseFormSet.
+LeadingGroupFormSet = cast(
+    type[BaseLeadingGroupFormSet],
+    forms.formset_factory(
+        LeadingGroupRowForm, formset=BaseLeadingGroupFormSet, extra=3, can_delete=True
+    ),
 )
 
 
@@ -260,7 +270,7 @@ class TaskForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, campaign: Campaign, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["track"].queryset = campaign.tracks.all()
+        cast(forms.ModelChoiceField, self.fields["track"]).queryset = campaign.tracks.all()
         self.fields["deadline_mode"].widget.attrs = {"class": "form-check-input"}
         if editing:
             del self.fields["milestones"]
@@ -318,8 +328,12 @@ class TaskEditForm(TaskForm):
 class IssueForm(forms.Form):
     """Units chosen in the tree; `under` adds every direct sub-unit of the ticked parents."""
 
-    units = forms.ModelMultipleChoiceField(queryset=None, required=False)
-    under = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    units: "forms.ModelMultipleChoiceField[Unit]" = forms.ModelMultipleChoiceField(
+        queryset=None, required=False
+    )
+    under: "forms.ModelMultipleChoiceField[Unit]" = forms.ModelMultipleChoiceField(
+        queryset=None, required=False
+    )
     note = forms.CharField(label=gettext_lazy("下发说明"), required=False, max_length=500)
 
     def __init__(self, *args, units, **kwargs):
@@ -454,7 +468,9 @@ def parse_links(text: str) -> list[dict[str, str]]:
 class ReportForm(BootstrapMixin, forms.Form):
     percent = forms.IntegerField(label=gettext_lazy("完成进度（%）"), min_value=0, max_value=100)
     text = forms.CharField(label=gettext_lazy("工作进展"), widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(
+    # The form metaclass moves declared fields into base_fields, so this field does not shadow
+    # BaseForm.files (the uploads) as the stubs assume.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("佐证材料（图片、PDF、Office 文档等，可多选）"), required=False
     )
     links = forms.CharField(

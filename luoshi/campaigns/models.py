@@ -134,7 +134,7 @@ class Warning(models.TextChoices):
     RED = "red", _("红色预警")
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(models.QuerySet["Task"]):
     def alive(self) -> "TaskQuerySet":
         return self.filter(deleted_at__isnull=True)
 
@@ -365,6 +365,9 @@ class TaskEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=TaskState, blank=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    # Set by the task page for its template: (field label, before, after) of an edit.
+    change_rows: list[tuple]
 
     class Meta:
         verbose_name = _("任务轨迹")

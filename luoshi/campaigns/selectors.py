@@ -7,6 +7,7 @@ with `select_related` that the views paginate. Units are filtered by path prefix
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from luoshi.accounts.models import Notification
 from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
-from .access import units_in, visible_campaigns, visible_tasks
+from .access import IdRow, units_in, visible_campaigns, visible_tasks
 from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, Warning
 
 S = TaskState
@@ -137,11 +138,11 @@ class TaskFilter:
         return parts
 
 
-def _subtree(unit: Unit) -> QuerySet[Unit]:
+def _subtree(unit: Unit) -> QuerySet[Unit, IdRow]:
     return Unit.objects.filter(path__startswith=unit.path).values("id")
 
 
-def _plans() -> QuerySet[Task]:
+def _plans() -> QuerySet[Task, IdRow]:
     return Task.objects.filter(unit__isnull=True).values("id")
 
 
@@ -233,8 +234,21 @@ def export_rows(tasks: QuerySet[Task]):
         "returned_count",
         "score",
     )
-    for pk, campaign, track, title, kind, unit, owner, state, warning, progress, *rest in values:
-        deadline, returned, score = rest
+    for (
+        pk,
+        campaign,
+        track,
+        title,
+        kind,
+        unit,
+        owner,
+        state,
+        warning,
+        progress,
+        deadline,
+        returned,
+        score,
+    ) in values:
         yield (
             pk,
             campaign,
@@ -398,7 +412,7 @@ def workbench(user) -> Workbench:
             SupervisionNotice.objects.filter(
                 reply_q, state=SupervisionNotice.State.OPEN, task__deleted_at__isnull=True
             ).select_related("task", "task__unit"),
-            reverse("campaigns:notice-list") + "?" + urlencode({"state": "open", "mine": 1}),
+            reverse("campaigns:notice-list") + "?" + urlencode({"state": "open", "mine": "1"}),
             order=("reply_deadline", "id"),
         )
     )
@@ -543,7 +557,7 @@ def _sums() -> dict[str, Any]:
     return {f"sum_{key}": Sum(key) for key in SUM_KEYS}
 
 
-def _summed(values: dict[str, Any]) -> dict[str, Any]:
+def _summed(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: values.get(f"sum_{key}") or 0 for key in SUM_KEYS}
 
 
@@ -584,12 +598,13 @@ def campaign_overview(
                 Sum("progress_sum") * 1.0 / Sum("total"), output_field=FloatField()
             ),
         )
-        .order_by("-sum_red", "-sum_yellow", "average", "unit_id")
+        # The django-stubs plugin cannot see the names **_sums() annotates.
+        .order_by("-sum_red", "-sum_yellow", "average", "unit_id")  # type: ignore[misc]
     )
     page = []
-    for values in lagging[unit_offset : unit_offset + unit_limit]:
-        row = _empty_row(values["unit_id"], "")
-        row.add(_summed(values))
+    for unit_values in lagging[unit_offset : unit_offset + unit_limit]:
+        row = _empty_row(unit_values["unit_id"], "")
+        row.add(_summed(unit_values))
         page.append(row)
     names = Unit.objects.in_bulk([row.key for row in page])
     for row in page:

@@ -53,7 +53,7 @@ from .models import (
 
 S = TaskState
 
-QUALITY_SCORES = {
+QUALITY_SCORES: dict[str, Decimal] = {
     Task.Quality.EXCELLENT: Decimal(100),
     Task.Quality.GOOD: Decimal(85),
     Task.Quality.FAIR: Decimal(70),
@@ -168,7 +168,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def liaisons_of(unit: Unit) -> list[User]:
+def liaisons_of(unit: Unit | None) -> list[User]:
+    if unit is None:  # a plan: no unit, so no liaisons (every role grant has a unit)
+        return []
     return list(
         User.objects.filter(
             role_grants__unit=unit,
@@ -177,6 +179,13 @@ def liaisons_of(unit: Unit) -> list[User]:
             deleted_at__isnull=True,
         ).distinct()
     )
+
+
+def _unit_of(task: Task) -> Unit:
+    """The unit of a unit task; a plan has none."""
+    if task.unit is None:
+        raise ValueError(f"task {task.pk} is a plan and has no unit")
+    return task.unit
 
 
 def leaders_of(unit: Unit) -> list[User]:
@@ -415,7 +424,7 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
 
 
 def _require_edit_permission(actor: User, task: Task) -> None:
-    if task.parent_id and task.parent.unit_id:  # a sub-task the unit made itself
+    if task.parent is not None and task.parent.unit_id:  # a sub-task the unit made itself
         require_perm(actor, "task.assign", task.unit)
     else:
         require_perm(actor, "task.issue", task.campaign.office_unit)
@@ -554,7 +563,7 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
         for child in children
     )
     rollups.refresh(children)
-    for child in children:
+    for child, unit in zip(children, units, strict=True):
         record(
             actor=actor,
             action=AuditEvent.Action.TRANSITION,
@@ -562,8 +571,8 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
             verb="issue",
             changes={
                 "state": [S.DRAFT, S.ISSUED],
-                "unit": [None, child.unit.name],
-                "deadline": [None, child.deadline.isoformat()],
+                "unit": [None, unit.name],
+                "deadline": [None, deadline.isoformat()],
             },
             note=note,
         )
@@ -652,7 +661,7 @@ def sign_task(*, actor: User, task: Task, note: str = "") -> Task:
     return task
 
 
-def _require_member(person: User, unit: Unit, field: str = "owner") -> None:
+def _require_member(person: User, unit: Unit | None, field: str = "owner") -> None:
     if not Membership.objects.filter(person=person, unit=unit).exists():
         raise ValidationError(
             {field: _("%(person)s 不是%(unit)s的人员。") % {"person": person, "unit": unit}}
@@ -711,7 +720,7 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
             raise ValidationError({"items": _("第 %(n)d 项子任务缺少名称。") % {"n": index}})
         _require_member(item.owner, task.unit, field="items")
         deadline = item.deadline or task.deadline
-        if task.deadline and deadline > task.deadline:
+        if task.deadline and deadline is not None and deadline > task.deadline:
             raise ValidationError(
                 {
                     "items": _("第 %(n)d 项子任务的时限不能晚于任务时限 %(date)s。")
@@ -1087,7 +1096,7 @@ def remind_task(*, actor: User | None, task: Task, note: str = "") -> list[Notif
     recipients = [task.owner, *liaisons_of(task.unit)]
     escalated = task.warning == "red"
     if escalated:
-        recipients += leaders_of(task.unit)
+        recipients += leaders_of(_unit_of(task))
     level = task.warning or Notification.Level.INFO
     title = _("催办：%(title)s（完成时限 %(deadline)s）") % {
         "title": task.title,
@@ -1122,6 +1131,7 @@ def refresh_warnings(
     """
     today = today or _today()
     calendar = load_calendar()
+    candidates: Iterable[Task]
     if tasks is None:
         candidates = (
             Task.objects.alive()
@@ -1195,7 +1205,7 @@ def record_accountability(
 ) -> AccountabilityAction:
     """问责: an accountability action on a red or returned task, against its unit and/or a person."""
     require_perm(actor, "task.hold_accountable", task.unit)
-    if task.is_plan:
+    if task.unit is None:  # a plan
         raise IllegalMove(_("问责须针对具体责任单位的任务。"))
     if task.warning != "red" and not task.returned_count:
         raise IllegalMove(_("只有红色预警或被退回过的任务可以问责。"))

@@ -7,11 +7,13 @@ The campaign set-up pages live in views_setup, the holiday calendar in views_cal
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms import BaseForm, BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm
 
@@ -40,6 +43,7 @@ from .models import (
 )
 
 S = TaskState
+ActionForm = BaseForm | BaseFormSet  # what a task action posts: a form, or the sub-task formset
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -85,7 +89,7 @@ def _shown(name: str, value, track_names: dict[int, str]):
     return value
 
 
-def _change_rows(changes: dict, track_names: dict[int, str]) -> list[tuple]:
+def _change_rows(changes: dict | None, track_names: dict[int, str]) -> list[tuple]:
     return [
         (
             str(EDIT_LABELS.get(name, name)),
@@ -160,9 +164,9 @@ def allowed_moves(user, task: Task) -> dict[str, bool]:
     }
 
 
-def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict:
+def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict[str, ActionForm]:
     calendar_today = timezone.localdate()
-    forms_ = {}
+    forms_: dict[str, ActionForm] = {}
     members = _unit_members(task) if task.unit_id else User.objects.none()
     if can["sign"]:
         forms_["sign"] = f.NoteForm()
@@ -199,7 +203,10 @@ def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict:
 
 
 def _render_task(
-    request: HttpRequest, task: Task, bound: dict | None = None, status: int = 200
+    request: AuthenticatedRequest,
+    task: Task,
+    bound: dict[str, ActionForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -264,16 +271,16 @@ def _render_task(
 
 
 @login_required
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_task(request, get_task_for_user(request.user, pk))
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: int,
     name: str,
-    make_form: Callable[[Task], object],
-    run: Callable[[Task, object], str],
+    make_form: Callable[[Task], ActionForm],
+    run: Callable[[Task, Any], str],
     *,
     default_field: str | None = None,
 ) -> HttpResponse:
@@ -293,7 +300,8 @@ def _act(
         return redirect("campaigns:task-detail", pk=task.pk)
     except ValidationError as error:
         if isinstance(form, f.forms.BaseFormSet):
-            form._non_form_errors = form.error_class(_messages_of(error))
+            # Django's formsets keep these in _non_form_errors; django-stubs leaves it out.
+            form._non_form_errors = form.error_class(_messages_of(error))  # type: ignore[attr-defined]
         else:
             f.add_service_errors(form, error, default_field)
         fresh = get_task_for_user(request.user, pk)
@@ -305,7 +313,7 @@ def _act(
 
 @login_required
 @require_POST
-def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def task_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.sign_task(actor=request.user, task=task, note=form.cleaned_data["note"])
         return _("已签收。")
@@ -315,7 +323,7 @@ def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def task_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.assign_task(
             actor=request.user,
@@ -337,7 +345,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_decompose(request: HttpRequest, pk: int) -> HttpResponse:
+def task_decompose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, formset):
         items = [
             services.SubTaskSpec(
@@ -364,7 +372,7 @@ def task_decompose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+def task_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
         services.report_progress(
@@ -390,7 +398,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def task_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
         passed = data["decision"] == f.VerifyForm.PASS
@@ -408,7 +416,7 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_close(request: HttpRequest, pk: int) -> HttpResponse:
+def task_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.close_task(actor=request.user, task=task, note=form.cleaned_data["note"])
         return _("已销号。")
@@ -418,7 +426,7 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def task_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.withdraw_task(actor=request.user, task=task, reason=form.cleaned_data["reason"])
         return _("已撤回。")
@@ -428,7 +436,7 @@ def task_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_create(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         notice = services.issue_notice(
             actor=request.user,
@@ -443,7 +451,7 @@ def notice_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notice = (
         SupervisionNotice.objects.filter(pk=pk, task__in=visible_tasks(request.user))
         .select_related("task")
@@ -461,7 +469,7 @@ def notice_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def task_remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         sent = services.remind_task(actor=request.user, task=task, note=form.cleaned_data["note"])
         return _("已催办，通知 %(n)d 人。") % {"n": len(sent)}
@@ -471,7 +479,7 @@ def task_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accountability_create(request: HttpRequest, pk: int) -> HttpResponse:
+def accountability_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
         services.record_accountability(
@@ -498,7 +506,7 @@ def accountability_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def task_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.comment_task(actor=request.user, task=task, text=form.cleaned_data["text"])
         return _("批示已发送。")
@@ -508,7 +516,7 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.add_milestone(
             actor=request.user,
@@ -523,7 +531,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     milestone = (
         Milestone.objects.filter(pk=pk, task__in=visible_tasks(request.user))
         .select_related("task")
@@ -545,7 +553,7 @@ def _after_delete(task: Task) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def task_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     form = f.ReasonForm(request.POST)
     if not form.is_valid():
@@ -561,7 +569,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def task_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = (
         Task.objects.filter(visible_tasks_q(request.user))
         .filter(pk=pk, deleted_at__isnull=False)

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import require_perm
@@ -26,7 +27,7 @@ SOURCE_LABELS = {
 
 
 @login_required
-def holiday_list(request: HttpRequest) -> HttpResponse:
+def holiday_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "calendar.manage")
     wanted = request.GET.get("year", "")
     if wanted.isdigit() and 2000 <= int(wanted) <= 2100:
@@ -79,7 +80,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def holiday_edit(request: HttpRequest, year: int) -> HttpResponse:
+def holiday_edit(request: AuthenticatedRequest, year: int) -> HttpResponse:
     require_perm(request.user, "calendar.manage")
     if not 2000 <= year <= 2100:
         raise Http404

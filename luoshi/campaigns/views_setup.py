@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.models import User
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
@@ -43,7 +44,7 @@ S = TaskState
 
 
 @login_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "campaign.manage")
     units = units_for_picker(request.user, "campaign.manage").order_by("path")
     form = f.CampaignForm(request.POST or None, units=units)
@@ -76,7 +77,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     manage = can_manage_campaign(request.user, campaign)
     live_children = Q(children__deleted_at__isnull=True) & ~Q(children__state=S.WITHDRAWN)
@@ -121,7 +122,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, manage=True)
     form = f.CampaignForm(request.POST or None, instance=campaign, creating=False)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +142,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def track_add(request: HttpRequest, pk: int) -> HttpResponse:
+def track_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, manage=True)
     form = f.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -171,18 +172,18 @@ def _people_in_scope(user) -> QuerySet[User]:
 
 
 @login_required
-def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def leading_group_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, manage=True)
     people = _people_in_scope(request.user)
     current = campaign.leading_group.select_related("person")
     initial = [{"person": m.person, "seat": m.seat, "title": m.title} for m in current]
-    data = request.POST or None
+    data: QueryDict | None = request.POST or None
     adding = data is not None and "add_rows" in data
-    if adding:
+    if data is not None and adding:
         # "再加三行" without JavaScript: the same input comes back with three empty rows more.
         data = data.copy()
-        total = data.get("lg-TOTAL_FORMS", "0")
-        total = min(int(total) if total.isdigit() else 0, 200)
+        given = data.get("lg-TOTAL_FORMS", "0")
+        total = min(int(given) if given.isdigit() else 0, 200)
         for index in range(total, total + 3):
             data[f"lg-{index}-seat"] = LeadingGroupMember.Seat.MEMBER
         data["lg-TOTAL_FORMS"] = str(total + 3)
@@ -195,7 +196,8 @@ def leading_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, campaign=campaign, members=formset.members()
             )
         except ValidationError as error:
-            formset._non_form_errors = formset.error_class(_messages_of(error))
+            # Django's formsets keep these in _non_form_errors; django-stubs leaves it out.
+            formset._non_form_errors = formset.error_class(_messages_of(error))  # type: ignore[attr-defined]
         else:
             messages.success(request, _("领导小组已保存。"))
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
@@ -223,7 +225,7 @@ def _estimated_years_notice() -> list[int]:
 
 
 @login_required
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     require_perm(request.user, "task.issue", campaign.office_unit)
     initial = {"track": request.GET.get("track")} if request.GET.get("track") else None
@@ -263,7 +265,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     if not services.can_edit_task(request.user, task):
         raise PermissionDenied
@@ -321,7 +323,7 @@ class UnitRow:
 
 
 @login_required
-def task_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def task_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     require_perm(request.user, "task.issue", task.campaign.office_unit)
     if not task.is_plan:
@@ -382,7 +384,7 @@ def _get_kind_for_manager(user, pk: int) -> AccountabilityKind:
 
 
 @login_required
-def accountability_kind_list(request: HttpRequest) -> HttpResponse:
+def accountability_kind_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "campaign.manage")
     kinds = AccountabilityKind.objects.annotate(used=Count("accountabilityaction")).order_by(
         "severity", "id"
@@ -415,7 +417,7 @@ def accountability_kind_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def accountability_kind_create(request: HttpRequest) -> HttpResponse:
+def accountability_kind_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "campaign.manage")
     form = f.AccountabilityKindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -434,7 +436,7 @@ def accountability_kind_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def accountability_kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def accountability_kind_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     kind = _get_kind_for_manager(request.user, pk)
     initial = {
         "name": kind.name,
@@ -459,7 +461,7 @@ def accountability_kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accountability_kind_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def accountability_kind_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """停用 or 启用: a kind is never deleted, since accountability records refer to it."""
     kind = _get_kind_for_manager(request.user, pk)
     activate = request.POST.get("active") == "1"

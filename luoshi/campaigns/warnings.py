@@ -15,7 +15,7 @@ from luoshi.lib.workdays import Calendar
 
 from .models import OPEN_STATES, Campaign, Task, Warning
 
-SEVERITY = {Warning.NONE: 0, Warning.BLUE: 1, Warning.YELLOW: 2, Warning.RED: 3}
+SEVERITY: dict[str, int] = {Warning.NONE: 0, Warning.BLUE: 1, Warning.YELLOW: 2, Warning.RED: 3}
 
 
 @dataclass(frozen=True)

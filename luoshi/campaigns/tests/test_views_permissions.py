@@ -31,6 +31,7 @@ def task_in(world, state: str) -> Task:
 
 def payload(action: str, world) -> dict:
     kind = AccountabilityKind.objects.filter(is_active=True).first()
+    assert kind is not None, "the migrations seed the accountability kinds"
     return {
         "task-sign": {"note": ""},
         "task-assign": {"owner": world.staff.pk},
