@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -516,6 +516,8 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_restore(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk, deleted=True)
+    if not scope_for(request.user, "ledger.configure").contains(activity.unit):
+        raise Http404  # deleted records are out of sight for everyone but the office
     services.restore_activity(actor=request.user, activity=activity)
     messages.success(request, _("已恢复“%(title)s”。") % {"title": activity.title})
     return redirect("ledgers:activity-detail", activity.pk)
