@@ -23,7 +23,7 @@ from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_for_user, has_perm, require_perm, scope_for
 
 from . import forms as f
-from . import selectors, services
+from . import qr, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
 
@@ -458,6 +458,13 @@ def _attachments(activity: Activity) -> list[Attachment]:
     )
 
 
+def _qr(url: str):
+    try:
+        return qr.svg(url, label=_("签到二维码"))
+    except qr.TooLong:
+        return None
+
+
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
@@ -497,6 +504,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and activity.checkin_opens_at <= timezone.now() <= activity.checkin_closes_at
             ),
             "checkin_url": checkin_url,
+            "qr_svg": _qr(checkin_url) if activity.checkin_code else None,
         },
     )
 
