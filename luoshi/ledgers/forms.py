@@ -101,7 +101,6 @@ class ActivityTypeForm(StyledForm):
 
 def _extra_field(definition: dict[str, Any], user) -> forms.Field:
     label = definition["label"]
-    required = bool(definition.get("required"))
     kind = definition["kind"]
     # Required-ness and values are checked by the service (one place for the messages).
     match kind:
@@ -135,9 +134,7 @@ def _extra_field(definition: dict[str, Any], user) -> forms.Field:
         case FieldKind.FILE:
             return forms.FileField(label=label, required=False)
         case _:
-            field = forms.CharField(label=label, required=False, max_length=2000)
-            field.widget.attrs["data-required"] = "1" if required else ""
-            return field
+            return forms.CharField(label=label, required=False, max_length=2000)
 
 
 class ActivityForm(StyledForm):
@@ -212,8 +209,21 @@ class ActivityForm(StyledForm):
             self.fields["title"].label = _("标题（可不填，默认为类型名称）")
             if "participants" in self.fields:
                 self.fields["participants"].label = _("本人")
+        marked = [] if activity_type.is_personal else ["title"]
+        if activity_type.has_venue_category:
+            marked.append("venue_category")
         for definition in activity_type.fields:
-            self.fields[f"x_{definition['key']}"] = _extra_field(definition, user)
+            name = f"x_{definition['key']}"
+            self.fields[name] = _extra_field(definition, user)
+            if definition.get("required"):
+                marked.append(name)
+        for name in marked:
+            self.fields[name].required_mark = True  # type: ignore[attr-defined]
+        extra = [f"x_{definition['key']}" for definition in activity_type.fields]
+        self.order_fields(
+            ["title", "unit", "starts_at", "ends_at", "place", "venue_category", "audience"]
+            + ["hours", *extra, "participants", "notes", "campaigns", "evidence_task"]
+        )
         self.style()
         if "participants" in self.fields:
             self.fields["participants"].widget.attrs["class"] = "form-check-input"
