@@ -13,7 +13,7 @@ from luoshi.org.models import Membership, Unit
 from .models import Activity, ActivityType, Participation
 
 
-def _units_in(scope) -> QuerySet[Unit]:
+def _units_in(scope) -> QuerySet:
     return Unit.objects.filter(scope.units_q()).values("id")
 
 

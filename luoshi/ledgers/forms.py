@@ -55,10 +55,10 @@ def text_to_fields(text: str) -> list[dict[str, Any]]:
 class ActivityTypeForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
-    campaign = forms.ModelChoiceField(
+    campaign: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("计入专项行动"), queryset=None, required=False, empty_label=_("（不指定）")
     )
-    track = forms.ModelChoiceField(
+    track: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("计入方向"), queryset=None, required=False, empty_label=_("（不指定）")
     )
     takes_attendance = forms.BooleanField(label=_("记录参加人员"), required=False, initial=True)
@@ -69,7 +69,7 @@ class ActivityTypeForm(StyledForm):
     )
     has_audience = forms.BooleanField(label=_("记录受众人数"), required=False)
     is_personal = forms.BooleanField(label=_("个人记录（如读书、心得体会）"), required=False)
-    fields = forms.CharField(
+    field_lines = forms.CharField(
         label=_("自定义字段"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -95,8 +95,8 @@ class ActivityTypeForm(StyledForm):
             lambda track: f"{track.campaign.display_name} · {track.name}"
         )
 
-    def clean_fields(self) -> list[dict[str, Any]]:
-        return text_to_fields(self.cleaned_data.get("fields", ""))
+    def clean_field_lines(self) -> list[dict[str, Any]]:
+        return text_to_fields(self.cleaned_data.get("field_lines", ""))
 
 
 def _extra_field(definition: dict[str, Any], user) -> forms.Field:
@@ -142,7 +142,7 @@ class ActivityForm(StyledForm):
     fields as x_<key>, participants as a checkbox list of the unit's people."""
 
     title = forms.CharField(label=_("活动名称"), max_length=200, required=False)
-    unit = forms.ModelChoiceField(label=_("组织单位"), queryset=None)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("组织单位"), queryset=None)
     starts_at = forms.DateTimeField(
         label=_("开始时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -163,17 +163,17 @@ class ActivityForm(StyledForm):
     notes = forms.CharField(
         label=_("内容摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    campaigns = forms.ModelMultipleChoiceField(
+    campaigns: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("计入专项行动"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("一次活动可同时计入多个正在开展的专项行动，无需重复登记。"),
     )
-    evidence_task = forms.ModelChoiceField(
+    evidence_task: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("作为佐证的任务"), queryset=None, required=False, empty_label=_("（不关联）")
     )
 
@@ -251,10 +251,14 @@ class ActivityForm(StyledForm):
         }
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form when no such field)."""
+def add_service_errors(
+    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form's fields (or the form when no such field);
+    `aliases` maps a service's field name to the form's."""
     if hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
+            name = (aliases or {}).get(name, name)
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
@@ -277,7 +281,7 @@ class CheckinForm(forms.Form):
 
 
 class ParticipantsForm(forms.Form):
-    participants = forms.ModelMultipleChoiceField(
+    participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -94,7 +94,7 @@ def _codewords(data: bytes) -> tuple[int, list[int]]:
         start += size
         blocks.append(block)
         eccs.append(_remainder(block, divisor))
-    result = []
+    result: list[int] = []
     for i in range(max(block_sizes)):
         result.extend(block[i] for block in blocks if i < len(block))
     for i in range(ec_len):

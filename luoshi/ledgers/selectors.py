@@ -91,7 +91,7 @@ class Pivot:
 
 
 def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
-    months = []
+    months: list[datetime.date] = []
     current = date_from.replace(day=1)
     while current <= date_to and len(months) < 120:
         months.append(current)

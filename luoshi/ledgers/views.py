@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.files.models import Attachment
@@ -26,6 +27,13 @@ from . import forms as f
 from . import qr, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
+
+
+class LoggedInRequest(HttpRequest):
+    """A request behind login_required: the user is a real account."""
+
+    user: User
+
 
 # --- Helpers --------------------------------------------------------------------------------------
 
@@ -41,7 +49,7 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def _filter_from(request: HttpRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
+def _filter_from(request: LoggedInRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
     """The list filters from GET; a unit outside the ledger.view scope is a 404."""
     get = request.GET
     unit = None
@@ -84,7 +92,7 @@ def _filter_note(flt: selectors.ActivityFilter) -> str:
     return "；".join(str(part) for part in parts)
 
 
-def _audit_export(request: HttpRequest, what: str, count: int, note: str) -> None:
+def _audit_export(request: LoggedInRequest, what: str, count: int, note: str) -> None:
     record(
         actor=request.user,
         action=AuditEvent.Action.EXPORT,
@@ -94,7 +102,7 @@ def _audit_export(request: HttpRequest, what: str, count: int, note: str) -> Non
     )
 
 
-def _filter_context(request: HttpRequest, params: dict[str, str]) -> dict[str, Any]:
+def _filter_context(request: LoggedInRequest, params: dict[str, str]) -> dict[str, Any]:
     from luoshi.campaigns.access import visible_campaigns
     from luoshi.org.access import units_for_picker
 
@@ -112,7 +120,7 @@ def _filter_context(request: HttpRequest, params: dict[str, str]) -> dict[str, A
 
 
 @login_required
-def type_list(request: HttpRequest) -> HttpResponse:
+def type_list(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
     types = ActivityType.objects.select_related("campaign", "track").annotate(
         used=Count("activities")
@@ -182,19 +190,24 @@ def type_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+TYPE_ALIASES = {"fields": "field_lines"}
+
+
 def _type_values(form: f.ActivityTypeForm) -> dict[str, Any]:
-    return dict(form.cleaned_data)
+    values = dict(form.cleaned_data)
+    values["fields"] = values.pop("field_lines")
+    return values
 
 
 @login_required
-def type_create(request: HttpRequest) -> HttpResponse:
+def type_create(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
     form = f.ActivityTypeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             activity_type = services.create_activity_type(actor=request.user, **_type_values(form))
         except ValidationError as error:
-            f.add_service_errors(form, error)
+            f.add_service_errors(form, error, TYPE_ALIASES)
         else:
             messages.success(request, _("已添加活动类型“%(name)s”。") % {"name": activity_type})
             return redirect("ledgers:type-list")
@@ -202,7 +215,7 @@ def type_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def type_edit(request: LoggedInRequest, pk: int) -> HttpResponse:
     activity_type = get_type_for_user(request.user, pk, configure=True)
     initial = {
         name: getattr(activity_type, name)
@@ -211,7 +224,7 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     initial["campaign"] = activity_type.campaign_id
     initial["track"] = activity_type.track_id
-    initial["fields"] = f.fields_to_text(activity_type.fields)
+    initial["field_lines"] = f.fields_to_text(activity_type.fields)
     form = f.ActivityTypeForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,7 +232,7 @@ def type_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, activity_type=activity_type, **_type_values(form)
             )
         except ValidationError as error:
-            f.add_service_errors(form, error)
+            f.add_service_errors(form, error, TYPE_ALIASES)
         else:
             messages.success(request, _("已保存。"))
             return redirect("ledgers:type-list")
@@ -241,7 +254,7 @@ def _recordable_types(user):
 
 
 @login_required
-def activity_record(request: HttpRequest) -> HttpResponse:
+def activity_record(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
     types = list(_recordable_types(request.user))
     type_id = _int(request.POST.get("type") or request.GET.get("type"))
@@ -301,7 +314,7 @@ def activity_record(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: LoggedInRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
@@ -364,7 +377,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
@@ -381,7 +394,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 a.unit.name,
                 a.place,
                 a.get_venue_category_display(),
-                a.people,
+                a.people,  # type: ignore[attr-defined]
                 a.audience,
                 a.hours,
                 "、".join(c.display_name for c in a.campaigns.all()),
@@ -466,7 +479,7 @@ def _qr(url: str):
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: LoggedInRequest, pk: int) -> HttpResponse:
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
     activity = get_activity_for_user(request.user, pk, deleted=deleted)
     participants = selectors.activity_detail_participants(activity)
@@ -511,7 +524,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_delete(request: LoggedInRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     services.delete_activity(
         actor=request.user, activity=activity, reason=request.POST.get("reason", "")
@@ -522,7 +535,7 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_restore(request: LoggedInRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk, deleted=True)
     if not scope_for(request.user, "ledger.configure").contains(activity.unit):
         raise Http404  # deleted records are out of sight for everyone but the office
@@ -533,14 +546,14 @@ def activity_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_participants(request: LoggedInRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
     form = f.ParticipantsForm(request.POST, user=request.user)
     if not form.is_valid():
         for error in form.errors.get("participants", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("ledgers:activity-detail", activity.pk)
     try:
         services.set_participants(
@@ -558,7 +571,7 @@ def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checkin(request: HttpRequest) -> HttpResponse:
+def checkin(request: LoggedInRequest) -> HttpResponse:
     """Type or scan the six-digit code; one tap checks the logged-in person in."""
     form = f.CheckinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     result = None
@@ -584,7 +597,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     pivot = selectors.ledger_pivot(request.user, flt)

@@ -34,7 +34,7 @@ def test_office_configures_a_type_with_extra_fields(world, client_for):
             "track": world.campaign.tracks.get(name="业务大比拼").pk,
             "takes_attendance": "on",
             "has_venue_category": "on",
-            "fields": "venue | 场所名称 | 文本 | 必填\n"
+            "field_lines": "venue | 场所名称 | 文本 | 必填\n"
             "kind | 场所类型 | 选项 | 必填 | 网吧、歌舞娱乐场所、影院\n"
             "findings | 发现问题（条） | 数字",
             "sort_order": 3,
@@ -83,10 +83,11 @@ def test_office_configures_a_type_with_extra_fields(world, client_for):
 def test_bad_field_definitions_are_refused_in_chinese(world, client_for, fields, message):
     response = client_for(world.office).post(
         reverse("ledgers:type-create"),
-        {"name": "坏类型", "category": "other", "fields": fields, "sort_order": 0},
+        {"name": "坏类型", "category": "other", "field_lines": fields, "sort_order": 0},
     )
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert message in " ".join(response.context["form"].errors["field_lines"])
     assert not ActivityType.objects.filter(name="坏类型").exists()
 
 
