@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
-from luoshi.campaigns.models import Track
+from luoshi.campaigns.models import OPEN_STATES, Track
 from luoshi.org.access import visible_people
 from luoshi.org.forms import StyledForm
 
@@ -192,10 +193,14 @@ class ActivityForm(StyledForm):
         ).filter(is_active=True)
         self.people = list(people)
         self.fields["campaigns"].queryset = recordable_campaigns(user)  # type: ignore[attr-defined]
+        # Tasks still being worked on (and the one already linked, when editing).
+        current = self.initial.get("evidence_task")
+        tasks = visible_tasks(user, units_only=True).filter(unit__in=units)
+        open_or_linked = Q(state__in=OPEN_STATES) | Q(pk=current or 0)
         self.fields["evidence_task"].queryset = (  # type: ignore[attr-defined]
-            visible_tasks(user, units_only=True).filter(unit__in=units).order_by("-id")[:200]
+            tasks.filter(open_or_linked).order_by("-id")
             if not activity_type.is_personal
-            else visible_tasks(user).none()
+            else tasks.none()
         )
         if not activity_type.has_venue_category:
             del self.fields["venue_category"]

@@ -332,3 +332,22 @@ def test_edit_is_audited(world, client_for, lecture):
     assert event.changes["values"][1]["topic"] == "乡村振兴"
     # Participants are untouched by an edit.
     assert activity.participations.count() == 2
+
+
+def test_activity_as_evidence_for_a_task(world, client_for, lecture):
+    from luoshi.testing import issued_task
+
+    task = issued_task(world)[0]
+    page = client_for(world.liaison).get(reverse("ledgers:activity-record") + f"?type={lecture.pk}")
+    assert task.title in page.content.decode()
+    response = client_for(world.liaison).post(
+        reverse("ledgers:activity-record"), _lecture_post(world, lecture, evidence_task=task.pk)
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get().evidence_task == task
+    # Another unit's task is not offered and does not validate.
+    other = issued_task(world, title="冷湖镇的任务", units=[world.unit_b])[0]
+    response = client_for(world.liaison).post(
+        reverse("ledgers:activity-record"), _lecture_post(world, lecture, evidence_task=other.pk)
+    )
+    assert response.status_code == 200 and Activity.objects.count() == 1
