@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
 from luoshi.campaigns.models import OPEN_STATES, Track
 from luoshi.org.access import visible_people
-from luoshi.org.forms import StyledForm
+from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
 from .access import recordable_campaigns, recording_units
 from .models import ActivityType, Category, FieldKind, VenueCategory
+
+CHECKBOX_LIMIT = 150  # beyond this many people, participants are picked by search
 
 KIND_BY_LABEL = {str(label): value for value, label in FieldKind.choices}
 
@@ -183,15 +185,15 @@ class ActivityForm(StyledForm):
         self.activity_type = activity_type
         units = recording_units(user).order_by("path")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        people = (
-            visible_people(user, "ledger.record")
-            .filter(is_active=True)
-            .order_by("pinyin", "id")[:300]
-        )
-        self.fields["participants"].queryset = visible_people(  # type: ignore[attr-defined]
-            user, "ledger.record"
-        ).filter(is_active=True)
-        self.people = list(people)
+        reachable = visible_people(user, "ledger.record").filter(is_active=True)
+        self.fields["participants"].queryset = reachable  # type: ignore[attr-defined]
+        self.people = list(reachable.order_by("pinyin", "id")[: CHECKBOX_LIMIT + 1])
+        self.use_picker = len(self.people) > CHECKBOX_LIMIT
+        if self.use_picker:  # too many for a checkbox list: search by name or pinyin instead
+            self.people = []
+            self.fields["participants"].widget = PickerSelect(
+                url=PERSON_PICKER, perm="ledger.record", multiple=True
+            )
         self.fields["campaigns"].queryset = recordable_campaigns(user)  # type: ignore[attr-defined]
         # Tasks still being worked on (and the one already linked, when editing).
         current = self.initial.get("evidence_task")
@@ -230,7 +232,7 @@ class ActivityForm(StyledForm):
             + ["hours", *extra, "participants", "notes", "campaigns", "evidence_task"]
         )
         self.style()
-        if "participants" in self.fields:
+        if "participants" in self.fields and not self.use_picker:
             self.fields["participants"].widget.attrs["class"] = "form-check-input"
         self.fields["campaigns"].widget.attrs["class"] = "form-check-input"
 

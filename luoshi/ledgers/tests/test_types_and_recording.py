@@ -351,3 +351,17 @@ def test_activity_as_evidence_for_a_task(world, client_for, lecture):
         reverse("ledgers:activity-record"), _lecture_post(world, lecture, evidence_task=other.pk)
     )
     assert response.status_code == 200 and Activity.objects.count() == 1
+
+
+def test_many_people_are_picked_by_search(world, client_for, lecture, monkeypatch):
+    from luoshi.ledgers import forms
+
+    monkeypatch.setattr(forms, "CHECKBOX_LIMIT", 1)
+    client = client_for(world.liaison)
+    page = client.get(reverse("ledgers:activity-record") + f"?type={lecture.pk}").content.decode()
+    assert "data-picker-search" in page and "perm=ledger.record" in page and "org/org.js" in page
+    found = client.get(reverse("org:person-picker") + "?perm=ledger.record&q=zhang")
+    assert [item["text"] for item in found.json()["results"]] == ["张三"]
+    response = client.post(reverse("ledgers:activity-record"), _lecture_post(world, lecture))
+    assert response.status_code == 302
+    assert Activity.objects.get().participations.count() == 2
