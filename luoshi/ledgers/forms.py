@@ -294,6 +294,10 @@ class ParticipantsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = visible_people(  # type: ignore[attr-defined]
-            user, "ledger.record"
-        ).filter(is_active=True)
+        reachable = visible_people(user, "ledger.record").filter(is_active=True)
+        field = self.fields["participants"]
+        field.queryset = reachable.order_by("pinyin", "id")  # type: ignore[attr-defined]
+        self.use_picker = reachable[: CHECKBOX_LIMIT + 1].count() > CHECKBOX_LIMIT
+        if self.use_picker:
+            field.widget = PickerSelect(url=PERSON_PICKER, perm="ledger.record", multiple=True)
+            field.widget.attrs["class"] = "form-select"

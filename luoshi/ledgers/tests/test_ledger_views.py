@@ -303,3 +303,18 @@ def test_outsider_gets_404_on_unit_a_by_page_and_export(world, client_for, lectu
             ]
         )
     assert Activity.objects.filter(deleted_at__isnull=True).count() == 1
+
+
+def test_hand_correction_by_search_when_many_people(world, client_for, meeting, monkeypatch):
+    from luoshi.ledgers import forms
+
+    monkeypatch.setattr(forms, "CHECKBOX_LIMIT", 1)
+    activity = _record(world, meeting, people=[world.staff])
+    client = client_for(world.liaison)
+    page = client.get(reverse("ledgers:activity-detail", args=[activity.pk])).content.decode()
+    assert "data-picker-search" in page and "张三" in page
+    client.post(
+        reverse("ledgers:activity-participants", args=[activity.pk]),
+        {"participants": [world.staff.pk, world.staff2.pk]},
+    )
+    assert activity.participations.count() == 2
