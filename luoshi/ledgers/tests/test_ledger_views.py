@@ -318,3 +318,16 @@ def test_hand_correction_by_search_when_many_people(world, client_for, meeting, 
         {"participants": [world.staff.pk, world.staff2.pk]},
     )
     assert activity.participations.count() == 2
+
+
+def test_months_are_local_months(world, client_for, lecture):
+    """An activity at 00:30 Beijing time on the 1st counts in that month, not the one before."""
+    local = _at(datetime.date(2026, 3, 1), 0) + datetime.timedelta(minutes=30)
+    _record(world, lecture, when=local, **_lecture_extra())
+    response = client_for(world.liaison).get(
+        reverse("ledgers:ledger") + "?from=2026-02-01&to=2026-03-31"
+    )
+    (row,) = response.context["table"]
+    assert row["counts"] == [0, 1]
+    march = client_for(world.liaison).get(row["cells"][1][1])
+    assert len(march.context["activities"]) == 1
