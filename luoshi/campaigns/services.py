@@ -94,6 +94,17 @@ def _url(task: Task) -> str:
     return reverse("campaigns:task-detail", args=[task.pk])
 
 
+def _require_task_perm(actor: User, perm: str, task: Task) -> None:
+    """`perm` on the task's own unit. A plan has no unit: the chain's moves happen on the units'
+    tasks, so a plan is refused here rather than checked against "held anywhere"."""
+    if task.unit is None:
+        raise IllegalMove(
+            _("“%(task)s”是任务分解中的任务，请下发给责任单位后在单位任务上办理。")
+            % {"task": task.title}
+        )
+    require_perm(actor, perm, task.unit)
+
+
 def _require_state(task: Task, allowed: Iterable[str], move: str) -> None:
     if task.state not in allowed:
         names = "、".join(str(S(state).label) for state in allowed)
@@ -425,7 +436,7 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
 
 def _require_edit_permission(actor: User, task: Task) -> None:
     if task.parent is not None and task.parent.unit_id:  # a sub-task the unit made itself
-        require_perm(actor, "task.assign", task.unit)
+        _require_task_perm(actor, "task.assign", task)
     else:
         require_perm(actor, "task.issue", task.campaign.office_unit)
 
@@ -622,6 +633,8 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
 @transaction.atomic
 def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
     """The office withdraws a unit task that has not been signed yet."""
+    if task.is_plan:
+        raise IllegalMove(_("任务分解中的任务不能撤回；请撤回下发给各单位的任务，或删除该任务。"))
     require_perm(actor, "task.issue", task.campaign.office_unit)
     _require_state(task, [S.ISSUED], _("撤回"))
     _require_reason(reason)
@@ -646,7 +659,7 @@ def _require_reason(reason: str, field: str = "reason") -> None:
 @transaction.atomic
 def sign_task(*, actor: User, task: Task, note: str = "") -> Task:
     """明责: the unit's liaison signs for the task (签收)."""
-    require_perm(actor, "task.sign", task.unit)
+    _require_task_perm(actor, "task.sign", task)
     _require_state(task, [S.ISSUED], _("签收"))
     task.signed_by, task.signed_at = actor, timezone.now()
     _move(
@@ -671,7 +684,7 @@ def _require_member(person: User, unit: Unit | None, field: str = "owner") -> No
 @transaction.atomic
 def assign_task(*, actor: User, task: Task, owner: User, note: str = "") -> Task:
     """明责: the liaison names the person responsible (责任人); re-assigning is allowed while open."""
-    require_perm(actor, "task.assign", task.unit)
+    _require_task_perm(actor, "task.assign", task)
     _require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分派责任人"))
     _require_member(owner, task.unit)
     previous = task.owner
@@ -707,7 +720,7 @@ class SubTaskSpec:
 @transaction.atomic
 def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> list[Task]:
     """明责: the liaison breaks a unit task into sub-tasks for people of the unit (分解)."""
-    require_perm(actor, "task.assign", task.unit)
+    _require_task_perm(actor, "task.assign", task)
     _require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分解"))
     if task.is_plan:
         raise IllegalMove(_("任务分解中的任务请下发给单位。"))
@@ -903,7 +916,7 @@ def verify_task(
     *, actor: User, task: Task, passed: bool, quality: str = "", reason: str = ""
 ) -> Task:
     """考责: the office verifies a completion (复核): pass with a grade, or return with a reason."""
-    require_perm(actor, "task.verify", task.unit)
+    _require_task_perm(actor, "task.verify", task)
     _require_state(task, [S.SUBMITTED], _("复核"))
     if not passed:
         _require_reason(reason)
@@ -970,7 +983,7 @@ def verify_task(
 @transaction.atomic
 def close_task(*, actor: User, task: Task, note: str = "") -> Task:
     """考责: a verified task is closed off (销号)."""
-    require_perm(actor, "task.verify", task.unit)
+    _require_task_perm(actor, "task.verify", task)
     _require_state(task, [S.VERIFIED], _("销号"))
     open_subtasks = task.children.alive().exclude(state__in=[*DONE_STATES, S.WITHDRAWN])
     if open_subtasks.exists():
@@ -1091,7 +1104,7 @@ def remind_task(*, actor: User | None, task: Task, note: str = "") -> list[Notif
     `actor` None means the daily job.
     """
     if actor is not None:
-        require_perm(actor, "task.remind", task.unit)
+        _require_task_perm(actor, "task.remind", task)
     _require_state(task, OPEN_STATES, _("催办"))
     recipients = [task.owner, *liaisons_of(task.unit)]
     escalated = task.warning == "red"

@@ -183,3 +183,22 @@ def test_can_edit_task_follows_the_services(world):
     )[0]
     assert chain.can_edit_task(world.liaison, sub)
     assert not chain.can_edit_task(world.staff, sub)
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda w, plan: chain.sign_task(actor=w.liaison, task=plan),
+        lambda w, plan: chain.assign_task(actor=w.office, task=plan, owner=w.staff),
+        lambda w, plan: chain.remind_task(actor=w.office, task=plan),
+        lambda w, plan: chain.withdraw_task(actor=w.office, task=plan, reason="x"),
+    ],
+    ids=["sign", "assign", "remind", "withdraw"],
+)
+def test_unit_moves_refuse_a_plan(world, move):
+    """A plan has no unit; a permission held on some unit must not let anyone move it."""
+    plan = issued_task(world)[0].parent
+    with pytest.raises(chain.IllegalMove, match="任务分解"):
+        move(world, plan)
+    plan.refresh_from_db()
+    assert plan.state == TaskState.ISSUED
