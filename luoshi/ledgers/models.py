@@ -144,6 +144,13 @@ class Activity(models.Model):
     checkin_code = models.CharField(_("签到码"), max_length=6, blank=True, db_index=True)
     checkin_opens_at = models.DateTimeField(_("签到开始"), null=True, blank=True)
     checkin_closes_at = models.DateTimeField(_("签到截止"), null=True, blank=True)
+    import_key = models.CharField(
+        _("导入指纹"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("由导入行内容算出：同一文件再次导入时，已导入的行不再重复登记。"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)

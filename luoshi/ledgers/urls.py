@@ -16,6 +16,8 @@ urlpatterns = [
         views.activity_participants,
         name="activity-participants",
     ),
+    path("activities/import/", views.activity_import, name="activity-import"),
+    path("types/<int:pk>/template.xlsx", views.type_template, name="type-template"),
     path("checkin/", views.checkin, name="checkin"),
     path("types/", views.type_list, name="type-list"),
     path("types/new/", views.type_create, name="type-create"),

@@ -24,7 +24,7 @@ from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_for_user, has_perm, require_perm, scope_for
 
 from . import forms as f
-from . import qr, selectors, services
+from . import imports, qr, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
 
@@ -664,3 +664,49 @@ def ledger(request: LoggedInRequest) -> HttpResponse:
         }
     )
     return render(request, "ledgers/ledger.html", context)
+
+
+# --- Import from Excel ----------------------------------------------------------------------------
+
+
+@login_required
+def type_template(request: LoggedInRequest, pk: int) -> HttpResponse:
+    """The import template of one activity type, generated from its fields."""
+    require_perm(request.user, "ledger.record")
+    activity_type = _recordable_types(request.user).filter(pk=pk).first()
+    if activity_type is None:
+        raise Http404
+    name = _("%(type)s导入模板") % {"type": activity_type.name}
+    return xlsx_response(imports.template(activity_type), f"{name}.xlsx")
+
+
+@login_required
+def activity_import(request: LoggedInRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.record")
+    types = list(_recordable_types(request.user))
+    type_id = _int(request.POST.get("type") or request.GET.get("type"))
+    activity_type = next((t for t in types if t.pk == type_id), None)
+    result = None
+    if request.method == "POST" and activity_type is not None:
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的 Excel 文件。"))
+        else:
+            result = imports.import_activities(
+                actor=request.user,
+                activity_type=activity_type,
+                data=upload.read(),
+                filename=upload.name or "",
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    _("已导入 %(n)d 条活动，跳过已导入过的 %(s)d 条。")
+                    % {"n": len(result.created), "s": result.skipped},
+                )
+                return redirect(reverse("ledgers:activity-list") + f"?type={activity_type.pk}")
+    return render(
+        request,
+        "ledgers/import.html",
+        {"types": types, "activity_type": activity_type, "result": result},
+    )

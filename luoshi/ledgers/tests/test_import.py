@@ -1,0 +1,136 @@
+"""Import of activities from Excel: template, row errors, all or nothing, idempotent."""
+
+import io
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from luoshi.audit.models import AuditEvent
+from luoshi.ledgers.models import Activity, Participation
+
+pytestmark = pytest.mark.django_db
+
+
+def _xlsx(rows: list[list]) -> SimpleUploadedFile:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("宣讲台账.xlsx", buffer.getvalue())
+
+
+def _headers(client, activity_type) -> list[str]:
+    response = client.get(reverse("ledgers:type-template", args=[activity_type.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+
+
+def _row(headers, **values) -> list:
+    base = {
+        "活动名称": "挎包宣讲进社区",
+        "组织单位": "市文体旅游广电局",
+        "开始时间": "2026-03-02 09:00",
+        "地点": "花土沟社区",
+        "场所类别": "社区",
+        "受众人数": 40,
+        "参加人员": "张三、赵敏",
+        "宣讲主题": "二十大精神",
+    }
+    base.update(values)
+    return [base.get(header, "") for header in headers]
+
+
+def _post(client, activity_type, upload):
+    return client.post(
+        reverse("ledgers:activity-import"), {"type": activity_type.pk, "file": upload}
+    )
+
+
+def test_template_has_the_types_columns(world, client_for, lecture):
+    headers = _headers(client_for(world.liaison), lecture)
+    assert headers[:5] == ["活动名称", "组织单位", "开始时间", "结束时间", "地点"]
+    assert {"场所类别", "受众人数", "参加人员", "宣讲主题", "发放资料（份）", "主讲人"} <= set(
+        headers
+    )
+    assert (
+        client_for(world.office)
+        .get(reverse("ledgers:type-template", args=[lecture.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_import_valid_file_twice_creates_once(world, client_for, lecture):
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(1, 6)]
+    response = _post(client, lecture, _xlsx(rows))
+    assert response.status_code == 302
+    assert Activity.objects.count() == 5
+    activity = Activity.objects.get(title="宣讲第3场")
+    assert activity.venue_category == "community" and activity.audience == 40
+    assert activity.values["topic"] == "二十大精神" and activity.import_key
+    assert set(
+        Participation.objects.filter(activity=activity).values_list("source", flat=True)
+    ) == {"import"}
+    assert activity.participations.count() == 2
+    again = _post(client, lecture, _xlsx(rows))
+    assert again.status_code == 302
+    assert Activity.objects.count() == 5
+    assert AuditEvent.objects.filter(action="import").count() == 2
+
+
+def test_bad_rows_first_middle_last_save_nothing(world, client_for, lecture):
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    count = 2000
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(count)]
+    rows[1] = _row(headers, 组织单位="冷湖镇")  # Excel row 2: another unit
+    rows[1001] = _row(headers, 开始时间="三月二日")  # Excel row 1002
+    rows[count] = _row(headers, 宣讲主题="", 参加人员="马海燕")  # last row: two problems
+    started = time.monotonic()
+    response = _post(client, lecture, _xlsx(rows))
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
+    assert (2, "组织单位", "找不到单位“冷湖镇”，或您不能为该单位登记台账。") in errors
+    assert (1002, "开始时间", "请填写开始时间，格式如 2026-03-02 09:00。") in errors
+    assert (count + 1, "参加人员", "找不到“马海燕”或不在您的数据范围内") in errors
+    assert {e[0] for e in errors} == {2, 1002, count + 1}
+    assert "发现" in response.content.decode()
+    assert not Activity.objects.exists() and not Participation.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="ledgers.activity").exists()
+    assert elapsed < 120
+
+
+def test_extra_field_errors_name_the_column(world, client_for, lecture):
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    rows = [headers, _row(headers, 宣讲主题=""), _row(headers, 宣讲形式="上门宣讲")]
+    response = _post(client, lecture, _xlsx(rows))
+    errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
+    assert errors == [
+        (2, "宣讲主题", "请填写“宣讲主题”。"),
+        (3, "宣讲形式", "“宣讲形式”须从选项中选择：集中宣讲、入户宣讲。"),
+    ]
+    assert not Activity.objects.exists()
+
+
+def test_not_an_excel_file(world, client_for, lecture):
+    response = _post(
+        client_for(world.liaison), lecture, SimpleUploadedFile("x.xlsx", b"not a workbook")
+    )
+    assert "无法读取文件" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["office", "leader", "sysadmin"])
+def test_import_needs_the_record_right(world, client_for, lecture, persona):
+    client = client_for(getattr(world, persona))
+    assert client.get(reverse("ledgers:activity-import")).status_code == 403
+    assert not Activity.objects.exists()
