@@ -27,6 +27,7 @@ class ActivityFilter:
     campaign_id: int | None = None
     text: str = ""
     unit_exact: bool = False  # the unit itself, not its subtree (links from the ledger view)
+    person_id: int | None = None  # activities this person took part in
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -53,6 +54,10 @@ def filter_activities(user, flt: ActivityFilter, *, deleted: bool = False) -> Qu
         activities = activities.filter(campaigns__id=flt.campaign_id)
     if flt.text:
         activities = activities.filter(title__icontains=flt.text)
+    if flt.person_id:
+        activities = activities.filter(
+            pk__in=Participation.objects.filter(person_id=flt.person_id).values("activity_id")
+        )
     return activities
 
 
@@ -139,3 +144,34 @@ def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
             {"unit": units[unit_id], "type": types[type_id], "counts": counts, "total": total}
         )
     return pivot
+
+
+@dataclass
+class PersonTable:
+    """Participations per person (rows) and activity type (columns)."""
+
+    types: list[ActivityType] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def person_counts(user, flt: ActivityFilter) -> PersonTable:
+    """How many live activities of each type each person took part in (one GROUP BY)."""
+    from luoshi.accounts.models import User
+
+    grouped = (
+        Participation.objects.filter(activity__in=filter_activities(user, flt).values("pk"))
+        .values("person_id", "activity__type_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cells: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in grouped:
+        cells[row["person_id"]][row["activity__type_id"]] = row["n"]
+    type_ids = {type_id for by_type in cells.values() for type_id in by_type}
+    types = list(ActivityType.objects.filter(pk__in=type_ids).order_by("sort_order", "id"))
+    people = User.objects.filter(pk__in=list(cells)).order_by("pinyin", "id")
+    table = PersonTable(types=types)
+    for person in people:
+        counts = [cells[person.pk].get(t.pk, 0) for t in types]
+        table.rows.append({"person": person, "counts": counts, "total": sum(counts)})
+    return table

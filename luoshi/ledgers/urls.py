@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/import/", views.activity_import, name="activity-import"),
     path("types/<int:pk>/template.xlsx", views.type_template, name="type-template"),
     path("checkin/", views.checkin, name="checkin"),
+    path("people/", views.people, name="people"),
     path("types/", views.type_list, name="type-list"),
     path("types/new/", views.type_create, name="type-create"),
     path("types/<int:pk>/edit/", views.type_edit, name="type-edit"),

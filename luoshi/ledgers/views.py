@@ -21,7 +21,13 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.files.models import Attachment
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, has_perm, require_perm, scope_for
+from luoshi.org.access import (
+    get_person_for_user,
+    get_unit_for_user,
+    has_perm,
+    require_perm,
+    scope_for,
+)
 
 from . import forms as f
 from . import imports, qr, selectors, services
@@ -57,6 +63,9 @@ def _filter_from(request: LoggedInRequest) -> tuple[selectors.ActivityFilter, di
     if unit_id is not None:
         unit = get_unit_for_user(request.user, unit_id, perm="ledger.view")
     category = get.get("category", "")
+    person_id = _int(get.get("person"))
+    if person_id is not None:
+        get_person_for_user(request.user, person_id, perm="ledger.view")
     flt = selectors.ActivityFilter(
         type_id=_int(get.get("type")),
         unit=unit,
@@ -66,10 +75,11 @@ def _filter_from(request: LoggedInRequest) -> tuple[selectors.ActivityFilter, di
         campaign_id=_int(get.get("campaign")),
         text=get.get("q", "").strip(),
         unit_exact=get.get("only") == "1",
+        person_id=person_id,
     )
     params = {
         key: get.get(key, "")
-        for key in ("type", "unit", "only", "from", "to", "category", "campaign", "q")
+        for key in ("type", "unit", "only", "from", "to", "category", "campaign", "q", "person")
         if get.get(key)
     }
     return flt, params
@@ -710,3 +720,50 @@ def activity_import(request: LoggedInRequest) -> HttpResponse:
         "ledgers/import.html",
         {"types": types, "activity_type": activity_type, "result": result},
     )
+
+
+# --- Per-person records ---------------------------------------------------------------------------
+
+
+@login_required
+def people(request: LoggedInRequest) -> HttpResponse:
+    """Per-person counts by activity type (study by default) for a unit subtree and period."""
+    require_perm(request.user, "ledger.view")
+    flt, params = _filter_from(request)
+    if "category" not in request.GET:
+        flt.category = Category.STUDY
+        params["category"] = Category.STUDY
+    table = selectors.person_counts(request.user, flt)
+    if request.GET.get("export") == "xlsx":
+        title = _("个人学习记录") if flt.category == Category.STUDY else _("个人活动记录")
+        note = _filter_note(flt)
+        rows = [
+            [row["person"].name or row["person"].username, *row["counts"], row["total"]]
+            for row in table.rows
+        ]
+        _audit_export(request, title, len(rows), note)
+        content = build_workbook(
+            title=title,
+            headers=[_("姓名"), *[t.name for t in table.types], _("合计")],
+            rows=rows,
+            notes=[note],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    base = {k: v for k, v in params.items() if k not in ("type", "person")}
+    listing = reverse("ledgers:activity-list")
+    table_rows = []
+    for row in table.rows:
+        links = [
+            listing + "?" + urlencode({**base, "type": t.pk, "person": row["person"].pk})
+            for t in table.types
+        ]
+        table_rows.append(
+            {
+                **row,
+                "cells": list(zip(row["counts"], links, strict=True)),
+                "link": listing + "?" + urlencode({**base, "person": row["person"].pk}),
+            }
+        )
+    context = _filter_context(request, params)
+    context.update({"table": table, "rows": table_rows})
+    return render(request, "ledgers/people.html", context)

@@ -331,3 +331,33 @@ def test_months_are_local_months(world, client_for, lecture):
     assert row["counts"] == [0, 1]
     march = client_for(world.liaison).get(row["cells"][1][1])
     assert len(march.context["activities"]) == 1
+
+
+def test_per_person_study_records(world, client_for, reading, meeting):
+    for _ in range(3):
+        _record(world, reading, actor=world.staff, people=[world.staff], values={"book": "书"})
+    _record(world, reading, people=[world.staff2], values={"book": "书"})
+    _record(world, meeting, people=[world.staff])  # a meeting: not study
+    client = client_for(world.liaison)
+    response = client.get(reverse("ledgers:people"))
+    rows = {row["person"].name: row for row in response.context["rows"]}
+    assert [t.name for t in response.context["table"].types] == ["每月读一本好书"]
+    assert rows["张三"]["counts"] == [3] and rows["赵敏"]["counts"] == [1]
+    listing = client.get(rows["张三"]["cells"][0][1])
+    assert len(listing.context["activities"]) == 3
+    everything = client.get(reverse("ledgers:people") + "?category=")
+    rows = {row["person"].name: row for row in everything.context["rows"]}
+    assert rows["张三"]["total"] == 4
+    export = client.get(reverse("ledgers:people") + "?export=xlsx")
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert ["张三", 3, 3] in values and ["赵敏", 1, 1] in values
+    # Staff see their own line only; the outsider gets 404 for unit A's people.
+    own = client_for(world.staff2).get(reverse("ledgers:people"))
+    assert [row["person"].name for row in own.context["rows"]] == ["赵敏"]
+    outsider = client_for(world.outsider)
+    assert (
+        outsider.get(reverse("ledgers:activity-list") + f"?person={world.staff.pk}").status_code
+        == 404
+    )
+    assert not outsider.get(reverse("ledgers:people")).context["rows"]
