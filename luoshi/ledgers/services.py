@@ -570,6 +570,7 @@ def update_activity(
     before = snapshot(activity, names)
     linked = {c.pk: c for c in activity.campaigns.all()}
     before_campaigns = sorted(c.display_name for c in linked.values())
+    old_times = (activity.starts_at, activity.ends_at)
     for key, value in changes.items():
         if key in ("title", "place"):
             value = (value or "").strip()
@@ -602,6 +603,14 @@ def update_activity(
         activity.values = cleaned
     if errors:
         raise ValidationError(errors)
+    moved = (activity.starts_at, activity.ends_at) != old_times
+    window_given = {"checkin_opens_at", "checkin_closes_at"} & set(changes)
+    if activity_type.takes_checkin and moved and not window_given:
+        # The check-in window follows the activity's new time.
+        activity.checkin_opens_at = activity.starts_at - CHECKIN_LEAD
+        activity.checkin_closes_at = activity.ends_at or activity.starts_at + CHECKIN_DEFAULT_LENGTH
+        if not activity.checkin_code:
+            activity.checkin_code = _new_checkin_code()
     activity.updated_at = timezone.now()
     activity.save()
     _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)

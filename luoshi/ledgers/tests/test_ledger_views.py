@@ -361,3 +361,18 @@ def test_per_person_study_records(world, client_for, reading, meeting):
         == 404
     )
     assert not outsider.get(reverse("ledgers:people")).context["rows"]
+
+
+def test_checkin_window_follows_a_moved_activity(world, client_for, meeting):
+    activity = _record(world, meeting, when=timezone.now() - datetime.timedelta(days=2))
+    code = activity.checkin_code
+    refused = client_for(world.staff).post(reverse("ledgers:checkin"), {"code": code})
+    assert "签到已结束" in refused.content.decode()
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client_for(world.liaison).post(
+        reverse("ledgers:activity-edit", args=[activity.pk]),
+        {"title": activity.title, "unit": world.unit_a.pk, "starts_at": now},
+    )
+    assert response.status_code == 302
+    client_for(world.staff).post(reverse("ledgers:checkin"), {"code": code})
+    assert activity.participations.filter(person=world.staff, source="checkin").exists()
