@@ -244,8 +244,8 @@ def svg(text: str, *, label: str = "", quiet: int = 4) -> SafeString:
         if dark
     )
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} {0}" role="img" '
-        'aria-label="{1}" shape-rendering="crispEdges" class="qr-code">'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {0} {0}" width="100%" role="img" '
+        'aria-label="{1}" shape-rendering="crispEdges" class="qr-code d-block">'
         '<rect width="{0}" height="{0}" fill="#fff"/><path d="{2}" fill="#000"/></svg>',
         size,
         label,

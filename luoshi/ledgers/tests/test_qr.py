@@ -58,5 +58,5 @@ def test_detail_page_shows_the_qr_code(world, client_for, meeting):
     )
     page = client_for(world.liaison).get(reverse("ledgers:activity-detail", args=[activity.pk]))
     html = page.content.decode()
-    assert 'class="qr-code"' in html and "签到二维码" in html
+    assert 'class="qr-code d-block"' in html and "签到二维码" in html
     assert f"/ledgers/checkin/?code={activity.checkin_code}" in html
