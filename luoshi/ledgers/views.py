@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,8 @@ from . import forms as f
 from . import imports, qr, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
+
+PAGE_SIZE = 50
 
 
 class LoggedInRequest(HttpRequest):
@@ -433,12 +436,13 @@ def activity_list(request: LoggedInRequest) -> HttpResponse:
             notes=[note],
         )
         return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-    page = list(activities[:200])
+    paginator = Paginator(activities, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     context = _filter_context(request, params)
     context.update(
         {
-            "activities": page,
-            "truncated": len(page) == 200,
+            "activities": list(page.object_list),
+            "page": page,
             "deleted": deleted,
             "may_restore": has_perm(request.user, "ledger.configure"),
             "may_record": has_perm(request.user, "ledger.record"),

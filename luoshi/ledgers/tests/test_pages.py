@@ -116,3 +116,31 @@ def test_list_query_count_does_not_grow(world, client_for, lecture, django_asser
     assert len(response.context["activities"]) == 30
     with django_assert_max_num_queries(20):
         assert client.get(reverse("ledgers:ledger")).status_code == 200
+
+
+def test_activity_list_pages(world, client_for, lecture, monkeypatch):
+    from luoshi.ledgers import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for day in range(5):
+        services.record_activity(
+            actor=world.liaison,
+            activity_type=lecture,
+            unit=world.unit_a,
+            title=f"宣讲 {day}",
+            starts_at=timezone.now() - datetime.timedelta(days=day),
+            venue_category="campus",
+            values={"topic": "宣讲"},
+        )
+    client = client_for(world.liaison)
+    first = client.get(reverse("ledgers:activity-list") + f"?type={lecture.pk}")
+    assert [a.title for a in first.context["activities"]] == ["宣讲 0", "宣讲 1"]
+    assert "第 1 / 3 页，共 5 条" in first.content.decode()
+    last = client.get(reverse("ledgers:activity-list") + f"?type={lecture.pk}&page=3")
+    assert [a.title for a in last.context["activities"]] == ["宣讲 4"]
+    export = client.get(reverse("ledgers:activity-list") + f"?type={lecture.pk}&export=xlsx")
+    import io
+
+    from openpyxl import load_workbook
+
+    assert load_workbook(io.BytesIO(export.content)).worksheets[0].max_row == 3 + 5
