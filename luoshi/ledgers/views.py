@@ -36,6 +36,7 @@ from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
 
 PAGE_SIZE = 50
+UNIT_LIST_LIMIT = 100  # beyond this many units in reach, the unit filter searches
 
 
 class LoggedInRequest(HttpRequest):
@@ -119,14 +120,23 @@ def _filter_context(request: LoggedInRequest, params: dict[str, str]) -> dict[st
     from luoshi.campaigns.access import visible_campaigns
     from luoshi.org.access import units_for_picker
 
-    return {
+    units = list(
+        units_for_picker(request.user, "ledger.view").order_by("path")[: UNIT_LIST_LIMIT + 1]
+    )
+    context: dict[str, Any] = {
         "params": params,
         "query": urlencode(params),
         "types": ActivityType.objects.order_by("sort_order", "id"),
         "categories": Category.choices,
-        "units": units_for_picker(request.user, "ledger.view").order_by("path")[:300],
+        "units": units,
         "campaigns": visible_campaigns(request.user).order_by("-start_date"),
     }
+    if len(units) > UNIT_LIST_LIMIT:  # a large reach: search units instead of listing them all
+        selected = _int(params.get("unit"))
+        in_reach = units_for_picker(request.user, "ledger.view")
+        context["units"] = list(in_reach.filter(pk=selected or 0))
+        context["unit_picker_url"] = reverse("org:unit-picker") + "?perm=ledger.view"
+    return context
 
 
 # --- Activity types -------------------------------------------------------------------------------

@@ -144,3 +144,15 @@ def test_activity_list_pages(world, client_for, lecture, monkeypatch):
     from openpyxl import load_workbook
 
     assert load_workbook(io.BytesIO(export.content)).worksheets[0].max_row == 3 + 5
+
+
+def test_unit_filter_searches_when_many_units(world, client_for, lecture, monkeypatch):
+    from luoshi.ledgers import views
+
+    monkeypatch.setattr(views, "UNIT_LIST_LIMIT", 1)
+    client = client_for(world.office)
+    for name in ("ledger", "activity-list", "people"):
+        page = client.get(reverse(f"ledgers:{name}") + f"?unit={world.unit_a.pk}")
+        html = page.content.decode()
+        assert "perm=ledger.view" in html and "org/org.js" in html, name
+        assert [u.pk for u in page.context["units"]] == [world.unit_a.pk]
