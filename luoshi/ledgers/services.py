@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -48,6 +49,8 @@ TYPE_FIELDS = (
 )
 CHECKIN_LEAD = datetime.timedelta(minutes=30)
 CHECKIN_DEFAULT_LENGTH = datetime.timedelta(hours=3)
+CHECKIN_MAX_FAILURES = 10  # wrong codes per person within CHECKIN_FAILURE_WINDOW seconds
+CHECKIN_FAILURE_WINDOW = 600
 
 
 # --- Activity types -----------------------------------------------------------------------------
@@ -721,6 +724,9 @@ def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
     code = (code or "").strip()
     if not re.fullmatch(r"\d{6}", code):
         raise CheckinRefused(_("请输入 6 位数字签到码。"))
+    failures_key = f"ledgers:checkin-failures:{actor.pk}"
+    if cache.get(failures_key, 0) >= CHECKIN_MAX_FAILURES:
+        raise CheckinRefused(_("签到码输错次数过多，请 10 分钟后再试。"))
     now = timezone.now()
     candidates = list(
         Activity.objects.alive()
@@ -729,6 +735,9 @@ def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
         .order_by("-checkin_opens_at")
     )
     if not candidates:
+        # Six digits are guessable: count wrong codes per person and pause after a few.
+        cache.add(failures_key, 0, CHECKIN_FAILURE_WINDOW)
+        cache.incr(failures_key)
         raise CheckinRefused(_("签到码无效，请核对后重新输入。"))
     open_now = [
         a

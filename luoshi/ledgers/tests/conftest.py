@@ -63,3 +63,13 @@ def reading(world) -> ActivityType:
         is_personal=True,
         fields=[{"key": "book", "label": "书名", "kind": "text", "required": True}],
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Check-in failure counters live in the cache: every test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -376,3 +376,21 @@ def test_checkin_window_follows_a_moved_activity(world, client_for, meeting):
     assert response.status_code == 302
     client_for(world.staff).post(reverse("ledgers:checkin"), {"code": code})
     assert activity.participations.filter(person=world.staff, source="checkin").exists()
+
+
+def test_wrong_codes_pause_checkin(world, client_for, meeting, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    activity = _record(world, meeting)
+    wrong = "100000" if activity.checkin_code != "100000" else "100001"
+    client = client_for(world.staff)
+    for _ in range(10):
+        client.post(reverse("ledgers:checkin"), {"code": wrong})
+    response = client.post(reverse("ledgers:checkin"), {"code": activity.checkin_code})
+    assert "输错次数过多" in response.content.decode()
+    assert not activity.participations.filter(person=world.staff).exists()
+    # Someone else is not affected.
+    client_for(world.staff2).post(reverse("ledgers:checkin"), {"code": activity.checkin_code})
+    assert activity.participations.filter(person=world.staff2).exists()
+    cache.clear()
