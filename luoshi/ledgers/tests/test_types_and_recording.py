@@ -191,6 +191,7 @@ def test_liaison_records_with_participants_and_a_photo(world, client_for, lectur
     ).exists()
     detail = client.get(reverse("ledgers:activity-detail", args=[activity.pk])).content.decode()
     assert "宣讲.png" in detail and "赵敏" in detail and "党的二十大精神" in detail
+    assert f'<img src="{reverse("files:download", args=[attachment.pk])}"' in detail
     download = reverse("files:download", args=[attachment.pk])
     assert client.get(download).status_code == 200
     assert client_for(world.staff).get(download).status_code == 200  # a participant
