@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -146,7 +146,7 @@ def _filter_context(request: LoggedInRequest, params: dict[str, str]) -> dict[st
 def type_list(request: LoggedInRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
     types = ActivityType.objects.select_related("campaign", "track").annotate(
-        used=Count("activities")
+        used=Count("activities", filter=Q(activities__deleted_at__isnull=True))
     )
     text = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")

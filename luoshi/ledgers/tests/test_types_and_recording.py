@@ -366,3 +366,21 @@ def test_many_people_are_picked_by_search(world, client_for, lecture, monkeypatc
     response = client.post(reverse("ledgers:activity-record"), _lecture_post(world, lecture))
     assert response.status_code == 302
     assert Activity.objects.get().participations.count() == 2
+
+
+def test_type_list_counts_live_records(world, client_for, lecture):
+    from luoshi.ledgers import services
+
+    for n in range(2):
+        activity = services.record_activity(
+            actor=world.liaison,
+            activity_type=lecture,
+            unit=world.unit_a,
+            title=f"宣讲{n}",
+            starts_at=timezone.now(),
+            venue_category="campus",
+            values={"topic": "宣讲"},
+        )
+    services.delete_activity(actor=world.liaison, activity=activity)
+    listing = client_for(world.office).get(reverse("ledgers:type-list"))
+    assert [t.used for t in listing.context["types"]] == [1]
