@@ -23,6 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "roles": has_perm(user, "role.manage"),
         "audit": has_perm(user, "audit.view"),
         "calendar": has_perm(user, "calendar.manage"),
+        "ledger": has_perm(user, "ledger.view"),
+        "ledger_record": has_perm(user, "ledger.record"),
+        "ledger_configure": has_perm(user, "ledger.configure"),
     }
     context["unread_count"] = user.notifications.unread().count()
     return context

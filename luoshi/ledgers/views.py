@@ -496,10 +496,7 @@ def _attachments(activity: Activity) -> list[Attachment]:
 
 
 def _qr(url: str):
-    try:
-        return qr.svg(url, label=_("签到二维码"))
-    except qr.TooLong:
-        return None
+    return qr.svg(url, label=_("签到二维码"))
 
 
 @login_required
