@@ -40,7 +40,7 @@ S = TaskState
 
 # A to-do group shows its first items; its count stops at COUNT_CAP ("99+") so that it never
 # counts a whole province's tasks just to print a badge.
-TODO_ITEMS = 5
+TOP_ITEMS = 5
 COUNT_CAP = 99
 
 TASK_ROW_RELATED = ("campaign", "track", "unit", "owner")
@@ -346,7 +346,7 @@ def _todo(
     key: str, title: str, icon: str, queryset: QuerySet, list_url: str = "", order=None
 ) -> TodoGroup:
     count = bounded_count(queryset, COUNT_CAP)
-    items = list(queryset.order_by(*(order or ("deadline", "id")))[:TODO_ITEMS])
+    items = list(queryset.order_by(*(order or ("deadline", "id")))[:TOP_ITEMS])
     return TodoGroup(
         key=key,
         title=title,
