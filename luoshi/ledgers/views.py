@@ -604,13 +604,8 @@ def checkin(request: LoggedInRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("code", error.messages)
         else:
+            # the page shows the result itself, large, for a phone held at arm's length
             result = {"title": activity.title, "created": created}
-            if created:
-                messages.success(request, _("签到成功：%(title)s") % {"title": activity.title})
-            else:
-                messages.info(
-                    request, _("您已签到过“%(title)s”，无需重复签到。") % {"title": activity.title}
-                )
     return render(request, "ledgers/checkin.html", {"form": form, "result": result})
 
 
