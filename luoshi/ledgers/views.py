@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.files.models import Attachment
+from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_person_for_user,
@@ -39,12 +40,6 @@ PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100  # beyond this many units in reach, the unit filter searches
 
 
-class LoggedInRequest(HttpRequest):
-    """A request behind login_required: the user is a real account."""
-
-    user: User
-
-
 # --- Helpers --------------------------------------------------------------------------------------
 
 
@@ -59,7 +54,7 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
-def _filter_from(request: LoggedInRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
+def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
     """The list filters from GET; a unit outside the ledger.view scope is a 404."""
     get = request.GET
     unit = None
@@ -106,7 +101,7 @@ def _filter_note(flt: selectors.ActivityFilter) -> str:
     return "；".join(str(part) for part in parts)
 
 
-def _audit_export(request: LoggedInRequest, what: str, count: int, note: str) -> None:
+def _audit_export(request: AuthenticatedRequest, what: str, count: int, note: str) -> None:
     record(
         actor=request.user,
         action=AuditEvent.Action.EXPORT,
@@ -116,7 +111,7 @@ def _audit_export(request: LoggedInRequest, what: str, count: int, note: str) ->
     )
 
 
-def _filter_context(request: LoggedInRequest, params: dict[str, str]) -> dict[str, Any]:
+def _filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> dict[str, Any]:
     from luoshi.campaigns.access import visible_campaigns
     from luoshi.org.access import units_for_picker
 
@@ -143,7 +138,7 @@ def _filter_context(request: LoggedInRequest, params: dict[str, str]) -> dict[st
 
 
 @login_required
-def type_list(request: LoggedInRequest) -> HttpResponse:
+def type_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
     types = ActivityType.objects.select_related("campaign", "track").annotate(
         used=Count("activities", filter=Q(activities__deleted_at__isnull=True))
@@ -223,7 +218,7 @@ def _type_values(form: f.ActivityTypeForm) -> dict[str, Any]:
 
 
 @login_required
-def type_create(request: LoggedInRequest) -> HttpResponse:
+def type_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
     form = f.ActivityTypeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -238,7 +233,7 @@ def type_create(request: LoggedInRequest) -> HttpResponse:
 
 
 @login_required
-def type_edit(request: LoggedInRequest, pk: int) -> HttpResponse:
+def type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity_type = get_type_for_user(request.user, pk, configure=True)
     initial = {
         name: getattr(activity_type, name)
@@ -277,7 +272,7 @@ def _recordable_types(user):
 
 
 @login_required
-def activity_record(request: LoggedInRequest) -> HttpResponse:
+def activity_record(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
     types = list(_recordable_types(request.user))
     type_id = _int(request.POST.get("type") or request.GET.get("type"))
@@ -337,7 +332,7 @@ def activity_record(request: LoggedInRequest) -> HttpResponse:
 
 
 @login_required
-def activity_edit(request: LoggedInRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
@@ -400,7 +395,7 @@ def activity_edit(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_list(request: LoggedInRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
@@ -462,7 +457,6 @@ def activity_list(request: LoggedInRequest) -> HttpResponse:
 
 
 def _extra_rows(activity: Activity) -> list[tuple[str, Any, Attachment | None]]:
-    from luoshi.accounts.models import User
     from luoshi.org.models import Unit
 
     rows: list[tuple[str, Any, Attachment | None]] = []
@@ -500,7 +494,7 @@ def _qr(url: str):
 
 
 @login_required
-def activity_detail(request: LoggedInRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
     activity = get_activity_for_user(request.user, pk, deleted=deleted)
     participants = selectors.activity_detail_participants(activity)
@@ -545,7 +539,7 @@ def activity_detail(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_delete(request: LoggedInRequest, pk: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     services.delete_activity(
         actor=request.user, activity=activity, reason=request.POST.get("reason", "")
@@ -556,7 +550,7 @@ def activity_delete(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_restore(request: LoggedInRequest, pk: int) -> HttpResponse:
+def activity_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk, deleted=True)
     if not scope_for(request.user, "ledger.configure").contains(activity.unit):
         raise Http404  # deleted records are out of sight for everyone but the office
@@ -567,7 +561,7 @@ def activity_restore(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_participants(request: LoggedInRequest, pk: int) -> HttpResponse:
+def activity_participants(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_user(request.user, pk)
     if not can_edit_activity(request.user, activity):
         raise PermissionDenied
@@ -592,7 +586,7 @@ def activity_participants(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checkin(request: LoggedInRequest) -> HttpResponse:
+def checkin(request: AuthenticatedRequest) -> HttpResponse:
     """Type or scan the six-digit code; one tap checks the logged-in person in."""
     form = f.CheckinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     result = None
@@ -613,7 +607,7 @@ def checkin(request: LoggedInRequest) -> HttpResponse:
 
 
 @login_required
-def ledger(request: LoggedInRequest) -> HttpResponse:
+def ledger(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     pivot = selectors.ledger_pivot(request.user, flt)
@@ -686,7 +680,7 @@ def ledger(request: LoggedInRequest) -> HttpResponse:
 
 
 @login_required
-def type_template(request: LoggedInRequest, pk: int) -> HttpResponse:
+def type_template(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The import template of one activity type, generated from its fields."""
     require_perm(request.user, "ledger.record")
     activity_type = _recordable_types(request.user).filter(pk=pk).first()
@@ -697,7 +691,7 @@ def type_template(request: LoggedInRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity_import(request: LoggedInRequest) -> HttpResponse:
+def activity_import(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
     types = list(_recordable_types(request.user))
     type_id = _int(request.POST.get("type") or request.GET.get("type"))
@@ -732,7 +726,7 @@ def activity_import(request: LoggedInRequest) -> HttpResponse:
 
 
 @login_required
-def people(request: LoggedInRequest) -> HttpResponse:
+def people(request: AuthenticatedRequest) -> HttpResponse:
     """Per-person counts by activity type (study by default) for a unit subtree and period."""
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
