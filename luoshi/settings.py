@@ -59,7 +59,15 @@ INSTALLED_APPS = [
     "luoshi.org",
     "luoshi.files",
     "luoshi.campaigns",
+    "luoshi.heritage",
     "luoshi.ledgers",
+    "luoshi.study",
+    "luoshi.outreach",
+    "luoshi.rectification",
+    "luoshi.meetings",
+    "luoshi.media",
+    "luoshi.learning",
+    "luoshi.reports",
     "luoshi.demo",
 ]
 

@@ -113,6 +113,16 @@ def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from luoshi.heritage import api as heritage_api
+    from luoshi.learning import api as learning_api
+    from luoshi.ledgers import api as ledger_api
+    from luoshi.media import api as media_api
+    from luoshi.meetings import api as meetings_api
+    from luoshi.outreach import api as outreach_api
+    from luoshi.rectification import api as rectification_api
+    from luoshi.reports import api as reports_api
+    from luoshi.study import api as study_api
+
     from . import campaigns, files, notices, people, tasks, units, workbench
 
     api.add_router("/units", units.router)
@@ -122,6 +132,15 @@ def _register_routers() -> None:
     api.add_router("/notices", notices.router)
     api.add_router("/files", files.router)
     api.add_router("/workbench", workbench.router)
+    api.add_router("/ledger", ledger_api.router)
+    api.add_router("/study", study_api.router)
+    api.add_router("/outreach", outreach_api.router)
+    api.add_router("/rectification", rectification_api.router)
+    api.add_router("/meetings", meetings_api.router)
+    api.add_router("/media", media_api.router)
+    api.add_router("/heritage", heritage_api.router)
+    api.add_router("/learning", learning_api.router)
+    api.add_router("/reports", reports_api.router)
 
 
 _register_routers()

@@ -11,12 +11,15 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from PIL import Image, ImageDraw
 
 from luoshi.accounts.models import Notification, User
@@ -558,4 +561,13 @@ def load_demo() -> Built | None:
     builder.build_campaign()
     builder.build_tasks()
     builder.finish()
+    load_parts(builder)
     return builder.built
+
+
+def load_parts(builder: DemoBuilder) -> None:
+    """Each app's own part of the demo: `<app>.demo.load(builder)`, in INSTALLED_APPS order
+    (the ledger's activity types come before the records of the apps that build on them)."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("luoshi.") and module_has_submodule(config.module, "demo"):
+            import_module(f"{config.name}.demo").load(builder)

@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "calendar.manage",
             "ledger.view",
             "ledger.configure",
+            "learning.view",
+            "learning.import",
+            "learning.configure",
         }
     ),
     Role.LIAISON: frozenset(
@@ -49,13 +52,31 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "task.remind",
             "ledger.view",
             "ledger.record",
+            "learning.view",
+            "learning.import",
         }
     ),
     Role.LEADER: frozenset(
-        {"unit.view", "person.view", "campaign.view", "task.view", "task.comment", "ledger.view"}
+        {
+            "unit.view",
+            "person.view",
+            "campaign.view",
+            "task.view",
+            "task.comment",
+            "ledger.view",
+            "learning.view",
+        }
     ),
     Role.STAFF: frozenset(
-        {"unit.view", "person.view", "campaign.view", "task.view", "ledger.view", "ledger.record"}
+        {
+            "unit.view",
+            "person.view",
+            "campaign.view",
+            "task.view",
+            "ledger.view",
+            "ledger.record",
+            "learning.view",
+        }
     ),
     Role.SYSADMIN: frozenset(
         {"unit.view", "unit.manage", "person.view", "person.manage", "person.phone"}

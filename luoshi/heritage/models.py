@@ -1,0 +1,49 @@
+"""Heritage (红色资源): sites, routes as ordered sites and exhibitions.
+
+A `Site` is a place of the region's red and industrial heritage (狮20井, 英雄地中四井, …); an
+activity held there names it (`ledgers.Activity.site`) and is counted per site.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteKind(models.TextChoices):
+    OIL_WELL = "oil_well", _("石油工业遗址")
+    MILITARY = "military", _("军事设施")
+    INDUSTRIAL = "industrial", _("工业遗址")
+    MEMORIAL = "memorial", _("纪念场馆")
+    EDUCATION = "education", _("教育基地")
+    OTHER = "other", _("其他")
+
+
+class Site(models.Model):
+    """A heritage site: where it is, what it tells, who looks after it."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=SiteKind, default=SiteKind.OTHER)
+    location = models.CharField(_("位置"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    description = models.TextField(_("简介"), blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("管理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("红色资源点位")
+        verbose_name_plural = _("红色资源点位")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

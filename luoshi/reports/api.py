@@ -1,0 +1,5 @@
+"""JSON API of reports: the same services, selectors and scope as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["报告"])

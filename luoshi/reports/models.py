@@ -1,0 +1,3 @@
+"""Reports: briefings written from the ledger's counts (page, Word, command)."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Study: study groups, the designated reading list, reading records and reflection essays."""
+
+from django.db import models  # noqa: F401
