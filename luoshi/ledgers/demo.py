@@ -13,8 +13,15 @@ if TYPE_CHECKING:
 
 TOPIC = {"key": "topic", "label": "学习主题", "kind": "text", "required": True}
 VENUE_KINDS = ["网吧", "歌舞娱乐场所", "影院", "书店", "印刷企业", "其他"]
-CHANNELS = ["报纸", "电视", "广播", "微信公众号", "抖音/视频号", "学习强国号", "新闻客户端", "网站"]
-LEVELS = ["中央", "省", "州", "市"]
+# 学习5本指定读本: the designated readings of the article's spring 2022 (the reading list of the
+# study app and the demo's reading records use these titles).
+DESIGNATED_READINGS = [
+    ("习近平新时代中国特色社会主义思想学习问答", "中共中央宣传部"),
+    ("中国共产党简史", "本书编写组"),
+    ("论中国共产党历史", "习近平"),
+    ("毛泽东 邓小平 江泽民 胡锦涛关于中国共产党历史论述摘编", "中共中央党史和文献研究院"),
+    ("习近平谈治国理政（第三卷）", "习近平"),
+]
 
 
 def _meeting(name: str, description: str, order: int) -> dict[str, Any]:
@@ -124,20 +131,9 @@ TYPES: list[dict[str, Any]] = [
         "name": "宣传报道",
         "category": Category.MEDIA,
         "track": COMPETE,
-        "description": "在各级媒体刊发的宣传报道，参加人员记作者。",
+        "takes_attendance": True,
+        "description": "在各级媒体刊发的宣传报道（渠道、级别、链接和阅读量见融媒矩阵），参加人员记作者。",
         "sort_order": 80,
-        "fields": [
-            {
-                "key": "channel",
-                "label": "刊发渠道",
-                "kind": "choice",
-                "required": True,
-                "choices": CHANNELS,
-            },
-            {"key": "level", "label": "媒体级别", "kind": "choice", "choices": LEVELS},
-            {"key": "link", "label": "链接", "kind": "text"},
-            {"key": "views", "label": "阅读量", "kind": "number"},
-        ],
     },
     _meeting("周例会", "每周召开的工作例会，通报进度、部署下周工作。", 90),
     _meeting("月调度会", "每月召开的专项行动调度会，研究解决推进中的问题。", 100),
