@@ -39,7 +39,7 @@ def get_activity_for_user(user, pk: int, *, deleted: bool = False) -> Activity:
     """The activity, or 404 when `user` may not see it."""
     activity = (
         visible_activities(user, deleted=deleted)
-        .select_related("type", "unit", "recorded_by", "evidence_task")
+        .select_related("type", "unit", "recorded_by", "evidence_task", "site")
         .filter(pk=pk)
         .first()
     )

@@ -6,10 +6,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
 from luoshi.campaigns.models import OPEN_STATES, Track
+from luoshi.heritage.models import Site
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
@@ -18,7 +20,14 @@ from .models import ActivityType, Category, FieldKind, VenueCategory
 
 CHECKBOX_LIMIT = 150  # beyond this many people, participants are picked by search
 
-KIND_BY_LABEL = {str(label): value for value, label in FieldKind.choices}
+
+def _kind_by_label() -> dict[str, str]:
+    """Field kinds by their label in Chinese and in the reader's language, and by code."""
+    kinds = {value: value for value in FieldKind.values}
+    with translation.override("zh-hans"):
+        kinds |= {str(label): value for value, label in FieldKind.choices}
+    kinds |= {str(label): value for value, label in FieldKind.choices}
+    return kinds
 
 
 def fields_to_text(fields: list[dict[str, Any]]) -> str:
@@ -37,18 +46,20 @@ def fields_to_text(fields: list[dict[str, Any]]) -> str:
 def text_to_fields(text: str) -> list[dict[str, Any]]:
     """Parse the lines back; the service checks keys, kinds and choices."""
     fields = []
+    kinds = _kind_by_label()
+    required_words = {"必填", "是", "required", "1", "y", "yes", str(_("必填")).lower()}
     for line in (text or "").splitlines():
         if not line.strip():
             continue
         parts = [part.strip() for part in re.split(r"[|｜]", line)]
         parts += [""] * (5 - len(parts))
-        kind = KIND_BY_LABEL.get(parts[2], parts[2])
+        kind = kinds.get(parts[2], kinds.get(parts[2].lower(), parts[2]))
         fields.append(
             {
                 "key": parts[0],
                 "label": parts[1],
                 "kind": kind,
-                "required": parts[3] in ("必填", "是", "required", "1", "y", "yes"),
+                "required": parts[3].lower() in required_words,
                 "choices": [c for c in re.split(r"[,，、]", parts[4]) if c.strip()],
             }
         )
@@ -156,6 +167,13 @@ class ActivityForm(StyledForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
+    site: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("红色资源点位"),
+        queryset=Site.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("（不在红色资源点位）"),
+        help_text=_("在红色资源点位开展的活动按点位统计；地点不填时取点位名称。"),
+    )
     venue_category = forms.ChoiceField(
         label=_("场所类别"), choices=[("", "—"), *VenueCategory.choices], required=False
     )
@@ -206,6 +224,8 @@ class ActivityForm(StyledForm):
         )
         if not activity_type.has_venue_category:
             del self.fields["venue_category"]
+        if activity_type.is_personal or not Site.objects.filter(is_active=True).exists():
+            del self.fields["site"]
         if not activity_type.has_audience:
             del self.fields["audience"]
         if not activity_type.records_hours:
@@ -228,7 +248,8 @@ class ActivityForm(StyledForm):
             self.fields[name].required_mark = True  # type: ignore[attr-defined]
         extra = [f"x_{definition['key']}" for definition in activity_type.fields]
         self.order_fields(
-            ["title", "unit", "starts_at", "ends_at", "place", "venue_category", "audience"]
+            ["title", "unit", "starts_at", "ends_at", "place", "site", "venue_category"]
+            + ["audience"]
             + ["hours", *extra, "participants", "notes", "campaigns", "evidence_task"]
         )
         self.style()

@@ -24,6 +24,7 @@ from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import Campaign, Task, Track
 from luoshi.files.services import store_upload
+from luoshi.heritage.models import Site
 from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
@@ -433,6 +434,7 @@ def record_activity(
     starts_at: datetime.datetime | None,
     ends_at: datetime.datetime | None = None,
     place: str = "",
+    site: Site | None = None,
     venue_category: str = "",
     audience: int | None = None,
     hours: Decimal | None = None,
@@ -475,6 +477,8 @@ def record_activity(
         previous={},
     )
     errors.update(value_errors)
+    if site is not None and not site.is_active:
+        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
     try:
         people = _check_people(actor=actor, activity_type=activity_type, unit=unit, people=people)
     except ValidationError as error:
@@ -488,7 +492,8 @@ def record_activity(
         title=title[:200],
         starts_at=starts_at,
         ends_at=ends_at,
-        place=(place or "").strip()[:200],
+        place=(place or "").strip()[:200] or (site.name if site is not None else ""),
+        site=site,
         venue_category=venue_category if activity_type.has_venue_category else "",
         unit=unit,
         recorded_by=actor,
@@ -530,6 +535,7 @@ EDITABLE = (
     "starts_at",
     "ends_at",
     "place",
+    "site",
     "venue_category",
     "unit",
     "audience",
@@ -568,7 +574,7 @@ def update_activity(
         unit = changes["unit"]
         people = list(User.objects.filter(participations__activity=activity))
         _check_recording(actor=actor, activity_type=activity_type, unit=unit, people=people)
-    names = [f"{key}_id" if key in ("unit", "evidence_task") else key for key in changes]
+    names = [f"{key}_id" if key in ("unit", "evidence_task", "site") else key for key in changes]
     names += ["values"]
     before = snapshot(activity, names)
     linked = {c.pk: c for c in activity.campaigns.all()}
