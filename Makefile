@@ -65,6 +65,7 @@ test: install
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
+	$(UV) sync --frozen --python $(PY) --quiet --group bench
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bench/run.py
 
