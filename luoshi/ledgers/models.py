@@ -88,6 +88,38 @@ class ActivityType(models.Model):
         return self.name
 
 
+class LocalMonth(models.Func):
+    """The first day of a moment's month in China Standard Time (UTC+8, no daylight saving).
+
+    Written out per database so it is deterministic and can be stored and indexed: Django's
+    TruncMonth with a time zone calls a Python function for every row on SQLite. The offset is
+    fixed at +8 hours (Asia/Shanghai, the project's TIME_ZONE); selectors fall back to
+    TruncMonth should TIME_ZONE ever change.
+    """
+
+    arity = 1
+    output_field = models.DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s, '+8 hours', 'start of month')",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(date_trunc('month', %(expressions)s AT TIME ZONE 'Asia/Shanghai'))::date",
+            **extra_context,
+        )
+
+
+LOCAL_MONTH_ZONE = "Asia/Shanghai"
+
+
 class ActivityQuerySet(models.QuerySet):
     def alive(self) -> "ActivityQuerySet":
         return self.filter(deleted_at__isnull=True)
@@ -173,6 +205,13 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Stored by the database from starts_at, so the ledger pivot groups by an indexed column.
+    local_month = models.GeneratedField(
+        expression=LocalMonth("starts_at"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("所在月份"),
+    )
 
     objects = ActivityQuerySet.as_manager()
 
@@ -183,6 +222,12 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["unit", "starts_at"]),
             models.Index(fields=["type", "starts_at"]),
+            # Covers the ledger pivot (live records by unit × type × month within a period).
+            models.Index(
+                fields=["unit", "type", "local_month", "starts_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="activity_pivot",
+            ),
         ]
 
     def __str__(self) -> str:

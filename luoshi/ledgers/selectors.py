@@ -5,14 +5,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from luoshi.org.models import Unit
 
 from .access import visible_activities
-from .models import Activity, ActivityType, Participation
+from .models import LOCAL_MONTH_ZONE, Activity, ActivityType, Participation
 
 
 @dataclass
@@ -110,13 +111,15 @@ def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
     date_to = flt.date_to or today
     date_from = flt.date_from or date_to.replace(month=1, day=1)
     bounded = ActivityFilter(**{**flt.__dict__, "date_from": date_from, "date_to": date_to})
-    grouped = (
-        filter_activities(user, bounded)
-        .annotate(month=TruncMonth("starts_at"))
-        .values("unit_id", "type_id", "month")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    )
+    activities = filter_activities(user, bounded)
+    if settings.TIME_ZONE == LOCAL_MONTH_ZONE:
+        # The stored month column (indexed with unit and type): no per-row time zone work.
+        activities = activities.annotate(month=F("local_month"))
+    else:
+        activities = activities.annotate(month=TruncMonth("starts_at"))
+    # No join in filter_activities repeats an activity (a campaign is linked once), so a plain
+    # COUNT(*) counts each record once.
+    grouped = activities.values("unit_id", "type_id", "month").annotate(n=Count("id")).order_by()
     cells: dict[tuple[int, int], dict[datetime.date, int]] = defaultdict(dict)
     for row in grouped:
         month = row["month"]
