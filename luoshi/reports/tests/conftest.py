@@ -1,0 +1,39 @@
+"""Reports fixtures: the demo's organisation with the article's 2022 records and the demo
+briefing template, built once per module inside a transaction rolled back at the end."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from luoshi.demo.data import Built, DemoBuilder
+from luoshi.ledgers import demo as ledger_demo
+from luoshi.ledgers.demo_records import load_records
+from luoshi.reports import demo as reports_demo
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
+@pytest.fixture(scope="module")
+def article(django_db_setup, django_db_blocker, tmp_path_factory) -> Built:
+    """The demo without its task plans: organisation, campaign, activity types, the ledger's
+    records (2022 and live) and the briefing template."""
+    media = tmp_path_factory.mktemp("reports-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            builder = DemoBuilder(today=datetime.date(2026, 6, 15))
+            builder.build_organisation()
+            builder.build_campaign()
+            ledger_demo.load(builder)
+            load_records(builder)
+            reports_demo.load(builder)
+            yield builder.built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
