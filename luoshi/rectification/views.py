@@ -1,1 +1,441 @@
-"""Pages."""
+"""Rectification pages: the problem list (office), task forces, market inspections and their
+findings. Views parse, fetch through access helpers, call services and selectors."""
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.campaigns.access import visible_campaigns
+from luoshi.campaigns.models import TaskState, Warning
+from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
+
+from . import forms as f
+from . import selectors, services
+from .access import (
+    can_manage,
+    get_inspection_for_user,
+    get_task_force_for_user,
+    managed_campaigns,
+    visible_task_forces,
+)
+
+PAGE_SIZE = 50
+UNIT_LIST_LIMIT = 100
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: request.GET.get(key, "") for key in keys if request.GET.get(key)}
+
+
+def _units(request: AuthenticatedRequest, perm: str) -> list:
+    return list(units_for_picker(request.user, perm).order_by("path")[:UNIT_LIST_LIMIT])
+
+
+def _export(request: AuthenticatedRequest, *, model: str, title: str, headers, rows, note: str):
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type=model,
+        object_repr=title,
+        note=f"{note}；{len(rows)} 行",
+    )
+    content = build_workbook(title=title, headers=headers, rows=rows, notes=[note])
+    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _note(parts: list[str]) -> str:
+    at = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+    return "；".join([at, *parts])
+
+
+def _service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Problem list ---------------------------------------------------------------------------------
+
+
+def _may_see_problems(user) -> None:
+    require_perm(user, "task.view")
+
+
+@login_required
+def problem_list(request: AuthenticatedRequest) -> HttpResponse:
+    _may_see_problems(request.user)
+    get = request.GET
+    unit_id = _int(get.get("unit"))
+    unit = get_unit_for_user(request.user, unit_id, perm="task.view") if unit_id else None
+    state = get.get("state", "")
+    warning = get.get("warning", "")
+    flt = selectors.ProblemFilter(
+        campaign_id=_int(get.get("campaign")),
+        unit=unit,
+        state=state if state in {"open", "done", *TaskState.values} else "",
+        warning=warning if warning in Warning.values else "",
+        task_force_id=_int(get.get("task_force")),
+        text=get.get("q", "").strip(),
+    )
+    params = _params(request, ("campaign", "unit", "state", "warning", "task_force", "q"))
+    problems = selectors.problem_list(request.user, flt)
+    if get.get("export") == "xlsx":
+        title = _("整改问题清单")
+        parts = [_("单位：%(u)s（含下级）") % {"u": unit.name}] if unit else []
+        rows = [
+            (
+                p.title,
+                p.description,
+                p.source,
+                p.unit.name,
+                p.task_force.name if p.task_force else "",
+                str(p.task_force.lead) if p.task_force else "",
+                p.task.deadline,
+                p.task.get_state_display(),
+                p.task.get_warning_display() if p.task.warning else "",
+                p.task.progress,
+                str(p.task.owner or ""),
+                p.task.closed_at,
+            )
+            for p in problems
+        ]
+        return _export(
+            request,
+            model="rectification.problem",
+            title=title,
+            headers=[
+                _("问题"),
+                _("问题表现及整改要求"),
+                _("问题来源"),
+                _("责任单位"),
+                _("项目攻坚组"),
+                _("组长"),
+                _("整改时限"),
+                _("状态"),
+                _("预警"),
+                _("进度（%）"),
+                _("责任人"),
+                _("销号时间"),
+            ],
+            rows=rows,
+            note=_note([str(part) for part in parts]),
+        )
+    page = Paginator(problems, PAGE_SIZE).get_page(get.get("page"))
+    return render(
+        request,
+        "rectification/problem_list.html",
+        {
+            "problems": list(page.object_list),
+            "page": page,
+            "params": params,
+            "query": urlencode(params),
+            "units": _units(request, "task.view"),
+            "campaigns": visible_campaigns(request.user).order_by("-start_date"),
+            "task_forces": visible_task_forces(request.user).order_by("name"),
+            "states": [("open", _("未办结")), ("done", _("已办结")), *TaskState.choices],
+            "warnings": [w for w in Warning.choices if w[0]],
+            "may_manage": managed_campaigns(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def problem_create(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "task.issue")
+    form = f.ProblemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.create_problem(
+                actor=request.user,
+                campaign=data["campaign"],
+                title=data["title"],
+                description=data.get("description", ""),
+                source=data.get("source", ""),
+                unit=data["unit"],
+                task_force=data.get("task_force"),
+                deadline=data["deadline"],
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已列入问题清单，整改任务已下发给%(unit)s。") % {"unit": problem.unit.name},
+            )
+            return redirect("rectification:problem-list")
+    return render(
+        request,
+        "rectification/form.html",
+        {"form": form, "title": _("新增整改问题"), "back": "rectification:problem-list"},
+    )
+
+
+# --- Task forces ----------------------------------------------------------------------------------
+
+
+@login_required
+def task_force_list(request: AuthenticatedRequest) -> HttpResponse:
+    task_forces = selectors.task_force_list(request.user)
+    text = request.GET.get("q", "").strip()
+    if text:
+        task_forces = task_forces.filter(name__icontains=text)
+    params = _params(request, ("q",))
+    if request.GET.get("export") == "xlsx":
+        rows = [
+            (
+                t.name,
+                t.campaign.display_name,
+                str(t.lead),
+                "、".join(str(m) for m in t.members.all()),
+                t.problem_count,  # type: ignore[attr-defined]
+                t.description,
+            )
+            for t in task_forces
+        ]
+        return _export(
+            request,
+            model="rectification.taskforce",
+            title=_("项目攻坚组"),
+            headers=[_("名称"), _("专项行动"), _("组长"), _("成员"), _("整改问题数"), _("职责")],
+            rows=rows,
+            note=_note([]),
+        )
+    page = Paginator(task_forces, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rectification/task_force_list.html",
+        {
+            "task_forces": list(page.object_list),
+            "page": page,
+            "params": params,
+            "query": urlencode(params),
+            "may_manage": managed_campaigns(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def task_force_create(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "task.issue")
+    form = f.TaskForceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_task_force(
+                actor=request.user,
+                campaign=data["campaign"],
+                name=data["name"],
+                lead=data["lead"],
+                members=list(data.get("members") or []),
+                description=data.get("description", ""),
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("已成立攻坚组“%(name)s”。") % {"name": data["name"]})
+            return redirect("rectification:task-force-list")
+    return render(
+        request,
+        "rectification/form.html",
+        {"form": form, "title": _("成立项目攻坚组"), "back": "rectification:task-force-list"},
+    )
+
+
+@login_required
+def task_force_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    task_force = get_task_force_for_user(request.user, pk)
+    if not can_manage(request.user, task_force.campaign):
+        raise PermissionDenied
+    initial: dict[str, Any] = {
+        "campaign": task_force.campaign_id,
+        "name": task_force.name,
+        "lead": task_force.lead_id,
+        "members": [m.pk for m in task_force.members.all()],
+        "description": task_force.description,
+    }
+    form = f.TaskForceForm(request.POST or None, user=request.user, initial=initial)
+    form.fields["campaign"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_task_force(
+                actor=request.user,
+                task_force=task_force,
+                name=data["name"],
+                lead=data["lead"],
+                members=list(data.get("members") or []),
+                description=data.get("description", ""),
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("rectification:task-force-list")
+    return render(
+        request,
+        "rectification/form.html",
+        {
+            "form": form,
+            "title": _("修改项目攻坚组 · %(name)s") % {"name": task_force.name},
+            "back": "rectification:task-force-list",
+        },
+    )
+
+
+# --- Market inspections ---------------------------------------------------------------------------
+
+
+@login_required
+def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.view")
+    get = request.GET
+    unit_id = _int(get.get("unit"))
+    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    venue_kind = get.get("venue_kind", "")
+    result = get.get("result", "")
+    flt = selectors.InspectionFilter(
+        unit=unit,
+        date_from=_date(get.get("from")),
+        date_to=_date(get.get("to")),
+        venue_kind=venue_kind if venue_kind in selectors.VENUE_KINDS else "",
+        result=result if result in selectors.RESULTS else "",
+        text=get.get("q", "").strip(),
+    )
+    params = _params(request, ("unit", "from", "to", "venue_kind", "result", "q"))
+    inspections = selectors.inspection_list(request.user, flt)
+    if get.get("export") == "xlsx":
+        parts = []
+        if unit:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": unit.name})
+        if flt.date_from or flt.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
+            )
+        for label, value in ((_("场所类型"), flt.venue_kind), (_("检查结果"), flt.result)):
+            if value:
+                parts.append(f"{label}：{value}")
+        rows = [
+            (
+                a.starts_at,
+                a.values.get("venue_name", ""),
+                a.values.get("venue_kind", ""),
+                a.values.get("result", ""),
+                a.values.get("findings", ""),
+                a.unit.name,
+                "、".join(str(p.person) for p in a.participations.all()),
+                "；".join(
+                    f"{x.description}（{x.unit.name}，{x.task.get_state_display()}）"
+                    for x in a.findings.all()
+                ),
+            )
+            for a in inspections
+        ]
+        return _export(
+            request,
+            model="ledgers.activity",
+            title=_("文化市场检查"),
+            headers=[
+                _("检查时间"),
+                _("检查场所"),
+                _("场所类型"),
+                _("检查结果"),
+                _("发现问题"),
+                _("检查单位"),
+                _("检查人员"),
+                _("整改任务"),
+            ],
+            rows=rows,
+            note=_note([str(part) for part in parts]),
+        )
+    page = Paginator(inspections, PAGE_SIZE).get_page(get.get("page"))
+    return render(
+        request,
+        "rectification/inspection_list.html",
+        {
+            "inspections": list(page.object_list),
+            "page": page,
+            "params": params,
+            "query": urlencode(params),
+            "units": _units(request, "ledger.view"),
+            "venue_kinds": selectors.VENUE_KINDS,
+            "results": selectors.RESULTS,
+        },
+    )
+
+
+@login_required
+def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    inspection = get_inspection_for_user(request.user, pk)
+    may_open = managed_campaigns(request.user).exists()
+    form = None
+    if may_open:
+        initial: dict[str, Any] = {
+            "description": inspection.values.get("findings", ""),
+            "deadline": timezone.localdate() + datetime.timedelta(days=30),
+        }
+        linked = (
+            managed_campaigns(request.user).filter(pk__in=inspection.campaigns.values("pk")).first()
+        )
+        if linked is not None:
+            initial["campaign"] = linked.pk
+        form = f.FindingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                finding = services.record_finding(
+                    actor=request.user,
+                    activity=inspection,
+                    campaign=data["campaign"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    deadline=data["deadline"],
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已登记发现问题，整改任务已下发给%(unit)s。") % {"unit": finding.unit.name},
+                )
+                return redirect("rectification:inspection-detail", inspection.pk)
+    return render(
+        request,
+        "rectification/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "inspectors": [p.person for p in inspection.participations.select_related("person")],
+            "findings": selectors.findings_of(request.user, inspection),
+            "form": form,
+        },
+    )
