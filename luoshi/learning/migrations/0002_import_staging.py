@@ -5,81 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('files', '0001_initial'),
-        ('learning', '0001_initial'),
+        ("files", "0001_initial"),
+        ("learning", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importrow',
-            name='daily_average',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='日均'),
+            model_name="importrow",
+            name="daily_average",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="日均"
+            ),
         ),
         migrations.AddField(
-            model_name='importrow',
-            name='note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='说明'),
+            model_name="importrow",
+            name="note",
+            field=models.CharField(blank=True, max_length=200, verbose_name="说明"),
         ),
         migrations.AddField(
-            model_name='importrow',
-            name='total',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='累计'),
+            model_name="importrow",
+            name="total",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="累计"
+            ),
         ),
         migrations.AddField(
-            model_name='importrow',
-            name='value',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='本期'),
+            model_name="importrow",
+            name="value",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="本期"
+            ),
         ),
         migrations.AddField(
-            model_name='importrow',
-            name='year_value',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='年度'),
+            model_name="importrow",
+            name="year_value",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="年度"
+            ),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='attachment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='files.attachment', verbose_name='上传文件'),
+            model_name="pointimport",
+            name="attachment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="files.attachment",
+                verbose_name="上传文件",
+            ),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='derived_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='推算条数'),
+            model_name="pointimport",
+            name="derived_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="推算条数"),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='ignored_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='空行及合计行'),
+            model_name="pointimport",
+            name="ignored_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="空行及合计行"),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='is_cumulative',
-            field=models.BooleanField(default=False, help_text='文件只给出累计数时，本期数由上一次导入的累计数推算。', verbose_name='仅有累计数'),
+            model_name="pointimport",
+            name="is_cumulative",
+            field=models.BooleanField(
+                default=False,
+                help_text="文件只给出累计数时，本期数由上一次导入的累计数推算。",
+                verbose_name="仅有累计数",
+            ),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='outside_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='范围外'),
+            model_name="pointimport",
+            name="outside_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="范围外"),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='period_from_file',
-            field=models.BooleanField(default=False, verbose_name='期间取自文件'),
+            model_name="pointimport",
+            name="period_from_file",
+            field=models.BooleanField(default=False, verbose_name="期间取自文件"),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='record_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='入库条数'),
+            model_name="pointimport",
+            name="record_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="入库条数"),
         ),
         migrations.AddField(
-            model_name='pointimport',
-            name='title',
-            field=models.CharField(blank=True, max_length=200, verbose_name='文件标题'),
+            model_name="pointimport",
+            name="title",
+            field=models.CharField(blank=True, max_length=200, verbose_name="文件标题"),
         ),
         migrations.AlterField(
-            model_name='importrow',
-            name='match',
-            field=models.CharField(choices=[('matched', '已匹配'), ('ambiguous', '同名待选'), ('unmatched', '未匹配'), ('skipped', '跳过'), ('outside', '不在导入范围')], default='unmatched', max_length=10, verbose_name='匹配'),
+            model_name="importrow",
+            name="match",
+            field=models.CharField(
+                choices=[
+                    ("matched", "已匹配"),
+                    ("ambiguous", "同名待选"),
+                    ("unmatched", "未匹配"),
+                    ("skipped", "跳过"),
+                    ("outside", "不在导入范围"),
+                ],
+                default="unmatched",
+                max_length=10,
+                verbose_name="匹配",
+            ),
         ),
     ]
