@@ -328,8 +328,8 @@ def _count_links(flt: selectors.StudyFilter, params: dict[str, str], target: dic
     scope: dict[str, str] = {}
     if flt.unit is not None and "unit" not in target:
         scope["unit"] = str(flt.unit.pk)
-    base = {**period, **scope, **target}
-    study = dict(base)
+    base: dict[str, Any] = {**period, **scope, **target}
+    study: dict[str, Any] = dict(base)
     if "campaign" in params:
         study["campaign"] = params["campaign"]
     listing = reverse("ledgers:activity-list")
