@@ -324,7 +324,7 @@ def essay_commend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _count_links(flt: selectors.StudyFilter, params: dict[str, str], target: dict[str, Any]):
     """Links behind each number of one row: the ledger list for sessions, the study lists for
     books and essays; `target` is {"person": id} or {"unit": id, "only": "1"}."""
-    period = {key: params[key] for key in ("from", "to") if key in params}
+    period: dict[str, str] = {key: params[key] for key in ("from", "to") if key in params}
     scope: dict[str, str] = {}
     if flt.unit is not None and "unit" not in target:
         scope["unit"] = str(flt.unit.pk)
