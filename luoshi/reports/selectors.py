@@ -332,4 +332,3 @@ def briefing_counts(briefing: Briefing) -> list[dict]:
         }
         for figure in briefing.figures
     ]
-

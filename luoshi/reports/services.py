@@ -52,7 +52,9 @@ def pattern_errors(pattern: str, metric: str) -> list[str]:
     unknown = [token for token in BRACE_RE.findall(pattern) if token not in ALLOWED]
     if unknown:
         errors.append(
-            _("句式中的“%(token)s”无法识别：只能使用 {n}（数字）、{places}（宣讲地点）和 {unit}（单位名称）。")
+            _(
+                "句式中的“%(token)s”无法识别：只能使用 {n}（数字）、{places}（宣讲地点）和 {unit}（单位名称）。"
+            )
             % {"token": unknown[0]}
         )
     n, places = pattern.count("{n}"), pattern.count("{places}")
@@ -89,14 +91,18 @@ def line_errors(line: BriefingLine) -> dict[str, list[str]]:
     activity_type = line.activity_type if line.activity_type_id else None
     if activity_type is None:
         if line.metric in NEEDS_TYPE:
-            add("activity_type", _("“%(metric)s”须选择活动类型。") % {"metric": line.get_metric_display()})
+            add(
+                "activity_type",
+                _("“%(metric)s”须选择活动类型。") % {"metric": line.get_metric_display()},
+            )
         if line.field_key or line.distinct_key:
             add("field_key", _("按字段筛选或计数须先选择活动类型。"))
         return errors
     if line.metric == Metric.COVERAGE and not activity_type.has_venue_category:
         add(
             "activity_type",
-            _("活动类型“%(type)s”不区分场所类别，不能统计宣讲覆盖。") % {"type": activity_type.name},
+            _("活动类型“%(type)s”不区分场所类别，不能统计宣讲覆盖。")
+            % {"type": activity_type.name},
         )
     if line.field_key:
         definition = _field_of(activity_type, line.field_key)
@@ -202,9 +208,7 @@ def create_template(
 
 
 @transaction.atomic
-def update_template(
-    *, actor: User, template: BriefingTemplate, **values: Any
-) -> BriefingTemplate:
+def update_template(*, actor: User, template: BriefingTemplate, **values: Any) -> BriefingTemplate:
     require_perm(actor, PERM)
     unknown = set(values) - set(TEMPLATE_FIELDS)
     if unknown:

@@ -1,6 +1,21 @@
-from django.urls import path  # noqa: F401
+"""Reports: briefings written from the ledger's counts (page, Word, command)."""
 
-from . import views  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.briefing, name="briefing"),
+    path("briefing.docx", views.briefing_word, name="briefing-word"),
+    path("templates/", views.template_list, name="template-list"),
+    path("templates/new/", views.template_create, name="template-create"),
+    path("templates/<int:pk>/", views.template_detail, name="template-detail"),
+    path("templates/<int:pk>/edit/", views.template_edit, name="template-edit"),
+    path("templates/<int:pk>/sections/new/", views.section_create, name="section-create"),
+    path("sections/<int:pk>/edit/", views.section_edit, name="section-edit"),
+    path("sections/<int:pk>/delete/", views.section_delete, name="section-delete"),
+    path("sections/<int:pk>/lines/new/", views.line_create, name="line-create"),
+    path("lines/<int:pk>/edit/", views.line_edit, name="line-edit"),
+    path("lines/<int:pk>/delete/", views.line_delete, name="line-delete"),
+]

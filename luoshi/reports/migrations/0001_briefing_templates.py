@@ -6,68 +6,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledgers', '0003_activity_site_commended'),
-        ('org', '0001_initial'),
+        ("ledgers", "0003_activity_site_commended"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BriefingTemplate',
+            name="BriefingTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='模板名称')),
-                ('title', models.CharField(help_text='可用 {unit} 表示所选单位名称。', max_length=200, verbose_name='标题')),
-                ('intro', models.TextField(blank=True, help_text='可用 {unit} 表示所选单位名称。', verbose_name='导语')),
-                ('signature', models.CharField(blank=True, max_length=100, verbose_name='落款单位')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="模板名称")),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="可用 {unit} 表示所选单位名称。",
+                        max_length=200,
+                        verbose_name="标题",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True, help_text="可用 {unit} 表示所选单位名称。", verbose_name="导语"
+                    ),
+                ),
+                (
+                    "signature",
+                    models.CharField(blank=True, max_length=100, verbose_name="落款单位"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '简报模板',
-                'verbose_name_plural': '简报模板',
-                'ordering': ['name', 'id'],
+                "verbose_name": "简报模板",
+                "verbose_name_plural": "简报模板",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BriefingSection',
+            name="BriefingSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '一级标题（一、）'), (2, '二级标题（（一））')], default=2, verbose_name='层级')),
-                ('heading', models.CharField(blank=True, help_text='可用 {unit} 表示本部分的单位名称。', max_length=200, verbose_name='标题')),
-                ('intro', models.TextField(blank=True, help_text='写在各行数字之前；可用 {unit} 表示单位名称。', verbose_name='开头语')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='固定单位')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='reports.briefingtemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "一级标题（一、）"), (2, "二级标题（（一））")],
+                        default=2,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "heading",
+                    models.CharField(
+                        blank=True,
+                        help_text="可用 {unit} 表示本部分的单位名称。",
+                        max_length=200,
+                        verbose_name="标题",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="写在各行数字之前；可用 {unit} 表示单位名称。",
+                        verbose_name="开头语",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="固定单位",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="reports.briefingtemplate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '简报部分',
-                'verbose_name_plural': '简报部分',
-                'ordering': ['template', 'order', 'id'],
+                "verbose_name": "简报部分",
+                "verbose_name_plural": "简报部分",
+                "ordering": ["template", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BriefingLine',
+            name="BriefingLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('metric', models.CharField(choices=[('activities', '活动（记录）次数'), ('commended', '评为优秀的记录数'), ('distinct', '字段不同取值数'), ('person_times', '参加人次'), ('people', '参加人数'), ('audience', '受众人数合计'), ('coverage', '宣讲覆盖（按场所类别列出地点）')], max_length=20, verbose_name='统计内容')),
-                ('field_key', models.CharField(blank=True, max_length=30, verbose_name='筛选字段')),
-                ('field_value', models.CharField(blank=True, max_length=200, verbose_name='筛选取值')),
-                ('distinct_key', models.CharField(blank=True, max_length=30, verbose_name='计数字段')),
-                ('pattern', models.CharField(max_length=500, verbose_name='句式')),
-                ('rounding', models.CharField(choices=[('exact', '精确数字'), ('approx', '约数（如“20余”）')], default='exact', max_length=10, verbose_name='数字写法')),
-                ('activity_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledgers.activitytype', verbose_name='活动类型')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='reports.briefingsection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("activities", "活动（记录）次数"),
+                            ("commended", "评为优秀的记录数"),
+                            ("distinct", "字段不同取值数"),
+                            ("person_times", "参加人次"),
+                            ("people", "参加人数"),
+                            ("audience", "受众人数合计"),
+                            ("coverage", "宣讲覆盖（按场所类别列出地点）"),
+                        ],
+                        max_length=20,
+                        verbose_name="统计内容",
+                    ),
+                ),
+                ("field_key", models.CharField(blank=True, max_length=30, verbose_name="筛选字段")),
+                (
+                    "field_value",
+                    models.CharField(blank=True, max_length=200, verbose_name="筛选取值"),
+                ),
+                (
+                    "distinct_key",
+                    models.CharField(blank=True, max_length=30, verbose_name="计数字段"),
+                ),
+                ("pattern", models.CharField(max_length=500, verbose_name="句式")),
+                (
+                    "rounding",
+                    models.CharField(
+                        choices=[("exact", "精确数字"), ("approx", "约数（如“20余”）")],
+                        default="exact",
+                        max_length=10,
+                        verbose_name="数字写法",
+                    ),
+                ),
+                (
+                    "activity_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledgers.activitytype",
+                        verbose_name="活动类型",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="reports.briefingsection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '简报句子',
-                'verbose_name_plural': '简报句子',
-                'ordering': ['section', 'order', 'id'],
+                "verbose_name": "简报句子",
+                "verbose_name_plural": "简报句子",
+                "ordering": ["section", "order", "id"],
             },
         ),
     ]

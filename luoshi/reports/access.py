@@ -1,0 +1,56 @@
+"""Who reaches briefings and their templates: 404 outside scope.
+
+A briefing is written for a unit in the reader's `ledger.view` scope; templates are configured
+by whoever holds `ledger.configure` (the campaign office) and only chosen by the others.
+"""
+
+from django.http import Http404
+
+from luoshi.org.access import get_unit_for_user, scope_for
+from luoshi.org.models import Unit
+
+from .models import BriefingLine, BriefingSection, BriefingTemplate
+
+CONFIGURE = "ledger.configure"
+
+
+def get_briefing_unit_for_user(user, pk: int) -> Unit:
+    """The unit a briefing is written for, or 404 outside the reader's `ledger.view` scope."""
+    return get_unit_for_user(user, pk, perm="ledger.view")
+
+
+def get_template_for_user(user, pk: int, *, configure: bool = False) -> BriefingTemplate:
+    """A template: readers with ledger access choose active ones; configuring needs
+    `ledger.configure` (404 otherwise)."""
+    perm = CONFIGURE if configure else "ledger.view"
+    if scope_for(user, perm).is_empty:
+        raise Http404
+    templates = BriefingTemplate.objects.all()
+    if not configure:
+        templates = templates.filter(is_active=True)
+    template = templates.filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def get_section_for_user(user, pk: int) -> BriefingSection:
+    if scope_for(user, CONFIGURE).is_empty:
+        raise Http404
+    section = BriefingSection.objects.select_related("template", "unit").filter(pk=pk).first()
+    if section is None:
+        raise Http404
+    return section
+
+
+def get_line_for_user(user, pk: int) -> BriefingLine:
+    if scope_for(user, CONFIGURE).is_empty:
+        raise Http404
+    line = (
+        BriefingLine.objects.select_related("section__template", "activity_type")
+        .filter(pk=pk)
+        .first()
+    )
+    if line is None:
+        raise Http404
+    return line

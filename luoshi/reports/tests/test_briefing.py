@@ -1,0 +1,216 @@
+"""The article's briefing, written from the demo's 2022 records: page, Word, command and API.
+
+The demo (organisation, activity types, the ledger's records and the briefing template) is built
+once for the module; each test runs in a savepoint inside it.
+"""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from luoshi.audit.models import AuditEvent
+from luoshi.ledgers.models import Activity
+from luoshi.lib.docx import east_asian_font
+from luoshi.org import services as org
+from luoshi.org.models import UnitKind
+from luoshi.reports.models import BriefingTemplate
+from luoshi.reports.selectors import write_briefing
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("reports-demo")]
+
+FROM, TO = datetime.date(2022, 1, 1), datetime.date(2022, 4, 14)
+LEARNING = (
+    "学习5本指定读本，共计开展“晨读+分享”学习会6次，专项理论学习8次，读好书20余本，"
+    "撰写心得体会69篇。"
+)
+INSPECTIONS = "目前联合文化执法相关部门，开展文化市场领域疫情防控专项检查20余次。"
+COVERAGE = (
+    "全市宣传战线干部全员进牧区（花土沟镇阿拉尔牧场、茫崖镇尕斯牧民定居点）、"
+    "进社区（花土沟镇花土沟社区、花土沟镇石油基地社区、茫崖镇茫崖社区、冷湖镇昆仑社区）、"
+    "进企业（油田花土沟基地生活服务公司、茫崖市文化旅游投资有限公司）、"
+    "进校园（茫崖市第一中学、花土沟镇中心学校）开展宣讲11场，受众530余人次，"
+)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _params(article) -> dict:
+    return {"unit": article.units["wtl"].pk, "from": FROM.isoformat(), "to": TO.isoformat()}
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_the_article_counts_come_out_of_the_ledger(article):
+    briefing = write_briefing(
+        user=None,
+        template=BriefingTemplate.objects.get(),
+        unit=article.units["wtl"],
+        date_from=FROM,
+        date_to=TO,
+    )
+    text = briefing.plain_text()
+    assert briefing.title == "市文体旅游广电局“四大”专项行动工作简报"
+    assert "（一）突出“活”字，力学深悟添动力。对照茫崖市专项行动实施方案" in text
+    assert LEARNING in text
+    assert INSPECTIONS in text
+    assert "二、市委宣传部“九个强化”贯穿专项行动全程" in text
+    assert COVERAGE in text
+    assert text.rstrip().endswith("市文体旅游广电局\n2022年4月14日")
+    values = {figure.text for figure in briefing.figures}
+    assert {"5", "6", "8", "20余", "69", "11", "530余"} <= values
+
+
+def test_the_records_behind_the_figures(article):
+    wtl = article.units["wtl"]
+    spring = Activity.objects.filter(starts_at__date__range=(FROM, TO))
+    assert spring.filter(type__name="每月读一本好书", unit=wtl).count() == 23
+    assert spring.filter(type__name="心得体会", commended_at__isnull=False).count() == 8
+    assert spring.filter(type__name="文化市场检查", unit=article.units["wtl_law"]).count() == 24
+    designated = spring.filter(type__name="每月读一本好书", values__designated="是")
+    assert len({a.values["book"] for a in designated}) == 5
+    # …and the live ledger around the demo's today.
+    recent = Activity.objects.filter(starts_at__date__gte=datetime.date(2026, 5, 15))
+    assert recent.filter(type__name="周五专题").exists()
+    assert recent.filter(type__name="每月读一本好书").exists()
+
+
+def test_a_later_period_counts_the_later_records_only(article):
+    briefing = write_briefing(
+        user=None,
+        template=BriefingTemplate.objects.get(),
+        unit=article.units["wtl"],
+        date_from=datetime.date(2022, 3, 1),
+        date_to=TO,
+    )
+    assert "共计开展“晨读+分享”学习会6次" not in briefing.plain_text()
+
+
+def test_the_page_links_each_figure_to_its_records(article):
+    office = article.people["office"]
+    response = _client(office).get(reverse("reports:briefing"), _params(article))
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = _plain(html)
+    assert LEARNING in text and INSPECTIONS in text and COVERAGE in text
+    figure = next(f for f in response.context["briefing"].figures if f.text == "6")
+    assert f"unit={article.units['wtl'].pk}" in figure.url
+    assert f'href="{figure.url.replace("&", "&amp;")}"' in html
+    listed = _client(office).get(figure.url)
+    assert listed.context["page"].paginator.count == 6
+
+
+def test_the_liaison_sees_the_bureau_but_not_the_department_part(article):
+    response = _client(article.people["wtl"]).get(reverse("reports:briefing"), _params(article))
+    text = _plain(response.content.decode())
+    assert LEARNING in text
+    assert "市委宣传部“九个强化”" not in text
+
+
+def test_the_outsider_gets_404_on_the_bureau(article):
+    outsider = _client(article.people["outsider"])
+    params = _params(article)
+    assert outsider.get(reverse("reports:briefing"), params).status_code == 404
+    assert outsider.get(reverse("reports:briefing-word"), params).status_code == 404
+    api = outsider.get(
+        "/api/reports/briefing",
+        {"unit": params["unit"], "date_from": params["from"], "date_to": params["to"]},
+    )
+    assert api.status_code == 404
+    own = outsider.get(reverse("reports:briefing"), {"unit": article.units["lh"].pk})
+    assert own.status_code == 200
+
+
+def test_the_word_document_is_in_gongwen_layout(article):
+    office = article.people["office"]
+    response = _client(office).get(reverse("reports:briefing-word"), _params(article))
+    assert response.status_code == 200
+    assert response["Content-Type"].endswith("wordprocessingml.document")
+    document = Document(io.BytesIO(response.content))
+    section = document.sections[0]
+    margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+    assert [round(margin.mm) for margin in margins] == [37, 35, 28, 26]  # stored in twips
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    paragraphs = document.paragraphs
+    title = paragraphs[0]
+    assert title.text == "市文体旅游广电局“四大”专项行动工作简报"
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert east_asian_font(title.runs[0]) == "方正小标宋简体"
+    assert title.runs[0].font.size == Pt(22)
+    heading = next(p for p in paragraphs if p.text.startswith("一、"))
+    assert east_asian_font(heading.runs[0]) == "黑体"
+    body = next(p for p in paragraphs if LEARNING in p.text)
+    assert body.text.startswith("（一）突出“活”字，力学深悟添动力。")
+    assert east_asian_font(body.runs[0]) == "楷体_GB2312"
+    assert east_asian_font(body.runs[1]) == "仿宋_GB2312"
+    assert body.runs[1].font.size == Pt(16)
+    assert body.paragraph_format.first_line_indent == Pt(32)
+    assert any(INSPECTIONS in p.text for p in paragraphs)
+    assert any(COVERAGE in p.text for p in paragraphs)
+    unit, date = paragraphs[-2], paragraphs[-1]
+    assert (unit.text, date.text) == ("市文体旅游广电局", "2022年4月14日")
+    assert unit.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, object_type="reports.briefing"
+    ).exists()
+
+
+def test_the_command_prints_the_same_text(article):
+    out = io.StringIO()
+    call_command(
+        "briefing",
+        "--unit",
+        "市文体旅游广电局",
+        "--from",
+        "2022-01-01",
+        "--to",
+        "2022-04-14",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert text.startswith(
+        "市文体旅游广电局“四大”专项行动工作简报\n（2022年1月1日至2022年4月14日）"
+    )
+    assert LEARNING in text and INSPECTIONS in text and COVERAGE in text
+
+
+def test_the_command_names_an_unknown_or_ambiguous_unit_in_chinese(article):
+    with pytest.raises(CommandError, match="找不到名为“文体局”的单位"):
+        call_command("briefing", "--unit", "文体局", stdout=io.StringIO())
+    org.create_unit(
+        actor=None, name="办公室", kind=UnitKind.SECTION, parent=article.units["xcb"], audit=False
+    )
+    with pytest.raises(CommandError, match="名为“办公室”的单位有 2 个"):
+        call_command("briefing", "--unit", "办公室", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="不是有效日期"):
+        call_command("briefing", "--unit", "市文体旅游广电局", "--to", "4/14", stdout=io.StringIO())
+
+
+def test_the_api_gives_paragraphs_and_figures(article):
+    response = _client(article.people["leader"]).get(
+        "/api/reports/briefing",
+        {"unit": article.units["wtl"].pk, "date_from": "2022-01-01", "date_to": "2022-04-14"},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["title"] == "市文体旅游广电局“四大”专项行动工作简报"
+    assert any(LEARNING in p["text"] for p in data["paragraphs"])
+    figures = [(f["metric"], f["value"], f["text"]) for f in data["figures"]]
+    assert ("distinct", 5, "5") in figures
+    assert ("activities", 23, "20余") in figures
+    assert ("activities", 24, "20余") in figures
+    coverage = next(f for f in data["figures"] if f["metric"] == "coverage")
+    assert coverage["places"]["校园"] == ["茫崖市第一中学", "花土沟镇中心学校"]
