@@ -1,6 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.meeting_list, name="meeting-list"),
+    path("new/", views.meeting_create, name="meeting-create"),
+    path("<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("<int:pk>/minutes/", views.meeting_edit, name="meeting-edit"),
+]

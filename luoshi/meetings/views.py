@@ -1,1 +1,268 @@
-"""Pages."""
+"""Meeting pages: the list, a new meeting (agenda pre-filled from red and yellow tasks), the
+meeting page with agenda, minutes, participants and decisions, each decision's task status."""
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.campaigns.access import get_campaign_for_user
+from luoshi.ledgers.access import recordable_campaigns, recording_units
+from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
+
+from . import forms as f
+from . import selectors, services
+from .access import can_edit_minutes, get_meeting_for_user
+
+PAGE_SIZE = 50
+UNIT_LIST_LIMIT = 100
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.view")
+    get = request.GET
+    unit_id = _int(get.get("unit"))
+    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    flt = selectors.MeetingFilter(
+        type_id=_int(get.get("type")),
+        unit=unit,
+        date_from=_date(get.get("from")),
+        date_to=_date(get.get("to")),
+        text=get.get("q", "").strip(),
+    )
+    params = {k: get[k] for k in ("type", "unit", "from", "to", "q") if get.get(k)}
+    meetings = selectors.meeting_list(request.user, flt)
+    if get.get("export") == "xlsx":
+        title = _("会议台账")
+        parts = [_("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}]
+        if unit:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": unit.name})
+        if flt.date_from or flt.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
+            )
+        note = "；".join(str(part) for part in parts)
+        rows = []
+        for a in meetings:
+            meeting = getattr(a, "meeting", None)
+            rows.append(
+                (
+                    a.starts_at,
+                    a.type.name,
+                    a.title,
+                    a.unit.name,
+                    a.place,
+                    a.people,  # type: ignore[attr-defined]
+                    meeting.agenda if meeting else "",
+                    meeting.minutes if meeting else "",
+                    a.decision_count,  # type: ignore[attr-defined]
+                )
+            )
+        record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="meetings.meeting",
+            object_repr=title,
+            note=f"{note}；{len(rows)} 行",
+        )
+        content = build_workbook(
+            title=title,
+            headers=[
+                _("时间"),
+                _("会议类型"),
+                _("会议名称"),
+                _("组织单位"),
+                _("地点"),
+                _("参会人数"),
+                _("会议议程"),
+                _("会议纪要"),
+                _("议定事项数"),
+            ],
+            rows=rows,
+            notes=[note],
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    page = Paginator(meetings, PAGE_SIZE).get_page(get.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "meetings": list(page.object_list),
+            "page": page,
+            "params": params,
+            "query": urlencode(params),
+            "types": f.meeting_types(),
+            "units": list(
+                units_for_picker(request.user, "ledger.view").order_by("path")[:UNIT_LIST_LIMIT]
+            ),
+            "may_record": has_perm(request.user, "ledger.record"),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
+    """A new meeting; `?campaign=<id>&prefill=1` fills the agenda with the campaign's red and
+    yellow tasks in the organiser's scope."""
+    require_perm(request.user, "ledger.record")
+    units = list(recording_units(request.user).order_by("path")[:1])
+    initial: dict[str, Any] = {
+        "starts_at": timezone.localtime().replace(second=0, microsecond=0),
+        "unit": units[0].pk if units else None,
+        "type": _int(request.GET.get("type")),
+    }
+    campaign_id = _int(request.GET.get("campaign"))
+    if campaign_id:
+        campaign = recordable_campaigns(request.user).filter(pk=campaign_id).first()
+        if campaign is None:
+            campaign = get_campaign_for_user(request.user, campaign_id)  # 404 outside scope
+        initial["campaign"] = campaign.pk
+        if request.GET.get("prefill") == "1":
+            initial["agenda"] = selectors.warning_agenda(request.user, campaign)
+            if not initial["agenda"]:
+                messages.info(request, _("该专项行动目前没有红牌、黄牌任务。"))
+    form = f.MeetingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.create_meeting(
+                actor=request.user,
+                activity_type=data["type"],
+                unit=data["unit"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data.get("ends_at"),
+                place=data.get("place", ""),
+                participants=list(data.get("participants") or []),
+                campaign=data.get("campaign"),
+                agenda=data.get("agenda", ""),
+                minutes=data.get("minutes", ""),
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("已登记会议“%(t)s”。") % {"t": meeting.activity.title})
+            return redirect("meetings:meeting-detail", meeting.activity_id)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "campaigns": form.fields["campaign"].queryset},  # type: ignore[attr-defined]
+    )
+
+
+@login_required
+def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity = get_meeting_for_user(request.user, pk)
+    meeting = getattr(activity, "meeting", None)
+    may_decide = bool(
+        meeting
+        and meeting.campaign
+        and has_perm(request.user, "task.issue", meeting.campaign.office_unit)
+    )
+    form = f.DecisionForm(request.POST or None, user=request.user) if may_decide else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decision = services.record_decision(
+                    actor=request.user,
+                    activity=activity,
+                    text=data["text"],
+                    unit=data["unit"],
+                    owner=data["owner"],
+                    deadline=data["deadline"],
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("议定事项已作为督办事项下发给%(unit)s，责任人 %(owner)s。")
+                    % {"unit": decision.unit.name, "owner": decision.owner},
+                )
+                return redirect("meetings:meeting-detail", activity.pk)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "activity": activity,
+            "meeting": meeting,
+            "participants": [p.person for p in activity.participations.select_related("person")],
+            "decisions": selectors.decisions_of(request.user, activity),
+            "form": form,
+            "may_edit": can_edit_minutes(request.user, activity),
+        },
+    )
+
+
+@login_required
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity = get_meeting_for_user(request.user, pk)
+    if not can_edit_minutes(request.user, activity):
+        raise PermissionDenied
+    meeting = getattr(activity, "meeting", None)
+    initial: dict[str, Any] = {}
+    if meeting is not None:
+        initial = {
+            "campaign": meeting.campaign_id,
+            "agenda": meeting.agenda,
+            "minutes": meeting.minutes,
+        }
+    if request.GET.get("prefill") == "1" and meeting is not None and meeting.campaign:
+        initial["agenda"] = selectors.warning_agenda(request.user, meeting.campaign)
+    form = f.MinutesForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_minutes(
+                actor=request.user,
+                activity=activity,
+                agenda=data.get("agenda", ""),
+                minutes=data.get("minutes", ""),
+                campaign=data.get("campaign"),
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("已保存会议纪要。"))
+            return redirect("meetings:meeting-detail", activity.pk)
+    return render(
+        request,
+        "meetings/minutes_form.html",
+        {"form": form, "activity": activity, "meeting": meeting},
+    )
