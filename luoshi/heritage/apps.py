@@ -8,3 +8,13 @@ class HeritageConfig(AppConfig):
     name = "luoshi.heritage"
     label = "heritage"
     verbose_name = _("红色资源")
+
+    def ready(self) -> None:
+        from luoshi.files.access import register
+
+        from .access import can_view_heritage
+        from .models import Exhibition, Site
+
+        # Photos of sites and exhibitions: whoever sees the heritage pages sees them.
+        register(Site, can_view_heritage)
+        register(Exhibition, can_view_heritage)

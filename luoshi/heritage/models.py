@@ -47,3 +47,93 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RouteKind(models.TextChoices):
+    RED_TOURISM = "red_tourism", _("红色旅游线路")
+    STUDY = "study", _("学习体验线路")
+
+
+class Route(models.Model):
+    """A route through heritage sites in order (a 红色旅游线路 or a 学习体验线路)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=RouteKind)
+    description = models.TextField(_("简介"), blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("管理单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("线路")
+        verbose_name_plural = _("线路")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteStop(models.Model):
+    """One stop of a route: the site, its place in the order, what is done or told there."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="stops")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stops")
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    notes = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("线路站点")
+        verbose_name_plural = _("线路站点")
+        ordering = ["route", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "position"], name="route_stop_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route} {self.position}. {self.site}"
+
+
+class Exhibition(models.Model):
+    """An exhibition at a site or another venue, with its dates."""
+
+    title = models.CharField(_("名称"), max_length=200)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("所在点位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exhibitions",
+    )
+    venue = models.CharField(_("展出地点"), max_length=200, blank=True)
+    starts_on = models.DateField(_("开展日期"))
+    ends_on = models.DateField(_("闭展日期"), null=True, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("展览")
+        verbose_name_plural = _("展览")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def where(self) -> str:
+        return self.venue or (self.site.name if self.site_id and self.site else "")
