@@ -240,16 +240,16 @@ def _article_records(rec: _Recorder) -> None:
     essays = []
     days = _days(ARTICLE_START + datetime.timedelta(days=5), ARTICLE_END, 69)
     for index, day in enumerate(days):
-        author = bureau[(index * 7) % len(bureau)]
+        writer = bureau[(index * 7) % len(bureau)]
         theme = ESSAY_THEMES[index % len(ESSAY_THEMES)]
         essays.append(
             rec.record(
                 "心得体会",
                 "wtl",
-                title=f"{theme}（{author.name}）",
+                title=f"{theme}（{writer.name}）",
                 starts_at=_at(day, 18, index % 50),
                 notes=f"{theme}。通过学习，进一步增强了做好文化旅游工作的责任感和使命感。",
-                participants=[author],
+                participants=[writer],
                 campaigns=no_campaign,
             )
         )
@@ -281,13 +281,13 @@ def _article_records(rec: _Recorder) -> None:
             campaigns=no_campaign,
         )
     team = built.members["xcb"]
-    for index, (month, day, category, place, audience) in enumerate(LECTURES_2022):
+    for index, (month, day_of_month, category, place, audience) in enumerate(LECTURES_2022):
         topic = LECTURE_TOPICS[index % len(LECTURE_TOPICS)]
         rec.record(
             "挎包宣讲",
             "xcb",
             title=f"挎包宣讲队进{VenueCategory(category).label}：{topic}",
-            starts_at=_at(datetime.date(2022, month, day), 10, 0),
+            starts_at=_at(datetime.date(2022, month, day_of_month), 10, 0),
             place=place,
             venue_category=category,
             audience=audience,

@@ -53,12 +53,13 @@ def briefing(
     caller sees; 404 for a unit outside the caller's `ledger.view` scope. The query takes
     `date_from`/`date_to` (ISO dates; default: this year up to today)."""
     target = get_briefing_unit_for_user(request.user, unit)
-    if template is not None:
-        chosen = get_template_for_user(request.user, template)
-    else:
-        chosen = active_templates().first()
-        if chosen is None:
-            raise Http404
+    chosen = (
+        get_template_for_user(request.user, template)
+        if template is not None
+        else active_templates().first()
+    )
+    if chosen is None:
+        raise Http404
     default_from, default_to = default_period()
     date_to = date_to or default_to
     date_from = date_from or date_to.replace(month=1, day=1)

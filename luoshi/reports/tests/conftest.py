@@ -2,6 +2,7 @@
 briefing template, built once per module inside a transaction rolled back at the end."""
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
@@ -18,7 +19,7 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="module")
-def article(django_db_setup, django_db_blocker, tmp_path_factory) -> Built:
+def article(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Built]:
     """The demo without its task plans: organisation, campaign, activity types, the ledger's
     records (2022 and live) and the briefing template."""
     media = tmp_path_factory.mktemp("reports-media")
