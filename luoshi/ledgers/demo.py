@@ -171,6 +171,9 @@ def load(builder: "DemoBuilder") -> None:
         values = dict(spec)
         track = tracks.get(values.pop("track"))
         services.create_activity_type(actor=office, campaign=campaign, track=track, **values)
+    from .demo_records import load_records  # it imports this module's tables
+
+    load_records(builder)
 
 
 def types_by_name() -> dict[str, ActivityType]:
