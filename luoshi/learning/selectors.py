@@ -1,0 +1,722 @@
+"""Reading platform figures, scoped to the user: the monthly summary (一月一汇总), person
+rankings, the half-year figures of a notice and a staff member's own figures.
+
+Figures come from the `PointRecord`s of confirmed imports only. A unit's row counts the people
+who belong to the unit itself (its direct members), so a person belongs to one row per unit they
+hold a post in, and a row means the same thing at every level of the tree.
+
+The whole-province summary reads the month's figures stored by the monthly job
+(`MonthlySummary`) when no import of that month changed since; otherwise it groups the records
+live (one GROUP BY per month on the indexed platform/period/unit). Either way ranking, rates
+and flags are computed here, so stored and live pages cannot differ.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from luoshi.org.access import scope_for
+from luoshi.org.models import Membership, Unit
+
+from .models import LearningSettings, MonthlySummary, Platform, PointImport, PointRecord
+
+# --- Months ---------------------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def previous_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def parse_month(text: str | None) -> datetime.date | None:
+    """ "2026-05" → 2026-05-01; anything else → None."""
+    try:
+        return datetime.date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
+
+
+def half_months(year: int, half: int) -> list[datetime.date]:
+    first = 1 if half == 1 else 7
+    return [datetime.date(year, first + i, 1) for i in range(6)]
+
+
+def latest_month(platform: str) -> datetime.date:
+    """The latest month with a confirmed import, else the month before this one."""
+    latest = (
+        PointImport.objects.filter(platform=platform, status=PointImport.Status.CONFIRMED)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    return month_start(latest) if latest else previous_month(timezone.localdate())
+
+
+def confirmed_imports(platform: str, start: datetime.date, end: datetime.date) -> list[int]:
+    """Ids of the confirmed imports of `platform` whose period starts in [start, end)."""
+    return sorted(
+        PointImport.objects.filter(
+            platform=platform,
+            status=PointImport.Status.CONFIRMED,
+            period_start__gte=start,
+            period_start__lt=end,
+        ).values_list("pk", flat=True)
+    )
+
+
+def month_records(platform: str, month: datetime.date) -> QuerySet[PointRecord]:
+    """The month's records of confirmed imports (replaced and undone imports drop out)."""
+    return PointRecord.objects.filter(
+        platform=platform,
+        period_start__gte=month,
+        period_start__lt=next_month(month),
+        point_import_id__in=confirmed_imports(platform, month, next_month(month)),
+    )
+
+
+# --- Settings: the nearest unit up the tree wins ---------------------------------------------------
+
+
+def path_ids(unit: Unit) -> list[int]:
+    """The ids on a unit's path, root first ("/1/4/17/" → [1, 4, 17])."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+class SettingsBook:
+    """Every unit's effective `LearningSettings`, from one query of the (few) settings rows."""
+
+    def __init__(self) -> None:
+        self.rows = {rules.unit_id: rules for rules in LearningSettings.objects.all()}
+        self.default = LearningSettings()
+
+    def for_path(self, path: str) -> LearningSettings:
+        for part in reversed(path.strip("/").split("/")):
+            if part and int(part) in self.rows:
+                return self.rows[int(part)]
+        return self.default
+
+    def for_unit(self, unit: Unit) -> LearningSettings:
+        return self.for_path(unit.path)
+
+
+def settings_for(unit: Unit) -> LearningSettings:
+    """The settings that apply to `unit` (its own, the nearest ancestor's, or the defaults)."""
+    rows = {
+        rules.unit_id: rules
+        for rules in LearningSettings.objects.filter(unit_id__in=path_ids(unit))
+    }
+    for unit_id in reversed(path_ids(unit)):
+        if unit_id in rows:
+            return rows[unit_id]
+    return LearningSettings()
+
+
+def active_threshold(rules: LearningSettings, platform: str) -> Decimal:
+    """常运用: the month's points (学习强国) or hours (干部网络学院) that make a person active."""
+    return Decimal(rules.active_points if platform == Platform.XUEXI else rules.active_hours)
+
+
+# --- Who sees what ----------------------------------------------------------------------------------
+
+
+class Viewer:
+    """What one user may see of platform figures, unit by unit, from their scopes (cached)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.view = scope_for(user, "learning.view")
+        self.manage_scopes = (
+            scope_for(user, "learning.import"),
+            scope_for(user, "learning.configure"),
+        )
+        self._member_units: set[int] | None = None
+
+    @property
+    def member_units(self) -> set[int]:
+        if self._member_units is None:
+            self._member_units = set(
+                Membership.objects.filter(person_id=self.user.pk).values_list("unit_id", flat=True)
+            )
+        return self._member_units
+
+    def manages(self, unit: Unit) -> bool:
+        """Those who manage a unit's people: the liaisons (import) and the office (configure)."""
+        return any(scope.contains(unit) for scope in self.manage_scopes)
+
+    @property
+    def manages_everything(self) -> bool:
+        return any(scope.everything for scope in self.manage_scopes)
+
+    def sees_unit(self, unit: Unit, rules: LearningSettings) -> bool:
+        """A unit's figures: to its managers always; while they are published, to whoever may
+        view the unit and to the unit's own people."""
+        if self.manages(unit):
+            return True
+        if not rules.publish_unit_figures:
+            return False
+        return self.view.contains(unit) or unit.pk in self.member_units
+
+    def sees_people(self, unit: Unit, rules: LearningSettings) -> bool:
+        """The per-person ranking of a unit, as the settings allow (the person always sees
+        their own figures and rank; that is decided where the row is the viewer's)."""
+        if self.manages(unit):
+            return True
+        visibility = rules.person_ranking_visibility
+        if visibility == LearningSettings.RankingVisibility.SCOPE:
+            return self.view.contains(unit)
+        if visibility == LearningSettings.RankingVisibility.UNIT:
+            return unit.pk in self.member_units
+        return False
+
+
+# --- The monthly summary ----------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    """One unit's figures in a month, ranked among the summary's units by points per person."""
+
+    unit: Unit
+    headcount: int
+    registered: int
+    active: int
+    value: Decimal
+    rules: LearningSettings
+    rank: int | None = None
+    previous_rank: int | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def registration_rate(self) -> float:
+        return _rate(self.registered, self.headcount)
+
+    @property
+    def active_rate(self) -> float:
+        return _rate(self.active, self.headcount)
+
+    @property
+    def per_person(self) -> float:
+        return round(float(self.value) / self.headcount, 1) if self.headcount else 0.0
+
+    @property
+    def change(self) -> int | None:
+        """Places gained (+) or lost (−) against the month before; None when new."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(min(100.0, 100.0 * part / whole), 1) if whole else 0.0
+
+
+@dataclass
+class Summary:
+    """The monthly summary of a unit subtree: rows ranked, the chart's data, the totals."""
+
+    platform: str
+    month: datetime.date
+    root: Unit
+    rows: list[UnitRow]
+    stored_at: datetime.datetime | None = None  # when read from the job's MonthlySummary
+    hidden: int = 0  # units in the subtree whose figures the viewer may not see
+
+    @property
+    def unit_label(self) -> str:
+        return Platform(self.platform).label
+
+    @property
+    def flagged(self) -> list[UnitRow]:
+        return [row for row in self.rows if row.flags]
+
+    def totals(self) -> dict[str, Any]:
+        headcount = sum(row.headcount for row in self.rows)
+        registered = sum(row.registered for row in self.rows)
+        active = sum(row.active for row in self.rows)
+        value = sum((row.value for row in self.rows), Decimal(0))
+        return {
+            "headcount": headcount,
+            "registered": registered,
+            "active": active,
+            "value": value,
+            "registration_rate": _rate(registered, headcount),
+            "active_rate": _rate(active, headcount),
+            "per_person": round(float(value) / headcount, 1) if headcount else 0.0,
+        }
+
+
+Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
+
+
+def _headcounts(root: Unit | None) -> dict[int, int]:
+    members = Membership.objects.filter(person__deleted_at__isnull=True)
+    if root is not None and root.parent_id is not None:
+        members = members.filter(unit__path__startswith=root.path)
+    return dict(members.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+
+
+def compute_figures(
+    platform: str, month: datetime.date, root: Unit | None, book: SettingsBook
+) -> Figures:
+    """Per unit of `root`'s subtree (or of every tree): headcount, registered, active, value —
+    three grouped queries whatever the size of the tree."""
+    records = month_records(platform, month).filter(value__isnull=False)
+    if root is not None and root.parent_id is not None:
+        records = records.filter(unit__path__startswith=root.path)
+    # Units may set different thresholds; there are few distinct ones, one count each.
+    thresholds = sorted(
+        {active_threshold(rules, platform) for rules in book.rows.values()}
+        | {active_threshold(book.default, platform)}
+    )
+    counts = {
+        f"active_{index}": Count("person_id", distinct=True, filter=Q(value__gte=threshold))
+        for index, threshold in enumerate(thresholds)
+    }
+    grouped = (
+        records.values("unit_id")
+        .annotate(registered=Count("person_id", distinct=True), total=Sum("value"), **counts)
+        .order_by()
+    )
+    figures: Figures = {
+        unit_id: [count, 0, 0, Decimal(0)] for unit_id, count in _headcounts(root).items()
+    }
+    unit_paths: dict[int, str] = {}
+    rows = list(grouped)
+    if len(book.rows) > 0:
+        unit_paths = dict(
+            Unit.objects.filter(pk__in={row["unit_id"] for row in rows}).values_list("id", "path")
+        )
+    for row in rows:
+        rules = book.for_path(unit_paths.get(row["unit_id"], "")) if book.rows else book.default
+        index = thresholds.index(active_threshold(rules, platform))
+        entry = figures.setdefault(row["unit_id"], [0, 0, 0, Decimal(0)])
+        entry[1] = row["registered"]
+        entry[2] = row[f"active_{index}"]
+        entry[3] = Decimal(row["total"] or 0)
+    return figures
+
+
+def tree_root(unit: Unit) -> Unit:
+    """The top of the tree `unit` belongs to (where the monthly job stores its summary)."""
+    root_id = path_ids(unit)[0]
+    return unit if unit.pk == root_id else Unit.objects.get(pk=root_id)
+
+
+def _stored_figures(
+    platform: str, month: datetime.date, unit: Unit
+) -> tuple[Figures, datetime.datetime] | None:
+    """The figures the monthly job stored for `unit`'s tree, unless an import changed since."""
+    stored = MonthlySummary.objects.filter(
+        platform=platform, unit_id=path_ids(unit)[0], month=month
+    ).first()
+    if stored is None:
+        return None
+    if stored.data.get("imports") != confirmed_imports(platform, month, next_month(month)):
+        return None
+    figures = {
+        int(unit_id): [h, r, a, Decimal(v)]
+        for unit_id, (h, r, a, v) in stored.data.get("units", {}).items()
+    }
+    return figures, stored.generated_at
+
+
+def figures_for(
+    platform: str, month: datetime.date, root: Unit, book: SettingsBook
+) -> tuple[Figures, datetime.datetime | None]:
+    stored = _stored_figures(platform, month, root)
+    if stored is not None:
+        return stored
+    return compute_figures(platform, month, root, book), None
+
+
+def _rank(rows: list[UnitRow], key) -> dict[int, int]:
+    """Competition ranks (1, 2, 2, 4) by `key`, descending; units with no people are not ranked."""
+    ranked = sorted((row for row in rows if row.headcount), key=key, reverse=True)
+    ranks: dict[int, int] = {}
+    previous_key, previous_rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        current = key(row)
+        if current != previous_key:
+            previous_key, previous_rank = current, position
+        ranks[row.unit.pk] = previous_rank
+    return ranks
+
+
+def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Summary:
+    """The monthly summary of `root`'s subtree as `user` may see it.
+
+    The caller has checked `learning.view` on `root` (access_reports). Units whose figures are
+    not published are left out for those who do not manage them (counted in `hidden`)."""
+    book = SettingsBook()
+    viewer = Viewer(user)
+    units = list(
+        Unit.objects.alive()
+        .filter(path__startswith=root.path)
+        .only("id", "name", "short_name", "path", "parent_id", "sort_order", "depth")
+    )
+    current, stored_at = figures_for(platform, month, root, book)
+    before = previous_month(month)
+    # No figures at all the month before: nothing to compare with (rather than all tied).
+    previous: Figures = {}
+    if confirmed_imports(platform, before, month):
+        previous, _stored = figures_for(platform, before, root, book)
+    rows, previous_rows = [], []
+    hidden = 0
+    empty = [0, 0, 0, Decimal(0)]
+    for unit in units:
+        rules = book.for_unit(unit)
+        if not viewer.sees_unit(unit, rules):
+            hidden += 1
+            continue
+        headcount, registered, active, value = current.get(unit.pk, empty)
+        if not headcount and not registered:
+            continue
+        rows.append(UnitRow(unit, headcount, registered, active, value, rules))
+        old = previous.get(unit.pk)
+        if old is not None and (old[0] or old[1]):
+            previous_rows.append(UnitRow(unit, old[0], old[1], old[2], old[3], rules))
+    ranks = _rank(rows, key=lambda row: row.per_person)
+    previous_ranks = _rank(previous_rows, key=lambda row: row.per_person)
+    for row in rows:
+        row.rank = ranks.get(row.unit.pk)
+        row.previous_rank = previous_ranks.get(row.unit.pk)
+        row.flags = _flags(row)
+    rows.sort(key=lambda row: (row.rank or 10**9, row.unit.path))
+    return Summary(platform, month, root, rows, stored_at=stored_at, hidden=hidden)
+
+
+def _flags(row: UnitRow) -> list[str]:
+    """Why a unit is below the set thresholds (提醒线), in words for the page and the notice."""
+    from django.utils.translation import gettext as _
+
+    flags = []
+    if row.headcount and row.registration_rate < float(row.rules.registration_rate_threshold):
+        flags.append(
+            _("注册率 %(rate)s%% 低于 %(line)s%%")
+            % {
+                "rate": row.registration_rate,
+                "line": _number(row.rules.registration_rate_threshold),
+            }
+        )
+    if row.headcount and row.active_rate < float(row.rules.active_rate_threshold):
+        flags.append(
+            _("活跃率 %(rate)s%% 低于 %(line)s%%")
+            % {"rate": row.active_rate, "line": _number(row.rules.active_rate_threshold)}
+        )
+    return flags
+
+
+def _number(value: Decimal | float) -> str:
+    """300.00 → "300", 2.50 → "2.5"."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def store_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, Any]:
+    """What the monthly job keeps in MonthlySummary.data: the raw figures of every unit of the
+    tree and the imports they came from (a later import makes them stale)."""
+    figures = compute_figures(platform, month, root, SettingsBook())
+    return {
+        "imports": confirmed_imports(platform, month, next_month(month)),
+        "units": {
+            str(unit_id): [h, r, a, str(v)] for unit_id, (h, r, a, v) in figures.items() if h or r
+        },
+    }
+
+
+# --- People: within a unit, and the ranking of a subtree ----------------------------------------
+
+
+@dataclass
+class PersonRow:
+    record: PointRecord
+    rank: int
+    unit_rank: int
+
+
+def _ranked(records: QuerySet[PointRecord]) -> QuerySet[PointRecord]:
+    return records.filter(value__isnull=False).order_by("-value", "person_id")
+
+
+def unit_people(platform: str, month: datetime.date, unit: Unit) -> list[PersonRow]:
+    """Everyone of `unit` with a record in the month, ranked within the unit (the caller decides
+    whether the viewer may see them all or only their own row)."""
+    records = list(
+        _ranked(month_records(platform, month).filter(unit=unit)).select_related("person")
+    )
+    rows, previous_value, previous_rank = [], None, 0
+    for position, record in enumerate(records, start=1):
+        if record.value != previous_value:
+            previous_value, previous_rank = record.value, position
+        rows.append(PersonRow(record, previous_rank, previous_rank))
+    return rows
+
+
+def ranking_units(user, root: Unit) -> tuple[bool, list[int]]:
+    """Units of `root`'s subtree whose people `user` may see ranked: (all of them, ids)."""
+    viewer = Viewer(user)
+    if viewer.manages_everything:
+        return True, []
+    book = SettingsBook()
+    units = list(Unit.objects.alive().filter(path__startswith=root.path).only("id", "path"))
+    ids = [unit.pk for unit in units if viewer.sees_people(unit, book.for_unit(unit))]
+    return len(ids) == len(units), ids
+
+
+def ranking_queryset(user, root: Unit, platform: str, month: datetime.date):
+    """The records `user` may see ranked in `root`'s subtree, best first; the rank of a row is
+    its place among these (computed per page by `rank_page`)."""
+    records = _ranked(month_records(platform, month))
+    if root.parent_id is not None:
+        records = records.filter(unit__path__startswith=root.path)
+    everything, ids = ranking_units(user, root)
+    if not everything:
+        records = records.filter(Q(unit_id__in=ids) | Q(person_id=user.pk))
+    return records
+
+
+def rank_page(records: QuerySet[PointRecord], offset: int, limit: int) -> list[PersonRow]:
+    """One page of a ranking with competition ranks (ties share a place) and each person's rank
+    within their unit — a fixed number of queries whatever the page."""
+    better_in_unit = (
+        PointRecord.objects.filter(
+            platform=OuterRef("platform"),
+            period_start=OuterRef("period_start"),
+            unit_id=OuterRef("unit_id"),
+            point_import_id=OuterRef("point_import_id"),
+            value__gt=OuterRef("value"),
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    page = list(
+        records.select_related("person", "unit").annotate(
+            better=Coalesce(Subquery(better_in_unit, output_field=IntegerField()), 0)
+        )[offset : offset + limit]
+    )
+    if not page:
+        return []
+    first = page[0].value
+    ahead_of_first = records.filter(value__gt=first).count() if offset else 0
+    rows = []
+    for index, record in enumerate(page):
+        if record.value == first:
+            rank = ahead_of_first + 1
+        else:
+            rank = offset + sum(1 for other in page[:index] if other.value > record.value) + 1
+        rows.append(PersonRow(record, rank, record.better + 1))  # type: ignore[attr-defined]
+    return rows
+
+
+# --- A staff member's own figures -------------------------------------------------------------------
+
+
+def own_months(user, platform: str, months: int = 12) -> list[dict[str, Any]]:
+    """The person's own figures month by month (newest first), with their rank in their unit."""
+    since = month_start(timezone.localdate())
+    for _ in range(months):
+        since = previous_month(since)
+    imports = confirmed_imports(platform, since, next_month(timezone.localdate()))
+    better = (
+        PointRecord.objects.filter(
+            point_import_id=OuterRef("point_import_id"),
+            unit_id=OuterRef("unit_id"),
+            value__gt=OuterRef("value"),
+        )
+        .order_by()
+        .values("point_import_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    size = (
+        PointRecord.objects.filter(
+            point_import_id=OuterRef("point_import_id"),
+            unit_id=OuterRef("unit_id"),
+            value__isnull=False,
+        )
+        .order_by()
+        .values("point_import_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    records = (
+        PointRecord.objects.filter(person=user, platform=platform, point_import_id__in=imports)
+        .select_related("unit")
+        .annotate(
+            better=Coalesce(Subquery(better, output_field=IntegerField()), 0),
+            ranked=Coalesce(Subquery(size, output_field=IntegerField()), 0),
+        )
+        .order_by("-period_start", "unit_id")
+    )
+    return [
+        {
+            "month": month_start(record.period_start),
+            "record": record,
+            "unit": record.unit,
+            "unit_rank": record.better + 1 if record.value is not None else None,  # type: ignore[attr-defined]
+            "unit_size": record.ranked,  # type: ignore[attr-defined]
+        }
+        for record in records
+    ]
+
+
+def member_units(user) -> list[Unit]:
+    return list(
+        Unit.objects.alive()
+        .filter(pk__in=Membership.objects.filter(person=user).values("unit_id"))
+        .order_by("path")
+    )
+
+
+# --- Half-year figures (半年一通报) ----------------------------------------------------------------
+
+
+def half_year_figures(
+    root: Unit, platform: str, year: int, half: int, book: SettingsBook | None = None
+) -> dict[str, Any]:
+    """The half-year's figures per unit of `root`'s subtree and the top learners, as plain data
+    (kept in HalfYearNotice.data and rendered into the Word notice and the page).
+
+    Per unit: headcount, registered (anyone with a record in the half), the half's total and
+    per-person value, and the average monthly active rate (active person-months over headcount ×
+    months with figures). Commended units: the best three by value per person among those that
+    meet both thresholds; reminded units: those below a threshold."""
+    book = book or SettingsBook()
+    months = half_months(year, half)
+    start, end = months[0], next_month(months[-1])
+    imports = confirmed_imports(platform, start, end)
+    imported_months = len(
+        {
+            month_start(day)
+            for day in PointImport.objects.filter(pk__in=imports).values_list(
+                "period_start", flat=True
+            )
+        }
+    )
+    records = PointRecord.objects.filter(
+        platform=platform, point_import_id__in=imports, value__isnull=False
+    )
+    if root.parent_id is not None:
+        records = records.filter(unit__path__startswith=root.path)
+    units = {unit.pk: unit for unit in Unit.objects.alive().filter(path__startswith=root.path)}
+    thresholds = sorted(
+        {active_threshold(book.for_unit(unit), platform) for unit in units.values()}
+    ) or [active_threshold(book.default, platform)]
+    counts = {
+        f"active_{index}": Count("id", filter=Q(value__gte=threshold))
+        for index, threshold in enumerate(thresholds)
+    }
+    grouped = {
+        row["unit_id"]: row
+        for row in records.values("unit_id")
+        .annotate(registered=Count("person_id", distinct=True), total=Sum("value"), **counts)
+        .order_by()
+    }
+    headcounts = _headcounts(root)
+    unit_rows = []
+    for unit_id, unit in units.items():
+        headcount = headcounts.get(unit_id, 0)
+        row = grouped.get(unit_id)
+        if not headcount and row is None:
+            continue
+        rules = book.for_unit(unit)
+        index = thresholds.index(active_threshold(rules, platform))
+        registered = row["registered"] if row else 0
+        total = Decimal(row["total"] or 0) if row else Decimal(0)
+        active_months = row[f"active_{index}"] if row else 0
+        unit_row = UnitRow(unit, headcount, registered, 0, total, rules)
+        active_rate = _rate(active_months, headcount * imported_months) if imported_months else 0.0
+        flags = []
+        if headcount and unit_row.registration_rate < float(rules.registration_rate_threshold):
+            flags.append("registration")
+        if headcount and active_rate < float(rules.active_rate_threshold):
+            flags.append("active")
+        unit_rows.append((unit_row, active_rate, flags))
+    ranks = _rank([row for row, _a, _f in unit_rows], key=lambda row: row.per_person)
+    table = sorted(
+        (
+            {
+                "unit_id": row.unit.pk,
+                "unit": row.unit.name,
+                "rank": ranks.get(row.unit.pk),
+                "headcount": row.headcount,
+                "registered": row.registered,
+                "registration_rate": row.registration_rate,
+                "active_rate": active_rate,
+                "value": _number(row.value),
+                "per_person": row.per_person,
+                "below": flags,
+            }
+            for row, active_rate, flags in unit_rows
+        ),
+        key=lambda item: (item["rank"] or 10**9, item["unit"]),
+    )
+    rules = book.for_unit(root)
+    commended_units = [item for item in table if item["rank"] and not item["below"]][:3]
+    reminded = [item for item in table if item["below"]] if rules.remind_units else []
+    people: list[dict[str, Any]] = []
+    if rules.commend_top_learners and rules.commend_count:
+        top = list(
+            records.values("person_id", "person__name")
+            .annotate(total=Sum("value"))
+            .order_by("-total", "person_id")[: rules.commend_count]
+        )
+        last_unit = dict(
+            records.filter(person_id__in=[row["person_id"] for row in top])
+            .order_by("person_id", "period_start")
+            .values_list("person_id", "unit__name")
+        )
+        people = [
+            {
+                "person_id": row["person_id"],
+                "name": row["person__name"],
+                "unit": last_unit.get(row["person_id"], ""),
+                "value": _number(row["total"]),
+            }
+            for row in top
+        ]
+    return {
+        "platform": platform,
+        "year": year,
+        "half": half,
+        "months": imported_months,
+        "units": table,
+        "commended_units": [item["unit"] for item in commended_units],
+        "commended_people": people,
+        "reminded_units": [{"unit": item["unit"], "below": item["below"]} for item in reminded],
+        "remind": rules.remind_units,
+        "commend_people": rules.commend_top_learners,
+    }
+
+
+def unit_label(platform: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("积分") if platform == Platform.XUEXI else _("学时")
+
+
+def visible_summary_units(user) -> Iterable[Unit]:
+    """The units a user may open a summary of (for the unit filter)."""
+    scope = scope_for(user, "learning.view")
+    if not scope.covers_units():
+        return Unit.objects.none()
+    return Unit.objects.alive().filter(scope.units_q())
