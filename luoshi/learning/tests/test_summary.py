@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from luoshi.accounts.models import Notification
@@ -204,7 +205,7 @@ def test_outsider_sees_own_unit(world, client_for):
 
 
 def test_monthly_job_stores_summary_and_notifies_liaisons(world, client_for):
-    month = selectors.previous_month(datetime.date.today())
+    month = selectors.previous_month(timezone.localdate())
     october(world, month=month)
     assert tasks.monthly_summaries.call_local() == 1
     stored = MonthlySummary.objects.get(platform=Platform.XUEXI, month=month)
