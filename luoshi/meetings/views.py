@@ -20,7 +20,13 @@ from luoshi.campaigns.access import get_campaign_for_user
 from luoshi.ledgers.access import recordable_campaigns, recording_units
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
+from luoshi.org.access import (
+    get_unit_for_user,
+    has_perm,
+    require_perm,
+    scope_for,
+    units_for_picker,
+)
 
 from . import forms as f
 from . import selectors, services
@@ -128,7 +134,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
             "units": list(
                 units_for_picker(request.user, "ledger.view").order_by("path")[:UNIT_LIST_LIMIT]
             ),
-            "may_record": has_perm(request.user, "ledger.record"),
+            "may_record": scope_for(request.user, "ledger.record").covers_units(),
         },
     )
 
@@ -137,7 +143,9 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
 def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     """A new meeting; `?campaign=<id>&prefill=1` fills the agenda with the campaign's red and
     yellow tasks in the organiser's scope."""
-    require_perm(request.user, "ledger.record")
+    if not scope_for(request.user, "ledger.record").covers_units():
+        # Only personal records for the "self" scope: a meeting is the unit's record.
+        raise PermissionDenied
     units = list(recording_units(request.user).order_by("path")[:1])
     initial: dict[str, Any] = {
         "starts_at": timezone.localtime().replace(second=0, microsecond=0),

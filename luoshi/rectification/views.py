@@ -18,9 +18,10 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns.access import visible_campaigns
 from luoshi.campaigns.models import TaskState, Warning
+from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
+from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
 
 from . import forms as f
 from . import selectors, services
@@ -386,6 +387,11 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
             "query": urlencode(params),
             "units": _units(request, "ledger.view"),
             "venue_kinds": selectors.VENUE_KINDS,
+            "record_type": ActivityType.objects.filter(
+                category=Category.INSPECTION, is_active=True
+            ).first()
+            if has_perm(request.user, "ledger.record")
+            else None,
             "results": selectors.RESULTS,
         },
     )

@@ -397,3 +397,14 @@ def test_liaison_records_a_meeting_by_api(world, client_for, weekly):
     assert response.status_code == 201, response.content
     assert response.json()["participants"][0]["id"] == world.staff.pk
     assert Meeting.objects.get().minutes == "纪要"
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "staff", "leader", "outsider"])
+def test_pages_render_for_each_persona(world, client_for, weekly, persona):
+    meeting = _meeting(world, weekly)
+    client = client_for(getattr(world, persona))
+    assert client.get(reverse("meetings:meeting-list")).status_code == 200
+    detail = client.get(reverse("meetings:meeting-detail", args=[meeting.activity_id]))
+    assert detail.status_code == (404 if persona == "outsider" else 200)
+    create = client.get(reverse("meetings:meeting-create"))
+    assert create.status_code == (200 if persona in ("liaison", "outsider") else 403)

@@ -374,3 +374,21 @@ def test_finding_api_creates_the_task(world, api_for, inspection_type):
     assert detail["findings"][0]["task"]["state"] == "issued"
     listed = api_for(world.liaison).get("/rectification/inspections", {"result": "合格"}).json()
     assert listed["count"] == 0
+
+
+# --- Every page renders for each persona ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "staff", "leader", "outsider"])
+def test_pages_render_for_each_persona(world, client_for, inspection_type, persona):
+    inspection = record_inspection(world, inspection_type)
+    _problem(world)
+    client = client_for(getattr(world, persona))
+    for name in ("problem-list", "task-force-list", "inspection-list"):
+        response = client.get(reverse(f"rectification:{name}"))
+        assert response.status_code == 200, name
+    detail = client.get(reverse("rectification:inspection-detail", args=[inspection.pk]))
+    assert detail.status_code == (404 if persona == "outsider" else 200)
+    for name in ("problem-create", "task-force-create"):
+        response = client.get(reverse(f"rectification:{name}"))
+        assert response.status_code == (200 if persona == "office" else 403), name
