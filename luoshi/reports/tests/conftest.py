@@ -10,7 +10,6 @@ from django.test import override_settings
 
 from luoshi.demo.data import Built, DemoBuilder
 from luoshi.ledgers import demo as ledger_demo
-from luoshi.ledgers.demo_records import load_records
 from luoshi.reports import demo as reports_demo
 
 
@@ -21,7 +20,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="module")
 def article(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Built]:
     """The demo without its task plans: organisation, campaign, activity types, the ledger's
-    records (2022 and live) and the briefing template."""
+    records (luoshi.ledgers.demo_records: 2022 and live) and the briefing template."""
     media = tmp_path_factory.mktemp("reports-media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
@@ -31,8 +30,7 @@ def article(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Bu
             builder = DemoBuilder(today=datetime.date(2026, 6, 15))
             builder.build_organisation()
             builder.build_campaign()
-            ledger_demo.load(builder)
-            load_records(builder)
+            ledger_demo.load(builder)  # the types, then demo_records.load_records
             reports_demo.load(builder)
             yield builder.built
         finally:
