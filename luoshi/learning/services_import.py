@@ -19,6 +19,7 @@ after an explicit confirmation; an import can be undone. Every step is audited.
 """
 
 import datetime
+import difflib
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -52,6 +53,7 @@ from .models import (
 )
 
 MAX_CANDIDATES = 5
+SUGGEST_LIMIT = 3000
 PENDING = (ImportRow.Match.UNMATCHED, ImportRow.Match.AMBIGUOUS)
 
 
@@ -273,6 +275,34 @@ def _match_rows(matcher: Matcher, rows: Iterable[tuple[int, str, str, str]]) -> 
                 first_row[found.person_id] = key
         result[key] = found
     return result
+
+
+def import_units_for_suggestion(user: User, unit: Unit) -> list[Unit]:
+    """Units under `unit` that `user` may import for, as candidates for an organisation name
+    (capped: a province's 5,000 units are matched by their aliases, not suggested)."""
+    scope = scope_for(user, "learning.import")
+    return list(
+        Unit.objects.alive()
+        .filter(scope.units_q(), path__startswith=unit.path)
+        .only("id", "name", "short_name", "path")[:SUGGEST_LIMIT]
+    )
+
+
+def suggest_unit(org_name: str, units: list[Unit]) -> Unit | None:
+    """The unit a platform organisation name most likely means: the longest unit name inside it
+    (中共茫崖市委宣传部支部 → 市委宣传部), else the closest name by similarity."""
+    text = normalise(org_name)
+    inside = [
+        unit for unit in units if len(normalise(unit.name)) >= 2 and normalise(unit.name) in text
+    ]
+    if inside:
+        return max(inside, key=lambda unit: len(unit.name))
+    best, score = None, 0.5
+    for unit in units:
+        ratio = difflib.SequenceMatcher(None, text, normalise(unit.name)).ratio()
+        if ratio > score:
+            best, score = unit, ratio
+    return best
 
 
 # --- Staging -------------------------------------------------------------------------------------
