@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +21,13 @@ from luoshi.ledgers.forms import add_service_errors
 from luoshi.ledgers.models import VenueCategory
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
+from luoshi.org.access import (
+    get_unit_for_user,
+    has_perm,
+    require_perm,
+    scope_for,
+    units_for_picker,
+)
 
 from . import forms as f
 from . import selectors, services
@@ -218,6 +224,9 @@ def lecture_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
+    if not scope_for(request.user, "ledger.record").covers_units():
+        # plain staff record only their own personal study, not a unit's lectures
+        raise PermissionDenied(_("您只能登记本人的个人学习记录。"))
     initial: dict[str, Any] = {}
     for key in ("team", "target"):
         if _int(request.GET.get(key)):

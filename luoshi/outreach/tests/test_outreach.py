@@ -292,3 +292,22 @@ def test_api_teams_targets_lectures_and_coverage(world, client_for, lecture_type
 def test_selector_period_defaults_to_six_months(world):
     flt = selectors.OutreachFilter(date_to=datetime.date(2026, 11, 26))
     assert flt.period() == (datetime.date(2026, 6, 1), datetime.date(2026, 11, 26))
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "staff", "leader", "outsider"])
+def test_pages_render(world, client_for, lecture_type, places, team, persona):
+    _lecture(world, lecture_type, places["文旅公司"], team=team)
+    client = client_for(getattr(world, persona))
+    for name in (
+        "outreach:coverage",
+        "outreach:lecture-list",
+        "outreach:team-list",
+        "outreach:target-list",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name
+    recording = client.get(reverse("outreach:lecture-record")).status_code
+    assert recording == (200 if persona in ("liaison", "outsider") else 403)
+    target_edit = client.get(reverse("outreach:target-edit", args=[places["文旅公司"].pk]))
+    assert target_edit.status_code == (200 if persona == "office" else 403)
+    team_edit = client.get(reverse("outreach:team-edit", args=[team.pk])).status_code
+    assert team_edit == (200 if persona in ("office", "liaison") else 403)
