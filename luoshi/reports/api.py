@@ -3,7 +3,7 @@
 import datetime
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.reports.access import get_briefing_unit_for_user, get_template_for_user
@@ -45,13 +45,13 @@ class BriefingOut(Schema):
 def briefing(
     request: AuthenticatedRequest,
     unit: int,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
+    date_from: datetime.date | None = Query(None, alias="from"),
+    date_to: datetime.date | None = Query(None, alias="to"),
     template: int | None = None,
 ):
     """The briefing of `unit` (and its subtree) for the period, counted from the ledger the
-    caller sees; 404 for a unit outside the caller's `ledger.view` scope. The query takes
-    `date_from`/`date_to` (ISO dates; default: this year up to today)."""
+    caller sees; 404 for a unit outside the caller's `ledger.view` scope. `from` and `to` are ISO
+    dates, as on the page (default: this year up to today)."""
     target = get_briefing_unit_for_user(request.user, unit)
     chosen = (
         get_template_for_user(request.user, template)

@@ -127,7 +127,7 @@ def test_the_outsider_gets_404_on_the_bureau(article):
     assert outsider.get(reverse("reports:briefing-word"), params).status_code == 404
     api = outsider.get(
         "/api/reports/briefing",
-        {"unit": params["unit"], "date_from": params["from"], "date_to": params["to"]},
+        params,
     )
     assert api.status_code == 404
     own = outsider.get(reverse("reports:briefing"), {"unit": article.units["lh"].pk})
@@ -202,7 +202,7 @@ def test_the_command_names_an_unknown_or_ambiguous_unit_in_chinese(article):
 def test_the_api_gives_paragraphs_and_figures(article):
     response = _client(article.people["leader"]).get(
         "/api/reports/briefing",
-        {"unit": article.units["wtl"].pk, "date_from": "2022-01-01", "date_to": "2022-04-14"},
+        _params(article),
     )
     assert response.status_code == 200
     data = response.json()
