@@ -14,6 +14,8 @@ from luoshi.campaigns.models import OPEN_STATES, Track
 from luoshi.heritage.models import Site
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
+from luoshi.study.access import visible_groups
+from luoshi.study.selectors import group_members
 
 from .access import recordable_campaigns, recording_units
 from .models import ActivityType, Category, FieldKind, VenueCategory
@@ -187,6 +189,13 @@ class ActivityForm(StyledForm):
     participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
+    study_groups: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("整组添加学习小组"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("所选学习小组的成员全部计入参加人员，可与上面逐个勾选的人员合并。"),
+    )
     campaigns: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("计入专项行动"),
         queryset=None,
@@ -230,8 +239,12 @@ class ActivityForm(StyledForm):
             del self.fields["audience"]
         if not activity_type.records_hours:
             del self.fields["hours"]
+        groups = visible_groups(user).filter(unit__in=units)
+        self.fields["study_groups"].queryset = groups  # type: ignore[attr-defined]
         if not activity_type.takes_attendance or editing:
             del self.fields["participants"]
+        if "participants" not in self.fields or activity_type.is_personal or not groups.exists():
+            del self.fields["study_groups"]
         if activity_type.is_personal:
             self.fields["title"].label = _("标题（可不填，默认为类型名称）")
             if "participants" in self.fields:
@@ -250,12 +263,22 @@ class ActivityForm(StyledForm):
         self.order_fields(
             ["title", "unit", "starts_at", "ends_at", "place", "site", "venue_category"]
             + ["audience"]
-            + ["hours", *extra, "participants", "notes", "campaigns", "evidence_task"]
+            + ["hours", *extra, "participants", "study_groups", "notes", "campaigns"]
+            + ["evidence_task"]
         )
         self.style()
         if "participants" in self.fields and not self.use_picker:
             self.fields["participants"].widget.attrs["class"] = "form-check-input"
         self.fields["campaigns"].widget.attrs["class"] = "form-check-input"
+        if "study_groups" in self.fields:
+            self.fields["study_groups"].widget.attrs["class"] = "form-check-input"
+
+    def chosen_participants(self, user) -> list[Any]:
+        """The people ticked one by one and the members of the study groups chosen, once each."""
+        people = {person.pk: person for person in self.cleaned_data.get("participants") or []}
+        for group in self.cleaned_data.get("study_groups") or []:
+            people.update((person.pk, person) for person in group_members(user, group))
+        return list(people.values())
 
     def people_rows(self) -> list[tuple[Any, bool]]:
         """The participant checkboxes: (person, checked), for the name/pinyin filter."""

@@ -317,7 +317,7 @@ def activity_record(request: AuthenticatedRequest) -> HttpResponse:
                 notes=data.get("notes", ""),
                 evidence_task=data.get("evidence_task"),
                 campaigns=list(data.get("campaigns") or []),
-                participants=list(data.get("participants") or []),
+                participants=form.chosen_participants(request.user),
                 uploads=request.FILES.getlist("files"),
             )
         except ValidationError as error:

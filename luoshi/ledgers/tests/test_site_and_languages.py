@@ -79,3 +79,33 @@ def test_field_definitions_round_trip_in_either_language(language):
     with translation.override(language):
         text = forms.fields_to_text(fields)
         assert forms.text_to_fields(text) == fields
+
+
+def test_a_whole_study_group_at_once(world, client_for, lecture):
+    from luoshi.study.models import GroupMember, StudyGroup
+
+    group = StudyGroup.objects.create(name="马克思主义学习小组", unit=world.unit_a)
+    GroupMember.objects.create(group=group, person=world.staff)
+    GroupMember.objects.create(group=group, person=world.staff2)
+    client = client_for(world.liaison)
+    page = client.get(reverse("ledgers:activity-record") + f"?type={lecture.pk}").content.decode()
+    assert "整组添加学习小组" in page and "马克思主义学习小组" in page
+    response = client.post(
+        reverse("ledgers:activity-record"),
+        {
+            "type": lecture.pk,
+            "title": "集中宣讲",
+            "unit": world.unit_a.pk,
+            "starts_at": _when(1),
+            "venue_category": "community",
+            "x_topic": "党的创新理论",
+            "participants": [world.liaison.pk, world.staff.pk],
+            "study_groups": [group.pk],
+        },
+    )
+    assert response.status_code == 302
+    people = set(Activity.objects.get().participations.values_list("person__username", flat=True))
+    assert people == {"wtl", "staff", "staff2"}  # picked ones and the group, once each
+    # The outsider never sees unit A's group.
+    outsider = client_for(world.outsider).get(reverse("ledgers:activity-record")).content.decode()
+    assert "马克思主义学习小组" not in outsider
