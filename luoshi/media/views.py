@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +27,7 @@ from luoshi.org.access import (
     get_unit_for_user,
     has_perm,
     require_perm,
+    scope_for,
     units_for_picker,
 )
 
@@ -87,7 +88,8 @@ def _filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> di
 def _nav_context(request: AuthenticatedRequest) -> dict[str, Any]:
     return {
         "perms_configure": has_perm(request.user, "ledger.configure"),
-        "may_record": has_perm(request.user, "ledger.record"),
+        # Publications are unit records: "self"-scope staff record only personal ones.
+        "may_record": scope_for(request.user, "ledger.record").covers_units(),
     }
 
 
@@ -268,6 +270,8 @@ def publication_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def publication_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
+    if not scope_for(request.user, "ledger.record").covers_units():
+        raise PermissionDenied(_("稿件由单位联络员登记。"))
     form = f.PublicationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

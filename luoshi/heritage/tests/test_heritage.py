@@ -370,3 +370,40 @@ def test_api_sites_routes_exhibitions(world, client_for, sites, red):
     exhibitions = client.get("/api/heritage/exhibitions").json()
     assert exhibitions[0]["venue"] == "市文化馆"
     assert client.get("/api/heritage/sites/999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona, name, status",
+    [
+        ("office", "heritage:site-create", 200),
+        ("office", "heritage:route-create", 200),
+        ("office", "heritage:exhibition-create", 200),
+        ("liaison", "heritage:site-list", 200),
+        ("liaison", "heritage:route-list", 200),
+        ("liaison", "heritage:exhibition-list", 200),
+        ("liaison", "heritage:counts", 200),
+        ("liaison", "heritage:site-create", 403),
+        ("staff", "heritage:counts", 200),
+        ("outsider", "heritage:site-list", 200),
+    ],
+)
+def test_pages_by_persona(world, client_for, sites, persona, name, status):
+    response = client_for(getattr(world, persona)).get(reverse(name))
+    assert response.status_code == status
+
+
+def test_edit_pages_render_for_the_office(world, client_for, sites):
+    route = services.create_route(
+        actor=world.office,
+        name="线路",
+        kind=RouteKind.STUDY,
+        stops=[(sites[0], "讲解"), (sites[1], "")],
+    )
+    exhibition = services.create_exhibition(
+        actor=world.office, title="展览", site=sites[0], starts_on=timezone.localdate()
+    )
+    office = client_for(world.office)
+    page = office.get(reverse("heritage:route-edit", args=[route.pk]))
+    assert page.status_code == 200 and "狮20井 | 讲解" in page.content.decode()
+    assert office.get(reverse("heritage:site-edit", args=[sites[0].pk])).status_code == 200
+    assert office.get(reverse("heritage:exhibition-edit", args=[exhibition.pk])).status_code == 200

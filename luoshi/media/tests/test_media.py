@@ -397,3 +397,36 @@ def test_api_channels_publications_targets_matrix(world, client_for, media_type)
         == 422
     )
     assert Participation.objects.filter(person=world.outsider).count() == 0
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "persona, name, status",
+    [
+        ("office", "media:matrix", 200),
+        ("office", "media:publication-list", 200),
+        ("office", "media:target-list", 200),
+        ("office", "media:channel-list", 200),
+        ("liaison", "media:publication-create", 200),
+        ("liaison", "media:target-list", 200),
+        ("staff", "media:matrix", 200),
+        ("staff", "media:publication-create", 403),
+        ("leader", "media:publication-create", 403),
+        ("outsider", "media:matrix", 200),
+        ("sysadmin", "media:matrix", 403),
+    ],
+)
+def test_pages_by_persona(world, client_for, media_type, persona, name, status):
+    response = client_for(getattr(world, persona)).get(reverse(name))
+    assert response.status_code == status
+
+
+def test_matrix_page_on_a_phone_shows_cards(world, client_for, media_type):
+    _target(world, world.staff, 2)
+    _publish(world)
+    html = client_for(world.liaison).get(reverse("media:matrix")).content.decode()
+    assert 'id="media-cards"' in html and "width: 50%" in html
+    edit = client_for(world.office).get(reverse("media:channel-edit", args=[channel("报纸").pk]))
+    assert edit.status_code == 200
