@@ -1,5 +1,5 @@
 """The demo's meetings: 市委宣传部's weekly 周例会 over the last weeks and its monthly 月调度会,
-with agenda (the latest 月调度会's from the campaign's red and yellow tasks), minutes and
+with agenda (the latest 周例会's from the campaign's red and yellow tasks), minutes and
 decisions turned into 督办事项 tasks — older ones closed off, recent ones under way, one overdue.
 Recorded by the department's liaison; decisions issued by the campaign office."""
 
@@ -105,25 +105,6 @@ def load(builder: "DemoBuilder") -> None:
     if campaign is None or weekly is None or monthly is None:
         return
     today = builder.today
-    for week in range(6, 0, -1):
-        days_ago = week * 7 + today.weekday()  # the Monday of that week
-        decision = WEEKLY_DECISIONS[(6 - week) % len(WEEKLY_DECISIONS)]
-        monday = today - datetime.timedelta(days=days_ago)
-        _hold(
-            builder,
-            weekly,
-            title=f"{monday:%Y年%m月%d日}周例会",
-            days_ago=days_ago,
-            slot=0,
-            agenda="一、通报上周专项行动任务推进情况\n二、各科室汇报本周工作\n三、研究部署下周重点工作",
-            minutes=(
-                "会议通报了上周专项行动任务推进情况，各科室汇报了本周工作。"
-                f"会议议定：{decision[0]}。"
-            ),
-            decisions=[decision],
-            index=week,
-        )
-    office = builder.built.people["office"]
     for month in range(3, 0, -1):
         days_ago = month * 30 + 3
         first, second = (
@@ -131,27 +112,48 @@ def load(builder: "DemoBuilder") -> None:
             MONTHLY_DECISIONS[(month * 2 + 1) % 4],
         )
         day = today - datetime.timedelta(days=days_ago)
-        agenda = (
-            "一、通报各单位专项行动任务完成情况\n二、研究解决推进中的困难问题\n三、部署下月重点任务"
-        )
-        if month == 1:
-            # The latest 调度会 督办 the campaign's red and yellow tasks as they stand.
-            warned = selectors.warning_agenda(office, campaign)
-            if warned:
-                agenda += "\n四、督办红牌、黄牌任务\n" + warned
         _hold(
             builder,
             monthly,
             title=f"{day:%Y年%m月}专项行动调度会",
             days_ago=days_ago,
-            slot=6,
-            agenda=agenda,
+            slot=1,
+            agenda="一、通报各单位专项行动任务完成情况\n二、研究解决推进中的困难问题\n三、部署下月重点任务",
             minutes=(
                 "会议听取了各单位专项行动推进情况汇报，分析了存在的问题。"
                 f"会议议定：一、{first[0]}；二、{second[0]}。"
             ),
             decisions=[first, second],
             index=month,
+        )
+    office = builder.built.people["office"]
+    for week in range(6, 0, -1):
+        days_ago = week * 7 + today.weekday()  # the Monday of that week
+        decision = WEEKLY_DECISIONS[(6 - week) % len(WEEKLY_DECISIONS)]
+        monday = today - datetime.timedelta(days=days_ago)
+        agenda = (
+            "一、通报上周专项行动任务推进情况\n二、各科室汇报本周工作\n三、研究部署下周重点工作"
+        )
+        if week == 1:
+            # The latest 例会 督办 the campaign's red and yellow tasks, as a new meeting's
+            # agenda is pre-filled from them.
+            chain.refresh_warnings(today=today)
+            warned = selectors.warning_agenda(office, campaign)
+            if warned:
+                agenda += "\n四、督办红牌、黄牌任务\n" + warned
+        _hold(
+            builder,
+            weekly,
+            title=f"{monday:%Y年%m月%d日}周例会",
+            days_ago=days_ago,
+            slot=0,
+            agenda=agenda,
+            minutes=(
+                "会议通报了上周专项行动任务推进情况，各科室汇报了本周工作。"
+                f"会议议定：{decision[0]}。"
+            ),
+            decisions=[decision],
+            index=week,
         )
     chain.refresh_warnings(
         tasks=list(Task.objects.filter(meeting_decision__isnull=False).select_related("campaign")),
