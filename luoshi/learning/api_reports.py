@@ -12,7 +12,12 @@ from luoshi.api.pages import MAX_PAGE_SIZE, PageParams
 from luoshi.api.schemas import ERRORS, Ref
 
 from . import selectors, services_reports
-from .access_reports import default_unit, get_notice_for_user, get_summary_unit_for_user
+from .access_reports import (
+    default_unit,
+    get_notice_for_user,
+    get_summary_unit_for_user,
+    get_unit_page_for_user,
+)
 from .access_reports import visible_notices as _visible_notices
 from .models import Platform
 
@@ -97,12 +102,13 @@ class OwnMonthOut(Schema):
 
 def _context(request: HttpRequest, params: ReportParams):
     user = current_user(request)
-    if params.unit is not None:
-        unit = get_summary_unit_for_user(user, params.unit)
-    else:
-        unit = default_unit(user)
-        if unit is None:
-            raise PermissionDenied
+    unit = (
+        get_summary_unit_for_user(user, params.unit)
+        if params.unit is not None
+        else default_unit(user)
+    )
+    if unit is None:
+        raise PermissionDenied
     month = selectors.parse_month(params.month) or selectors.latest_month(params.platform)
     return user, unit, month
 
@@ -161,8 +167,9 @@ def get_summary(request: HttpRequest, params: Query[ReportParams]):
     summary="单位内个人排名",
 )
 def get_unit_people(request: HttpRequest, unit_id: int, params: Query[ReportParams]):
-    params.unit = unit_id
-    user, unit, month = _context(request, params)
+    user = current_user(request)
+    unit = get_unit_page_for_user(user, unit_id)
+    month = selectors.parse_month(params.month) or selectors.latest_month(params.platform)
     rules = selectors.settings_for(unit)
     viewer = selectors.Viewer(user)
     if not viewer.sees_unit(unit, rules):

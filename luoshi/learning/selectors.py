@@ -240,7 +240,7 @@ class Summary:
 
     @property
     def unit_label(self) -> str:
-        return Platform(self.platform).label
+        return str(Platform(self.platform).label)
 
     @property
     def flagged(self) -> list[UnitRow]:
@@ -298,7 +298,7 @@ def compute_figures(
         unit_id: [count, 0, 0, Decimal(0)] for unit_id, count in _headcounts(root).items()
     }
     unit_paths: dict[int, str] = {}
-    rows = list(grouped)
+    rows: list[dict[str, Any]] = [dict(row) for row in grouped]
     if len(book.rows) > 0:
         unit_paths = dict(
             Unit.objects.filter(pk__in={row["unit_id"] for row in rows}).values_list("id", "path")
@@ -515,14 +515,15 @@ def rank_page(records: QuerySet[PointRecord], offset: int, limit: int) -> list[P
     )
     if not page:
         return []
-    first = page[0].value
+    values = [record.value or Decimal(0) for record in page]  # ranked records have a value
+    first = values[0]
     ahead_of_first = records.filter(value__gt=first).count() if offset else 0
     rows = []
     for index, record in enumerate(page):
-        if record.value == first:
+        if values[index] == first:
             rank = ahead_of_first + 1
         else:
-            rank = offset + sum(1 for other in page[:index] if other.value > record.value) + 1
+            rank = offset + sum(1 for other in values[:index] if other > values[index]) + 1
         rows.append(PersonRow(record, rank, record.better + 1))  # type: ignore[attr-defined]
     return rows
 
@@ -625,8 +626,8 @@ def half_year_figures(
         f"active_{index}": Count("id", filter=Q(value__gte=threshold))
         for index, threshold in enumerate(thresholds)
     }
-    grouped = {
-        row["unit_id"]: row
+    grouped: dict[int, dict[str, Any]] = {
+        row["unit_id"]: dict(row)
         for row in records.values("unit_id")
         .annotate(registered=Count("person_id", distinct=True), total=Sum("value"), **counts)
         .order_by()

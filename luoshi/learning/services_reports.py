@@ -4,11 +4,11 @@ receipts, and the office's notice template."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,8 +144,13 @@ def display_value(rules: LearningSettings, name: str) -> str:
     return str(value)
 
 
+def setting_field(name: str) -> models.Field:
+    """The model field of a setting (every setting is a plain field)."""
+    return cast(models.Field, LearningSettings._meta.get_field(name))
+
+
 def _normalise(name: str, value: Any) -> Any:
-    field = LearningSettings._meta.get_field(name)
+    field = setting_field(name)
     try:
         return field.to_python(value)
     except (ValidationError, InvalidOperation) as exc:
@@ -203,7 +208,7 @@ def change_settings(
         obj=rules,
         verb="change_settings",
         changes={
-            str(LearningSettings._meta.get_field(name).verbose_name): [
+            str(setting_field(name).verbose_name): [
                 before[name],
                 display_value(rules, name),
             ]

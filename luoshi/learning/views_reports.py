@@ -20,6 +20,7 @@ from luoshi.audit.services import record
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, scope_for, units_for_picker
+from luoshi.org.models import Unit
 
 from . import docx_notice, selectors, services_reports
 from . import forms_reports as f
@@ -68,6 +69,18 @@ def _scope_unit(request: AuthenticatedRequest):
     if unit_id is not None:
         return get_summary_unit_for_user(request.user, unit_id)
     return default_unit(request.user)
+
+
+def _office_unit(request: AuthenticatedRequest) -> Unit:
+    """The unit an office page acts on: ?unit= (404 outside learning.configure), or the
+    highest unit the user configures (403 for those who configure none)."""
+    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
+    if unit_id is not None:
+        return get_settings_unit_for_user(request.user, unit_id)
+    unit = default_unit(request.user, "learning.configure")
+    if unit is None:
+        raise PermissionDenied
+    return unit
 
 
 def _change_text(change: int | None) -> str:
@@ -362,13 +375,7 @@ def me(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     """Each setting with its value and, beside it, the last change's reason, who and when."""
-    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
-    if unit_id is not None:
-        unit = get_settings_unit_for_user(request.user, unit_id)
-    else:
-        unit = default_unit(request.user, "learning.configure")
-        if unit is None:
-            raise PermissionDenied
+    unit = _office_unit(request)
     rules = selectors.settings_for(unit)
     form = f.SettingsForm(request.POST or None, instance=LearningSettings(
         **{name: getattr(rules, name) for name in services_reports.SETTING_FIELDS}
@@ -395,7 +402,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     items = [
         {
             "name": name,
-            "label": LearningSettings._meta.get_field(name).verbose_name,
+            "label": services_reports.setting_field(name).verbose_name,
             "value": services_reports.display_value(rules, name),
             "field": form[name],
             "change": last.get(name),
@@ -408,7 +415,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         else []
     )
     for change in history:
-        change.label = str(LearningSettings._meta.get_field(change.field).verbose_name)  # type: ignore[attr-defined]
+        change.label = str(services_reports.setting_field(change.field).verbose_name)  # type: ignore[attr-defined]
     return render(
         request,
         "learning/settings.html",
@@ -486,13 +493,7 @@ def notice_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def notice_create(request: AuthenticatedRequest) -> HttpResponse:
-    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
-    if unit_id is not None:
-        unit = get_settings_unit_for_user(request.user, unit_id)
-    else:
-        unit = default_unit(request.user, "learning.configure")
-        if unit is None:
-            raise PermissionDenied
+    unit = _office_unit(request)
     form = f.NoticeForm(request.POST or None)
     if request.method == "GET":
         form.initial.update(
@@ -564,7 +565,7 @@ def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def notice_document(request: AuthenticatedRequest, pk: int) -> FileResponse:
     notice = get_notice_for_user(request.user, pk)
     if notice.document is None:
         raise Http404
@@ -585,13 +586,7 @@ def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def notice_template(request: AuthenticatedRequest) -> HttpResponse:
     """The template page: placeholders explained, download, upload an edited one."""
-    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
-    if unit_id is not None:
-        unit = get_settings_unit_for_user(request.user, unit_id)
-    else:
-        unit = default_unit(request.user, "learning.configure")
-        if unit is None:
-            raise PermissionDenied
+    unit = _office_unit(request)
     if request.GET.get("download") == "1":
         return HttpResponse(
             services_reports.template_bytes(unit),

@@ -50,6 +50,6 @@ if not _pages_included():
     from luoshi.learning import urls as learning_urls
 
     patterns = [*learning_urls.urlpatterns, *urls_reports.urlpatterns]
-    urlpatterns.insert(0, path("learning/", include((patterns, "learning"))))
+    urlpatterns.insert(0, path("learning/", include((patterns, "learning"))))  # type: ignore[arg-type]
 if not _api_included():
     urlpatterns.insert(0, path("api/learning/", _test_api().urls))
