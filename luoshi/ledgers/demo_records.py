@@ -299,7 +299,7 @@ def _article_records(rec: _Recorder) -> None:
 
 def _live_records(rec: _Recorder) -> None:
     """Study records of the last four months, relative to builder.today: every other 周五专题,
-    a “晨读+分享” every third week, a monthly 主题党日, and books and essays of the last two
+    a “晨读+分享” every third week, a 专项理论学习 every fourth week, a monthly 主题党日, and books and essays of the last two
     months — enough for the pages to look alive, few enough for the demo to load quickly."""
     builder = rec.builder
     built = builder.built
@@ -308,7 +308,7 @@ def _live_records(rec: _Recorder) -> None:
     last = today - datetime.timedelta(days=1)
     now = timezone.now()
 
-    def mondays_and_fridays(weekday: int) -> list[datetime.date]:
+    def weekly(weekday: int) -> list[datetime.date]:
         day = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
         days = []
         while day <= last:
@@ -319,7 +319,7 @@ def _live_records(rec: _Recorder) -> None:
     units = ["wtl", "xcb", "rmt"]
     for unit_key in units:
         people = built.members[unit_key]
-        for index, day in enumerate(mondays_and_fridays(4)[::2]):
+        for index, day in enumerate(weekly(4)[::2]):
             topic = THEORY_TOPICS[index % len(THEORY_TOPICS)]
             rec.record(
                 "周五专题",
@@ -333,7 +333,7 @@ def _live_records(rec: _Recorder) -> None:
             )
     for unit_key in ("wtl", "xcb"):
         people = built.members[unit_key]
-        for index, day in enumerate(mondays_and_fridays(0)[::3]):
+        for index, day in enumerate(weekly(0)[::3]):
             rec.record(
                 "晨读+分享",
                 unit_key,
@@ -343,6 +343,20 @@ def _live_records(rec: _Recorder) -> None:
                 values={"topic": MORNING_TOPICS[index % len(MORNING_TOPICS)]},
                 participants=rec.some(people, max(3, len(people) - 2), len(people)),
                 hours=Decimal("0.5"),
+            )
+    for unit_key in ("wtl", "xcb"):
+        people = built.members[unit_key]
+        for index, day in enumerate(weekly(2)[1::4]):  # every fourth Wednesday
+            topic = THEORY_TOPICS[(index + 1) % len(THEORY_TOPICS)]
+            rec.record(
+                "专项理论学习",
+                unit_key,
+                title=topic,
+                starts_at=_at(day, 15, 0),
+                ends_at=_at(day, 17, 0),
+                values={"topic": topic, "speaker": people[0].pk},
+                participants=rec.some(people, max(3, len(people) - 2), len(people)),
+                hours=Decimal("2.0"),
             )
     for unit_key in ("wtl", "xcb", "rmt", "htg"):
         people = built.members[unit_key]
