@@ -407,3 +407,24 @@ def test_edit_pages_render_for_the_office(world, client_for, sites):
     assert page.status_code == 200 and "狮20井 | 讲解" in page.content.decode()
     assert office.get(reverse("heritage:site-edit", args=[sites[0].pk])).status_code == 200
     assert office.get(reverse("heritage:exhibition-edit", args=[exhibition.pk])).status_code == 200
+
+
+def test_an_activity_recorded_at_a_site_through_the_ledger_form_is_counted(
+    world, client_for, sites, red
+):
+    response = client_for(world.liaison).post(
+        reverse("ledgers:activity-record"),
+        {
+            "type": red.pk,
+            "title": "赴狮20井开展现场教学",
+            "unit": world.unit_a.pk,
+            "starts_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "site": sites[0].pk,
+            "audience": 15,
+            "participants": [world.staff.pk],
+            "campaigns": [world.campaign.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client_for(world.leader).get(reverse("heritage:site-detail", args=[sites[0].pk]))
+    assert (page.context["row"].total.activities, page.context["row"].total.audience) == (1, 15)
