@@ -408,3 +408,42 @@ def test_pages_render_for_each_persona(world, client_for, weekly, persona):
     assert detail.status_code == (404 if persona == "outsider" else 200)
     create = client.get(reverse("meetings:meeting-create"))
     assert create.status_code == (200 if persona in ("liaison", "outsider") else 403)
+
+
+def test_meeting_pages_do_not_query_per_row(world, client_for, weekly):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = client_for(world.office)
+
+    def grow():
+        meeting = _meeting(world, weekly)
+        services.record_decision(
+            actor=world.office,
+            activity=meeting.activity,
+            text="事项",
+            unit=world.unit_a,
+            owner=world.staff,
+            deadline=_deadline(),
+        )
+        return meeting
+
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(url).status_code == 200
+        return len(captured)
+
+    meeting = grow()
+    detail = reverse("meetings:meeting-detail", args=[meeting.activity_id])
+    before = (count(reverse("meetings:meeting-list")), count(detail))
+    for _ in range(3):
+        grow()
+    services.record_decision(
+        actor=world.office,
+        activity=meeting.activity,
+        text="第二项",
+        unit=world.unit_a,
+        owner=world.staff2,
+        deadline=_deadline(),
+    )
+    assert (count(reverse("meetings:meeting-list")), count(detail)) == before

@@ -392,3 +392,46 @@ def test_pages_render_for_each_persona(world, client_for, inspection_type, perso
     for name in ("problem-create", "task-force-create"):
         response = client.get(reverse(f"rectification:{name}"))
         assert response.status_code == (200 if persona == "office" else 403), name
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_lists_do_not_query_per_row(world, client_for, inspection_type):
+    office = client_for(world.office)
+
+    def grow():
+        inspection = record_inspection(world, inspection_type)
+        services.record_finding(
+            actor=world.office,
+            activity=inspection,
+            campaign=world.campaign,
+            description="问题",
+            unit=world.unit_a,
+            deadline=_deadline(),
+        )
+        force = services.create_task_force(
+            actor=world.office,
+            campaign=world.campaign,
+            name=f"攻坚组{TaskForce.objects.count()}",
+            lead=world.office,
+            members=[world.liaison],
+        )
+        _problem(world, task_force=force)
+
+    grow()
+    urls = [
+        reverse("rectification:inspection-list"),
+        reverse("rectification:problem-list"),
+        reverse("rectification:task-force-list"),
+    ]
+    before = [_queries(office, url) for url in urls]
+    for _ in range(3):
+        grow()
+    assert [_queries(office, url) for url in urls] == before
