@@ -447,3 +447,16 @@ def test_meeting_pages_do_not_query_per_row(world, client_for, weekly):
         deadline=_deadline(),
     )
     assert (count(reverse("meetings:meeting-list")), count(detail)) == before
+
+
+def test_openapi_schema_lists_the_meeting_and_rectification_endpoints(world, client_for):
+    paths = client_for(world.office).get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/meetings",
+        "/api/meetings/{pk}/decisions",
+        "/api/meetings/agenda",
+        "/api/rectification/problems",
+        "/api/rectification/task-forces",
+        "/api/rectification/inspections/{pk}/findings",
+    ):
+        assert path in paths, path
