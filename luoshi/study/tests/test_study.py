@@ -347,6 +347,9 @@ def test_api_books_essays_groups_readings_and_counts(world, client_for, study):
     assert [b["title"] for b in _api(liaison, "get", "/books").json()] == ["《中国共产党简史》"]
     counts = _api(liaison, "get", "/counts", {"unit": world.unit_a.pk}).json()
     assert counts[0]["person"]["name"] == "张三" and counts[0]["essays"] == 1
+    long_ago = {"unit": world.unit_a.pk, "from": "2000-01-01", "to": "2000-12-31"}
+    assert _api(liaison, "get", "/counts", long_ago).json() == []
+    assert _api(liaison, "get", "/books", long_ago).json() == []
     by_unit = _api(liaison, "get", "/counts", {"by": "unit"}).json()
     assert by_unit[0]["unit"]["id"] == world.unit_a.pk and by_unit[0]["excellent"] == 1
     outsider = client_for(world.outsider)
