@@ -534,8 +534,8 @@ def parse_export(
         )
     headings = _headings(head, best)
     if override and mapping is not None:
-        resolved = {
-            h: (mapping.get(h) if mapping.get(h) in Field.values else Field.IGNORE)
+        resolved: dict[str, str] = {
+            h: (mapping[h] if mapping.get(h) in Field.values else Field.IGNORE)
             for h in headings
             if h
         }

@@ -263,16 +263,17 @@ def _match_rows(matcher: Matcher, rows: Iterable[tuple[int, str, str, str]]) -> 
     first_row: dict[int, int] = {}
     for key, name, org_name, phone in rows:
         found = matcher.match(name, org_name, phone)
-        if found.status == ImportRow.Match.MATCHED and found.person_id is not None:
-            if found.person_id in first_row:
+        person_id = found.person_id
+        if found.status == ImportRow.Match.MATCHED and person_id is not None:
+            if person_id in first_row:
                 found = Match(
                     ImportRow.Match.AMBIGUOUS,
-                    candidates=(found.person_id,),
+                    candidates=(person_id,),
                     note=_("与第 %(row)d 行匹配到同一人，请确认或跳过。")
-                    % {"row": first_row[found.person_id]},
+                    % {"row": first_row[person_id]},
                 )
             else:
-                first_row[found.person_id] = key
+                first_row[person_id] = key
         result[key] = found
     return result
 
@@ -343,14 +344,14 @@ def _stage(point_import: PointImport, rows: list[ExportRow], matcher: Matcher) -
         "candidates",
         "note",
     ]
-    db_columns = [meta.get_field(name).column for name in columns]
+    db_columns = [meta.get_field(name).column for name in columns]  # type: ignore[union-attr]
     json_field = meta.get_field("values")
     empty_values = json_field.get_db_prep_save({}, connection)
     empty_list = json_field.get_db_prep_save([], connection)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(meta.db_table),
-        ", ".join(quote(c) for c in db_columns),
+        ", ".join(quote(str(c)) for c in db_columns),
         ", ".join(["%s"] * len(columns)),
     )
 

@@ -29,7 +29,13 @@ from luoshi.org.models import Membership, Unit
 
 from . import forms as f
 from . import services_import as services
-from .access import can_import_for, get_import_for_user, get_row_for_user, visible_imports
+from .access import (
+    can_import_for,
+    get_import_for_user,
+    get_row_for_user,
+    import_units,
+    visible_imports,
+)
 from .models import ImportRow, OrgAlias, PointImport
 
 PAGE_SIZE = 50
@@ -76,7 +82,7 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
             else:
                 return redirect("learning:import-detail", point_import.pk)
     else:
-        units = list(f.unit_field(request.user, "learning.import", label="").queryset[:1])
+        units = list(import_units(request.user).order_by("path")[:1])
         form = f.UploadForm(user=request.user, initial={"unit": units[0].pk if units else None})
     return render(request, "learning/import_upload.html", {"form": form, "errors": errors})
 
@@ -122,7 +128,7 @@ def _organisations(point_import: PointImport, user: User) -> list[dict[str, Any]
         ).select_related("unit")
     }
     units = services.import_units_for_suggestion(user, point_import.unit)
-    result = []
+    result: list[dict[str, Any]] = []
     for name in names:
         unit = mapped.get(name)
         suggestion = unit or services.suggest_unit(name, units)
@@ -268,9 +274,9 @@ def import_row(request: AuthenticatedRequest, pk: int, row_pk: int) -> HttpRespo
                     % {"n": row.row_number, "name": row.person},
                 )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, str(problem))
     return _back(point_import, request)
 
 
