@@ -405,6 +405,8 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if may_open:
         initial: dict[str, Any] = {
             "description": inspection.values.get("findings", ""),
+            # The inspecting unit supervises the venue's rectification, unless chosen otherwise.
+            "unit": inspection.unit_id,
             "deadline": timezone.localdate() + datetime.timedelta(days=30),
         }
         linked = (
