@@ -191,12 +191,12 @@ def get_unit_people(request: HttpRequest, unit_id: int, params: Query[ReportPara
 @router.get("/rankings", response={200: RankingOut, **ERRORS}, summary="个人排名（比学赶超）")
 def get_ranking(request: HttpRequest, params: Query[ReportParams], page: Query[PageParams]):
     user, unit, month = _context(request, params)
-    records = selectors.ranking_queryset(user, unit, params.platform, month)
+    ranked = selectors.Ranking(user, unit, params.platform, month)
     number = max(page.page, 1)
     size = min(max(page.page_size, 1), MAX_PAGE_SIZE)
-    rows = selectors.rank_page(records, (number - 1) * size, size)
+    rows = ranked[(number - 1) * size : number * size]
     return {
-        "count": records.count(),
+        "count": ranked.count(),
         "page": number,
         "page_size": size,
         "items": [_person(row) for row in rows],

@@ -319,22 +319,33 @@ def tree_root(unit: Unit) -> Unit:
     return unit if unit.pk == root_id else Unit.objects.get(pk=root_id)
 
 
+def _stored(platform: str, month: datetime.date, unit: Unit, key: str):
+    """One part of what the monthly job stored for `unit`'s tree ("units" or "ranking") and when,
+    unless an import of the month changed since. Only that part is read from the row: the
+    ranking is large and the summary page does not need it."""
+    stored = (
+        MonthlySummary.objects.filter(platform=platform, unit_id=path_ids(unit)[0], month=month)
+        .values_list("data__imports", f"data__{key}", "generated_at")
+        .first()
+    )
+    if stored is None:
+        return None
+    imports, part, generated_at = stored
+    if part is None or imports != confirmed_imports(platform, month, next_month(month)):
+        return None
+    return part, generated_at
+
+
 def _stored_figures(
     platform: str, month: datetime.date, unit: Unit
 ) -> tuple[Figures, datetime.datetime] | None:
-    """The figures the monthly job stored for `unit`'s tree, unless an import changed since."""
-    stored = MonthlySummary.objects.filter(
-        platform=platform, unit_id=path_ids(unit)[0], month=month
-    ).first()
+    """The per-unit figures the monthly job stored for `unit`'s tree, if still current."""
+    stored = _stored(platform, month, unit, "units")
     if stored is None:
         return None
-    if stored.data.get("imports") != confirmed_imports(platform, month, next_month(month)):
-        return None
-    figures = {
-        int(unit_id): [h, r, a, Decimal(v)]
-        for unit_id, (h, r, a, v) in stored.data.get("units", {}).items()
-    }
-    return figures, stored.generated_at
+    units, generated_at = stored
+    figures = {int(unit_id): [h, r, a, Decimal(v)] for unit_id, (h, r, a, v) in units.items()}
+    return figures, generated_at
 
 
 def figures_for(
@@ -431,13 +442,41 @@ def _number(value: Decimal | float) -> str:
 
 def store_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, Any]:
     """What the monthly job keeps in MonthlySummary.data: the raw figures of every unit of the
-    tree and the imports they came from (a later import makes them stale)."""
+    tree, the ranking of every person, and the imports they came from (a later import makes
+    them stale).
+
+    The ranking is kept as parallel lists in rank order (record, person, unit, value, rank within
+    the unit): a page of the province's 200,000 people is then a slice, where sorting them
+    live on every request would not fit the page's time."""
     figures = compute_figures(platform, month, root, SettingsBook())
+    records = _ranked(month_records(platform, month))
+    if root.parent_id is not None:
+        records = records.filter(unit__path__startswith=root.path)
+    ranking: dict[str, list] = {
+        "ids": [],
+        "people": [],
+        "units": [],
+        "values": [],
+        "unit_ranks": [],
+    }
+    seen: dict[int, tuple[int, float, int]] = {}  # unit → (count, last value, last rank)
+    for pk, person_id, unit_id, value in records.values_list("pk", "person_id", "unit_id", "value"):
+        number = float(value)
+        count, last_value, last_rank = seen.get(unit_id, (0, -1.0, 0))
+        count += 1
+        rank = last_rank if number == last_value else count
+        seen[unit_id] = (count, number, rank)
+        ranking["ids"].append(pk)
+        ranking["people"].append(person_id)
+        ranking["units"].append(unit_id)
+        ranking["values"].append(number)
+        ranking["unit_ranks"].append(rank)
     return {
         "imports": confirmed_imports(platform, month, next_month(month)),
         "units": {
             str(unit_id): [h, r, a, str(v)] for unit_id, (h, r, a, v) in figures.items() if h or r
         },
+        "ranking": ranking,
     }
 
 
@@ -495,26 +534,27 @@ def ranking_queryset(user, root: Unit, platform: str, month: datetime.date):
 def rank_page(records: QuerySet[PointRecord], offset: int, limit: int) -> list[PersonRow]:
     """One page of a ranking with competition ranks (ties share a place) and each person's rank
     within their unit — a fixed number of queries whatever the page."""
+    page = list(records.select_related("person", "unit")[offset : offset + limit])
+    if not page:
+        return []
+    # The rank within the unit only for the page's rows (a subquery in the page's own SELECT
+    # would run for every row OFFSET skips as well).
     better_in_unit = (
         PointRecord.objects.filter(
-            platform=OuterRef("platform"),
-            period_start=OuterRef("period_start"),
-            unit_id=OuterRef("unit_id"),
             point_import_id=OuterRef("point_import_id"),
+            unit_id=OuterRef("unit_id"),
             value__gt=OuterRef("value"),
         )
         .order_by()
-        .values("unit_id")
+        .values("point_import_id")
         .annotate(n=Count("id"))
         .values("n")
     )
-    page = list(
-        records.select_related("person", "unit").annotate(
-            better=Coalesce(Subquery(better_in_unit, output_field=IntegerField()), 0)
-        )[offset : offset + limit]
+    better = dict(
+        PointRecord.objects.filter(pk__in=[record.pk for record in page])
+        .annotate(better=Coalesce(Subquery(better_in_unit, output_field=IntegerField()), 0))
+        .values_list("pk", "better")
     )
-    if not page:
-        return []
     values = [record.value or Decimal(0) for record in page]  # ranked records have a value
     first = values[0]
     ahead_of_first = records.filter(value__gt=first).count() if offset else 0
@@ -524,8 +564,78 @@ def rank_page(records: QuerySet[PointRecord], offset: int, limit: int) -> list[P
             rank = ahead_of_first + 1
         else:
             rank = offset + sum(1 for other in values[:index] if other > values[index]) + 1
-        rows.append(PersonRow(record, rank, record.better + 1))  # type: ignore[attr-defined]
+        rows.append(PersonRow(record, rank, better[record.pk] + 1))
     return rows
+
+
+class Ranking:
+    """The people of a subtree `user` may see ranked, as a sequence of `PersonRow`s that a
+    Paginator can page: read from the monthly job's stored ranking while it is current,
+    otherwise from the records (sorted by the database)."""
+
+    def __init__(self, user, root: Unit, platform: str, month: datetime.date) -> None:
+        self.user, self.root = user, root
+        self.platform, self.month = platform, month
+        self.stored_at: datetime.datetime | None = None
+        self.records: QuerySet[PointRecord] | None = None
+        self._positions: list[int] = []
+        stored = _stored(platform, month, root, "ranking")
+        if stored is None:
+            self.records = ranking_queryset(user, root, platform, month)
+            return
+        self.lists, self.stored_at = stored
+        everything, visible = ranking_units(user, root)
+        tree_wide = root.parent_id is None or root.pk == path_ids(root)[0]
+        if everything and tree_wide:
+            self._positions = list(range(len(self.lists["ids"])))
+            return
+        subtree = (
+            None
+            if tree_wide
+            else set(Unit.objects.filter(path__startswith=root.path).values_list("id", flat=True))
+        )
+        allowed = None if everything else set(visible)
+        people, units = self.lists["people"], self.lists["units"]
+        self._positions = [
+            position
+            for position, unit_id in enumerate(units)
+            if (subtree is None or unit_id in subtree)
+            and (allowed is None or unit_id in allowed or people[position] == user.pk)
+        ]
+
+    def count(self) -> int:
+        if self.records is not None:
+            return self.records.count()
+        return len(self._positions)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("a Ranking is read by pages (slices)")
+        start, stop = index.start or 0, index.stop
+        if self.records is not None:
+            return rank_page(self.records, start, (stop or start + 50) - start)
+        return self._stored_page(start, stop if stop is not None else len(self._positions))
+
+    def _stored_page(self, start: int, stop: int) -> list[PersonRow]:
+        positions = self._positions[start:stop]
+        if not positions:
+            return []
+        values = self.lists["values"]
+        ids = [self.lists["ids"][position] for position in positions]
+        records = PointRecord.objects.select_related("person", "unit").in_bulk(ids)
+        rows = []
+        for offset, position in enumerate(positions, start=start):
+            # Competition rank among the listed: walk back over ties (a short run).
+            first = offset
+            while first > 0 and values[self._positions[first - 1]] == values[position]:
+                first -= 1
+            record = records.get(self.lists["ids"][position])
+            if record is not None:
+                rows.append(PersonRow(record, first + 1, self.lists["unit_ranks"][position]))
+        return rows
 
 
 # --- A staff member's own figures -------------------------------------------------------------------

@@ -277,7 +277,7 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     platform = _platform(request)
     month = selectors.parse_month(request.GET.get("month")) or selectors.latest_month(platform)
-    records = selectors.ranking_queryset(request.user, unit, platform, month)
+    ranked = selectors.Ranking(request.user, unit, platform, month)
     if request.GET.get("export") == "xlsx":
         title = _("%(month)s%(platform)s个人排名") % {
             "month": f"{month.year}年{month.month}月",
@@ -287,7 +287,7 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
             "unit": unit.name,
             "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         }
-        rows = selectors.rank_page(records, 0, records.count())
+        rows = ranked[0 : ranked.count()]
         lines = [
             [
                 row.rank,
@@ -312,12 +312,9 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
             notes=[note],
         )
         return xlsx_response(content, f"{title}.xlsx")
-    paginator = Paginator(records, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    offset = (page.number - 1) * PAGE_SIZE
-    rows = selectors.rank_page(records, offset, PAGE_SIZE)
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, unit, platform, month)
-    context.update({"page": page, "rows": rows})
+    context.update({"page": page, "rows": page.object_list, "stored_at": ranked.stored_at})
     return render(request, "learning/summary_ranking.html", context)
 
 

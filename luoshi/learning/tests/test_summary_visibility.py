@@ -178,3 +178,59 @@ def test_active_threshold_from_settings(world, client_for):
     )
     unit_a = next(row for row in response.context["summary"].rows if row.unit == world.unit_a)
     assert unit_a.active == 2
+
+
+def _listing(user, root):
+    ranked = selectors.Ranking(user, root, "xuexi", OCT)
+    return ranked.stored_at, [
+        (row.record.person.name, row.rank, row.unit_rank) for row in ranked[0 : ranked.count()]
+    ]
+
+
+def test_stored_ranking_matches_live(world):
+    add_month(
+        world,
+        OCT,
+        [
+            (world.liaison, world.unit_a, 300),
+            (world.staff, world.unit_a, 300),
+            (world.staff2, world.section_a, 200),
+            (world.outsider, world.unit_b, 500),
+            (world.leader, world.city, 100),
+        ],
+    )
+    change(world, person_ranking_visibility=LearningSettings.RankingVisibility.UNIT)
+    cases = [
+        (world.office, world.city),
+        (world.office, world.unit_a),
+        (world.liaison, world.unit_a),
+        (world.leader, world.city),
+        (world.outsider, world.unit_b),
+    ]
+    live = {case: _listing(*case) for case in cases}
+    assert all(stored_at is None for stored_at, _rows in live.values())
+    services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    for case in cases:
+        stored_at, rows = _listing(*case)
+        assert stored_at is not None
+        assert rows == live[case][1], case
+    assert live[(world.office, world.city)][1][:3] == [
+        ("马海燕", 1, 1),
+        ("李晓梅", 2, 1),
+        ("张三", 2, 1),
+    ]
+    # The leader (a member of the city itself) sees the city's own people under "unit".
+    assert live[(world.leader, world.city)][1] == [("陈志强", 1, 1)]
+
+
+def test_stored_ranking_page_through_http(world, client_for):
+    october(world)
+    services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    response = client_for(world.office).get(ranking_url(world.city))
+    assert response.context["stored_at"] is not None
+    assert names(response) == ["马海燕", "李晓梅", "赵敏", "张三"]
+    api = client_for(world.office).get(
+        f"/api/learning/rankings?unit={world.city.pk}&month=2026-10&page=2&page_size=3"
+    )
+    assert [item["person"]["name"] for item in api.json()["items"]] == ["张三"]
+    assert api.json()["items"][0]["rank"] == 4
