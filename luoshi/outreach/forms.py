@@ -111,6 +111,13 @@ class LectureForm(StyledForm):
         self.fields["target"].label_from_instance = lambda t: (  # type: ignore[attr-defined]
             f"{t.get_venue_category_display()} · {t.name}"
         )
+        self.fields["participants"] = forms.ModelMultipleChoiceField(
+            queryset=visible_people(user, "ledger.record").filter(is_active=True),
+            label=_("宣讲人员（不选则为宣讲队中您可登记的队员）"),
+            required=False,
+            widget=PickerSelect(url=PERSON_PICKER, perm="ledger.record", multiple=True),
+        )
+        self.style()
         units = recording_units(user).order_by("path")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if "unit" not in initial and units.exists():

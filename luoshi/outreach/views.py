@@ -248,6 +248,7 @@ def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
                 audience=data["audience"],
                 materials=data["materials"],
                 notes=data["notes"],
+                participants=list(data["participants"]) or None,
                 uploads=request.FILES.getlist("files"),
             )
         except ValidationError as error:

@@ -172,6 +172,22 @@ def test_recording_a_lecture_takes_the_category_and_place_from_the_target(
     lecture = Lecture.objects.get(activity=activity)
     assert (lecture.team, lecture.target) == (team, target)
     assert AuditEvent.objects.filter(verb="lecture", object_id=str(activity.pk)).exists()
+    # lecturers picked by hand instead of the team
+    response = liaison.post(
+        reverse("outreach:lecture-record"),
+        {
+            "type": lecture_type.pk,
+            "team": team.pk,
+            "target": places["冷湖社区"].pk,
+            "starts_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "topic": "社区宣讲",
+            "unit": world.unit_a.pk,
+            "participants": [world.staff2.pk],
+        },
+    )
+    assert response.status_code == 302
+    picked = Activity.objects.get(title="社区宣讲")
+    assert list(picked.participations.values_list("person", flat=True)) == [world.staff2.pk]
     missing = liaison.post(
         reverse("outreach:lecture-record"),
         {
@@ -182,7 +198,7 @@ def test_recording_a_lecture_takes_the_category_and_place_from_the_target(
         },
     )
     assert "请选择覆盖点，或填写宣讲地点" in missing.content.decode()
-    assert Activity.objects.count() == 1
+    assert Activity.objects.count() == 2
 
 
 def test_coverage_counts_lectures_per_target_and_month_and_flags_the_unreached(
