@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from luoshi.accounts.models import User
 from luoshi.api.auth import current_user
-from luoshi.api.pages import PageParams, paginate
+from luoshi.api.pages import MAX_PAGE_SIZE, PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.models import Campaign, Task
 from luoshi.heritage.models import Site
@@ -303,8 +303,11 @@ class PivotRow(Schema):
 
 class PivotOut(Schema):
     months: list[str] = Field(..., description="各列月份，YYYY-MM")
+    count: int = Field(..., description="行（单位 × 活动类型）总数；rows 为其中一页")
+    page: int
+    page_size: int
     rows: list[PivotRow]
-    column_totals: list[int]
+    column_totals: list[int] = Field(..., description="各月合计（全部行）")
     total: int
 
 
@@ -645,14 +648,20 @@ def check_in(request: HttpRequest, payload: CheckinIn):
 @router.get(
     "/pivot",
     response={200: PivotOut, **ERRORS},
-    summary="台账统计：活动类型 × 单位 × 月份",
+    summary="台账统计：活动类型 × 单位 × 月份（行分页，合计为全部行）",
 )
-def pivot(request: HttpRequest, filters: Query[PivotFilters]):
+def pivot(request: HttpRequest, filters: Query[PivotFilters], page: Query[PageParams]):
     user = current_user(request)
     require_perm(user, "ledger.view")
     table = selectors.ledger_pivot(user, _filter(user, filters, with_person=False))
+    number = max(page.page, 1)
+    size = min(max(page.page_size, 1), MAX_PAGE_SIZE)
+    shown = table.rows[(number - 1) * size : number * size]
     return {
         "months": [f"{month:%Y-%m}" for month in table.months],
+        "count": len(table.rows),
+        "page": number,
+        "page_size": size,
         "rows": [
             {
                 "unit": ref(row["unit"]),
@@ -660,7 +669,7 @@ def pivot(request: HttpRequest, filters: Query[PivotFilters]):
                 "counts": row["counts"],
                 "total": row["total"],
             }
-            for row in table.rows
+            for row in shown
         ],
         "column_totals": table.column_totals,
         "total": table.total,

@@ -222,11 +222,13 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["unit", "starts_at"]),
             models.Index(fields=["type", "starts_at"]),
-            # Covers the ledger pivot (live records by unit × type × month within a period).
+            # Covers the ledger pivot: live records of a unit (or of every unit, by skip-scan)
+            # within a period, counted by type and month without reading the table. deleted_at
+            # is listed so SQLite treats the partial index as covering.
             models.Index(
-                fields=["unit", "type", "local_month", "starts_at"],
+                fields=["unit", "starts_at", "type", "local_month", "deleted_at"],
                 condition=models.Q(deleted_at__isnull=True),
-                name="activity_pivot",
+                name="activity_pivot_live",
             ),
         ]
 

@@ -497,3 +497,28 @@ def test_people_counts(world, lecture, reading, api_for):
         .json()
     )
     assert {r["person"]["name"]: r["total"] for r in lectures["rows"]} == {"李晓梅": 1, "张三": 1}
+
+
+def test_pivot_over_a_long_period_counts_the_same(world, lecture, api_for):
+    """Up to 36 months the database pivots; beyond, rows are grouped by month: same counts."""
+    for year, month in ((2023, 1), (2024, 6), (2026, 3), (2026, 3)):
+        _record(world, lecture, starts_at=datetime.datetime(year, month, 1, 0, 30, tzinfo=SHANGHAI))
+    liaison = api_for(world.liaison)
+    long = liaison.get("/ledger/pivot", {"from": "2023-01-01", "to": "2026-04-30"}).json()
+    assert len(long["months"]) == 40 and long["total"] == 4
+    assert long["rows"][0]["counts"][0] == 1 and long["rows"][0]["counts"][38] == 2
+    short = liaison.get("/ledger/pivot", {"from": "2025-05-01", "to": "2026-04-30"}).json()
+    assert len(short["months"]) == 12 and short["total"] == 2
+    assert short["rows"][0]["counts"][10] == 2 and short["column_totals"][10] == 2
+    # rows come a page at a time; the totals stay those of every row
+    _record(
+        world,
+        lecture,
+        starts_at=datetime.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI),
+        unit=world.section_a,
+    )
+    paged = liaison.get(
+        "/ledger/pivot", {"from": "2025-05-01", "to": "2026-04-30", "page_size": 1, "page": 2}
+    ).json()
+    assert (paged["count"], len(paged["rows"]), paged["total"]) == (2, 1, 3)
+    assert paged["rows"][0]["unit"]["name"] == "办公室"
