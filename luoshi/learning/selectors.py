@@ -90,6 +90,12 @@ def month_records(platform: str, month: datetime.date) -> QuerySet[PointRecord]:
 # --- Settings: the nearest unit up the tree wins ---------------------------------------------------
 
 
+def subtree_ids(root: Unit) -> list[int]:
+    """Ids of the units of `root`'s subtree: filtering records by these uses the records' unit
+    index, where a join on the units' path would read the whole month."""
+    return list(Unit.objects.filter(path__startswith=root.path).values_list("id", flat=True))
+
+
 def path_ids(unit: Unit) -> list[int]:
     """The ids on a unit's path, root first ("/1/4/17/" → [1, 4, 17])."""
     return [int(part) for part in unit.path.strip("/").split("/") if part]
@@ -268,7 +274,7 @@ Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
 def _headcounts(root: Unit | None) -> dict[int, int]:
     members = Membership.objects.filter(person__deleted_at__isnull=True)
     if root is not None and root.parent_id is not None:
-        members = members.filter(unit__path__startswith=root.path)
+        members = members.filter(unit_id__in=subtree_ids(root))
     return dict(members.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
 
 
@@ -279,7 +285,7 @@ def compute_figures(
     three grouped queries whatever the size of the tree."""
     records = month_records(platform, month).filter(value__isnull=False)
     if root is not None and root.parent_id is not None:
-        records = records.filter(unit__path__startswith=root.path)
+        records = records.filter(unit_id__in=subtree_ids(root))
     # Units may set different thresholds; there are few distinct ones, one count each.
     thresholds = sorted(
         {active_threshold(rules, platform) for rules in book.rows.values()}
@@ -451,7 +457,7 @@ def store_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, 
     figures = compute_figures(platform, month, root, SettingsBook())
     records = _ranked(month_records(platform, month))
     if root.parent_id is not None:
-        records = records.filter(unit__path__startswith=root.path)
+        records = records.filter(unit_id__in=subtree_ids(root))
     ranking: dict[str, list] = {
         "ids": [],
         "people": [],
@@ -461,7 +467,7 @@ def store_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, 
     }
     seen: dict[int, tuple[int, float, int]] = {}  # unit → (count, last value, last rank)
     for pk, person_id, unit_id, value in records.values_list("pk", "person_id", "unit_id", "value"):
-        number = float(value)
+        number = float(value or 0)  # ranked records have a value
         count, last_value, last_rank = seen.get(unit_id, (0, -1.0, 0))
         count += 1
         rank = last_rank if number == last_value else count
@@ -524,7 +530,7 @@ def ranking_queryset(user, root: Unit, platform: str, month: datetime.date):
     its place among these (computed per page by `rank_page`)."""
     records = _ranked(month_records(platform, month))
     if root.parent_id is not None:
-        records = records.filter(unit__path__startswith=root.path)
+        records = records.filter(unit_id__in=subtree_ids(root))
     everything, ids = ranking_units(user, root)
     if not everything:
         records = records.filter(Q(unit_id__in=ids) | Q(person_id=user.pk))
@@ -727,7 +733,7 @@ def half_year_figures(
         platform=platform, point_import_id__in=imports, value__isnull=False
     )
     if root.parent_id is not None:
-        records = records.filter(unit__path__startswith=root.path)
+        records = records.filter(unit_id__in=subtree_ids(root))
     units = {unit.pk: unit for unit in Unit.objects.alive().filter(path__startswith=root.path)}
     thresholds = sorted(
         {active_threshold(book.for_unit(unit), platform) for unit in units.values()}

@@ -312,7 +312,7 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
             notes=[note],
         )
         return xlsx_response(content, f"{title}.xlsx")
-    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type,var-annotated]
     context = _filter_context(request, unit, platform, month)
     context.update({"page": page, "rows": page.object_list, "stored_at": ranked.stored_at})
     return render(request, "learning/summary_ranking.html", context)
