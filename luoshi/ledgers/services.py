@@ -442,13 +442,16 @@ def record_activity(
     value_files: Mapping[str, UploadedFile] | None = None,
     notes: str = "",
     evidence_task: Task | None = None,
-    campaigns: Sequence[Campaign] = (),
+    campaigns: Sequence[Campaign] | None = None,
     participants: Sequence[User] = (),
     uploads: Sequence[UploadedFile] = (),
     checkin_opens_at: datetime.datetime | None = None,
     checkin_closes_at: datetime.datetime | None = None,
 ) -> Activity:
-    """Record one activity with its participants, extra values and attachments, all or nothing."""
+    """Record one activity with its participants, extra values and attachments, all or nothing.
+
+    `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
+    an empty list none (a record from before any campaign)."""
     people = list(participants)
     if activity_type.is_personal and not people:
         people = [actor]
@@ -464,7 +467,7 @@ def record_activity(
         venue_category=venue_category,
         audience=audience,
         hours=hours,
-        campaigns=campaigns,
+        campaigns=campaigns or (),
         evidence_task=evidence_task,
         checkin_opens_at=checkin_opens_at,
         checkin_closes_at=checkin_closes_at,
@@ -512,8 +515,9 @@ def record_activity(
             ends_at or starts_at + CHECKIN_DEFAULT_LENGTH
         )
     activity.save()
-    campaign_set = list(campaigns)
-    if not campaign_set and activity_type.campaign_id is not None:
+    if campaigns is not None:
+        campaign_set = list(campaigns)
+    else:
         campaign_set = [activity_type.campaign] if activity_type.campaign else []
     activity.campaigns.set(campaign_set)
     _add_participants(activity, people, Participation.Source.HAND)

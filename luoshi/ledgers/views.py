@@ -316,7 +316,8 @@ def activity_record(request: AuthenticatedRequest) -> HttpResponse:
                 value_files=form.extra_files(),
                 notes=data.get("notes", ""),
                 evidence_task=data.get("evidence_task"),
-                campaigns=list(data.get("campaigns") or []),
+                # nothing ticked: the type's own campaign
+                campaigns=list(data.get("campaigns") or []) or None,
                 participants=form.chosen_participants(request.user),
                 uploads=request.FILES.getlist("files"),
             )

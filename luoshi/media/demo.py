@@ -69,10 +69,6 @@ def _month_start(day: datetime.date) -> datetime.date:
 def load(builder: "DemoBuilder") -> None:
     """Targets set by the centre's liaison; publications recorded by the liaison with the
     journalists as authors, through the ledger."""
-    # Heritage's demo runs before the ledger's types exist: its visits are recorded from here.
-    from luoshi.heritage.demo import record_visits
-
-    record_visits(builder)
     people, units = builder.built.people, builder.built.units
     unit = units.get("rmt")
     liaison = people.get("rmt_liaison")

@@ -151,7 +151,7 @@ def record_publication(
                 title=title,
                 starts_at=published_at,
                 notes=notes,
-                campaigns=campaigns,
+                campaigns=list(campaigns) or None,  # none chosen: the type's campaign
                 participants=authors,
                 uploads=uploads,
             )
