@@ -709,6 +709,38 @@ def assign_task(*, actor: User, task: Task, owner: User, note: str = "") -> Task
     return task
 
 
+@transaction.atomic
+def assign_as_decided(*, actor: User, task: Task, owner: User, note: str) -> Task:
+    """明责 in one step for a decision a meeting took (督办事项): the meeting named the person in
+    front of the unit's leaders, so the issuing office signs for the unit and names the owner.
+
+    Only the campaign's office (task.issue) may; the move is written on the task's timeline and
+    in the audit log like any other, and the owner and the unit's liaisons are told."""
+    require_perm(actor, "task.issue", task.campaign.office_unit)
+    _require_state(task, [S.ISSUED], _("分派责任人"))
+    _require_member(owner, task.unit)
+    task.signed_by, task.signed_at, task.owner = actor, timezone.now(), owner
+    _move(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.ASSIGN,
+        to_state=S.IN_PROGRESS,
+        note=note,
+        fields=["signed_by", "signed_at", "owner"],
+        owner=str(owner),
+        previous_owner="",
+    )
+    notify(
+        recipients=[owner, *liaisons_of(task.unit)],
+        title=_("会议议定事项：%(title)s") % {"title": task.title},
+        body=_("责任人 %(owner)s，完成时限 %(deadline)s。")
+        % {"owner": owner, "deadline": task.deadline},
+        url=_url(task),
+        task=task,
+    )
+    return task
+
+
 @dataclass
 class SubTaskSpec:
     title: str

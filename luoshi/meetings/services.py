@@ -9,16 +9,14 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
-from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns import services as chain
-from luoshi.campaigns.models import Campaign, Task, TaskEvent, TaskState
+from luoshi.campaigns.models import Campaign, Task
 from luoshi.ledgers.models import Activity, ActivityType, Category
 from luoshi.ledgers.services import record_activity
 from luoshi.org.access import has_perm, require_perm, units_for_picker
@@ -108,37 +106,15 @@ def _assign_as_decided(*, actor: User, task: Task, owner: User, note: str) -> No
     """Sign the unit's task and name its owner as the meeting decided.
 
     Where the recorder holds task.sign and task.assign on the unit, the chain's own moves do it.
-    Otherwise (the office records a decision for another unit) the meeting itself named the
-    person in front of the unit's leaders, so there is nothing left for the liaison to sign or
-    assign: the same move is written on the task's timeline and in the audit log, by the
-    recorder, with the meeting as the reason.
+    Otherwise (the office records a decision for another unit) the chain's assign_as_decided
+    signs and assigns in one move, as the meeting decided.
     """
     unit = task.unit
     if has_perm(actor, "task.sign", unit) and has_perm(actor, "task.assign", unit):
         chain.sign_task(actor=actor, task=task, note=note)
         chain.assign_task(actor=actor, task=task, owner=owner, note=note)
         return
-    task.signed_by, task.signed_at = actor, timezone.now()
-    task.owner = owner
-    # The chain's own writer of moves (timeline, audit, overview counts); not copied here.
-    chain._move(
-        task,
-        actor=actor,
-        action=TaskEvent.Action.ASSIGN,
-        to_state=TaskState.IN_PROGRESS,
-        note=note,
-        fields=["signed_by", "signed_at", "owner"],
-        owner=str(owner),
-        previous_owner="",
-    )
-    notify(
-        recipients=[owner, *chain.liaisons_of(unit)],
-        title=_("会议议定事项：%(title)s") % {"title": task.title},
-        body=_("责任人 %(owner)s，完成时限 %(deadline)s。")
-        % {"owner": owner, "deadline": task.deadline},
-        url=reverse("campaigns:task-detail", args=[task.pk]),
-        task=task,
-    )
+    chain.assign_as_decided(actor=actor, task=task, owner=owner, note=note)
 
 
 @transaction.atomic
