@@ -1,0 +1,56 @@
+"""The activity page leads to the parts other apps keep about it (meeting minutes, inspection
+findings, the heritage site) and shows a record rated 优秀."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from luoshi.heritage.models import Site
+from luoshi.ledgers import services
+from luoshi.ledgers.models import Category
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(world, activity_type, **extra):
+    return services.record_activity(
+        actor=world.liaison,
+        activity_type=activity_type,
+        unit=world.unit_a,
+        title="记录",
+        starts_at=timezone.now(),
+        **extra,
+    )
+
+
+def test_meeting_and_inspection_pages_are_linked(world, client_for):
+    meeting_type = services.create_activity_type(
+        actor=world.office, name="周例会", category=Category.MEETING
+    )
+    inspection_type = services.create_activity_type(
+        actor=world.office, name="文化市场检查", category=Category.INSPECTION
+    )
+    client = client_for(world.liaison)
+    meeting = _record(world, meeting_type)
+    page = client.get(reverse("ledgers:activity-detail", args=[meeting.pk])).content.decode()
+    assert reverse("meetings:meeting-detail", args=[meeting.pk]) in page
+    inspection = _record(world, inspection_type)
+    page = client.get(reverse("ledgers:activity-detail", args=[inspection.pk])).content.decode()
+    assert reverse("rectification:inspection-detail", args=[inspection.pk]) in page
+    assert reverse("meetings:meeting-detail", args=[meeting.pk]) not in page
+
+
+def test_site_link_and_commended_badge(world, client_for):
+    visit_type = services.create_activity_type(
+        actor=world.office, name="红色教育", category=Category.STUDY
+    )
+    site = Site.objects.create(name="英雄地中四井")
+    visit = _record(world, visit_type, site=site)
+    client = client_for(world.liaison)
+    page = client.get(reverse("ledgers:activity-detail", args=[visit.pk])).content.decode()
+    assert reverse("heritage:site-detail", args=[site.pk]) in page
+    assert "text-bg-warning" not in page
+    visit.commended_at, visit.commended_by = timezone.now(), world.liaison
+    visit.save(update_fields=["commended_at", "commended_by"])
+    page = client.get(reverse("ledgers:activity-detail", args=[visit.pk])).content.decode()
+    assert "text-bg-warning" in page
