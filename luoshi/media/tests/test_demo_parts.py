@@ -63,14 +63,13 @@ def test_demo_parts_build_a_matrix_with_laggards_and_visits_at_sites(world):
         today=timezone.localdate(),
         clock=SimpleNamespace(moment=lambda days, slot=0: now - datetime.timedelta(days=days)),
     )
-    # The order load_demo runs them in: heritage before the ledger's types, media after.
+    # The order load_demo runs them in: the ledger's types, then heritage, then media.
+    _ledger_types(world)
     heritage_demo.load(builder)
     assert Site.objects.count() == 4 and Route.objects.count() == 2
     assert Exhibition.objects.count() == 1
-    assert not Activity.objects.filter(site__isnull=False).exists()
-    _ledger_types(world)
-    media_demo.load(builder)
     assert Activity.objects.filter(site__isnull=False, type__name="红色教育").count() == 6
+    media_demo.load(builder)
     assert Target.objects.count() == 14
     assert Publication.objects.count() > 30
     for period in (Period.parse(None), Period.parse(None).previous()):
