@@ -12,10 +12,11 @@ and flags are computed here, so stored and live pages cannot differ.
 """
 
 import datetime
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -193,9 +194,11 @@ class Viewer:
 
 @dataclass
 class UnitRow:
-    """One unit's figures in a month, ranked among the summary's units by points per person."""
+    """One unit's figures in a month, ranked among the summary's units by points per person.
 
-    unit: Unit
+    `unit` is a Unit, or a `UnitRef` where a summary lists thousands of units."""
+
+    unit: Any
     headcount: int
     registered: int
     active: int
@@ -203,19 +206,15 @@ class UnitRow:
     rules: LearningSettings
     rank: int | None = None
     previous_rank: int | None = None
-    flags: list[str] = field(default_factory=list)
+    registration_rate: float = field(init=False)
+    active_rate: float = field(init=False)
+    per_person: float = field(init=False)
 
-    @property
-    def registration_rate(self) -> float:
-        return _rate(self.registered, self.headcount)
-
-    @property
-    def active_rate(self) -> float:
-        return _rate(self.active, self.headcount)
-
-    @property
-    def per_person(self) -> float:
-        return round(float(self.value) / self.headcount, 1) if self.headcount else 0.0
+    def __post_init__(self) -> None:
+        # Computed once: sorting and ranking thousands of rows reads them many times.
+        self.registration_rate = _rate(self.registered, self.headcount)
+        self.active_rate = _rate(self.active, self.headcount)
+        self.per_person = round(float(self.value) / self.headcount, 1) if self.headcount else 0.0
 
     @property
     def change(self) -> int | None:
@@ -225,8 +224,60 @@ class UnitRow:
         return self.previous_rank - self.rank
 
     @property
+    def below_registration(self) -> bool:
+        return bool(self.headcount) and self.registration_rate < float(
+            self.rules.registration_rate_threshold
+        )
+
+    @property
+    def below_active(self) -> bool:
+        return bool(self.headcount) and self.active_rate < float(self.rules.active_rate_threshold)
+
+    @property
     def flagged(self) -> bool:
-        return bool(self.flags)
+        return self.below_registration or self.below_active
+
+    @property
+    def flags(self) -> list[str]:
+        """Why the unit is below the set thresholds (提醒线), in words."""
+        from django.utils.translation import gettext as _
+
+        flags = []
+        if self.below_registration:
+            flags.append(
+                _("注册率 %(rate)s%% 低于 %(line)s%%")
+                % {
+                    "rate": self.registration_rate,
+                    "line": _number(self.rules.registration_rate_threshold),
+                }
+            )
+        if self.below_active:
+            flags.append(
+                _("活跃率 %(rate)s%% 低于 %(line)s%%")
+                % {"rate": self.active_rate, "line": _number(self.rules.active_rate_threshold)}
+            )
+        return flags
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """What a summary row shows of a unit, without building thousands of model instances."""
+
+    id: int
+    name: str
+    short_name: str
+    path: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _rate(part: int, whole: int) -> float:
@@ -250,7 +301,7 @@ class Summary:
 
     @property
     def flagged(self) -> list[UnitRow]:
-        return [row for row in self.rows if row.flags]
+        return [row for row in self.rows if row.flagged]
 
     def totals(self) -> dict[str, Any]:
         headcount = sum(row.headcount for row in self.rows)
@@ -383,11 +434,12 @@ def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Su
     not published are left out for those who do not manage them (counted in `hidden`)."""
     book = SettingsBook()
     viewer = Viewer(user)
-    units = list(
-        Unit.objects.alive()
+    units = [
+        UnitRef(*values)
+        for values in Unit.objects.alive()
         .filter(path__startswith=root.path)
-        .only("id", "name", "short_name", "path", "parent_id", "sort_order", "depth")
-    )
+        .values_list("id", "name", "short_name", "path")
+    ]
     current, stored_at = figures_for(platform, month, root, book)
     before = previous_month(month)
     # No figures at all the month before: nothing to compare with (rather than all tied).
@@ -397,7 +449,8 @@ def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Su
     rows, previous_rows = [], []
     hidden = 0
     empty = [0, 0, 0, Decimal(0)]
-    for unit in units:
+    for ref in units:
+        unit = cast(Unit, ref)  # a UnitRef has what settings and scopes read: id and path
         rules = book.for_unit(unit)
         if not viewer.sees_unit(unit, rules):
             hidden += 1
@@ -414,30 +467,8 @@ def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Su
     for row in rows:
         row.rank = ranks.get(row.unit.pk)
         row.previous_rank = previous_ranks.get(row.unit.pk)
-        row.flags = _flags(row)
     rows.sort(key=lambda row: (row.rank or 10**9, row.unit.path))
     return Summary(platform, month, root, rows, stored_at=stored_at, hidden=hidden)
-
-
-def _flags(row: UnitRow) -> list[str]:
-    """Why a unit is below the set thresholds (提醒线), in words for the page and the notice."""
-    from django.utils.translation import gettext as _
-
-    flags = []
-    if row.headcount and row.registration_rate < float(row.rules.registration_rate_threshold):
-        flags.append(
-            _("注册率 %(rate)s%% 低于 %(line)s%%")
-            % {
-                "rate": row.registration_rate,
-                "line": _number(row.rules.registration_rate_threshold),
-            }
-        )
-    if row.headcount and row.active_rate < float(row.rules.active_rate_threshold):
-        flags.append(
-            _("活跃率 %(rate)s%% 低于 %(line)s%%")
-            % {"rate": row.active_rate, "line": _number(row.rules.active_rate_threshold)}
-        )
-    return flags
 
 
 def _number(value: Decimal | float) -> str:
@@ -446,44 +477,90 @@ def _number(value: Decimal | float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def store_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, Any]:
+def summary_payload(platform: str, month: datetime.date, root: Unit) -> dict[str, Any]:
     """What the monthly job keeps in MonthlySummary.data: the raw figures of every unit of the
-    tree, the ranking of every person, and the imports they came from (a later import makes
-    them stale).
-
-    The ranking is kept as parallel lists in rank order (record, person, unit, value, rank within
-    the unit): a page of the province's 200,000 people is then a slice, where sorting them
-    live on every request would not fit the page's time."""
+    tree and the imports they came from (a later import makes them stale)."""
     figures = compute_figures(platform, month, root, SettingsBook())
-    records = _ranked(month_records(platform, month))
-    if root.parent_id is not None:
-        records = records.filter(unit_id__in=subtree_ids(root))
-    ranking: dict[str, list] = {
-        "ids": [],
-        "people": [],
-        "units": [],
-        "values": [],
-        "unit_ranks": [],
-    }
-    seen: dict[int, tuple[int, float, int]] = {}  # unit → (count, last value, last rank)
-    for pk, person_id, unit_id, value in records.values_list("pk", "person_id", "unit_id", "value"):
-        number = float(value or 0)  # ranked records have a value
-        count, last_value, last_rank = seen.get(unit_id, (0, -1.0, 0))
-        count += 1
-        rank = last_rank if number == last_value else count
-        seen[unit_id] = (count, number, rank)
-        ranking["ids"].append(pk)
-        ranking["people"].append(person_id)
-        ranking["units"].append(unit_id)
-        ranking["values"].append(number)
-        ranking["unit_ranks"].append(rank)
     return {
         "imports": confirmed_imports(platform, month, next_month(month)),
         "units": {
             str(unit_id): [h, r, a, str(v)] for unit_id, (h, r, a, v) in figures.items() if h or r
         },
-        "ranking": ranking,
     }
+
+
+RANKING_COLUMNS = (
+    ("ids", "q"),
+    ("people", "q"),
+    ("units", "q"),
+    ("values", "d"),
+    ("ranks", "i"),
+    ("unit_ranks", "i"),
+)
+
+
+def ranking_columns(platform: str, month: datetime.date, root: Unit) -> dict[str, array]:
+    """Every ranked person of the tree in rank order, as columns: record, person, unit, value,
+    competition rank in the tree and within the unit."""
+    records = _ranked(month_records(platform, month))
+    if root.parent_id is not None:
+        records = records.filter(unit_id__in=subtree_ids(root))
+    columns: dict[str, array[Any]] = {key: array(code) for key, code in RANKING_COLUMNS}
+    seen: dict[int, tuple[int, float, int]] = {}  # unit → (count, last value, last rank)
+    last_value, last_rank = None, 0
+    rows = records.values_list("pk", "person_id", "unit_id", "value")
+    for position, (pk, person_id, unit_id, value) in enumerate(rows.iterator(chunk_size=5000), 1):
+        number = float(value or 0)  # ranked records have a value
+        if number != last_value:
+            last_value, last_rank = number, position
+        count, unit_value, unit_rank = seen.get(unit_id, (0, -1.0, 0))
+        count += 1
+        unit_rank = unit_rank if number == unit_value else count
+        seen[unit_id] = (count, number, unit_rank)
+        for key, item in zip(
+            ("ids", "people", "units", "values", "ranks", "unit_ranks"),
+            (pk, person_id, unit_id, number, last_rank, unit_rank),
+            strict=True,
+        ):
+            columns[key].append(item)
+    return columns
+
+
+class RankingFile:
+    """A stored ranking: fixed-width columns one after the other in one file of the default
+    storage (written by the monthly job). A page of the province's 200,000 people reads a few
+    hundred bytes; filtering by unit reads one column. Kept out of MonthlySummary.data because
+    parsing several megabytes of JSON on every page would cost more than the page may take."""
+
+    def __init__(self, name: str, count: int) -> None:
+        self.name, self.count = name, count
+
+    @staticmethod
+    def content(columns: dict[str, array]) -> bytes:
+        return b"".join(columns[key].tobytes() for key, _code in RANKING_COLUMNS)
+
+    def _offset(self, key: str) -> tuple[int, str]:
+        offset = 0
+        for name, code in RANKING_COLUMNS:
+            if name == key:
+                return offset, code
+            offset += array(code).itemsize * self.count
+        raise KeyError(key)
+
+    def read(self, keys: Iterable[str], start: int = 0, stop: int | None = None):
+        """{column: array} of rows [start, stop) of the given columns."""
+        from django.core.files.storage import default_storage
+
+        stop = self.count if stop is None else min(stop, self.count)
+        result: dict[str, array] = {}
+        with default_storage.open(self.name, "rb") as handle:
+            for key in keys:
+                offset, code = self._offset(key)
+                column = array(code)
+                handle.seek(offset + start * column.itemsize)
+                column.frombytes(handle.read(max(0, stop - start) * column.itemsize))
+                result[key] = column
+        return result
 
 
 # --- People: within a unit, and the ranking of a subtree ----------------------------------------
@@ -581,27 +658,24 @@ class Ranking:
 
     def __init__(self, user, root: Unit, platform: str, month: datetime.date) -> None:
         self.user, self.root = user, root
-        self.platform, self.month = platform, month
-        self.stored_at: datetime.datetime | None = None
         self.records: QuerySet[PointRecord] | None = None
-        self._positions: list[int] = []
+        self.stored_at: datetime.datetime | None = None
+        self._positions: list[int] | None = None  # None: every stored row, in order
         stored = _stored(platform, month, root, "ranking")
         if stored is None:
             self.records = ranking_queryset(user, root, platform, month)
             return
-        self.lists, self.stored_at = stored
+        meta, self.stored_at = stored
+        self.file = RankingFile(meta["file"], meta["count"])
         everything, visible = ranking_units(user, root)
-        tree_wide = root.parent_id is None or root.pk == path_ids(root)[0]
+        tree_wide = root.parent_id is None
         if everything and tree_wide:
-            self._positions = list(range(len(self.lists["ids"])))
             return
-        subtree = (
-            None
-            if tree_wide
-            else set(Unit.objects.filter(path__startswith=root.path).values_list("id", flat=True))
-        )
+        subtree = None if tree_wide else set(subtree_ids(root))
         allowed = None if everything else set(visible)
-        people, units = self.lists["people"], self.lists["units"]
+        columns = self.file.read(["units", "people", "values"])
+        units, people = columns["units"], columns["people"]
+        self._values = columns["values"]
         self._positions = [
             position
             for position, unit_id in enumerate(units)
@@ -612,7 +686,7 @@ class Ranking:
     def count(self) -> int:
         if self.records is not None:
             return self.records.count()
-        return len(self._positions)
+        return self.file.count if self._positions is None else len(self._positions)
 
     def __len__(self) -> int:
         return self.count()
@@ -620,28 +694,43 @@ class Ranking:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             raise TypeError("a Ranking is read by pages (slices)")
-        start, stop = index.start or 0, index.stop
+        start = index.start or 0
+        stop = self.count() if index.stop is None else min(index.stop, self.count())
         if self.records is not None:
-            return rank_page(self.records, start, (stop or start + 50) - start)
-        return self._stored_page(start, stop if stop is not None else len(self._positions))
-
-    def _stored_page(self, start: int, stop: int) -> list[PersonRow]:
-        positions = self._positions[start:stop]
-        if not positions:
+            return rank_page(self.records, start, stop - start)
+        if stop <= start:
             return []
-        values = self.lists["values"]
-        ids = [self.lists["ids"][position] for position in positions]
-        records = PointRecord.objects.select_related("person", "unit").in_bulk(ids)
-        rows = []
+        if self._positions is None:
+            page = self.file.read(["ids", "ranks", "unit_ranks"], start, stop)
+            return self._rows(list(page["ids"]), list(page["ranks"]), list(page["unit_ranks"]))
+        positions = self._positions[start:stop]
+        columns = self.file.read(["ids", "unit_ranks"])
+        values = self._values
+        # Competition ranks among the listed people: the page's first row walks back over
+        # its ties once, the rest follow from their neighbours.
+        ranks = []
         for offset, position in enumerate(positions, start=start):
-            # Competition rank among the listed: walk back over ties (a short run).
+            if ranks and values[position] == values[positions[offset - start - 1]]:
+                ranks.append(ranks[-1])
+                continue
             first = offset
             while first > 0 and values[self._positions[first - 1]] == values[position]:
                 first -= 1
-            record = records.get(self.lists["ids"][position])
-            if record is not None:
-                rows.append(PersonRow(record, first + 1, self.lists["unit_ranks"][position]))
-        return rows
+            ranks.append(first + 1)
+        return self._rows(
+            [columns["ids"][position] for position in positions],
+            ranks,
+            [columns["unit_ranks"][position] for position in positions],
+        )
+
+    @staticmethod
+    def _rows(ids: list[int], ranks: list[int], unit_ranks: list[int]) -> list[PersonRow]:
+        records = PointRecord.objects.select_related("person", "unit").in_bulk(ids)
+        return [
+            PersonRow(records[pk], rank, unit_rank)
+            for pk, rank, unit_rank in zip(ids, ranks, unit_ranks, strict=True)
+            if pk in records
+        ]
 
 
 # --- A staff member's own figures -------------------------------------------------------------------

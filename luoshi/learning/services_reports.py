@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import models, transaction
 from django.urls import reverse
@@ -51,16 +53,30 @@ def _liaisons_in(root: Unit) -> list[User]:
 
 @transaction.atomic
 def store_monthly_summary(*, platform: str, month: datetime.date, root: Unit) -> MonthlySummary:
-    """Compute and keep the month's figures of every unit of `root`'s tree."""
+    """Compute and keep the month's figures of every unit of `root`'s tree, and the ranking of
+    every person as a file of columns (see selectors.RankingFile); a previous ranking file of
+    the same summary is deleted once the new one is committed."""
+    data = selectors.summary_payload(platform, month, root)
+    columns = selectors.ranking_columns(platform, month, root)
+    count = len(columns["ids"])
+    name = default_storage.save(
+        f"learning/rankings/{platform}-{root.pk}-{month:%Y%m}.bin",
+        ContentFile(selectors.RankingFile.content(columns)),
+    )
+    data["ranking"] = {"file": name, "count": count}
+    old = (
+        MonthlySummary.objects.filter(platform=platform, unit=root, month=month)
+        .values_list("data__ranking", flat=True)
+        .first()
+    )
     summary, _created = MonthlySummary.objects.update_or_create(
         platform=platform,
         unit=root,
         month=month,
-        defaults={
-            "data": selectors.store_payload(platform, month, root),
-            "generated_at": timezone.now(),
-        },
+        defaults={"data": data, "generated_at": timezone.now()},
     )
+    if old and old.get("file") and old["file"] != name:
+        transaction.on_commit(lambda: default_storage.delete(old["file"]))
     return summary
 
 

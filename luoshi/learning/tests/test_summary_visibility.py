@@ -176,7 +176,7 @@ def test_active_threshold_from_settings(world, client_for):
     response = client_for(world.office).get(
         f"/learning/summary/?unit={world.city.pk}&month=2026-10"
     )
-    unit_a = next(row for row in response.context["summary"].rows if row.unit == world.unit_a)
+    unit_a = next(row for row in response.context["summary"].rows if row.unit.pk == world.unit_a.pk)
     assert unit_a.active == 2
 
 
