@@ -277,6 +277,9 @@ _PLAIN_CELL = re.compile(
     r'<c r="([A-Z]+)\d+"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
     r"(?:>(?:<v>([^<]*)</v>|<is><t(?: [^>]*)?>([^<]*)</t></is>)</c>|/>)"
 )
+_LETTERS = [chr(65 + i) for i in range(26)] + [
+    chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)
+]
 _ROW_NUMBER = re.compile(r'<row r="(\d+)"')
 
 
@@ -300,10 +303,26 @@ class _Cells:
     def row(self, piece: str) -> tuple | None:
         """The values of one row's XML, or None when it needs the general reader."""
         cells = _PLAIN_CELL.findall(piece)
-        if len(cells) != piece.count("<c "):
+        count = len(cells)
+        if count != piece.count("<c "):
             return None
+        if count and count <= len(_LETTERS) and cells[-1][0] == _LETTERS[count - 1]:
+            # Cells A, B, C… without gaps (sorted, so the last letter tells): one pass.
+            strings, text = self.strings, self.text
+            return tuple(
+                [
+                    strings[int(raw)]
+                    if kind == "s"
+                    else (int(raw) if raw.isdigit() else _float(raw))
+                    if raw and (kind == "n" or not kind)
+                    else (text(inline) or None)
+                    if kind == "inlineStr"
+                    else self.other(kind, raw)
+                    for _letters, kind, raw, inline in cells
+                ]
+            )
         values: list[Any] = []
-        columns, strings = self.columns, self.strings
+        columns = self.columns
         for letters, kind, raw, inline in cells:
             index = columns.get(letters)
             if index is None:
@@ -313,18 +332,21 @@ class _Cells:
             elif index < len(values):
                 return None
             if kind == "s":
-                values.append(strings[int(raw)])
+                values.append(self.strings[int(raw)])
             elif kind == "inlineStr":
-                values.append(self.text(inline) if inline else None)
-            elif not raw:
-                values.append(None)
-            elif kind in ("", "n"):
+                values.append(self.text(inline) or None)
+            elif raw and kind in ("", "n"):
                 values.append(int(raw) if raw.isdigit() else _float(raw))
-            elif kind == "b":
-                values.append(raw == "1")
             else:
-                values.append(self.text(raw))
+                values.append(self.other(kind, raw))
         return tuple(values)
+
+    def other(self, kind: str, raw: str) -> Any:
+        if not raw:
+            return None
+        if kind == "b":
+            return raw == "1"
+        return self.text(raw)  # "str" (a formula's text), "e" (#N/A …), "d" (ISO date)
 
 
 def _float(raw: str) -> Any:
