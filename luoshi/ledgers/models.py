@@ -91,10 +91,9 @@ class ActivityType(models.Model):
 class LocalMonth(models.Func):
     """The first day of a moment's month in China Standard Time (UTC+8, no daylight saving).
 
-    Written out per database so it is deterministic and can be stored and indexed: Django's
-    TruncMonth with a time zone calls a Python function for every row on SQLite. The offset is
-    fixed at +8 hours (Asia/Shanghai, the project's TIME_ZONE); selectors fall back to
-    TruncMonth should TIME_ZONE ever change.
+    Written out per database in SQL: Django's TruncMonth with a time zone calls a Python
+    function for every row on SQLite. The offset is fixed at +8 hours (Asia/Shanghai, the
+    project's TIME_ZONE); selectors use TruncMonth should TIME_ZONE ever change.
     """
 
     arity = 1
@@ -205,13 +204,6 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    # Stored by the database from starts_at, so the ledger pivot groups by an indexed column.
-    local_month = models.GeneratedField(
-        expression=LocalMonth("starts_at"),
-        output_field=models.DateField(),
-        db_persist=True,
-        verbose_name=_("所在月份"),
-    )
 
     objects = ActivityQuerySet.as_manager()
 
@@ -223,12 +215,12 @@ class Activity(models.Model):
             models.Index(fields=["unit", "starts_at"]),
             models.Index(fields=["type", "starts_at"]),
             # Covers the ledger pivot: live records of a unit (or of every unit, by skip-scan)
-            # within a period, counted by type and month without reading the table. deleted_at
-            # is listed so SQLite treats the partial index as covering.
+            # within a period, counted by type and by month ranges of starts_at, without reading
+            # the table. deleted_at is listed so SQLite treats the partial index as covering.
             models.Index(
-                fields=["unit", "starts_at", "type", "local_month", "deleted_at"],
+                fields=["unit", "starts_at", "type", "deleted_at"],
                 condition=models.Q(deleted_at__isnull=True),
-                name="activity_pivot_live",
+                name="activity_live_by_unit",
             ),
         ]
 

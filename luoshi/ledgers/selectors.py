@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from luoshi.org.models import Unit
 
 from .access import visible_activities
-from .models import LOCAL_MONTH_ZONE, Activity, ActivityType, Participation
+from .models import LOCAL_MONTH_ZONE, Activity, ActivityType, LocalMonth, Participation
 
 
 @dataclass
@@ -114,13 +114,15 @@ def _pivot_cells(
     """Counts per month column for each (unit id, type id) with records, in one GROUP BY."""
     # No join in filter_activities repeats an activity (a campaign is linked once), so a plain
     # COUNT counts each record once.
-    if settings.TIME_ZONE == LOCAL_MONTH_ZONE and len(months) <= PIVOT_MONTHS_IN_SQL:
-        # One row per (unit, type) with a filtered COUNT per month over the stored, indexed
-        # local month: a fifth of the rows a (unit, type, month) grouping returns, and no date
-        # to convert per row.
+    if len(months) <= PIVOT_MONTHS_IN_SQL:
+        # One row per (unit, type), with a COUNT per month over the local month's range of
+        # starts_at: plain comparisons on a column of the covering index (no date function per
+        # row, any time zone), and a fraction of the rows a (unit, type, month) grouping returns.
+        starts = [_day_start(month) for month in months]
+        ends = [*starts[1:], _day_start((months[-1] + datetime.timedelta(days=32)).replace(day=1))]
         columns = {
-            f"m{index}": Count("id", filter=Q(local_month=month))
-            for index, month in enumerate(months)
+            f"m{index}": Count("id", filter=Q(starts_at__gte=start, starts_at__lt=end))
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True))
         }
         grouped = (
             activities.values("unit_id", "type_id")
@@ -129,14 +131,18 @@ def _pivot_cells(
             .values_list("unit_id", "type_id", *columns)
         )
         return {(row[0], row[1]): list(row[2:]) for row in grouped}
-    if settings.TIME_ZONE == LOCAL_MONTH_ZONE:
-        activities = activities.annotate(month=F("local_month"))
-    else:  # the stored column is fixed at UTC+8
-        activities = activities.annotate(month=TruncMonth("starts_at"))
+    # A long period: group by month too. LocalMonth is plain SQL (fixed at UTC+8); TruncMonth
+    # with a time zone calls Python per row on SQLite.
+    month_of = (
+        LocalMonth("starts_at")
+        if settings.TIME_ZONE == LOCAL_MONTH_ZONE
+        else TruncMonth("starts_at")
+    )
     position = {month: index for index, month in enumerate(months)}
     cells: dict[tuple[int, int], list[int]] = {}
     for unit_id, type_id, month, n in (
-        activities.values("unit_id", "type_id", "month")
+        activities.annotate(month=month_of)
+        .values("unit_id", "type_id", "month")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("unit_id", "type_id", "month", "n")
