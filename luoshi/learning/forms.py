@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.org.access import visible_people
-from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm, unit_field
+from luoshi.org.forms import CHOOSE_PERSON, PERSON_PICKER, PickerSelect, StyledForm, unit_field
 
 from .models import Field, Platform, PointImport
 
@@ -105,6 +105,7 @@ class RowForm(StyledForm):
             label=_("对应人员"),
             queryset=visible_people(user, "learning.import").filter(is_active=True),
             required=False,
+            empty_label=CHOOSE_PERSON,
             widget=PickerSelect(url=PERSON_PICKER, perm="learning.import"),
         )
         self.style()

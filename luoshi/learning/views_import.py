@@ -121,21 +121,22 @@ def _organisations(point_import: PointImport, user: User) -> list[dict[str, Any]
     )
     if not names:
         return []
-    mapped = {
-        alias.name: alias.unit
-        for alias in OrgAlias.objects.filter(
-            platform=point_import.platform, name__in=names
-        ).select_related("unit")
-    }
+    # Organisations already known (an alias, or a unit of exactly that name) are not asked for.
+    known = set(
+        OrgAlias.objects.filter(platform=point_import.platform, name__in=names).values_list(
+            "name", flat=True
+        )
+    ) | set(Unit.objects.alive().filter(name__in=names).values_list("name", flat=True))
+    names = [name for name in names if name not in known]
+    if not names:
+        return []
     units = services.import_units_for_suggestion(user, point_import.unit)
     result: list[dict[str, Any]] = []
     for name in names:
-        unit = mapped.get(name)
-        suggestion = unit or services.suggest_unit(name, units)
+        suggestion = services.suggest_unit(name, units)
         result.append(
             {
                 "name": name,
-                "unit": unit,
                 "form": f.OrganisationForm(
                     user=user,
                     initial={"org_name": name, "unit": suggestion.pk if suggestion else None},

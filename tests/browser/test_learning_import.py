@@ -66,8 +66,11 @@ def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
     expect(page.locator('[data-count="matched"]')).to_have_text("3")
     expect(page.locator('[data-count="pending"]')).to_have_text("0")
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#confirm-import")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    with page.expect_navigation():
+        page.click("#confirm-import")
+    assert dialogs and "确认导入" in dialogs[0]
     expect(page.locator("#import-status")).to_have_attribute("data-status", "confirmed")
     expect(page.locator('[data-count="records"]')).to_have_text("3")
     shoot(page, "learning-import-3-confirmed")
