@@ -162,7 +162,7 @@ def parse_number(value: Any) -> int | float | Decimal | None:
             number = Decimal(text)
         except InvalidOperation as exc:
             raise ValueError(value) from exc
-        if not number.is_finite():
+        if not number.is_finite() or not -MAX_FIGURE < number < MAX_FIGURE:
             raise ValueError(value)
         number = number.quantize(CENT)
     if not -MAX_FIGURE < number < MAX_FIGURE:
@@ -256,6 +256,8 @@ def _cell_value(kind: str, body: str, strings: list[str]) -> Any:
     if found is None:
         return None
     raw = found.group(1)
+    if not raw:
+        return None
     if kind == "s":
         return strings[int(raw)]
     if kind in ("str", "e"):
