@@ -68,7 +68,9 @@ class MappingForm(StyledForm):
 
     def __init__(self, *args, point_import: PointImport, **kwargs):
         super().__init__(*args, **kwargs)
-        self.headings = list(point_import.mapping)
+        # Sorted: PostgreSQL's jsonb does not keep the file's column order, and the field names
+        # must mean the same columns when the form comes back.
+        self.headings = sorted(point_import.mapping)
         for index, heading in enumerate(self.headings):
             self.fields[f"col{index}"] = forms.ChoiceField(
                 label=heading,

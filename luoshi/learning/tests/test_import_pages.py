@@ -116,7 +116,7 @@ def test_upload_errors_are_listed_by_row_and_nothing_saved(world, client_for):
 def test_mapping_and_organisation_forms(world, client_for):
     point_import = _preview(world)
     client = client_for(world.liaison)
-    headings = list(point_import.mapping)
+    headings = sorted(point_import.mapping)
     data = {f"col{i}": point_import.mapping[h] for i, h in enumerate(headings)}
     data[f"col{headings.index('本月积分')}"] = "ignore"
     response = client.post(reverse("learning:import-mapping", args=[point_import.pk]), data)
