@@ -165,6 +165,16 @@ def _detail_context(
         for row in row_list:
             row.candidate_list = candidates.get(row.pk, [])  # type: ignore[attr-defined]
             row.form = f.RowForm(user=request.user, auto_id=f"row{row.pk}_%s")  # type: ignore[attr-defined]
+    if point_import.status == PointImport.Status.CONFIRMED and show == "matched":
+        # The saved figures, derived ones marked: what the summaries count.
+        saved = {
+            person_id: (value, derived)
+            for person_id, value, derived in point_import.records.filter(
+                person_id__in=[row.person_id for row in row_list]
+            ).values_list("person_id", "value", "is_derived")
+        }
+        for row in row_list:
+            row.saved = saved.get(row.person_id)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "point_import": point_import,
         "writable": writable,

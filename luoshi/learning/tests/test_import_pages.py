@@ -271,3 +271,19 @@ def test_api_flow(world, client_for):
         },
     )
     assert outside.status_code == 404
+
+
+@pytest.mark.django_db
+def test_derived_values_are_shown_as_derived(world, client_for):
+    headings = ["姓名", "单位", "总积分"]
+    for title, total in (("2026年10月积分", 1000), ("2026年11月积分", 1300)):
+        data = xlsx_export([["张三", A, total]], title=title, headings=headings, merged=False)
+        point_import = services.start_import(
+            actor=world.liaison, platform=Platform.XUEXI, unit=world.unit_a, upload=upload(data)
+        )
+        services.confirm_import(actor=world.liaison, point_import=point_import)
+    page = client_for(world.liaison).get(
+        reverse("learning:import-detail", args=[point_import.pk]) + "?show=matched"
+    )
+    text = page.content.decode()
+    assert "300.00" in text and "推算" in text
