@@ -97,7 +97,7 @@ def ensure_province() -> dict:
         info = province.generate()
         print(f"generated in {info['seconds']} s", flush=True)
     root = Unit.objects.get(depth=0)
-    office = RoleGrant.objects.filter(role=Role.OFFICE, unit=root).first().person
+    office = RoleGrant.objects.select_related("person").get(role=Role.OFFICE, unit=root).person
     return {"root": root, "office": office}
 
 

@@ -174,7 +174,7 @@ def _detail_context(
             ).values_list("person_id", "value", "is_derived")
         }
         for row in row_list:
-            row.saved = saved.get(row.person_id)  # type: ignore[attr-defined]
+            row.saved = saved.get(row.person_id or 0)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "point_import": point_import,
         "writable": writable,
