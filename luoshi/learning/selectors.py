@@ -110,6 +110,8 @@ class SettingsBook:
         self.default = LearningSettings()
 
     def for_path(self, path: str) -> LearningSettings:
+        if not self.rows:
+            return self.default
         for part in reversed(path.strip("/").split("/")):
             if part and int(part) in self.rows:
                 return self.rows[int(part)]
@@ -284,14 +286,55 @@ def _rate(part: int, whole: int) -> float:
     return round(min(100.0, 100.0 * part / whole), 1) if whole else 0.0
 
 
+class SummaryRows:
+    """The ranked rows of a summary, built as `UnitRow`s only when read: a page shows 50 of a
+    province's 5,000 units, so the other 4,950 stay plain tuples (fewer objects per request,
+    and fewer pauses of the garbage collector)."""
+
+    def __init__(self, entries: list[tuple]) -> None:
+        self.entries = (
+            entries  # (rank, previous rank, (id, name, short name, path), rules, figures)
+        )
+
+    @staticmethod
+    def _row(entry: tuple) -> UnitRow:
+        rank, previous_rank, unit, rules, (headcount, registered, active, value) = entry
+        return UnitRow(
+            UnitRef(*unit),
+            headcount,
+            registered,
+            active,
+            Decimal(value),
+            rules,
+            rank=rank,
+            previous_rank=previous_rank,
+        )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def count(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(entry) for entry in self.entries[index]]
+        return self._row(self.entries[index])
+
+    def __iter__(self):
+        return (self._row(entry) for entry in self.entries)
+
+
 @dataclass
 class Summary:
-    """The monthly summary of a unit subtree: rows ranked, the chart's data, the totals."""
+    """The monthly summary of a unit subtree: rows ranked, the totals, how many are flagged."""
 
     platform: str
     month: datetime.date
     root: Unit
-    rows: list[UnitRow]
+    rows: SummaryRows
+    figures_totals: dict[str, Any]
+    flagged_count: int = 0
     stored_at: datetime.datetime | None = None  # when read from the job's MonthlySummary
     hidden: int = 0  # units in the subtree whose figures the viewer may not see
 
@@ -304,19 +347,24 @@ class Summary:
         return [row for row in self.rows if row.flagged]
 
     def totals(self) -> dict[str, Any]:
-        headcount = sum(row.headcount for row in self.rows)
-        registered = sum(row.registered for row in self.rows)
-        active = sum(row.active for row in self.rows)
-        value = sum((row.value for row in self.rows), Decimal(0))
-        return {
-            "headcount": headcount,
-            "registered": registered,
-            "active": active,
-            "value": value,
-            "registration_rate": _rate(registered, headcount),
-            "active_rate": _rate(active, headcount),
-            "per_person": round(float(value) / headcount, 1) if headcount else 0.0,
-        }
+        return self.figures_totals
+
+
+def _totals(figures: Iterable[list]) -> dict[str, Any]:
+    headcount = registered = active = 0
+    value = 0.0
+    for h, r, a, v in figures:
+        headcount, registered, active = headcount + h, registered + r, active + a
+        value += float(v)
+    return {
+        "headcount": headcount,
+        "registered": registered,
+        "active": active,
+        "value": round(value, 2),
+        "registration_rate": _rate(registered, headcount),
+        "active_rate": _rate(active, headcount),
+        "per_person": round(value / headcount, 1) if headcount else 0.0,
+    }
 
 
 Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
@@ -401,7 +449,8 @@ def _stored_figures(
     if stored is None:
         return None
     units, generated_at = stored
-    figures = {int(unit_id): [h, r, a, Decimal(v)] for unit_id, (h, r, a, v) in units.items()}
+    # Values stay strings until a row is shown (Decimal(...) for 5,000 units costs time).
+    figures = {int(unit_id): values for unit_id, values in units.items()}
     return figures, generated_at
 
 
@@ -427,48 +476,89 @@ def _rank(rows: list[UnitRow], key) -> dict[int, int]:
     return ranks
 
 
+def _competition_ranks(keyed: list[tuple[float, int]]) -> dict[int, int]:
+    """{unit id: rank} from (value per person, unit id) pairs, best first, ties sharing a place."""
+    ranks: dict[int, int] = {}
+    previous_key, previous_rank = None, 0
+    for position, (key, unit_id) in enumerate(sorted(keyed, reverse=True), start=1):
+        if key != previous_key:
+            previous_key, previous_rank = key, position
+        ranks[unit_id] = previous_rank
+    return ranks
+
+
+def _per_person(figures: list) -> float:
+    return round(float(figures[3]) / figures[0], 1) if figures[0] else 0.0
+
+
 def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Summary:
     """The monthly summary of `root`'s subtree as `user` may see it.
 
     The caller has checked `learning.view` on `root` (access_reports). Units whose figures are
-    not published are left out for those who do not manage them (counted in `hidden`)."""
+    not published are left out for those who do not manage them (counted in `hidden`). Units
+    with people are ranked by value per person; the month before is ranked over the same
+    units for the change (↑↓)."""
     book = SettingsBook()
     viewer = Viewer(user)
-    units = [
-        UnitRef(*values)
-        for values in Unit.objects.alive()
+    units = list(
+        Unit.objects.alive()
         .filter(path__startswith=root.path)
         .values_list("id", "name", "short_name", "path")
-    ]
+    )
     current, stored_at = figures_for(platform, month, root, book)
     before = previous_month(month)
     # No figures at all the month before: nothing to compare with (rather than all tied).
     previous: Figures = {}
     if confirmed_imports(platform, before, month):
         previous, _stored = figures_for(platform, before, root, book)
-    rows, previous_rows = [], []
+    everyone = viewer.manages_everything
+    kept = []
     hidden = 0
-    empty = [0, 0, 0, Decimal(0)]
-    for ref in units:
-        unit = cast(Unit, ref)  # a UnitRef has what settings and scopes read: id and path
-        rules = book.for_unit(unit)
-        if not viewer.sees_unit(unit, rules):
+    for unit in units:
+        rules = book.for_path(unit[3])
+        if not everyone and not viewer.sees_unit(cast(Unit, UnitRef(*unit)), rules):
             hidden += 1
             continue
-        headcount, registered, active, value = current.get(unit.pk, empty)
-        if not headcount and not registered:
+        figures = current.get(unit[0])
+        if figures is None or not (figures[0] or figures[1]):
             continue
-        rows.append(UnitRow(unit, headcount, registered, active, value, rules))
-        old = previous.get(unit.pk)
-        if old is not None and (old[0] or old[1]):
-            previous_rows.append(UnitRow(unit, old[0], old[1], old[2], old[3], rules))
-    ranks = _rank(rows, key=lambda row: row.per_person)
-    previous_ranks = _rank(previous_rows, key=lambda row: row.per_person)
-    for row in rows:
-        row.rank = ranks.get(row.unit.pk)
-        row.previous_rank = previous_ranks.get(row.unit.pk)
-    rows.sort(key=lambda row: (row.rank or 10**9, row.unit.path))
-    return Summary(platform, month, root, rows, stored_at=stored_at, hidden=hidden)
+        kept.append((unit, rules, figures))
+    ranks = _competition_ranks(
+        [(_per_person(figures), unit[0]) for unit, _rules, figures in kept if figures[0]]
+    )
+    previous_ranks = _competition_ranks(
+        [
+            (_per_person(previous[unit[0]]), unit[0])
+            for unit, _rules, _figures in kept
+            if unit[0] in previous and previous[unit[0]][0]
+        ]
+    )
+    entries = sorted(
+        (
+            (ranks.get(unit[0]), previous_ranks.get(unit[0]), unit, rules, figures)
+            for unit, rules, figures in kept
+        ),
+        key=lambda entry: (entry[0] or 10**9, entry[2][3]),
+    )
+    flagged = sum(
+        1
+        for _unit, rules, (h, r, a, _v) in kept
+        if h
+        and (
+            _rate(r, h) < float(rules.registration_rate_threshold)
+            or _rate(a, h) < float(rules.active_rate_threshold)
+        )
+    )
+    return Summary(
+        platform,
+        month,
+        root,
+        SummaryRows(entries),
+        _totals(figures for _unit, _rules, figures in kept),
+        flagged_count=flagged,
+        stored_at=stored_at,
+        hidden=hidden,
+    )
 
 
 def _number(value: Decimal | float) -> str:

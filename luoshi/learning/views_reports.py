@@ -2,6 +2,7 @@
 compliance settings, the half-year notices and a staff member's own figures. Views parse, fetch
 through the access helpers, call a selector or a service, render."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -115,7 +116,7 @@ def _filter_context(request: AuthenticatedRequest, unit, platform: str, month) -
 
 def _chart(summary: selectors.Summary) -> dict[str, Any]:
     """ECharts options: points (or hours) per person of the leading units, and the active rate."""
-    rows = [row for row in summary.rows if row.rank][:CHART_UNITS]
+    rows = [row for row in summary.rows[:CHART_UNITS] if row.rank]
     label = selectors.unit_label(summary.platform)
     return {
         "tooltip": {"trigger": "axis"},
@@ -255,7 +256,7 @@ def summary_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     book = selectors.SettingsBook()
     current, _stored = selectors.figures_for(platform, month, unit, book)
     headcount, registered, active, value = current.get(unit.pk, [0, 0, 0, 0])
-    unit_row = selectors.UnitRow(unit, headcount, registered, active, value, rules)
+    unit_row = selectors.UnitRow(unit, headcount, registered, active, Decimal(value), rules)
     context = _filter_context(request, unit, platform, month)
     context.update(
         {
@@ -336,7 +337,7 @@ def me(request: AuthenticatedRequest) -> HttpResponse:
             continue
         current, _stored = selectors.figures_for(platform, month, unit, book)
         headcount, registered, active, value = current.get(unit.pk, [0, 0, 0, 0])
-        row = selectors.UnitRow(unit, headcount, registered, active, value, rules)
+        row = selectors.UnitRow(unit, headcount, registered, active, Decimal(value), rules)
         units.append(row)
     chart = {
         "tooltip": {"trigger": "axis"},

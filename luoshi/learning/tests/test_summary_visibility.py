@@ -96,7 +96,7 @@ def test_unpublished_unit_figures_only_for_managers(world, client_for):
     october(world)
     change(world, publish_unit_figures=False)
     leader = client_for(world.leader).get(f"/learning/summary/?unit={world.city.pk}&month=2026-10")
-    assert leader.context["summary"].rows == []
+    assert len(leader.context["summary"].rows) == 0
     assert leader.context["summary"].hidden >= 5
     assert client_for(world.leader).get(people_url(world.unit_a)).status_code == 404
     liaison = client_for(world.liaison).get(
