@@ -173,14 +173,13 @@ def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
     units = Unit.objects.in_bulk({unit_id for unit_id, _type_id in cells})
     types = ActivityType.objects.in_bulk({type_id for _unit_id, type_id in cells})
     pivot = Pivot(months=months, column_totals=[0] * len(months))
-    for (unit_id, type_id), counts in sorted(
-        cells.items(),
-        key=lambda item: (
-            units[item[0][0]].path,
-            types[item[0][1]].sort_order,
-            item[0][1],
-        ),
-    ):
+    # Rows by unit (tree order), then type; ranks make the sort key two integers.
+    unit_rank = {pk: rank for rank, pk in enumerate(sorted(units, key=lambda pk: units[pk].path))}
+    type_rank = {
+        pk: rank for rank, pk in enumerate(sorted(types, key=lambda pk: (types[pk].sort_order, pk)))
+    }
+    for unit_id, type_id in sorted(cells, key=lambda key: (unit_rank[key[0]], type_rank[key[1]])):
+        counts = cells[(unit_id, type_id)]
         total = sum(counts)
         pivot.total += total
         pivot.rows.append(
