@@ -2,7 +2,8 @@
 
 The demo's 14 activity types are configured through the service (as the bench office); then
 1,000,000 activities are written straight into the tables — spread over the 24 months up to
-today, over every unit, recorded by each unit's liaison, about 1 % soft-deleted — with 2 to 5
+today, over every unit, recorded by each unit's liaison, about 1 % soft-deleted, six-digit
+check-in codes on the types with check-in — with 2 to 5
 participants (members of the unit) for three records in four: about 2.6 million participations.
 The services would audit every record; what the benchmark measures is reading, so rows go in by
 COPY on PostgreSQL and by executemany on SQLite, in chunks, with explicit ids.
@@ -47,6 +48,8 @@ ACTIVITY_COLUMNS = [
     "values",
     "notes",
     "checkin_code",
+    "checkin_opens_at",
+    "checkin_closes_at",
     "import_key",
     "created_at",
     "updated_at",
@@ -142,6 +145,11 @@ def generate(seed: int = 2026, activities: int = ACTIVITIES) -> dict[str, Any]:
             )
             starts_at = local.astimezone(datetime.UTC)
             deleted = _moment(now) if rng.random() < DELETED_SHARE else None
+            # Types with check-in carry a six-digit code and its window, as the service sets them.
+            checkin = activity_type.takes_checkin
+            code = f"{rng.randrange(100000, 1000000)}" if checkin else ""
+            opens = _moment(starts_at - datetime.timedelta(minutes=30)) if checkin else None
+            closes = _moment(starts_at + datetime.timedelta(hours=3)) if checkin else None
             activity_rows.append(
                 (
                     next_activity,
@@ -154,7 +162,9 @@ def generate(seed: int = 2026, activities: int = ACTIVITIES) -> dict[str, Any]:
                     liaisons[unit_id],
                     empty,
                     "",
-                    "",
+                    code,
+                    opens,
+                    closes,
                     "",
                     now_db,
                     now_db,
