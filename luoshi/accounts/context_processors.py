@@ -26,6 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "ledger": has_perm(user, "ledger.view"),
         "ledger_record": has_perm(user, "ledger.record"),
         "ledger_configure": has_perm(user, "ledger.configure"),
+        "learning": has_perm(user, "learning.view"),
+        "learning_import": has_perm(user, "learning.import"),
+        "learning_configure": has_perm(user, "learning.configure"),
     }
     context["unread_count"] = user.notifications.unread().count()
     return context
