@@ -4,17 +4,20 @@
     LUOSHI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/luoshi_bench .venv/bin/python bench/ledger.py
 
 The province (bench/generate.py) and its ledger (bench/ledger_generate.py) are made once per
-database and kept. Measured, after a warm-up:
+database and kept. Measured, after a warm-up, for the whole province (the campaign office) and
+for one city's subtree (its liaison), over the last 12 months:
 
-- the ledger pivot page (activity type × unit × month, the last 12 months) through Django's test
-  client — the whole middleware, view, template and database path — for the whole province (the
-  campaign office) and for one city's subtree (its liaison); beside each, the selector alone and
-  the same counts by a hand-written SQL GROUP BY on a raw cursor, and the page's ratio to it;
-- recording an activity with 30 participants through luoshi.ledgers.services.record_activity
+- the selector luoshi.ledgers.selectors.ledger_pivot (the counts, type × unit × month);
+- GET /api/ledger/pivot (JSON, the first 50 rows and the totals) and the ledger pivot page,
+  through Django's test client — the whole middleware, view, template and database path;
+- each beside the same counts by a hand-written SQL GROUP BY on a raw cursor (unit, type and
+  local month), with the ratio of the two medians;
+- recording a meeting with 30 participants through luoshi.ledgers.services.record_activity
   (each call commits; the records are removed afterwards, their audit lines stay).
 
-Goals (issue 3): whole province p95 ≤ 1 s, a unit's subtree ≤ 200 ms on SQLite, the page within
-2× of the raw GROUP BY, recording ≤ 100 ms. `BENCH_RUNS` sets the requests per measurement.
+Goals (issue 3): the page for the whole province p95 ≤ 1 s and for a unit's subtree ≤ 200 ms on
+SQLite, the counts within 2× of the raw GROUP BY, recording ≤ 100 ms. `BENCH_RUNS` sets the runs
+per measurement (a page of several seconds gets 3).
 """
 
 import datetime
