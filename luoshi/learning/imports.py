@@ -68,6 +68,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _BY_HEADING = {heading: name for name, headings in SYNONYMS.items() for heading in headings}
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SPACES = re.compile(r"\s+")
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "汇总"})
 TOTAL_ROW = re.compile(r"^(合计|总计|小计|汇总)")
 MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -629,13 +630,17 @@ def _read_rows(
         if not name and all(cell in (None, "") for cell in row):
             parsed.ignored += 1
             continue
-        if TOTAL_ROW.match(name) or (not name and _is_total_row(row)):
+        if name[:2] in TOTAL_WORDS or (not name and _is_total_row(row)):
             parsed.ignored += 1
             continue
         numbers: dict[str, int | float | Decimal | None] = {}
         for key, index in numbers_at:
+            cell = row[index]
+            if type(cell) is int and 0 <= cell < MAX_FIGURE:  # most figures: nothing to check
+                numbers[key] = cell
+                continue
             try:
-                numbers[key] = parse_number(row[index])
+                numbers[key] = parse_number(cell)
             except ValueError:
                 if len(errors) < MAX_ERRORS:
                     errors.append(

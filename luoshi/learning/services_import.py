@@ -186,8 +186,8 @@ class Matcher:
         self._in_scope: dict[int, bool] = {}
 
     def org_unit(self, org_name: str) -> tuple[int, str] | None:
-        """The unit a platform organisation maps to: its alias, else a unit of the same name
-        (only when exactly one unit under the import is called so)."""
+        """The unit a platform organisation maps to: its alias, else the unit of the same name
+        when exactly one unit is called so (outside the import, its rows are "outside")."""
         if not org_name:
             return None
         if org_name in self.units:
@@ -259,7 +259,11 @@ class Matcher:
         if alias is None and org is not None:
             # The usual case: one person of that name directly in the organisation's unit.
             direct = self.by_unit_name.get((org[0], name))
-            if direct is not None and len(direct) == 1 and org[1] not in self.parents:
+            if (
+                direct is not None
+                and len(direct) == 1
+                and (org[1] not in self.parents or len(self.by_name[name]) == 1)
+            ):
                 return self._matched(direct[0])
         if alias is not None:
             place = self._place_of(alias, under)
@@ -275,9 +279,10 @@ class Matcher:
             if len(by_phone) == 1:
                 people = by_phone
         if len(people) == 1:
-            place = self._place_of(next(iter(people)), under)
-            assert place is not None
-            return self._matched(place)
+            person_id = next(iter(people))
+            mine = [p for p in pool if p.person_id == person_id]
+            mine.sort(key=lambda p: not p.primary)
+            return self._matched(mine[0])
         if people:
             return Match(
                 ImportRow.Match.AMBIGUOUS,
