@@ -122,14 +122,15 @@ def generate_monthly_summaries(
     return summaries
 
 
-def refresh_after_import(*, platform: str, period_start: datetime.date) -> None:
-    """After an import of a month that already has stored summaries is confirmed or undone,
-    store them again (the pages fall back to live figures meanwhile)."""
+def refresh_after_import(*, platform: str, period_start: datetime.date) -> list[MonthlySummary]:
+    """After an import is confirmed or undone, store its month's summaries again (or for the
+    first time: exports of a month usually arrive after the job of the 1st has run). Until
+    this has run the pages count live, which is correct but slower at provincial scale."""
     month = selectors.month_start(period_start)
-    for summary in MonthlySummary.objects.filter(platform=platform, month=month).select_related(
-        "unit"
-    ):
-        store_monthly_summary(platform=platform, month=month, root=summary.unit)
+    return [
+        store_monthly_summary(platform=platform, month=month, root=root)
+        for root in Unit.objects.alive().filter(parent__isnull=True).order_by("sort_order", "id")
+    ]
 
 
 # --- Compliance settings ----------------------------------------------------------------------------

@@ -252,3 +252,20 @@ def test_query_count_does_not_grow_with_units(world, client_for, django_assert_m
     client = client_for(world.office)
     with django_assert_max_num_queries(25):
         assert client.get(summary_url(world.city)).status_code == 200
+
+
+def test_refresh_after_a_late_import_stores_the_month(world, client_for):
+    """Exports of a month arrive after the job of the 1st: the refresh stores them then."""
+    october(world)
+    assert not MonthlySummary.objects.exists()
+    tasks.refresh_summaries.call(Platform.XUEXI, OCT.isoformat())
+    assert MonthlySummary.objects.get(month=OCT).data["ranking"]["count"] == 4
+    response = client_for(world.office).get(summary_url(world.city))
+    assert response.context["summary"].stored_at is not None
+    ranking = client_for(world.office).get(f"/learning/ranking/?unit={world.city.pk}&month=2026-10")
+    assert [row.record.person.name for row in ranking.context["rows"]] == [
+        "马海燕",
+        "李晓梅",
+        "赵敏",
+        "张三",
+    ]
