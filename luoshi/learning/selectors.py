@@ -371,7 +371,13 @@ Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
 
 
 def _headcounts(root: Unit | None) -> dict[int, int]:
-    members = Membership.objects.filter(person__deleted_at__isnull=True)
+    """Members per unit, people who were deleted left out (a short NOT IN list rather than a
+    join of every membership to its person)."""
+    from luoshi.accounts.models import User
+
+    members = Membership.objects.exclude(
+        person_id__in=User.objects.filter(deleted_at__isnull=False).values("id")
+    )
     if root is not None and root.parent_id is not None:
         members = members.filter(unit_id__in=subtree_ids(root))
     return dict(members.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
