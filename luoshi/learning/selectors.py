@@ -974,7 +974,12 @@ def half_year_figures(
     )
     rules = book.for_unit(root)
     commended_units = [item for item in table if item["rank"] and not item["below"]][:3]
-    reminded = [item for item in table if item["below"]] if rules.remind_units else []
+    # 提醒 names a unit only where that unit's own settings allow it.
+    reminded = [
+        item
+        for item in table
+        if item["below"] and book.for_unit(units[item["unit_id"]]).remind_units
+    ]
     people: list[dict[str, Any]] = []
     if rules.commend_top_learners and rules.commend_count:
         top = list(
@@ -1005,7 +1010,7 @@ def half_year_figures(
         "commended_units": [item["unit"] for item in commended_units],
         "commended_people": people,
         "reminded_units": [{"unit": item["unit"], "below": item["below"]} for item in reminded],
-        "remind": rules.remind_units,
+        "remind": bool(reminded),
         "commend_people": rules.commend_top_learners,
     }
 

@@ -274,3 +274,17 @@ def test_notice_list_export(world, client_for):
     assert rows[1][:2] == ("文号", "标题")
     assert rows[2][0] == "茫宣通〔2026〕3号"
     assert rows[2][-1] == "0/" + str(NoticeReceipt.objects.count())
+
+
+def test_reminders_only_name_units_whose_settings_allow(world):
+    first_half(world)
+    services_reports.change_settings(
+        actor=world.office, unit=world.city, values={"remind_units": True}, reason="通报提醒"
+    )
+    services_reports.change_settings(
+        actor=world.office, unit=world.unit_a, values={"remind_units": False}, reason="本局不点名"
+    )
+    notice = issue(world)
+    reminded = [item["unit"] for item in notice.data["reminded_units"]]
+    assert "市文体旅游广电局" not in reminded
+    assert "茫崖市" in reminded  # the city's own people have no figures: below both lines
