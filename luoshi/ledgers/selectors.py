@@ -31,6 +31,10 @@ class ActivityFilter:
     text: str = ""
     unit_exact: bool = False  # the unit itself, not its subtree (links from the ledger view)
     person_id: int | None = None  # activities this person took part in
+    site_id: int | None = None  # held at this heritage site
+    field_key: str = ""  # with field_value: records whose extra field holds this value
+    field_value: str = ""
+    commended: bool = False  # only records rated 优秀
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -78,6 +82,12 @@ def filter_activities(user, flt: ActivityFilter, *, deleted: bool = False) -> Qu
         activities = activities.filter(
             pk__in=Participation.objects.filter(person_id=flt.person_id).values("activity_id")
         )
+    if flt.site_id:
+        activities = activities.filter(site_id=flt.site_id)
+    if flt.field_key and flt.field_value:
+        activities = activities.filter(**{f"values__{flt.field_key}": flt.field_value})
+    if flt.commended:
+        activities = activities.filter(commended_at__isnull=False)
     return activities
 
 

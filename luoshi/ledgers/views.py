@@ -2,6 +2,7 @@
 the ledger view (type × unit × month). Views parse, fetch through access helpers, call services."""
 
 import datetime
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,6 +55,9 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
+FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,29}$")  # an extra field's key (see services.KEY_RE)
+
+
 def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilter, dict[str, str]]:
     """The list filters from GET; a unit outside the ledger.view scope is a 404."""
     get = request.GET
@@ -62,6 +66,7 @@ def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilte
     if unit_id is not None:
         unit = get_unit_for_user(request.user, unit_id, perm="ledger.view")
     category = get.get("category", "")
+    field_key = get.get("field", "")
     person_id = _int(get.get("person"))
     if person_id is not None:
         get_person_for_user(request.user, person_id, perm="ledger.view")
@@ -75,12 +80,14 @@ def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilte
         text=get.get("q", "").strip(),
         unit_exact=get.get("only") == "1",
         person_id=person_id,
+        site_id=_int(get.get("site")),
+        field_key=field_key if FIELD_KEY.match(field_key) else "",
+        field_value=get.get("value", "").strip()[:200],
+        commended=get.get("commended") == "1",
     )
-    params = {
-        key: get.get(key, "")
-        for key in ("type", "unit", "only", "from", "to", "category", "campaign", "q", "person")
-        if get.get(key)
-    }
+    keys = ("type", "unit", "only", "from", "to", "category", "campaign", "q", "person", "site")
+    keys += ("field", "value", "commended")
+    params = {key: get.get(key, "") for key in keys if get.get(key)}
     return flt, params
 
 
@@ -98,6 +105,10 @@ def _filter_note(flt: selectors.ActivityFilter) -> str:
         parts.append(_("类型：%(t)s") % {"t": activity_type or "—"})
     if flt.category:
         parts.append(_("类别：%(c)s") % {"c": Category(flt.category).label})
+    if flt.field_key and flt.field_value:
+        parts.append(_("字段“%(k)s”为“%(v)s”") % {"k": flt.field_key, "v": flt.field_value})
+    if flt.commended:
+        parts.append(_("仅优秀"))
     return "；".join(str(part) for part in parts)
 
 

@@ -54,3 +54,38 @@ def test_site_link_and_commended_badge(world, client_for):
     visit.save(update_fields=["commended_at", "commended_by"])
     page = client.get(reverse("ledgers:activity-detail", args=[visit.pk])).content.decode()
     assert "text-bg-warning" in page
+
+
+def test_activity_list_filters_by_site_field_value_and_rating(world, client_for):
+    reading = services.create_activity_type(
+        actor=world.office,
+        name="每月读一本好书",
+        category=Category.STUDY,
+        is_personal=True,
+        fields=[
+            {"key": "book", "label": "书名", "kind": "text", "required": True},
+            {"key": "designated", "label": "指定读本", "kind": "choice", "choices": ["是", "否"]},
+        ],
+    )
+    visit_type = services.create_activity_type(
+        actor=world.office, name="红色教育", category=Category.STUDY
+    )
+    site = Site.objects.create(name="七个泉军事设施")
+    listed = _record(world, reading, values={"book": "中国共产党简史", "designated": "是"})
+    other = _record(world, reading, values={"book": "平凡的世界", "designated": "否"})
+    visit = _record(world, visit_type, site=site)
+    away = _record(world, visit_type)
+    other.commended_at = timezone.now()
+    other.save(update_fields=["commended_at"])
+    client = client_for(world.liaison)
+    url = reverse("ledgers:activity-list")
+
+    def titles(query: str) -> set[int]:
+        page = client.get(f"{url}?{query}").content.decode()
+        ids = {a.pk for a in (listed, other, visit, away)}
+        return {pk for pk in ids if reverse("ledgers:activity-detail", args=[pk]) in page}
+
+    assert titles(f"site={site.pk}") == {visit.pk}
+    assert titles("field=designated&value=是") == {listed.pk}
+    assert titles("commended=1") == {other.pk}
+    assert titles("field=Bad Key&value=是") == {listed.pk, other.pk, visit.pk, away.pk}
