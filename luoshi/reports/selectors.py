@@ -151,6 +151,10 @@ def _list_url(line: BriefingLine, unit: Unit, date_from, date_to) -> str:
     params = {"unit": unit.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
     if line.activity_type_id:
         params = {"type": line.activity_type_id, **params}
+    if line.field_key:
+        params |= {"field": line.field_key, "value": line.field_value}
+    if line.metric == Metric.COMMENDED:
+        params["commended"] = "1"
     return reverse("ledgers:activity-list") + "?" + urlencode(params)
 
 

@@ -111,6 +111,10 @@ def test_the_page_links_each_figure_to_its_records(article):
     assert f'href="{figure.url.replace("&", "&amp;")}"' in html
     listed = _client(office).get(figure.url)
     assert listed.context["page"].paginator.count == 6
+    # "5本指定读本" counts distinct designated books: its link lists only designated readings.
+    designated = next(f for f in response.context["briefing"].figures if f.text == "5")
+    listed = _client(office).get(designated.url).context["page"].object_list
+    assert listed and {a.values["designated"] for a in listed} == {"是"}
 
 
 def test_the_liaison_sees_the_bureau_but_not_the_department_part(article):
