@@ -742,11 +742,21 @@ def _confirmed_same_period(point_import: PointImport) -> PointImport | None:
     )
 
 
-def _insert_records(point_import: PointImport) -> None:
+def _insert_records(point_import: PointImport, *, only_missing: bool = False) -> None:
     """Copy the matched rows into PointRecord in one statement, then derive the period's value
-    from each person's previous confirmed cumulative figure where the export gave none."""
+    from each person's previous confirmed cumulative figure where the export gave none.
+
+    `only_missing`: skip people who already have figures for the platform and period (when an
+    import is restored, another may have counted some of them since)."""
     quote = connection.ops.quote_name
     record_table, row_table = quote(PointRecord._meta.db_table), quote(ImportRow._meta.db_table)
+    missing = (
+        f"""AND NOT EXISTS (SELECT 1 FROM {record_table} r
+            WHERE r.person_id = {row_table}.person_id AND r.platform = %s
+              AND r.period_start = %s AND r.period_end = %s)"""
+        if only_missing
+        else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -755,7 +765,7 @@ def _insert_records(point_import: PointImport) -> None:
             SELECT point_import_id, %s, %s, %s, person_id, unit_id, value, total, year_value,
                 daily_average, %s
             FROM {row_table}
-            WHERE point_import_id = %s AND {quote("match")} = %s
+            WHERE point_import_id = %s AND {quote("match")} = %s {missing}
             """,
             [
                 point_import.platform,
@@ -764,6 +774,11 @@ def _insert_records(point_import: PointImport) -> None:
                 False,
                 point_import.pk,
                 ImportRow.Match.MATCHED,
+                *(
+                    [point_import.platform, point_import.period_start, point_import.period_end]
+                    if only_missing
+                    else []
+                ),
             ],
         )
         column = _cumulative_source(set(point_import.mapping.values()))
@@ -892,7 +907,8 @@ def confirm_import(
 
 @transaction.atomic
 def undo_import(*, actor: User, point_import: PointImport, reason: str = "") -> PointImport:
-    """Take a confirmed import's figures out again (the import stays in the history, undone)."""
+    """Take a confirmed import's figures out again (the import stays in the history, undone);
+    an import that replaced another gives that one back."""
     point_import = (
         PointImport.objects.select_for_update().select_related("unit").get(pk=point_import.pk)
     )
@@ -904,13 +920,32 @@ def undo_import(*, actor: User, point_import: PointImport, reason: str = "") -> 
     point_import.undone_by = actor
     point_import.undone_at = timezone.now()
     point_import.save(update_fields=["status", "undone_by", "undone_at"])
+    note = _("删除 %(n)d 条数据") % {"n": removed}
+    previous = point_import.replaces
+    if previous is not None and previous.status == PointImport.Status.REPLACED:
+        # Undoing a re-import gives the period back the figures it replaced, from the rows that
+        # import kept, rather than leaving the month empty.
+        _insert_records(previous, only_missing=True)
+        previous.status = PointImport.Status.CONFIRMED
+        previous.record_count = previous.records.count()
+        previous.derived_count = previous.records.filter(is_derived=True).count()
+        previous.save(update_fields=["status", "record_count", "derived_count"])
+        note += _("；恢复被替换的导入 #%(pk)d") % {"pk": previous.pk}
+        record(
+            actor=actor,
+            action=AuditEvent.Action.TRANSITION,
+            obj=previous,
+            verb=_("恢复导入"),
+            changes={"status": [PointImport.Status.REPLACED, PointImport.Status.CONFIRMED]},
+            note=_("导入 #%(pk)d 撤销后恢复") % {"pk": point_import.pk},
+        )
     record(
         actor=actor,
         action=AuditEvent.Action.TRANSITION,
         obj=point_import,
         verb=_("撤销导入"),
         changes={"status": [PointImport.Status.CONFIRMED, PointImport.Status.UNDONE]},
-        note=(_("删除 %(n)d 条数据") % {"n": removed}) + (f"；{reason}" if reason else ""),
+        note=note + (f"；{reason}" if reason else ""),
     )
     return point_import
 

@@ -17,6 +17,10 @@ from .import_files import csv_export, upload, xlsx_export, xuexi_rows
 A = "市文体旅游广电局"
 
 
+def get_status(client, pk: int) -> str:
+    return client.get(f"/api/learning/imports/{pk}").json()["status"]
+
+
 def _rows():
     return xuexi_rows([("张三", A, "", 300), ("赵小敏", A, "", 120), ("李晓梅", A, "", 80)])
 
@@ -91,6 +95,9 @@ def test_upload_page_previews_then_hand_match_and_confirm(world, client_for):
     )
     second.refresh_from_db()
     assert second.status == PointImport.Status.UNDONE
+    # The replaced import comes back; undoing that one too leaves the month empty.
+    assert set(PointRecord.objects.values_list("point_import", flat=True)) == {point_import.pk}
+    client.post(reverse("learning:import-undo", args=[point_import.pk]))
     assert not PointRecord.objects.exists()
 
 
@@ -248,7 +255,8 @@ def test_api_flow(world, client_for):
     assert [item["id"] for item in listing["items"]] == [pk]
     undone = post(f"/api/learning/imports/{again['id']}/undo", {"reason": "测试"})
     assert undone.json()["status"] == "undone"
-    assert not PointRecord.objects.exists()
+    assert get_status(client, pk) == "confirmed"  # the replaced import is back
+    assert PointRecord.objects.filter(point_import_id=pk).count() == 3
 
     rows = _rows()
     rows[0][6] = "x"

@@ -234,6 +234,13 @@ def test_reimport_of_the_same_period_replaces_and_never_doubles(world):
     assert PointRecord.objects.count() == 3
     assert PointRecord.objects.get(person=world.staff2).value == Decimal("150")
 
+    # Undoing the re-import gives the month back the figures it replaced.
+    services.undo_import(actor=world.liaison, point_import=second)
+    first.refresh_from_db()
+    assert first.status == PointImport.Status.CONFIRMED
+    assert PointRecord.objects.get(person=world.staff2).value == Decimal("120")
+    assert PointRecord.objects.count() == 3
+
     # The office importing the whole city for the same month supersedes the unit's figures.
     third = _start(
         world, xlsx_export(_unit_a_rows(month_staff=160)), actor=world.office, unit=world.city
@@ -314,3 +321,20 @@ def test_permissions(world):
         services.confirm_import(actor=world.outsider, point_import=point_import)
     services.discard_import(actor=world.liaison, point_import=point_import)
     assert not point_import.rows.exists()
+
+
+@pytest.mark.django_db
+def test_restoring_a_replaced_import_never_doubles(world):
+    first = _start(world, xlsx_export(_unit_a_rows()))
+    services.confirm_import(actor=world.liaison, point_import=first)
+    second = _start(world, xlsx_export(_unit_a_rows(month_staff=150)))
+    services.confirm_import(actor=world.liaison, point_import=second, replace=True)
+    city = _start(
+        world, xlsx_export(_unit_a_rows(month_staff=160)), actor=world.office, unit=world.city
+    )
+    services.confirm_import(actor=world.office, point_import=city)
+    services.undo_import(actor=world.liaison, point_import=second)
+    first.refresh_from_db()
+    assert first.status == PointImport.Status.CONFIRMED
+    assert PointRecord.objects.count() == 3  # the city's figures stand; nothing counted twice
+    assert PointRecord.objects.get(person=world.staff2).value == Decimal("160")
