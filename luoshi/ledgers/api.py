@@ -20,7 +20,7 @@ from luoshi.accounts.models import User
 from luoshi.api.auth import current_user
 from luoshi.api.pages import MAX_PAGE_SIZE, PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
-from luoshi.campaigns.models import Campaign, Task
+from luoshi.campaigns.models import Campaign, Task, Track
 from luoshi.heritage.models import Site
 from luoshi.org.access import (
     get_person_for_user,
@@ -417,8 +417,6 @@ def get_type(request: HttpRequest, type_id: int):
 
 
 def _type_links(values: dict[str, Any]) -> dict[str, Any]:
-    from luoshi.campaigns.models import Track
-
     if "campaign_id" in values:
         values["campaign"] = _one(
             Campaign, values.pop("campaign_id"), "campaign", _("所选专项行动不存在。")
