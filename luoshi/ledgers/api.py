@@ -204,6 +204,10 @@ class ActivityFilters(Schema):
     campaign: int | None = None
     q: str = ""
     person: int | None = Field(None, description="此人参加过的活动")
+    site: int | None = Field(None, description="在此红色资源点位开展的活动")
+    field: str = Field("", description="自定义字段标识；与 value 同用：该字段等于 value 的记录")
+    value: str = Field("", max_length=200)
+    commended: bool = Field(False, description="true：仅评为优秀的记录")
     deleted: bool = Field(False, description="true：已删除的记录（须有 ledger.configure 权限）")
 
 
@@ -363,6 +367,7 @@ def _filter(user, filters, *, with_person: bool = True) -> selectors.ActivityFil
     if filters.unit is not None:
         unit = get_unit_for_user(user, filters.unit, perm="ledger.view")
     person_id = getattr(filters, "person", None) if with_person else None
+    field_key = getattr(filters, "field", "")
     if person_id is not None:
         get_person_for_user(user, person_id, perm="ledger.view")
     return selectors.ActivityFilter(
@@ -375,6 +380,10 @@ def _filter(user, filters, *, with_person: bool = True) -> selectors.ActivityFil
         text=getattr(filters, "q", "").strip(),
         unit_exact=getattr(filters, "only", False),
         person_id=person_id,
+        site_id=getattr(filters, "site", None),
+        field_key=field_key if services.KEY_RE.match(field_key) else "",
+        field_value=getattr(filters, "value", "").strip(),
+        commended=getattr(filters, "commended", False),
     )
 
 

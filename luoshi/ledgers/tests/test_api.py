@@ -276,6 +276,12 @@ def test_list_uses_the_pages_filters(world, lecture, reading, api_for):
     assert titles(unit=world.section_a.pk) == [in_section.title]
     assert titles(q="三月") == [in_march.title]
     assert titles(person=world.staff2.pk) == [book.title]
+    assert titles(field="topic", value="党的二十大精神", unit=world.section_a.pk) == [
+        in_section.title
+    ]
+    assert titles(field="topic", value="别的主题") == []
+    Activity.objects.filter(pk=in_march.pk).update(commended_at=timezone.now())  # rated 优秀
+    assert titles(commended="true") == [in_march.title]
     page = liaison.get("/ledger/activities", {"page_size": 1, "page": 2}).json()
     assert (page["count"], page["page"], len(page["items"])) == (4, 2, 1)
 
