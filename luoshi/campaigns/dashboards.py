@@ -153,10 +153,14 @@ class TaskFilterForm(forms.Form):
         choices=[("", gettext_lazy("全部层级")), *selectors.LEVELS.items()],
     )
     deadline_from = forms.DateField(
-        label=gettext_lazy("时限起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("时限起"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     deadline_to = forms.DateField(
-        label=gettext_lazy("时限止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("时限止"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=100)
     sort = forms.ChoiceField(

@@ -87,9 +87,13 @@ class ExhibitionForm(StyledForm):
         required=False,
         help_text=_("不在红色资源点位时填写，如市文化馆。"),
     )
-    starts_on = forms.DateField(label=_("开展日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("开展日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     ends_on = forms.DateField(
-        label=_("闭展日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("闭展日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     description = forms.CharField(
         label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 4})

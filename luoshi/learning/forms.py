@@ -29,10 +29,14 @@ class UploadForm(StyledForm):
         widget=forms.TextInput(attrs={"type": "month"}),
     )
     period_start = forms.DateField(
-        label=_("或起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("或起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     period_end = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, user, **kwargs):

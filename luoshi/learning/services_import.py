@@ -775,9 +775,9 @@ def _insert_records(point_import: PointImport, *, only_missing: bool = False) ->
                 point_import.pk,
                 ImportRow.Match.MATCHED,
                 *(
-                    [point_import.platform, point_import.period_start, point_import.period_end]
+                    (point_import.platform, point_import.period_start, point_import.period_end)
                     if only_missing
-                    else []
+                    else ()
                 ),
             ],
         )

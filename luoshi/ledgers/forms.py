@@ -126,7 +126,9 @@ def _extra_field(definition: dict[str, Any], user) -> forms.Field:
             )
         case FieldKind.DATE:
             return forms.CharField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=label,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
         case FieldKind.CHOICE:
             choices = [("", "—")] + [(c, c) for c in definition.get("choices", [])]

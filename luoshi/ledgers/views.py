@@ -55,6 +55,10 @@ def _date(value: str | None) -> datetime.date | None:
         return None
 
 
+FILTER_KEYS = (
+    *("type", "unit", "only", "from", "to", "category", "campaign", "q", "person", "site"),
+    *("field", "value", "commended"),
+)
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,29}$")  # an extra field's key (see services.KEY_RE)
 
 
@@ -85,9 +89,7 @@ def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilte
         field_value=get.get("value", "").strip()[:200],
         commended=get.get("commended") == "1",
     )
-    keys = ("type", "unit", "only", "from", "to", "category", "campaign", "q", "person", "site")
-    keys += ("field", "value", "commended")
-    params = {key: get.get(key, "") for key in keys if get.get(key)}
+    params = {key: get.get(key, "") for key in FILTER_KEYS if get.get(key)}
     return flt, params
 
 

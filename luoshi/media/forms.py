@@ -30,7 +30,7 @@ class PublicationForm(StyledForm):
         label=_("组织单位"), queryset=None, empty_label=None
     )
     published_on = forms.DateField(
-        label=_("刊播日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("刊播日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     channel: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("渠道"), queryset=Channel.objects.filter(is_active=True), empty_label=None

@@ -5,14 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledgers.access import recordable_campaigns, recording_units
 from luoshi.ledgers.models import ActivityType, Category
+from luoshi.lib.widgets import DateInput
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm, person_field, unit_field
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def meeting_types():

@@ -6,18 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledgers.access import recording_units
 from luoshi.ledgers.models import VenueCategory
+from luoshi.lib.widgets import DateTimeInput
 from luoshi.org.access import units_for_picker, visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
 from .access import lecture_types, team_units, visible_targets, visible_teams
 from .services import TARGET_CATEGORIES
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _people(user, label, *, required: bool = False) -> forms.ModelMultipleChoiceField:

@@ -3,15 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.widgets import DateInput
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm, person_field, unit_field
 
 from .access import managed_campaigns, visible_task_forces
 from .selectors import RESULTS, VENUE_KINDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _campaign_field(user) -> forms.ModelChoiceField:

@@ -5,15 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledgers.models import ActivityType
+from luoshi.lib.widgets import DateInput
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
 from .access import group_units
 from .models import Reading
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _people_field(user, label) -> forms.ModelMultipleChoiceField:

@@ -27,6 +27,11 @@ MISSING = (
 
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
+    for item in browser_items:
+        # A live server needs committed data, so the database is flushed after each test; the
+        # rows the migrations wrote (accountability kinds, media channels…) are put back for the
+        # tests that run after it on the same worker.
+        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
     if CHROMIUM or not browser_items:
         return
     if os.environ.get("LUOSHI_REQUIRE_BROWSER") == "1":

@@ -269,3 +269,21 @@ def test_refresh_after_a_late_import_stores_the_month(world, client_for):
         "赵敏",
         "张三",
     ]
+
+
+def test_storing_again_replaces_the_ranking_file(world, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    october(world)
+    first = services_reports.store_monthly_summary(
+        platform=Platform.XUEXI, month=OCT, root=world.city.parent
+    )
+    old_file = first.data["ranking"]["file"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services_reports.store_monthly_summary(
+            platform=Platform.XUEXI, month=OCT, root=world.city.parent
+        )
+    assert second.pk == first.pk
+    assert second.data["ranking"]["file"] != old_file
+    assert default_storage.exists(second.data["ranking"]["file"])
+    assert not default_storage.exists(old_file)
