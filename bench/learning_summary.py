@@ -238,7 +238,14 @@ def main() -> None:
 
     ranking = selectors.month_records("xuexi", month).filter(value__isnull=False)
 
-    MonthlySummary.objects.filter(month__in=months_loaded(timezone.localdate())[-2:]).delete()
+    # Measure from no stored summary (a previous run's are dropped with their ranking files).
+    from django.core.files.storage import default_storage
+
+    previous = MonthlySummary.objects.filter(month__in=months_loaded(timezone.localdate())[-2:])
+    for ranking_meta in previous.values_list("data__ranking", flat=True):
+        if ranking_meta and default_storage.exists(ranking_meta["file"]):
+            default_storage.delete(ranking_meta["file"])
+    previous.delete()
     print(f"\nluoshi learning benchmark — {sizes}")
     print(f"database: {database()}; machine: {machine()}")
     print(f"{RUNS} requests per page after warm-up ({LIVE_RUNS} for the live pages)\n")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -76,8 +77,6 @@ class RankingFile:
 
     def read(self, keys: Iterable[str], start: int = 0, stop: int | None = None):
         """{column: array} of rows [start, stop) of the given columns."""
-        from django.core.files.storage import default_storage
-
         stop = self.count if stop is None else min(stop, self.count)
         result: dict[str, array] = {}
         with default_storage.open(self.name, "rb") as handle:
@@ -189,6 +188,8 @@ class Ranking:
         self.stored_at: datetime.datetime | None = None
         self._positions: list[int] | None = None  # None: every stored row, in order
         stored = _stored(platform, month, root, "ranking")
+        if stored is not None and not default_storage.exists(stored[0]["file"]):
+            stored = None  # the file went missing (a restore without media): count live
         if stored is None:
             self.records = ranking_queryset(user, root, platform, month)
             return

@@ -234,3 +234,14 @@ def test_stored_ranking_page_through_http(world, client_for):
     )
     assert [item["person"]["name"] for item in api.json()["items"]] == ["张三"]
     assert api.json()["items"][0]["rank"] == 4
+
+
+def test_missing_ranking_file_falls_back_to_live(world):
+    from django.core.files.storage import default_storage
+
+    october(world)
+    (summary,) = services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    default_storage.delete(summary.data["ranking"]["file"])
+    stored_at, rows = _listing(world.office, world.city)
+    assert stored_at is None
+    assert [name for name, _rank, _unit_rank in rows] == ["马海燕", "李晓梅", "赵敏", "张三"]
