@@ -68,6 +68,10 @@ bench: install
 	$(UV) sync --frozen --python $(PY) --quiet --group bench
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) bench/run.py
+	$(PY) bench/ledger.py
+	$(PY) bench/learning_summary.py
+	$(PY) bench/learning_generate.py
+	$(PY) bench/learning_import.py
 
 clean:
 	rm -rf $(VENV) node_modules static_npm static_build var
