@@ -4,7 +4,6 @@ reminders as the settings allow, the office's own template, reading in the app w
 import datetime
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
@@ -13,8 +12,6 @@ from luoshi.learning import docx_notice, services_reports
 from luoshi.learning.models import HalfYearNotice, NoticeReceipt, NoticeTemplate
 
 from .test_summary import add_month
-
-pytestmark = pytest.mark.urls("luoshi.learning.tests.test_summary_urlconf")
 
 
 def first_half(world):

@@ -7,8 +7,6 @@ from luoshi.audit.models import AuditEvent
 from luoshi.learning import selectors, services_reports
 from luoshi.learning.models import LearningSettings, SettingChange
 
-pytestmark = pytest.mark.urls("luoshi.learning.tests.test_summary_urlconf")
-
 
 def form_data(world, **changes):
     data = {

@@ -8,8 +8,6 @@ from luoshi.learning import selectors, services_reports
 
 from .test_summary import OCT, SEP, add_month, october
 
-pytestmark = pytest.mark.urls("luoshi.learning.tests.test_summary_urlconf")
-
 
 @pytest.fixture
 def two_months(world):

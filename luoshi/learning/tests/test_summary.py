@@ -14,8 +14,6 @@ from luoshi.audit.models import AuditEvent
 from luoshi.learning import selectors, services_reports, tasks
 from luoshi.learning.models import MonthlySummary, Platform, PointImport, PointRecord
 
-pytestmark = pytest.mark.urls("luoshi.learning.tests.test_summary_urlconf")
-
 OCT = datetime.date(2026, 10, 1)
 SEP = datetime.date(2026, 9, 1)
 

@@ -4,14 +4,10 @@ figures hidden from non-managers when not published. Plus the ranking page's ran
 
 from decimal import Decimal
 
-import pytest
-
 from luoshi.learning import selectors, services_reports
 from luoshi.learning.models import LearningSettings
 
 from .test_summary import OCT, add_month, october
-
-pytestmark = pytest.mark.urls("luoshi.learning.tests.test_summary_urlconf")
 
 
 def people_url(unit):
