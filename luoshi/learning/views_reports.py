@@ -4,6 +4,7 @@ through the access helpers, call a selector or a service, render."""
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -591,7 +592,7 @@ def notice_template(request: AuthenticatedRequest) -> HttpResponse:
             content_type=DOCX_TYPE,
             headers={
                 "Content-Disposition": "attachment; filename*=UTF-8''"
-                + "%E5%8D%8A%E5%B9%B4%E9%80%9A%E6%8A%A5%E6%A8%A1%E6%9D%BF.docx"  # 半年通报模板.docx
+                + quote(_("半年通报模板") + ".docx")
             },
         )
     form = f.TemplateForm(request.POST or None, request.FILES or None)
