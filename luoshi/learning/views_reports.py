@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -83,6 +84,15 @@ def _office_unit(request: AuthenticatedRequest) -> Unit:
     if unit is None:
         raise PermissionDenied
     return unit
+
+
+def _refresh_soon(platform: str, month) -> None:
+    """A page that had to count live (no stored summary, or one made stale by an import) asks
+    the worker to store the month again, at most once in ten minutes per month."""
+    from .tasks import refresh_summaries
+
+    if cache.add(f"learning:refresh:{platform}:{month:%Y-%m}", 1, timeout=600):
+        refresh_summaries.enqueue(platform, month.isoformat())
 
 
 def _change_text(change: int | None) -> str:
@@ -208,6 +218,8 @@ def summary(request: AuthenticatedRequest) -> HttpResponse:
             notes=[note],
         )
         return xlsx_response(content, f"{title}.xlsx")
+    if data.stored_at is None and len(data.rows):
+        _refresh_soon(platform, month)
     page = Paginator(data.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, unit, platform, month)
     context.update(
@@ -315,6 +327,8 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
         )
         return xlsx_response(content, f"{title}.xlsx")
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type,var-annotated]
+    if ranked.stored_at is None and page.paginator.count:
+        _refresh_soon(platform, month)
     context = _filter_context(request, unit, platform, month)
     context.update({"page": page, "rows": page.object_list, "stored_at": ranked.stored_at})
     return render(request, "learning/summary_ranking.html", context)

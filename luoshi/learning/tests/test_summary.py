@@ -285,3 +285,27 @@ def test_storing_again_replaces_the_ranking_file(world, django_capture_on_commit
     assert second.data["ranking"]["file"] != old_file
     assert default_storage.exists(second.data["ranking"]["file"])
     assert not default_storage.exists(old_file)
+
+
+def test_a_live_page_asks_the_worker_to_store_the_month_once(world, client_for, monkeypatch):
+    from django.core.cache import cache
+
+    calls = []
+    task = tasks.refresh_summaries
+
+    class Recorder:
+        def enqueue(self, *args):
+            calls.append(args)
+
+    monkeypatch.setattr(tasks, "refresh_summaries", Recorder())
+    cache.clear()
+    october(world)
+    client = client_for(world.office)
+    client.get(summary_url(world.city))
+    client.get(summary_url(world.city))
+    client.get(f"/learning/ranking/?unit={world.city.pk}&month=2026-10")
+    assert calls == [(Platform.XUEXI, "2026-10-01")]
+    task.call(*calls[0])
+    cache.clear()
+    assert client.get(summary_url(world.city)).context["summary"].stored_at is not None
+    assert len(calls) == 1  # stored: nothing more to ask
