@@ -254,3 +254,31 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.activity}"
+
+
+class LedgerCount(models.Model):
+    """Live records per (unit, activity type, month), kept by luoshi.ledgers.rollups.
+
+    `month` is the first day of the Asia/Shanghai month of the records' start. `own` counts the
+    unit's own records, `subtree` those of the unit and every unit below it: the ledger view reads
+    one row per child unit (逐级汇总) instead of counting a province's records on every page.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    type = models.ForeignKey(ActivityType, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    own = models.PositiveIntegerField(default=0)
+    subtree = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("台账计数")
+        verbose_name_plural = _("台账计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "type", "month"], name="ledger_count_unit_type_month"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "month"], name="ledger_count_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.type_id}/{self.month:%Y-%m}: {self.own}/{self.subtree}"

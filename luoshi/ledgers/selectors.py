@@ -15,7 +15,14 @@ from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
 from .access import visible_activities
-from .models import LOCAL_MONTH_ZONE, Activity, ActivityType, LocalMonth, Participation
+from .models import (
+    LOCAL_MONTH_ZONE,
+    Activity,
+    ActivityType,
+    LedgerCount,
+    LocalMonth,
+    Participation,
+)
 
 
 @dataclass
@@ -117,12 +124,24 @@ def prefetch_participants(activities: QuerySet[Activity]) -> QuerySet[Activity]:
 
 @dataclass
 class Pivot:
-    """Counts by (unit, type) row and month column."""
+    """Counts by row and month column, 逐级汇总: the selected unit's own records ("本单位") and one
+    row per direct child unit counting that child's whole subtree, each split by activity type.
+
+    Rows are dicts: unit, type, counts (one per month), total, own (the selected unit's own
+    records), drill (the reader may open the child's own pivot). `unit` is the selected unit
+    (None: several units at the top of the reader's reach, one row each); `crumbs` its ancestors
+    within the reader's scope; `from_counts` whether the numbers were read from LedgerCount.
+    """
 
     months: list[datetime.date] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     column_totals: list[int] = field(default_factory=list)
     total: int = 0
+    unit: Unit | None = None
+    crumbs: list[Unit] = field(default_factory=list)
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    from_counts: bool = False
 
 
 def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
@@ -190,31 +209,179 @@ def _pivot_cells(
     return cells
 
 
-def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
-    """Counts of live activities by activity type × organising unit × month, in one GROUP BY."""
-    today = timezone.localdate()
-    date_to = flt.date_to or today
+def pivot_period(flt: ActivityFilter) -> tuple[datetime.date, datetime.date]:
+    """The pivot's period: as given, by default from 1 January to the end of the current month."""
+    date_to = flt.date_to or _month_end(timezone.localdate())
     date_from = flt.date_from or date_to.replace(month=1, day=1)
-    bounded = ActivityFilter(**{**flt.__dict__, "date_from": date_from, "date_to": date_to})
+    return date_from, date_to
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _top_units(user) -> list[Unit]:
+    """The units at the top of the reader's ledger.view reach (the roots for "everything")."""
+    scope = scope_for(user, "ledger.view")
+    if scope.everything:
+        return list(Unit.objects.alive().filter(parent__isnull=True).order_by("sort_order", "path"))
+    ids = {_path_ids(path)[-1] for path in scope.subtree_paths if _path_ids(path)}
+    units = Unit.objects.alive().filter(pk__in=ids | set(scope.unit_ids)).order_by("path")
+    # A unit inside another reached subtree is not a top.
+    return [
+        unit
+        for unit in units
+        if not any(unit.path.startswith(path) and unit.path != path for path in scope.subtree_paths)
+    ]
+
+
+def _extra_filters(flt: ActivityFilter) -> bool:
+    """Whether a filter beyond unit, type, category and period is set (LedgerCount can't)."""
+    return bool(
+        flt.campaign_id
+        or flt.text
+        or flt.unit_exact
+        or flt.person_id
+        or flt.site_id
+        or (flt.field_key and flt.field_value)
+        or flt.commended
+    )
+
+
+RowKey = tuple[int, bool, int]  # (unit id, own records only, type id)
+
+
+def _counted_cells(
+    selected: Unit | None, flt: ActivityFilter, months: list[datetime.date]
+) -> dict[RowKey, list[int]]:
+    """The rows from LedgerCount: a few hundred rows, whatever the number of records."""
+    position = {month: index for index, month in enumerate(months)}
+    counts = LedgerCount.objects.filter(month__gte=months[0], month__lte=months[-1])
+    if flt.type_id:
+        counts = counts.filter(type_id=flt.type_id)
+    if flt.category:
+        counts = counts.filter(type__category=flt.category)
+    if selected is not None:
+        own = counts.filter(unit=selected, own__gt=0).values_list(
+            "unit_id", "type_id", "month", "own"
+        )
+        children = counts.filter(unit__parent=selected, subtree__gt=0)
+    else:
+        own = counts.none().values_list("unit_id", "type_id", "month", "own")
+        children = counts.filter(unit__parent__isnull=True, subtree__gt=0)
+    parts = [
+        (True, own.order_by()),
+        (False, children.values_list("unit_id", "type_id", "month", "subtree").order_by()),
+    ]
+    cells: dict[RowKey, list[int]] = {}
+    for is_own, rows in parts:
+        for unit_id, type_id, month, n in rows:
+            row = cells.setdefault((unit_id, is_own, type_id), [0] * len(months))
+            row[position[month]] += n
+    return cells
+
+
+def _live_cells(
+    user,
+    flt: ActivityFilter,
+    selected: Unit | None,
+    tops: list[Unit],
+    months: list[datetime.date],
+) -> dict[RowKey, list[int]]:
+    """The same rows counted from the records the reader sees (partial scope, extra filters)."""
+    by_unit = _pivot_cells(filter_activities(user, flt), months)
+    paths = dict(
+        Unit.objects.filter(pk__in={unit_id for unit_id, _type_id in by_unit}).values_list(
+            "id", "path"
+        )
+    )
+    selected_ids = _path_ids(selected.path) if selected is not None else []
+    top_ids = {unit.pk for unit in tops}
+    cells: dict[RowKey, list[int]] = {}
+    for (unit_id, type_id), counts in by_unit.items():
+        ids = _path_ids(paths[unit_id])
+        if selected is not None:
+            depth = len(selected_ids)
+            if ids == selected_ids:
+                key = (selected.pk, True, type_id)
+            elif ids[:depth] == selected_ids:
+                key = (ids[depth], False, type_id)
+            else:
+                continue
+        else:
+            row_id = next((pk for pk in ids if pk in top_ids), ids[0])
+            key = (row_id, False, type_id)
+        row = cells.setdefault(key, [0] * len(months))
+        for index, n in enumerate(counts):
+            row[index] += n
+    return cells
+
+
+def ledger_pivot(user, flt: ActivityFilter) -> Pivot:
+    """The ledger's counts for the selected unit (default: the top of the reader's reach).
+
+    Read from LedgerCount when the reader sees the unit's whole subtree, the period is whole
+    months and no filter beyond unit, type and category is set; otherwise counted live from
+    the records the reader sees, in the same shape (one GROUP BY).
+    """
+    scope = scope_for(user, "ledger.view")
+    date_from, date_to = pivot_period(flt)
     months = _months(date_from, date_to)
-    cells = _pivot_cells(filter_activities(user, bounded), months)
-    units = Unit.objects.in_bulk({unit_id for unit_id, _type_id in cells})
-    types = ActivityType.objects.in_bulk({type_id for _unit_id, type_id in cells})
-    pivot = Pivot(months=months, column_totals=[0] * len(months))
-    # Rows by unit (tree order), then type; ranks make the sort key two integers.
-    unit_rank = {pk: rank for rank, pk in enumerate(sorted(units, key=lambda pk: units[pk].path))}
-    type_rank = {
-        pk: rank for rank, pk in enumerate(sorted(types, key=lambda pk: (types[pk].sort_order, pk)))
-    }
-    for unit_id, type_id in sorted(cells, key=lambda key: (unit_rank[key[0]], type_rank[key[1]])):
-        counts = cells[(unit_id, type_id)]
+    selected = flt.unit
+    tops: list[Unit] = []
+    if selected is None:
+        tops = _top_units(user)
+        if len(tops) == 1:
+            selected = tops[0]
+    pivot = Pivot(
+        months=months,
+        column_totals=[0] * len(months),
+        unit=selected,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    if selected is not None:
+        ancestors = Unit.objects.filter(pk__in=_path_ids(selected.path)[:-1]).order_by("path")
+        pivot.crumbs = [unit for unit in ancestors if scope.contains(unit)]
+    whole_months = date_from.day == 1 and _month_end(date_to) == date_to
+    whole_reach = _reads_whole_subtree(user, selected) if selected else scope.everything
+    if whole_months and whole_reach and not _extra_filters(flt):
+        pivot.from_counts = True
+        cells = _counted_cells(selected, flt, months)
+    else:
+        bounded = ActivityFilter(
+            **{**flt.__dict__, "unit": selected, "date_from": date_from, "date_to": date_to}
+        )
+        cells = _live_cells(user, bounded, selected, tops, months)
+    units = Unit.objects.in_bulk({unit_id for unit_id, _own, _type_id in cells})
+    types = ActivityType.objects.in_bulk({type_id for _unit_id, _own, type_id in cells})
+
+    def order(key: RowKey) -> tuple[Any, ...]:
+        unit, activity_type = units[key[0]], types[key[2]]
+        return (not key[1], unit.sort_order, unit.path, activity_type.sort_order, key[2])
+
+    for key in sorted(cells, key=order):
+        counts = cells[key]
         total = sum(counts)
         pivot.total += total
+        pivot.column_totals = [a + b for a, b in zip(pivot.column_totals, counts, strict=True)]
+        unit = units[key[0]]
         pivot.rows.append(
-            {"unit": units[unit_id], "type": types[type_id], "counts": counts, "total": total}
+            {
+                "unit": unit,
+                "type": types[key[2]],
+                "counts": counts,
+                "total": total,
+                "own": key[1],
+                "drill": not key[1] and scope.contains(unit),
+            }
         )
-    if pivot.rows:
-        pivot.column_totals = [sum(column) for column in zip(*cells.values(), strict=True)]
     return pivot
 
 

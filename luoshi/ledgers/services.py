@@ -28,6 +28,7 @@ from luoshi.heritage.models import Site
 from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
+from . import rollups
 from .access import can_edit_activity, recordable_campaigns, recording_units
 from .models import Activity, ActivityType, Category, FieldKind, Participation, VenueCategory
 
@@ -515,6 +516,7 @@ def record_activity(
             ends_at or starts_at + CHECKIN_DEFAULT_LENGTH
         )
     activity.save()
+    rollups.apply(activity, +1)
     if campaigns is not None:
         campaign_set = list(campaigns)
     else:
@@ -583,6 +585,7 @@ def update_activity(
     before = snapshot(activity, names)
     linked = {c.pk: c for c in activity.campaigns.all()}
     before_campaigns = sorted(c.display_name for c in linked.values())
+    counted_in = rollups.cell_of(activity)
     old_times = (activity.starts_at, activity.ends_at)
     for key, value in changes.items():
         if key in ("title", "place"):
@@ -626,6 +629,7 @@ def update_activity(
             activity.checkin_code = _new_checkin_code()
     activity.updated_at = timezone.now()
     activity.save()
+    rollups.move(counted_in, activity)
     _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
     audit_changes = diff(before, snapshot(activity, names))
     if campaigns is not None:
@@ -646,6 +650,7 @@ def delete_activity(*, actor: User, activity: Activity, reason: str = "") -> Act
     _require_edit(actor, activity)
     if activity.deleted_at is not None:
         return activity
+    rollups.apply(activity, -1)  # counted out while still live
     activity.deleted_at = timezone.now()
     activity.save(update_fields=["deleted_at"])
     record(
@@ -669,6 +674,7 @@ def restore_activity(*, actor: User, activity: Activity) -> Activity:
     before = activity.deleted_at
     activity.deleted_at = None
     activity.save(update_fields=["deleted_at"])
+    rollups.apply(activity, +1)
     record(
         actor=actor,
         action=AuditEvent.Action.RESTORE,

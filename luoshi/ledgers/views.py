@@ -622,17 +622,67 @@ def checkin(request: AuthenticatedRequest) -> HttpResponse:
 # --- The ledger view ------------------------------------------------------------------------------
 
 
+PIVOT_PAGE_SIZE = 200  # rows of the ledger view per page
+
+
+def _ledger_links(request: AuthenticatedRequest, params: dict[str, str], pivot: selectors.Pivot):
+    """Link makers of the ledger view: the records behind a number, and a unit's own pivot."""
+    scope = scope_for(request.user, "ledger.view")
+    assert pivot.date_from is not None and pivot.date_to is not None
+    period = (pivot.date_from, pivot.date_to)
+    kept = {k: v for k, v in params.items() if k not in ("from", "to", "unit", "only", "page")}
+
+    def records(row: dict[str, Any] | None, month: datetime.date | None) -> str:
+        query = {k: v for k, v in kept.items() if k != "type"}
+        unit = row["unit"] if row is not None else pivot.unit
+        # A unit outside the reader's scope (a "self" reach) is left out: the list would 404.
+        if unit is not None and scope.contains(unit):
+            query["unit"] = str(unit.pk)
+            if row is not None and row["own"]:
+                query["only"] = "1"  # the unit's own records, not its subtree
+        if row is not None:
+            query["type"] = str(row["type"].pk)
+        elif "type" in kept:
+            query["type"] = kept["type"]
+        date_from, date_to = period
+        if month is not None:
+            last = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+            date_from, date_to = max(month, date_from), min(last, date_to)
+        query["from"], query["to"] = date_from.isoformat(), date_to.isoformat()
+        return reverse("ledgers:activity-list") + "?" + urlencode(query)
+
+    def drill(unit_pk: int | None) -> str:
+        query = dict(kept)
+        if "from" in params or "to" in params:
+            query["from"], query["to"] = period[0].isoformat(), period[1].isoformat()
+        if unit_pk is not None:
+            query["unit"] = str(unit_pk)
+        return reverse("ledgers:ledger") + ("?" + urlencode(query) if query else "")
+
+    return records, drill
+
+
 @login_required
 def ledger(request: AuthenticatedRequest) -> HttpResponse:
+    """逐级汇总: the selected unit's own records and one row per child unit, × type × month."""
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     pivot = selectors.ledger_pivot(request.user, flt)
     month_labels = [f"{month:%Y-%m}" for month in pivot.months]
+    own_label = _("%(unit)s（本单位）")
     if request.GET.get("export") == "xlsx":
         title = _("台账统计")
-        note = _filter_note(flt)
+        note = _filter_note(
+            flt if flt.unit else selectors.ActivityFilter(**{**flt.__dict__, "unit": pivot.unit})
+        )
         rows = [
-            [row["unit"].name, row["type"].name, *row["counts"], row["total"]] for row in pivot.rows
+            [
+                own_label % {"unit": row["unit"].name} if row["own"] else row["unit"].name,
+                row["type"].name,
+                *row["counts"],
+                row["total"],
+            ]
+            for row in pivot.rows
         ]
         rows.append([_("合计"), "", *pivot.column_totals, pivot.total])
         _audit_export(request, title, len(rows), note)
@@ -643,50 +693,40 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
             notes=[note],
         )
         return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-
-    def link(unit_id: int | None, type_id: int | None, month: datetime.date | None) -> str:
-        query = {k: v for k, v in params.items() if k not in ("from", "to", "unit", "type", "only")}
-        if unit_id:
-            query["unit"], query["only"] = str(unit_id), "1"
-        elif flt.unit is not None:
-            query["unit"] = str(flt.unit.pk)
-        if type_id:
-            query["type"] = str(type_id)
-        elif flt.type_id:
-            query["type"] = str(flt.type_id)
-        date_to = flt.date_to or timezone.localdate()
-        date_from = flt.date_from or date_to.replace(month=1, day=1)
-        if month is not None:
-            last = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-            date_from, date_to = max(month, date_from), min(last, date_to)
-        query["from"], query["to"] = date_from.isoformat(), date_to.isoformat()
-        return reverse("ledgers:activity-list") + "?" + urlencode(query)
-
+    records, drill = _ledger_links(request, params, pivot)
+    page = Paginator(pivot.rows, PIVOT_PAGE_SIZE).get_page(request.GET.get("page"))
     table = []
-    for row in pivot.rows:
-        # A row counts the unit's own records, so its links ask for that unit only ("only=1").
+    for row in page.object_list:
         cells = [
-            (count, link(row["unit"].pk, row["type"].pk, month))
+            (count, records(row, month))
             for count, month in zip(row["counts"], pivot.months, strict=True)
         ]
         table.append(
-            {**row, "cells": cells, "total_link": link(row["unit"].pk, row["type"].pk, None)}
+            {
+                **row,
+                "cells": cells,
+                "total_link": records(row, None),
+                "drill_link": drill(row["unit"].pk) if row["drill"] else "",
+            }
         )
     totals = [
-        (count, link(None, None, month))
+        (count, records(None, month))
         for count, month in zip(pivot.column_totals, pivot.months, strict=True)
     ]
+    crumbs = [(unit, drill(unit.pk)) for unit in pivot.crumbs]
     context = _filter_context(request, params)
-    date_to = flt.date_to or timezone.localdate()
     context.update(
         {
             "pivot": pivot,
             "table": table,
+            "page": page,
+            "page_query": urlencode({k: v for k, v in params.items() if k != "page"}),
             "totals": totals,
-            "total_link": link(None, None, None),
+            "total_link": records(None, None),
+            "crumbs": crumbs,
             "month_labels": month_labels,
-            "date_from": flt.date_from or date_to.replace(month=1, day=1),
-            "date_to": date_to,
+            "date_from": pivot.date_from,
+            "date_to": pivot.date_to,
         }
     )
     return render(request, "ledgers/ledger.html", context)

@@ -204,7 +204,8 @@ def test_ledger_pivot_counts_type_unit_month_with_links(world, client_for, lectu
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = values[2]
     assert header == ["单位", "活动类型", f"{last_month:%Y-%m}", f"{this_month:%Y-%m}", "合计"]
-    assert ["市文体旅游广电局", "挎包宣讲", 1, 3, 4] in values
+    assert ["市文体旅游广电局（本单位）", "挎包宣讲", 1, 3, 4] in values
+    assert ["办公室", "周例会", 1, 0, 1] in values
     assert values[-1] == ["合计", None, 2, 3, 5]
     assert AuditEvent.objects.filter(action="export", object_repr="台账统计").exists()
 

@@ -1,0 +1,155 @@
+"""Keeping `LedgerCount` equal to the live activities it counts (逐级汇总).
+
+The ledger view of a province (5,000 units, a million records) cannot count its records on every
+page view within a second on SQLite, so live records are counted per (unit, type, month): `own`
+for the unit's own records, `subtree` for the unit and every unit below it. A page then reads one
+row per child unit and type and month. The services call `apply` in their transaction whenever a
+record enters or leaves a (unit, type, month) cell (recorded, moved, deleted, restored); `rebuild`
+recomputes everything from the activities (bulk loads, repairs, the demo's back-dated records).
+
+Moving a unit in the organisation tree changes its ancestors' subtrees: rebuild afterwards.
+"""
+
+import datetime
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    PositiveIntegerField,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, TruncMonth
+
+from luoshi.org.models import Unit
+
+from .models import LOCAL_MONTH_ZONE, Activity, LedgerCount, LocalMonth
+
+Cell = tuple[str, int, datetime.date]  # (unit path, type id, month)
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    """The first day of the moment's month in the project's time zone (Asia/Shanghai)."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date().replace(day=1)
+
+
+def cell_of(activity: Activity) -> Cell | None:
+    """Where a live activity is counted; None for a deleted one."""
+    if activity.deleted_at is not None:
+        return None
+    path = Unit.objects.filter(pk=activity.unit_id).values_list("path", flat=True).first()
+    if path is None:
+        return None
+    return (path, activity.type_id, month_of(activity.starts_at))
+
+
+def _ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _bump(cell: Cell, sign: int) -> None:
+    path, type_id, month = cell
+    ids = _ids(path)
+    unit_id = ids[-1]
+    rows = LedgerCount.objects.filter(unit_id__in=ids, type_id=type_id, month=month)
+    counter = PositiveIntegerField()
+    if sign > 0:
+        own_after = F("own") + Value(1)
+        subtree = F("subtree") + Value(1)
+    else:
+        # Never below zero (a PositiveIntegerField), even on counts gone wrong before a rebuild.
+        own_after = Greatest(F("own") - Value(1), Value(0))
+        subtree = Greatest(F("subtree") - Value(1), Value(0))
+    own = Case(When(unit_id=unit_id, then=own_after), default=F("own"), output_field=counter)
+    subtree = ExpressionWrapper(subtree, output_field=counter)
+    updated = rows.update(own=own, subtree=subtree)
+    if sign < 0 or updated == len(ids):
+        return
+    present = set(rows.values_list("unit_id", flat=True))
+    for pk in ids:
+        if pk in present:
+            continue
+        try:
+            # A savepoint: another transaction may create the same row between our UPDATE and
+            # this INSERT; then the unique constraint refuses it and we count on that row.
+            with transaction.atomic():
+                LedgerCount.objects.create(
+                    unit_id=pk,
+                    type_id=type_id,
+                    month=month,
+                    own=1 if pk == unit_id else 0,
+                    subtree=1,
+                )
+        except IntegrityError:
+            LedgerCount.objects.filter(unit_id=pk, type_id=type_id, month=month).update(
+                own=F("own") + (1 if pk == unit_id else 0), subtree=F("subtree") + 1
+            )
+
+
+def apply(activity: Activity, sign: int) -> None:
+    """Count a live activity in (+1) or out (−1), in the caller's transaction."""
+    cell = cell_of(activity)
+    if cell is not None:
+        _bump(cell, 1 if sign > 0 else -1)
+
+
+def move(before: Cell | None, activity: Activity) -> None:
+    """After an edit: the record leaves the cell it was counted in and enters its new one."""
+    after = cell_of(activity)
+    if before == after:
+        return
+    if before is not None:
+        _bump(before, -1)
+    if after is not None:
+        _bump(after, 1)
+
+
+def rebuild(activities=Activity, units=Unit, counts=LedgerCount) -> int:
+    """Recompute every count from the live activities; returns the number of rows written.
+
+    One GROUP BY (unit, type, month) over the live records gives `own`; `subtree` adds each
+    cell to the unit's ancestors, read from the paths of the units with records. The models are
+    parameters so that the migration creating LedgerCount fills it with its historical models.
+    """
+    month = (
+        LocalMonth("starts_at")
+        if settings.TIME_ZONE == LOCAL_MONTH_ZONE
+        else TruncMonth("starts_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
+    )
+    own: dict[tuple[int, int, datetime.date], int] = {}
+    for unit_id, type_id, day, n in (
+        activities.objects.filter(deleted_at__isnull=True)
+        .annotate(month=month)
+        .values("unit_id", "type_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("unit_id", "type_id", "month", "n")
+    ):
+        if isinstance(day, datetime.datetime):
+            day = day.date()
+        if isinstance(day, str):  # SQLite's date() without a converter
+            day = datetime.date.fromisoformat(day)
+        key = (unit_id, type_id, day.replace(day=1))
+        own[key] = own.get(key, 0) + n
+    paths = dict(units.objects.values_list("id", "path"))
+    subtree: dict[tuple[int, int, datetime.date], int] = defaultdict(int)
+    for (unit_id, type_id, day), n in own.items():
+        for pk in _ids(paths[unit_id]):
+            subtree[(pk, type_id, day)] += n
+    with transaction.atomic():
+        counts.objects.all().delete()
+        counts.objects.bulk_create(
+            (
+                counts(unit_id=unit_id, type_id=type_id, month=day, own=own.get(key, 0), subtree=n)
+                for key, n in subtree.items()
+                for unit_id, type_id, day in (key,)
+            ),
+            batch_size=2000,
+        )
+    return len(subtree)
