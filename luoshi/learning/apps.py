@@ -8,3 +8,8 @@ class LearningConfig(AppConfig):
     name = "luoshi.learning"
     label = "learning"
     verbose_name = _("学习平台")
+
+    def ready(self) -> None:
+        from .access_reports import register_files
+
+        register_files()

@@ -902,6 +902,7 @@ def confirm_import(
         changes={"status": [PointImport.Status.PREVIEW, PointImport.Status.CONFIRMED]},
         note=note,
     )
+    _store_summaries_later(point_import)
     return point_import
 
 
@@ -947,7 +948,17 @@ def undo_import(*, actor: User, point_import: PointImport, reason: str = "") -> 
         changes={"status": [PointImport.Status.CONFIRMED, PointImport.Status.UNDONE]},
         note=note + (f"；{reason}" if reason else ""),
     )
+    _store_summaries_later(point_import)
     return point_import
+
+
+def _store_summaries_later(point_import: PointImport) -> None:
+    """Once committed, have the worker store the month's summaries again (一月一汇总): until
+    then the pages count live, which is slower at provincial scale."""
+    from .tasks import refresh_summaries
+
+    platform, start = point_import.platform, point_import.period_start.isoformat()
+    transaction.on_commit(lambda: refresh_summaries.enqueue(platform, start))
 
 
 @transaction.atomic

@@ -338,3 +338,21 @@ def test_restoring_a_replaced_import_never_doubles(world):
     assert first.status == PointImport.Status.CONFIRMED
     assert PointRecord.objects.count() == 3  # the city's figures stand; nothing counted twice
     assert PointRecord.objects.get(person=world.staff2).value == Decimal("160")
+
+
+def test_confirm_and_undo_store_the_month_summary_again(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from luoshi.learning import tasks
+
+    asked: list[tuple] = []
+    fake = type("FakeTask", (), {"enqueue": staticmethod(lambda *args: asked.append(args))})
+    monkeypatch.setattr(tasks, "refresh_summaries", fake)
+    point_import = _start(world, xlsx_export(_unit_a_rows()))
+    month = (point_import.platform, point_import.period_start.isoformat())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_import(actor=world.liaison, point_import=point_import)
+    assert asked == [month]  # once committed, the worker stores the month's summaries again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.undo_import(actor=world.liaison, point_import=point_import)
+    assert asked == [month, month]
