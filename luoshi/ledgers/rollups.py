@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
+    Expression,
     ExpressionWrapper,
     F,
     PositiveIntegerField,
@@ -59,15 +60,17 @@ def _bump(cell: Cell, sign: int) -> None:
     unit_id = ids[-1]
     rows = LedgerCount.objects.filter(unit_id__in=ids, type_id=type_id, month=month)
     counter = PositiveIntegerField()
+    own_after: Expression
+    subtree_after: Expression
     if sign > 0:
         own_after = F("own") + Value(1)
-        subtree = F("subtree") + Value(1)
+        subtree_after = F("subtree") + Value(1)
     else:
         # Never below zero (a PositiveIntegerField), even on counts gone wrong before a rebuild.
         own_after = Greatest(F("own") - Value(1), Value(0))
-        subtree = Greatest(F("subtree") - Value(1), Value(0))
+        subtree_after = Greatest(F("subtree") - Value(1), Value(0))
     own = Case(When(unit_id=unit_id, then=own_after), default=F("own"), output_field=counter)
-    subtree = ExpressionWrapper(subtree, output_field=counter)
+    subtree = ExpressionWrapper(subtree_after, output_field=counter)
     updated = rows.update(own=own, subtree=subtree)
     if sign < 0 or updated == len(ids):
         return

@@ -631,6 +631,7 @@ def _ledger_links(request: AuthenticatedRequest, params: dict[str, str], pivot: 
     assert pivot.date_from is not None and pivot.date_to is not None
     period = (pivot.date_from, pivot.date_to)
     kept = {k: v for k, v in params.items() if k not in ("from", "to", "unit", "only", "page")}
+    list_url, ledger_url = reverse("ledgers:activity-list"), reverse("ledgers:ledger")
 
     def records(row: dict[str, Any] | None, month: datetime.date | None) -> str:
         query = {k: v for k, v in kept.items() if k != "type"}
@@ -649,7 +650,7 @@ def _ledger_links(request: AuthenticatedRequest, params: dict[str, str], pivot: 
             last = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
             date_from, date_to = max(month, date_from), min(last, date_to)
         query["from"], query["to"] = date_from.isoformat(), date_to.isoformat()
-        return reverse("ledgers:activity-list") + "?" + urlencode(query)
+        return list_url + "?" + urlencode(query)
 
     def drill(unit_pk: int | None) -> str:
         query = dict(kept)
@@ -657,7 +658,7 @@ def _ledger_links(request: AuthenticatedRequest, params: dict[str, str], pivot: 
             query["from"], query["to"] = period[0].isoformat(), period[1].isoformat()
         if unit_pk is not None:
             query["unit"] = str(unit_pk)
-        return reverse("ledgers:ledger") + ("?" + urlencode(query) if query else "")
+        return ledger_url + ("?" + urlencode(query) if query else "")
 
     return records, drill
 

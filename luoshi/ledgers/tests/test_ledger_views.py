@@ -395,3 +395,134 @@ def test_wrong_codes_pause_checkin(world, client_for, meeting, settings):
     client_for(world.staff2).post(reverse("ledgers:checkin"), {"code": activity.checkin_code})
     assert activity.participations.filter(person=world.staff2).exists()
     cache.clear()
+
+
+# --- 逐级汇总: counts, drill-down, breadcrumb, scope --------------------------------------------
+
+
+def _month_query(first: datetime.date, last: datetime.date) -> str:
+    end = (last + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return f"?from={first.isoformat()}&to={end.isoformat()}"
+
+
+@pytest.fixture
+def spread(world, lecture, meeting):
+    """Records in unit A, its section and 冷湖镇 over two whole months."""
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    for _ in range(3):
+        _record(world, lecture, when=_at(this_month), **_lecture_extra())
+    _record(world, lecture, when=_at(last_month), **_lecture_extra())
+    _record(world, meeting, when=_at(last_month), unit=world.section_a)
+    _record(world, meeting, when=_at(last_month), unit=world.unit_b, actor=world.outsider)
+    return _month_query(last_month, this_month)
+
+
+def _rows(response) -> dict[tuple[str, bool, str], list[int]]:
+    return {
+        (row["unit"].name, row["own"], row["type"].name): row["counts"]
+        for row in response.context["pivot"].rows
+    }
+
+
+def test_office_reads_child_subtrees_from_the_counts_and_drills_down(world, client_for, spread):
+    office = client_for(world.office)
+    response = office.get(reverse("ledgers:ledger") + spread)
+    pivot = response.context["pivot"]
+    assert pivot.from_counts and pivot.unit == world.city  # the top of the office's reach
+    assert _rows(response) == {
+        ("市文体旅游广电局", False, "挎包宣讲"): [1, 3],  # unit A with its section
+        ("市文体旅游广电局", False, "周例会"): [1, 0],
+        ("冷湖镇", False, "周例会"): [1, 0],
+    }
+    assert pivot.total == 6 and pivot.column_totals == [3, 3]
+    assert [unit.name for unit in pivot.crumbs] == []  # 海西州 is outside the office's scope
+    row = next(r for r in response.context["table"] if r["unit"] == world.unit_a)
+    # The unit's name opens its own pivot: its own records and its section's.
+    drilled = office.get(row["drill_link"])
+    assert drilled.context["pivot"].unit == world.unit_a
+    assert _rows(drilled) == {
+        ("市文体旅游广电局", True, "挎包宣讲"): [1, 3],
+        ("办公室", False, "周例会"): [1, 0],
+    }
+    assert [unit.name for unit in drilled.context["pivot"].crumbs] == ["茫崖市"]
+    assert "ledger-crumbs" in drilled.content.decode()
+    # A child row's number lists the child's whole subtree; the own row only the unit's records.
+    count, link = row["cells"][0]
+    assert "only=1" not in link
+    assert len(office.get(link).context["activities"]) == count == 1
+    own = next(r for r in drilled.context["table"] if r["own"])
+    count, link = own["cells"][0]
+    assert "only=1" in link
+    assert len(office.get(link).context["activities"]) == count == 1
+    count, link = drilled.context["totals"][0]
+    assert count == 2 and len(office.get(link).context["activities"]) == 2
+
+
+def test_partial_scope_counts_live_with_the_same_numbers(world, client_for, spread):
+    office = client_for(world.office)
+    counted = office.get(reverse("ledgers:ledger") + spread)
+    # A partial-month period cannot be read from the counts: counted live, same numbers here.
+    today = timezone.localdate()
+    first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    live = office.get(
+        reverse("ledgers:ledger")
+        + f"?from={first.isoformat()}&to={(today + datetime.timedelta(days=1)).isoformat()}"
+    )
+    assert not live.context["pivot"].from_counts
+    assert _rows(live) == _rows(counted)
+    # An extra filter (text) also counts live.
+    text = office.get(reverse("ledgers:ledger") + spread + "&q=活动")
+    assert not text.context["pivot"].from_counts and _rows(text) == _rows(counted)
+    # The outsider reaches 冷湖镇 alone (not a subtree): live, only its record.
+    outsider = client_for(world.outsider).get(reverse("ledgers:ledger") + spread)
+    assert not outsider.context["pivot"].from_counts
+    assert _rows(outsider) == {("冷湖镇", True, "周例会"): [1, 0]}
+    # Staff of unit A read their own records only ("self"): live, grouped by the top unit.
+    staff = client_for(world.staff).get(reverse("ledgers:ledger") + spread)
+    assert staff.status_code == 200 and not staff.context["pivot"].from_counts
+
+
+def test_outsider_gets_404_on_unit_a_pivot_and_export(world, client_for, spread):
+    outsider = client_for(world.outsider)
+    url = reverse("ledgers:ledger") + spread + f"&unit={world.unit_a.pk}"
+    assert outsider.get(url).status_code == 404
+    assert outsider.get(url + "&export=xlsx").status_code == 404
+    assert (
+        outsider.get(reverse("ledgers:ledger") + f"?unit={world.section_a.pk}").status_code == 404
+    )
+
+
+def test_counts_follow_a_deleted_record_and_category_filter(world, client_for, spread, lecture):
+    office = client_for(world.office)
+    activity = services.record_activity(
+        actor=world.liaison,
+        activity_type=lecture,
+        unit=world.section_a,
+        title="科室宣讲",
+        starts_at=_at(timezone.localdate().replace(day=1)),
+        participants=[],
+        **_lecture_extra(),
+    )
+    assert _rows(office.get(reverse("ledgers:ledger") + spread))[
+        ("市文体旅游广电局", False, "挎包宣讲")
+    ] == [1, 4]
+    services.delete_activity(actor=world.liaison, activity=activity)
+    response = office.get(reverse("ledgers:ledger") + spread + "&category=meeting")
+    assert response.context["pivot"].from_counts
+    assert set(_rows(response)) == {
+        ("市文体旅游广电局", False, "周例会"),
+        ("冷湖镇", False, "周例会"),
+    }
+
+
+def test_many_rows_are_paginated(world, client_for, spread, monkeypatch):
+    from luoshi.ledgers import views
+
+    monkeypatch.setattr(views, "PIVOT_PAGE_SIZE", 2)
+    office = client_for(world.office)
+    first = office.get(reverse("ledgers:ledger") + spread)
+    assert len(first.context["table"]) == 2 and first.context["page"].paginator.count == 3
+    second = office.get(reverse("ledgers:ledger") + spread + "&page=2")
+    assert len(second.context["table"]) == 1
+    assert second.context["pivot"].total == 6  # totals over every row
