@@ -1,7 +1,6 @@
 """Heritage pages: sites (with the activities held there), routes, exhibitions and the per-site
 counts. Views parse, fetch through access helpers, call services or selectors, render."""
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
 
@@ -36,28 +36,17 @@ from .selectors import CountFilter, SiteCounts
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _require_view(request: AuthenticatedRequest) -> None:
     if not can_view_heritage(request.user):
         raise Http404
 
 
 def _count_filter(request: AuthenticatedRequest) -> CountFilter:
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = parse_int(request.GET.get("unit"))
     return CountFilter(
         unit=get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None,
-        date_from=_date(request.GET.get("from")),
-        date_to=_date(request.GET.get("to")),
+        date_from=parse_date(request.GET.get("from")),
+        date_to=parse_date(request.GET.get("to")),
     )
 
 
@@ -392,7 +381,7 @@ def route_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def exhibition_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_view(request)
     text = request.GET.get("q", "").strip()
-    site_id = _int(request.GET.get("site"))
+    site_id = parse_int(request.GET.get("site"))
     on = timezone.localdate() if request.GET.get("running") == "1" else None
     exhibitions = selectors.exhibition_list(text=text, site_id=site_id, on=on)
     if request.GET.get("export") == "xlsx":
@@ -441,7 +430,7 @@ def exhibition_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def exhibition_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
-    initial = {"site": _int(request.GET.get("site"))}
+    initial = {"site": parse_int(request.GET.get("site"))}
     form = f.ExhibitionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, scope_for, units_for_picker
 from luoshi.org.models import Unit
@@ -47,10 +48,6 @@ DOCX_TYPE = services_reports.DOCX_TYPE
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _platform(request: AuthenticatedRequest) -> str:
     value = request.GET.get("platform", "")
     return value if value in Platform.values else Platform.XUEXI
@@ -68,7 +65,7 @@ def _audit_export(request: AuthenticatedRequest, what: str, count: int, note: st
 
 def _scope_unit(request: AuthenticatedRequest):
     """The unit of the page from ?unit= (404 outside learning.view), or the user's highest."""
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = parse_int(request.GET.get("unit"))
     if unit_id is not None:
         return get_summary_unit_for_user(request.user, unit_id)
     return default_unit(request.user)
@@ -77,7 +74,7 @@ def _scope_unit(request: AuthenticatedRequest):
 def _office_unit(request: AuthenticatedRequest) -> Unit:
     """The unit an office page acts on: ?unit= (404 outside learning.configure), or the
     highest unit the user configures (403 for those who configure none)."""
-    unit_id = _int(request.GET.get("unit") or request.POST.get("unit"))
+    unit_id = parse_int(request.GET.get("unit") or request.POST.get("unit"))
     if unit_id is not None:
         return get_settings_unit_for_user(request.user, unit_id)
     unit = default_unit(request.user, "learning.configure")
@@ -450,7 +447,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def notice_list(request: AuthenticatedRequest) -> HttpResponse:
     notices = visible_notices(request.user).select_related("unit")
-    year = _int(request.GET.get("year"))
+    year = parse_int(request.GET.get("year"))
     if year:
         notices = notices.filter(year=year)
     platform = request.GET.get("platform", "")

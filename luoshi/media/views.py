@@ -21,6 +21,7 @@ from luoshi.audit.services import record
 from luoshi.ledgers.access import can_edit_activity
 from luoshi.ledgers.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_person_for_user,
@@ -40,20 +41,9 @@ from .selectors import Period, PublicationFilter
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _unit(request: AuthenticatedRequest):
     """The unit filter; a unit outside the ledger.view scope is a 404."""
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = parse_int(request.GET.get("unit"))
     return get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
 
 
@@ -102,7 +92,7 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     period = Period.parse(request.GET.get("period"))
     unit = _unit(request)
-    channel_id = _int(request.GET.get("channel"))
+    channel_id = parse_int(request.GET.get("channel"))
     table = selectors.matrix(request.user, period=period, unit=unit, channel_id=channel_id)
     if request.GET.get("export") == "xlsx":
         title = _("融媒矩阵任务完成情况")
@@ -197,16 +187,16 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _publication_filter(request: AuthenticatedRequest) -> PublicationFilter:
-    person_id = _int(request.GET.get("person"))
+    person_id = parse_int(request.GET.get("person"))
     if person_id is not None:
         get_person_for_user(request.user, person_id, perm="ledger.view")
     level = request.GET.get("level", "")
     return PublicationFilter(
         unit=_unit(request),
-        channel_id=_int(request.GET.get("channel")),
+        channel_id=parse_int(request.GET.get("channel")),
         level=level if level in Level.values else "",
-        date_from=_date(request.GET.get("from")),
-        date_to=_date(request.GET.get("to")),
+        date_from=parse_date(request.GET.get("from")),
+        date_to=parse_date(request.GET.get("to")),
         person_id=person_id,
         text=request.GET.get("q", "").strip(),
     )

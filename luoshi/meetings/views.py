@@ -1,7 +1,6 @@
 """Meeting pages: the list, a new meeting (agenda pre-filled from red and yellow tasks), the
 meeting page with agenda, minutes, participants and decisions, each decision's task status."""
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from luoshi.audit.services import record
 from luoshi.campaigns.access import get_campaign_for_user
 from luoshi.ledgers.access import recordable_campaigns, recording_units
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_unit_for_user,
@@ -36,17 +36,6 @@ PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _service_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
@@ -59,13 +48,13 @@ def _service_errors(form, error: ValidationError) -> None:
 def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     get = request.GET
-    unit_id = _int(get.get("unit"))
+    unit_id = parse_int(get.get("unit"))
     unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
     flt = selectors.MeetingFilter(
-        type_id=_int(get.get("type")),
+        type_id=parse_int(get.get("type")),
         unit=unit,
-        date_from=_date(get.get("from")),
-        date_to=_date(get.get("to")),
+        date_from=parse_date(get.get("from")),
+        date_to=parse_date(get.get("to")),
         text=get.get("q", "").strip(),
     )
     params = {k: get[k] for k in ("type", "unit", "from", "to", "q") if get.get(k)}
@@ -150,9 +139,9 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     initial: dict[str, Any] = {
         "starts_at": timezone.localtime().replace(second=0, microsecond=0),
         "unit": units[0].pk if units else None,
-        "type": _int(request.GET.get("type")),
+        "type": parse_int(request.GET.get("type")),
     }
-    campaign_id = _int(request.GET.get("campaign"))
+    campaign_id = parse_int(request.GET.get("campaign"))
     if campaign_id:
         campaign = recordable_campaigns(request.user).filter(pk=campaign_id).first()
         if campaign is None:

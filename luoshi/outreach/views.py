@@ -20,6 +20,7 @@ from luoshi.audit.services import record
 from luoshi.ledgers.forms import add_service_errors
 from luoshi.ledgers.models import VenueCategory
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_unit_for_user,
@@ -45,32 +46,21 @@ PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filter_from(
     request: AuthenticatedRequest,
 ) -> tuple[selectors.OutreachFilter, dict[str, str]]:
     """The filters from GET; a unit outside the ledger.view scope is a 404."""
     get = request.GET
     unit_id, team_id, target_id = (
-        _int(get.get("unit")),
-        _int(get.get("team")),
-        _int(get.get("target")),
+        parse_int(get.get("unit")),
+        parse_int(get.get("team")),
+        parse_int(get.get("target")),
     )
     category = get.get("category", "")
     flt = selectors.OutreachFilter(
         unit=get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None,
-        date_from=_date(get.get("from")),
-        date_to=_date(get.get("to")),
+        date_from=parse_date(get.get("from")),
+        date_to=parse_date(get.get("to")),
         team_id=get_team_for_user(request.user, team_id).pk if team_id else None,
         category=category if category in VenueCategory.values else "",
         target=get_target_for_user(request.user, target_id) if target_id else None,
@@ -229,8 +219,8 @@ def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied(_("您只能登记本人的个人学习记录。"))
     initial: dict[str, Any] = {}
     for key in ("team", "target"):
-        if _int(request.GET.get(key)):
-            initial[key] = _int(request.GET.get(key))
+        if parse_int(request.GET.get(key)):
+            initial[key] = parse_int(request.GET.get(key))
     form = f.LectureForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,6 +20,7 @@ from luoshi.campaigns.access import visible_campaigns
 from luoshi.campaigns.models import TaskState, Warning
 from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
 
@@ -35,17 +36,6 @@ from .access import (
 
 PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, str]:
@@ -92,16 +82,16 @@ def _may_see_problems(user) -> None:
 def problem_list(request: AuthenticatedRequest) -> HttpResponse:
     _may_see_problems(request.user)
     get = request.GET
-    unit_id = _int(get.get("unit"))
+    unit_id = parse_int(get.get("unit"))
     unit = get_unit_for_user(request.user, unit_id, perm="task.view") if unit_id else None
     state = get.get("state", "")
     warning = get.get("warning", "")
     flt = selectors.ProblemFilter(
-        campaign_id=_int(get.get("campaign")),
+        campaign_id=parse_int(get.get("campaign")),
         unit=unit,
         state=state if state in {"open", "done", *TaskState.values} else "",
         warning=warning if warning in Warning.values else "",
-        task_force_id=_int(get.get("task_force")),
+        task_force_id=parse_int(get.get("task_force")),
         text=get.get("q", "").strip(),
     )
     params = _params(request, ("campaign", "unit", "state", "warning", "task_force", "q"))
@@ -317,14 +307,14 @@ def task_force_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     get = request.GET
-    unit_id = _int(get.get("unit"))
+    unit_id = parse_int(get.get("unit"))
     unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
     venue_kind = get.get("venue_kind", "")
     result = get.get("result", "")
     flt = selectors.InspectionFilter(
         unit=unit,
-        date_from=_date(get.get("from")),
-        date_to=_date(get.get("to")),
+        date_from=parse_date(get.get("from")),
+        date_to=parse_date(get.get("to")),
         venue_kind=venue_kind if venue_kind in selectors.VENUE_KINDS else "",
         result=result if result in selectors.RESULTS else "",
         text=get.get("q", "").strip(),

@@ -19,6 +19,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.docx import docx_response
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_int
 from luoshi.org.access import require_perm, scope_for
 
 from . import forms as f
@@ -35,10 +36,6 @@ from .models import BriefingTemplate
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 # --- The briefing ---------------------------------------------------------------------------------
 
 
@@ -51,7 +48,7 @@ def _briefing_from(
     if not scope_for(user, "ledger.view").covers_units():
         raise PermissionDenied(_("您没有可以查看简报的单位。"))
     get = request.GET
-    unit_id, template_id = _int(get.get("unit")), _int(get.get("template"))
+    unit_id, template_id = parse_int(get.get("unit")), parse_int(get.get("template"))
     if unit_id is not None:
         get_briefing_unit_for_user(user, unit_id)
     if template_id is not None:

@@ -2,7 +2,6 @@
 (rate 优秀), study counts per person and unit, study groups, the reading list and settings.
 Views parse, fetch through access helpers, call services and selectors, render."""
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +20,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
+from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_unit_for_user,
@@ -51,28 +51,17 @@ UNIT_LIST_LIMIT = 100
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.StudyFilter, dict[str, str]]:
     """The filters from GET; a unit or person outside the ledger.view scope is a 404."""
     get = request.GET
     flt = selectors.build_filter(
         request.user,
-        campaign_id=_int(get.get("campaign")),
-        unit_id=_int(get.get("unit")),
+        campaign_id=parse_int(get.get("campaign")),
+        unit_id=parse_int(get.get("unit")),
         only=get.get("only") == "1",
-        date_from=_date(get.get("from")),
-        date_to=_date(get.get("to")),
-        person_id=_int(get.get("person")),
+        date_from=parse_date(get.get("from")),
+        date_to=parse_date(get.get("to")),
+        person_id=parse_int(get.get("person")),
         text=get.get("q", ""),
     )
     keys = ("campaign", "unit", "only", "from", "to", "person", "q")
@@ -127,7 +116,7 @@ def _name(person) -> str:
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """The staff member's own study: counts, the two quick actions and their own records."""
     require_perm(request.user, "ledger.view")
-    campaign = get_study_campaign(request.user, _int(request.GET.get("campaign")))
+    campaign = get_study_campaign(request.user, parse_int(request.GET.get("campaign")))
     mine = selectors.StudyFilter(campaign=campaign, person_id=request.user.pk)
     counts = selectors.person_study_counts(request.user, mine)
     own = next((row for row in counts.rows if row["person"].pk == request.user.pk), None)
@@ -155,7 +144,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 def _campaign_or_home(request: AuthenticatedRequest):
     campaign = get_study_campaign(
-        request.user, _int(request.POST.get("campaign") or request.GET.get("campaign"))
+        request.user, parse_int(request.POST.get("campaign") or request.GET.get("campaign"))
     )
     return campaign, services.settings_for(campaign)
 
@@ -406,7 +395,7 @@ def counts(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def group_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
-    unit_id = _int(request.GET.get("unit"))
+    unit_id = parse_int(request.GET.get("unit"))
     unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
     text = request.GET.get("q", "").strip()
     groups = list(selectors.group_list(request.user, unit=unit, text=text))
@@ -504,7 +493,7 @@ def group_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def reading_list(request: AuthenticatedRequest) -> HttpResponse:
     """The campaign's designated reading list; the office adds books and names the study types."""
     require_perm(request.user, "ledger.view")
-    campaign = get_study_campaign(request.user, _int(request.GET.get("campaign")))
+    campaign = get_study_campaign(request.user, parse_int(request.GET.get("campaign")))
     readings = selectors.reading_list(campaign)
     may_configure = campaign is not None and can_configure_campaign(request.user, campaign)
     if request.GET.get("export") == "xlsx":
