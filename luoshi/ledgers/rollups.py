@@ -156,3 +156,30 @@ def rebuild(activities=Activity, units=Unit, counts=LedgerCount) -> int:
             batch_size=2000,
         )
     return len(subtree)
+
+
+def unit_moved(unit: Unit, old_path: str) -> None:
+    """After `unit` moved in the tree (path rewritten): its subtree's counts leave the old
+    ancestors and join the new ones. In the caller's transaction (org.services.update_unit)."""
+    old = set(_ids(old_path)[:-1])
+    new = set(_ids(unit.path)[:-1])
+    leaving, joining = sorted(old - new), sorted(new - old)
+    if not leaving and not joining:
+        return
+    moved = LedgerCount.objects.filter(unit=unit, subtree__gt=0).values_list(
+        "type_id", "month", "subtree"
+    )
+    for type_id, month, n in moved:
+        cell = LedgerCount.objects.filter(type_id=type_id, month=month)
+        cell.filter(unit_id__in=leaving).update(
+            subtree=ExpressionWrapper(
+                Greatest(F("subtree") - Value(n), Value(0)), output_field=PositiveIntegerField()
+            )
+        )
+        cell.filter(unit_id__in=joining).update(subtree=F("subtree") + Value(n))
+        present = set(cell.filter(unit_id__in=joining).values_list("unit_id", flat=True))
+        LedgerCount.objects.bulk_create(
+            LedgerCount(unit_id=pk, type_id=type_id, month=month, own=0, subtree=n)
+            for pk in joining
+            if pk not in present
+        )
