@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.models import User
+from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 
 from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, Track
 
@@ -33,18 +34,6 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError, default_field=None) -> None:
-    """Put a service's ValidationError on the form: at the named fields when it names them and
-    the form has them, else at `default_field` (or the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else default_field
-            for item in errors:
-                form.add_error(target, item.messages)
-    else:
-        form.add_error(default_field, error.messages)
 
 
 # --- Campaign set-up -----------------------------------------------------------------------------

@@ -303,7 +303,7 @@ def _act(
             # Django's formsets keep these in _non_form_errors; django-stubs leaves it out.
             form._non_form_errors = form.error_class(_messages_of(error))  # type: ignore[attr-defined]
         else:
-            f.add_service_errors(form, error, default_field)
+            f.add_service_errors(form, error, default_field=default_field)
         fresh = get_task_for_user(request.user, pk)
         return _render_task(request, fresh, {name: form}, status=_refused_status(request))
     if message:

@@ -100,7 +100,7 @@ def holiday_edit(request: AuthenticatedRequest, year: int) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as error:
-            f.add_service_errors(form, error, "lines")
+            f.add_service_errors(form, error, default_field="lines")
         else:
             messages.success(
                 request,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
-from luoshi.ledgers.forms import add_service_errors
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -340,7 +340,7 @@ def route_create(request: AuthenticatedRequest) -> HttpResponse:
         try:
             route = services.create_route(actor=request.user, **_route_values(form))
         except ValidationError as error:
-            add_service_errors(form, error, {"stops": "stop_lines"})
+            add_service_errors(form, error, aliases={"stops": "stop_lines"})
         else:
             messages.success(request, _("已添加线路“%(name)s”。") % {"name": route.name})
             return redirect("heritage:route-detail", route.pk)
@@ -363,7 +363,7 @@ def route_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             services.update_route(actor=request.user, route=route, **_route_values(form))
         except ValidationError as error:
-            add_service_errors(form, error, {"stops": "stop_lines"})
+            add_service_errors(form, error, aliases={"stops": "stop_lines"})
         else:
             messages.success(request, _("已保存。"))
             return redirect("heritage:route-detail", route.pk)

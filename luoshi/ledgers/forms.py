@@ -4,7 +4,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
 from luoshi.campaigns.models import OPEN_STATES, Track
 from luoshi.heritage.models import Site
+from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 from luoshi.study.access import visible_groups
@@ -302,19 +302,6 @@ class ActivityForm(StyledForm):
             for definition in self.activity_type.fields
             if definition["kind"] == FieldKind.FILE and self.files.get(f"x_{definition['key']}")
         }
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form's fields (or the form when no such field);
-    `aliases` maps a service's field name to the form's."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            name = (aliases or {}).get(name, name)
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class CheckinForm(forms.Form):

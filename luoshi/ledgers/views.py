@@ -238,7 +238,7 @@ def type_create(request: AuthenticatedRequest) -> HttpResponse:
         try:
             activity_type = services.create_activity_type(actor=request.user, **_type_values(form))
         except ValidationError as error:
-            f.add_service_errors(form, error, TYPE_ALIASES)
+            f.add_service_errors(form, error, aliases=TYPE_ALIASES)
         else:
             messages.success(request, _("已添加活动类型“%(name)s”。") % {"name": activity_type})
             return redirect("ledgers:type-list")
@@ -263,7 +263,7 @@ def type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 actor=request.user, activity_type=activity_type, **_type_values(form)
             )
         except ValidationError as error:
-            f.add_service_errors(form, error, TYPE_ALIASES)
+            f.add_service_errors(form, error, aliases=TYPE_ALIASES)
         else:
             messages.success(request, _("已保存。"))
             return redirect("ledgers:type-list")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.access import can_edit_activity
-from luoshi.ledgers.forms import add_service_errors
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -283,7 +283,7 @@ def publication_create(request: AuthenticatedRequest) -> HttpResponse:
                 notes=data.get("notes", ""),
             )
         except ValidationError as error:
-            add_service_errors(form, error, {"published_at": "published_on"})
+            add_service_errors(form, error, aliases={"published_at": "published_on"})
         else:
             messages.success(request, _("已登记稿件“%(title)s”。") % {"title": publication})
             return redirect("media:publication-detail", publication.pk)

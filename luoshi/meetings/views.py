@@ -17,6 +17,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns.access import get_campaign_for_user
 from luoshi.ledgers.access import recordable_campaigns, recording_units
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -34,14 +35,6 @@ from .access import can_edit_minutes, get_meeting_for_user
 
 PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -169,7 +162,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
                 minutes=data.get("minutes", ""),
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记会议“%(t)s”。") % {"t": meeting.activity.title})
             return redirect("meetings:meeting-detail", meeting.activity_id)
@@ -205,7 +198,7 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     deadline=data["deadline"],
                 )
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -254,7 +247,7 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 campaign=data.get("campaign"),
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存会议纪要。"))
             return redirect("meetings:meeting-detail", activity.pk)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
-from luoshi.ledgers.forms import add_service_errors
 from luoshi.ledgers.models import VenueCategory
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response

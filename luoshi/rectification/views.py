@@ -19,6 +19,7 @@ from luoshi.audit.services import record
 from luoshi.campaigns.access import visible_campaigns
 from luoshi.campaigns.models import TaskState, Warning
 from luoshi.ledgers.models import ActivityType, Category
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
@@ -61,14 +62,6 @@ def _export(request: AuthenticatedRequest, *, model: str, title: str, headers, r
 def _note(parts: list[str]) -> str:
     at = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
     return "；".join([at, *parts])
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Problem list ---------------------------------------------------------------------------------
@@ -174,7 +167,7 @@ def problem_create(request: AuthenticatedRequest) -> HttpResponse:
                 deadline=data["deadline"],
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -248,7 +241,7 @@ def task_force_create(request: AuthenticatedRequest) -> HttpResponse:
                 description=data.get("description", ""),
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已成立攻坚组“%(name)s”。") % {"name": data["name"]})
             return redirect("rectification:task-force-list")
@@ -285,7 +278,7 @@ def task_force_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 description=data.get("description", ""),
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rectification:task-force-list")
@@ -420,7 +413,7 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     deadline=data["deadline"],
                 )
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

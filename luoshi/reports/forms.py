@@ -3,11 +3,11 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledgers.models import ActivityType
+from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.forms import StyledForm, unit_field
 
 from .models import BriefingSection, Metric, Rounding
@@ -123,12 +123,3 @@ class LineForm(StyledForm):
     )
     rounding = forms.ChoiceField(label=_("数字写法"), choices=Rounding.choices)
     order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32000, required=False)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's errors on the form's fields (or above it)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)

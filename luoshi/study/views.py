@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
-from luoshi.ledgers.forms import add_service_errors
+from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
