@@ -11,7 +11,7 @@ Moving a unit in the organisation tree changes its ancestors' subtrees: rebuild 
 """
 
 import datetime
-from collections import defaultdict
+import itertools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -125,37 +125,44 @@ def rebuild(activities=Activity, units=Unit, counts=LedgerCount) -> int:
         if settings.TIME_ZONE == LOCAL_MONTH_ZONE
         else TruncMonth("starts_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
     )
-    own: dict[tuple[int, int, datetime.date], int] = {}
-    for unit_id, type_id, day, n in (
+    months: dict[object, datetime.date] = {}  # one date object per month, not per row
+    # [own, subtree] per (unit, type, month): each group adds to its unit and its ancestors.
+    cells: dict[tuple[int, int, datetime.date], list[int]] = {}
+    paths = dict(units.objects.values_list("id", "path"))
+    grouped = (
         activities.objects.filter(deleted_at__isnull=True)
         .annotate(month=month)
         .values("unit_id", "type_id", "month")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("unit_id", "type_id", "month", "n")
-    ):
-        if isinstance(day, datetime.datetime):
-            day = day.date()
-        if isinstance(day, str):  # SQLite's date() without a converter
-            day = datetime.date.fromisoformat(day)
-        key = (unit_id, type_id, day.replace(day=1))
-        own[key] = own.get(key, 0) + n
-    paths = dict(units.objects.values_list("id", "path"))
-    subtree: dict[tuple[int, int, datetime.date], int] = defaultdict(int)
-    for (unit_id, type_id, day), n in own.items():
+    )
+    for unit_id, type_id, value, n in grouped.iterator(chunk_size=10_000):
+        day = months.get(value)
+        if day is None:
+            if isinstance(value, str):  # SQLite's date() without a converter
+                day = datetime.date.fromisoformat(value)
+            elif isinstance(value, datetime.datetime):
+                day = value.date()
+            else:
+                day = value
+            day = months[value] = day.replace(day=1)
         for pk in _ids(paths[unit_id]):
-            subtree[(pk, type_id, day)] += n
+            cell = cells.get((pk, type_id, day))
+            if cell is None:
+                cell = cells[(pk, type_id, day)] = [0, 0]
+            cell[1] += n
+            if pk == unit_id:
+                cell[0] += n
     with transaction.atomic():
         counts.objects.all().delete()
-        counts.objects.bulk_create(
-            (
-                counts(unit_id=unit_id, type_id=type_id, month=day, own=own.get(key, 0), subtree=n)
-                for key, n in subtree.items()
-                for unit_id, type_id, day in (key,)
-            ),
-            batch_size=2000,
-        )
-    return len(subtree)
+        # In batches of our own: bulk_create would make one list of every row first.
+        for batch in itertools.batched(cells.items(), 5000):
+            counts.objects.bulk_create(
+                counts(unit_id=unit_id, type_id=type_id, month=day, own=own, subtree=subtree)
+                for (unit_id, type_id, day), (own, subtree) in batch
+            )
+    return len(cells)
 
 
 def unit_moved(unit: Unit, old_path: str) -> None:
