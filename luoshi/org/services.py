@@ -109,6 +109,10 @@ def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
             path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
+        # The ledger's counts roll up along the tree: the subtree's move with it.
+        from luoshi.ledgers import rollups
+
+        rollups.unit_moved(unit, old_path)
     after = snapshot(unit, list(before))
     record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=diff(before, after))
     return unit
