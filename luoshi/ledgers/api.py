@@ -301,6 +301,9 @@ class PivotFilters(Schema):
 class PivotRow(Schema):
     unit: Ref
     type: Ref
+    own: bool = Field(
+        ..., description="true：所选单位本单位的记录；false：该下级单位及其全部下级的记录"
+    )
     counts: list[int]
     total: int
 
@@ -655,7 +658,7 @@ def check_in(request: HttpRequest, payload: CheckinIn):
 @router.get(
     "/pivot",
     response={200: PivotOut, **ERRORS},
-    summary="台账统计：活动类型 × 单位 × 月份（行分页，合计为全部行）",
+    summary="台账统计（逐级汇总）：本单位及各下级单位（含其下级）× 活动类型 × 月份（行分页，合计为全部行）",
 )
 def pivot(request: HttpRequest, filters: Query[PivotFilters], page: Query[PageParams]):
     user = current_user(request)
@@ -673,6 +676,7 @@ def pivot(request: HttpRequest, filters: Query[PivotFilters], page: Query[PagePa
             {
                 "unit": ref(row["unit"]),
                 "type": ref(row["type"]),
+                "own": row["own"],
                 "counts": row["counts"],
                 "total": row["total"],
             }

@@ -456,6 +456,8 @@ def test_pivot_by_type_unit_and_local_month(world, lecture, meeting, api_for):
         ("办公室", "挎包宣讲"): [1, 0],
     }
     assert (body["column_totals"], body["total"]) == ([3, 1], 4)
+    own = {(row["unit"]["name"], row["type"]["name"]): row["own"] for row in body["rows"]}
+    assert own[("市文体旅游广电局", "挎包宣讲")] and not own[("办公室", "挎包宣讲")]
     only_lectures = (
         api_for(world.office)
         .get("/ledger/pivot", {"from": "2026-04-01", "to": "2026-04-30", "category": "lecture"})
