@@ -505,7 +505,8 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
     site = _one(Site, payload.site_id, "site", _("所选红色资源点位不存在。"))
     task = _one(Task, payload.evidence_task_id, "evidence_task", _("所选任务不存在。"))
     # None: the service counts the record toward the type's campaign.
-    campaigns = _campaigns(payload.campaign_ids) if payload.campaign_ids is not None else []
+    # No campaign_ids: the type's own campaign, as on the page; [] counts toward none.
+    campaigns = _campaigns(payload.campaign_ids) if payload.campaign_ids is not None else None
     activity = services.record_activity(
         actor=user,
         activity_type=activity_type,
@@ -555,10 +556,6 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
         changes["unit"] = Unit.objects.alive().filter(pk=values["unit_id"]).first()
     if "site_id" in values:
         changes["site"] = _one(Site, values["site_id"], "site", _("所选红色资源点位不存在。"))
-        if changes["site"] is not None and not changes["site"].is_active:
-            raise ValidationError(
-                {"site": _("红色资源点位“%(name)s”已停用。") % {"name": changes["site"].name}}
-            )
     if "evidence_task_id" in values:
         changes["evidence_task"] = _one(
             Task, values["evidence_task_id"], "evidence_task", _("所选任务不存在。")

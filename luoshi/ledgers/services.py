@@ -606,6 +606,9 @@ def update_activity(
         checkin_closes_at=activity.checkin_closes_at,
     )
     errors.pop("type", None)  # a record of a type deactivated since stays editable
+    site = changes.get("site")
+    if site is not None and not site.is_active:
+        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
     pending: dict[str, UploadedFile] = {}
     if values is not None or value_files:
         cleaned, value_errors, pending = _clean_values(

@@ -109,3 +109,43 @@ def test_a_whole_study_group_at_once(world, client_for, lecture):
     # The outsider never sees unit A's group.
     outsider = client_for(world.outsider).get(reverse("ledgers:activity-record")).content.decode()
     assert "马克思主义学习小组" not in outsider
+
+
+def test_moving_a_record_to_an_inactive_site_is_refused(world, lecture):
+    from django.core.exceptions import ValidationError
+
+    from luoshi.ledgers.services import record_activity, update_activity
+
+    activity = record_activity(
+        actor=world.liaison,
+        activity_type=lecture,
+        unit=world.unit_a,
+        title="参观",
+        starts_at=timezone.now(),
+        venue_category="other",
+        values={"topic": "石油精神"},
+    )
+    closed = Site.objects.create(name="旧点位", is_active=False)
+    with pytest.raises(ValidationError) as error:
+        update_activity(actor=world.liaison, activity=activity, site=closed)
+    assert "已停用" in str(error.value.message_dict["site"])
+    activity.refresh_from_db()
+    assert activity.site is None
+
+
+def test_campaigns_default_to_the_types_own(world, lecture):
+    from luoshi.ledgers.services import record_activity
+
+    lecture.campaign = world.campaign
+    lecture.save(update_fields=["campaign"])
+    common = {
+        "actor": world.liaison,
+        "activity_type": lecture,
+        "unit": world.unit_a,
+        "title": "宣讲",
+        "starts_at": timezone.now(),
+        "venue_category": "other",
+        "values": {"topic": "石油精神"},
+    }
+    assert list(record_activity(**common).campaigns.all()) == [world.campaign]
+    assert not record_activity(**common, campaigns=[]).campaigns.exists()  # e.g. 2022 records
