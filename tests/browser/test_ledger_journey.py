@@ -52,7 +52,8 @@ def open_as(browser, live_server):
 
 
 def ledger_count(page, unit_name: str, type_name: str, month: str) -> int:
-    """The number in the ledger pivot for (unit, type, month), read from the page; 0 if no row."""
+    """The number in the ledger pivot for (unit, type, month), read from the page; 0 if no row.
+    The unit's own records are the row named after it (marked 本单位)."""
     pivot = page.locator("#ledger-pivot")
     expect(pivot).to_be_visible()
     headers = [text.strip() for text in pivot.locator("thead th").all_inner_texts()]
@@ -60,7 +61,7 @@ def ledger_count(page, unit_name: str, type_name: str, month: str) -> int:
     column = headers.index(month)
     for row in pivot.locator("tbody tr").all():
         cells = [text.strip() for text in row.locator("td").all_inner_texts()]
-        if len(cells) > column and cells[0] == unit_name and cells[1] == type_name:
+        if len(cells) > column and cells[0].startswith(unit_name) and cells[1] == type_name:
             return int(cells[column])
     return 0
 
