@@ -3,8 +3,58 @@ outsider (liaison of unit B) who must get 404 on everything of unit A."""
 
 import pytest
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from luoshi.testing import World, build_world
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "live_server" in names
+        or "transactional_db" in names
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # A test with committed data (live server, transaction=True) ends with the database
+    # flushed. Keep the data migrations' rows (accountability kinds, media channels…) aside so
+    # that they can be put back for the tests that follow on the same worker, whatever order
+    # xdist gives them (see pytest_runtest_teardown).
+    for item in items:
+        if _transactional(item):
+            marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+            item.add_marker(marker, append=False)  # before the test's own, so it is the closest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _transactional(item):
+        from django.db import connections
+
+        connection = connections["default"]
+        if hasattr(connection, "_test_serialized_contents"):
+            with item.config.stash[blocking_manager_key].unblock():
+                _restore_migrated_rows(connection._test_serialized_contents)
+    return result
+
+
+def _restore_migrated_rows(contents: str) -> None:
+    """The rows the data migrations wrote; content types and permissions, which the flush's
+    post_migrate already recreated, are left as they are."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+    from django.db import transaction
+
+    with transaction.atomic():
+        for restored in serializers.deserialize("json", contents):
+            if isinstance(restored.object, ContentType | Permission):
+                continue
+            restored.save()
 
 
 @pytest.fixture(autouse=True)

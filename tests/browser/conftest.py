@@ -27,48 +27,12 @@ MISSING = (
 
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
-    for item in browser_items:
-        # A live server needs committed data, so the database is flushed after each test. Ask
-        # for the migrations' rows (accountability kinds, media channels…) to be kept aside, so
-        # that they can be put back afterwards (see pytest_runtest_teardown).
-        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
     if CHROMIUM or not browser_items:
         return
     if os.environ.get("LUOSHI_REQUIRE_BROWSER") == "1":
         raise pytest.UsageError(MISSING + " LUOSHI_REQUIRE_BROWSER=1 forbids skipping them.")
     for item in browser_items:
         item.add_marker(pytest.mark.skip(reason=MISSING))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a browser test's flush, load the migrations' rows back: the tests that run next on
-    this worker (any order under xdist) expect the database as the migrations left it."""
-    result = yield
-    if item.get_closest_marker("browser"):
-        from django.db import connections
-        from pytest_django.plugin import blocking_manager_key
-
-        connection = connections["default"]
-        if hasattr(connection, "_test_serialized_contents"):
-            with item.config.stash[blocking_manager_key].unblock():
-                _restore_migrated_rows(connection._test_serialized_contents)
-    return result
-
-
-def _restore_migrated_rows(contents: str) -> None:
-    """The rows the data migrations wrote; content types and permissions, which the flush's
-    post_migrate already recreated, are left as they are."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.core import serializers
-    from django.db import transaction
-
-    with transaction.atomic():
-        for restored in serializers.deserialize("json", contents):
-            if isinstance(restored.object, ContentType | Permission):
-                continue
-            restored.save()
 
 
 @pytest.fixture(scope="session")
