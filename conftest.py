@@ -18,27 +18,27 @@ def _transactional(item) -> bool:
     )
 
 
-def pytest_collection_modifyitems(config, items):
-    # A test with committed data (live server, transaction=True) ends with the database
-    # flushed. Keep the data migrations' rows (accountability kinds, media channels…) aside so
-    # that they can be put back for the tests that follow on the same worker, whatever order
-    # xdist gives them (see pytest_runtest_teardown).
-    for item in items:
-        if _transactional(item):
-            marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-            item.add_marker(marker, append=False)  # before the test's own, so it is the closest
+_MIGRATED_ROWS: list[str] = []  # the test database as the migrations left it, serialised
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows(django_db_setup, django_db_blocker):
+    """Keep the rows the data migrations wrote (accountability kinds, media channels…)."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        _MIGRATED_ROWS.append(connections["default"].creation.serialize_db_to_string())
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    """A test with committed data (live server, transaction=True) ends with the database
+    flushed: put the migrations' rows back for the tests that follow on this worker, whatever
+    order xdist gives them."""
     result = yield
-    if _transactional(item):
-        from django.db import connections
-
-        connection = connections["default"]
-        if hasattr(connection, "_test_serialized_contents"):
-            with item.config.stash[blocking_manager_key].unblock():
-                _restore_migrated_rows(connection._test_serialized_contents)
+    if _transactional(item) and _MIGRATED_ROWS:
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_migrated_rows(_MIGRATED_ROWS[0])
     return result
 
 
