@@ -19,7 +19,6 @@ Goals (issue 4): luoshi ≤ 10 s, ≥ 3× faster than the clerk, peak memory ≤
 
 import multiprocessing
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -30,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Avg, Count, Q  # noqa: E402
 
 from bench import learning_generate as data  # noqa: E402  (sets up Django on its database)
+from bench.run import database, machine  # noqa: E402
 from luoshi.learning import services_import as services  # noqa: E402
 from luoshi.learning.models import Platform, PointImport, PointRecord  # noqa: E402
 from luoshi.org.models import Membership  # noqa: E402
@@ -44,27 +43,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def machine() -> str:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu or 'unknown CPU'}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def database() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return f"SQLite {cursor.fetchone()[0]}"
-        cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 def run_luoshi(path: Path, office) -> dict:

@@ -16,9 +16,7 @@ computed live and for the stored summary the monthly job writes (MonthlySummary)
 import datetime
 import gc
 import os
-import platform
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -40,11 +38,12 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
+from bench.run import database, machine, measure  # noqa: E402
 from luoshi.accounts.models import User  # noqa: E402
 from luoshi.campaigns.models import Campaign  # noqa: E402
 from luoshi.learning.models import (  # noqa: E402
@@ -59,27 +58,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 LIVE_RUNS = int(os.environ.get("BENCH_LIVE_RUNS", "5"))
 MONTHS = 12
 SEED_NAME = "bench-learning"
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def database() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return f"SQLite {cursor.fetchone()[0]}"
-        cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 def months_loaded(today: datetime.date) -> list[datetime.date]:
@@ -160,23 +138,6 @@ def load_records(root: Unit, office: User) -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return written
-
-
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, float, int]:
-    for _ in range(2):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    timings.sort()
-    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-    return statistics.median(timings), p95, timings[-1], len(queries)
 
 
 def main() -> None:
