@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from luoshi.lib.http import AuthenticatedRequest
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.org.access import has_perm
 from luoshi.org.models import RoleGrant
 

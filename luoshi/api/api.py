@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
 
-from luoshi.campaigns.services import IllegalMove, StaleEdit
+from luoshi.lib.errors import Conflict
 
 from .auth import SessionAuth, TokenAuth
 
@@ -91,23 +91,12 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     )
 
 
-@api.exception_handler(IllegalMove)
-def illegal_move(request: HttpRequest, exc: IllegalMove) -> HttpResponse:
-    """A move the chain does not allow in the task's current state: a conflict with its state."""
-    return api.create_response(
-        request, {"detail": " ".join(exc.messages), "code": "illegal_move"}, status=409
-    )
-
-
-@api.exception_handler(StaleEdit)
-def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
-    changes = [
-        {"actor": change["actor"], "at": change["at"].isoformat(), "changes": change["changes"]}
-        for change in exc.changes
-    ]
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """A change refused by the object's current state (an illegal move, a stale edit)."""
     return api.create_response(
         request,
-        {"detail": " ".join(exc.messages), "code": "stale", "changes": changes},
+        {"detail": " ".join(exc.messages), "code": exc.code_name, **exc.extra()},
         status=409,
     )
 

@@ -1,10 +1,17 @@
-"""Writing the audit log. Services call `record` inside their own transaction."""
+"""Writing the audit log. Services call `record` inside their own transaction; every Excel export
+is served (and recorded) by `serve_export`."""
 
 import datetime
 import decimal
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.lib.xlsx import build_workbook, xlsx_response
 
 from .context import current_request
 from .models import AuditEvent
@@ -78,3 +85,34 @@ def record_created(*, actor, obj: models.Model, verb: str = "", note: str = "") 
         },
         note=note,
     )
+
+
+def serve_export(
+    *,
+    actor,
+    object_type: str,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    filters: Sequence[str] = (),
+) -> HttpResponse:
+    """The one path of every Excel export: the workbook (lib.xlsx.build_workbook, with the filters
+    and the time of export in its note row) as a download, and one audit event saying who
+    exported what, with which filters and how many rows. Views call nothing else to export."""
+    data = list(rows)
+    exported_at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    filter_text = "；".join(str(part) for part in filters if part)
+    notes = [
+        _("筛选条件：%(filters)s") % {"filters": filter_text} if filter_text else "",
+        _("导出时间：%(at)s") % {"at": exported_at},
+    ]
+    record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type=object_type,
+        object_repr=str(title),
+        note=_("%(filters)s；%(count)d 行")
+        % {"filters": filter_text or _("全部"), "count": len(data)},
+    )
+    content = build_workbook(title=str(title), headers=headers, rows=data, notes=notes)
+    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.lib.http import AuthenticatedRequest
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 
 from . import selectors

@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import scope_for, units_for_picker
 from luoshi.org.models import Unit

@@ -27,6 +27,7 @@ from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.files.services import store_upload
+from luoshi.lib.errors import Conflict
 from luoshi.lib.workdays import Calendar, load_calendar
 from luoshi.org.access import has_perm, require_perm
 from luoshi.org.models import Membership, Role, Unit
@@ -74,16 +75,28 @@ EDITABLE_TASK_FIELDS = (
 )
 
 
-class IllegalMove(ValidationError):
+class IllegalMove(Conflict):
     """A move the chain does not allow from the task's current state."""
 
+    code_name = "illegal_move"
 
-class StaleEdit(ValidationError):
+
+class StaleEdit(Conflict):
     """Someone else saved the task since the editor loaded it; `changes` says what they changed."""
+
+    code_name = "stale"
 
     def __init__(self, message: str, *, changes: list[dict[str, Any]]):
         super().__init__(message)
         self.changes = changes
+
+    def extra(self) -> dict[str, Any]:
+        return {
+            "changes": [
+                {"actor": c["actor"], "at": c["at"].isoformat(), "changes": c["changes"]}
+                for c in self.changes
+            ]
+        }
 
 
 def _today() -> datetime.date:

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luoshi.lib.http import AuthenticatedRequest
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import require_perm

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker

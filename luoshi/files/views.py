@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 
-from luoshi.lib.http import AuthenticatedRequest
+from luoshi.accounts.http import AuthenticatedRequest
 
 from .access import get_attachment_for_user
 

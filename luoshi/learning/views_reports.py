@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, scope_for, units_for_picker

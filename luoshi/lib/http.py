@@ -1,24 +1,9 @@
-"""Request types for the type checker.
-
-Django's HttpRequest says request.user may be an AnonymousUser and knows nothing of the
-attributes middleware adds. A view behind login_required annotates its request as
-AuthenticatedRequest: the user is a real account, and django-htmx's middleware has set
-request.htmx.
-"""
+"""Small helpers for reading requests (no app's models: see luoshi.accounts.http for the typed
+request of a logged-in user)."""
 
 from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
-
-from luoshi.accounts.models import User
 
 
-class HtmxRequest(HttpRequest):
-    """Any request that passed django-htmx's middleware (every request here)."""
-
-    htmx: HtmxDetails
-
-
-class AuthenticatedRequest(HtmxRequest):
-    """A request of a logged-in user (views decorated with login_required)."""
-
-    user: User
+def wants_xlsx(request: HttpRequest) -> bool:
+    """The list page was asked for its Excel export (?export=xlsx)."""
+    return request.GET.get("export") == "xlsx"

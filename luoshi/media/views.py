@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.access import can_edit_activity
 from luoshi.lib.forms import add_service_errors
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (

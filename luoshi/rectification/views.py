@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns.access import visible_campaigns
 from luoshi.campaigns.models import TaskState, Warning
 from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.forms import add_service_errors
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker

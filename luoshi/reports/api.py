@@ -5,7 +5,7 @@ import datetime
 from django.http import Http404
 from ninja import Query, Router, Schema
 
-from luoshi.lib.http import AuthenticatedRequest
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.reports.access import get_briefing_unit_for_user, get_template_for_user
 from luoshi.reports.forms import default_period
 from luoshi.reports.selectors import active_templates, briefing_counts, write_briefing

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.docx import docx_response
-from luoshi.lib.http import AuthenticatedRequest
 from luoshi.lib.params import parse_int
 from luoshi.org.access import require_perm, scope_for
 
