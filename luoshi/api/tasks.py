@@ -21,7 +21,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from luoshi.accounts.models import User
-from luoshi.campaigns import services, warnings
+from luoshi.campaigns import services, warning_levels
 from luoshi.campaigns.access import (
     get_campaign_for_user,
     get_task_for_user,
@@ -386,7 +386,9 @@ def _warning_reasons(task: Task) -> list[str]:
     if task.is_plan:
         return []
     today = timezone.localdate()
-    result = warnings.assess(task, campaign=task.campaign, today=today, calendar=load_calendar())
+    result = warning_levels.assess(
+        task, campaign=task.campaign, today=today, calendar=load_calendar()
+    )
     return list(result.reasons)
 
 

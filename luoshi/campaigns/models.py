@@ -127,7 +127,7 @@ OPEN_STATES = frozenset({TaskState.ISSUED, TaskState.SIGNED, TaskState.IN_PROGRE
 DONE_STATES = frozenset({TaskState.VERIFIED, TaskState.CLOSED})
 
 
-class Warning(models.TextChoices):
+class WarningLevel(models.TextChoices):
     NONE = "", _("正常")
     BLUE = "blue", _("蓝色预警")
     YELLOW = "yellow", _("黄色预警")
@@ -221,7 +221,12 @@ class Task(models.Model):
     sign_deadline = models.DateField(_("签收时限"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     warning = models.CharField(
-        _("预警"), max_length=10, choices=Warning, default=Warning.NONE, blank=True, db_index=True
+        _("预警"),
+        max_length=10,
+        choices=WarningLevel,
+        default=WarningLevel.NONE,
+        blank=True,
+        db_index=True,
     )
     returned_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     issued_by = models.ForeignKey(

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Task, TaskRollup, TaskState, Warning
+from .models import Task, TaskRollup, TaskState, WarningLevel
 
 S = TaskState
 COUNTS = ("total", "issued", "signed", "in_progress", "submitted", "done", "red", "yellow", "blue")
@@ -30,9 +30,9 @@ def tally() -> dict[str, Any]:
         "in_progress": Count("id", filter=Q(state=S.IN_PROGRESS)),
         "submitted": Count("id", filter=Q(state=S.SUBMITTED)),
         "done": Count("id", filter=Q(state__in=[S.VERIFIED, S.CLOSED])),
-        "red": Count("id", filter=Q(warning=Warning.RED)),
-        "yellow": Count("id", filter=Q(warning=Warning.YELLOW)),
-        "blue": Count("id", filter=Q(warning=Warning.BLUE)),
+        "red": Count("id", filter=Q(warning=WarningLevel.RED)),
+        "yellow": Count("id", filter=Q(warning=WarningLevel.YELLOW)),
+        "blue": Count("id", filter=Q(warning=WarningLevel.BLUE)),
         "progress_sum": Coalesce(Sum("progress"), Value(0)),
     }
 

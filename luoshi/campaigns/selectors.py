@@ -34,7 +34,7 @@ from luoshi.org.access import roles_of, scope_for
 from luoshi.org.models import Role, Unit
 
 from .access import IdRow, units_in, visible_campaigns, visible_tasks
-from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, Warning
+from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, WarningLevel
 
 S = TaskState
 
@@ -81,9 +81,9 @@ SORTS = {
     "updated": ("-updated_at", "-id"),
 }
 SEVERITY = Case(
-    When(warning=Warning.RED, then=Value(3)),
-    When(warning=Warning.YELLOW, then=Value(2)),
-    When(warning=Warning.BLUE, then=Value(1)),
+    When(warning=WarningLevel.RED, then=Value(3)),
+    When(warning=WarningLevel.YELLOW, then=Value(2)),
+    When(warning=WarningLevel.BLUE, then=Value(1)),
     default=Value(0),
     output_field=IntegerField(),
 )
@@ -172,9 +172,9 @@ def _state_q(state: str) -> Q:
 def _warning_q(warning: str) -> Q:
     match warning:
         case "any":
-            return ~Q(warning=Warning.NONE)
+            return ~Q(warning=WarningLevel.NONE)
         case "none":
-            return Q(warning=Warning.NONE)
+            return Q(warning=WarningLevel.NONE)
         case "":
             return Q()
     return Q(warning=warning)
@@ -217,7 +217,7 @@ def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
 def export_rows(tasks: QuerySet[Task]):
     """The rows of a task export, read as plain values (no model objects for big lists)."""
     states = dict(S.choices)
-    warnings = dict(Warning.choices)
+    warnings = dict(WarningLevel.choices)
     kinds = dict(Task.Kind.choices)
     values = tasks.values_list(
         "pk",
@@ -441,13 +441,16 @@ def my_warnings(user) -> dict[str, int]:
     worst of their units'), the same set the task list shows for `?warning=<colour>`."""
     counts = dict(
         visible_tasks(user, units_only=True)
-        .filter(warning__in=[Warning.RED, Warning.YELLOW, Warning.BLUE])
+        .filter(warning__in=[WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.BLUE])
         .exclude(state=S.WITHDRAWN)
         .order_by()
         .values_list("warning")
         .annotate(n=Count("id"))
     )
-    return {level: counts.get(level, 0) for level in (Warning.RED, Warning.YELLOW, Warning.BLUE)}
+    return {
+        level: counts.get(level, 0)
+        for level in (WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.BLUE)
+    }
 
 
 # --- Campaign overview --------------------------------------------------------------------------
@@ -470,9 +473,9 @@ def _tally(prefix: str = "") -> dict[str, Any]:
         "in_progress": Count(tasks, filter=state_in(S.IN_PROGRESS)),
         "submitted": Count(tasks, filter=state_in(S.SUBMITTED)),
         "done": Count(tasks, filter=state_in(S.VERIFIED, S.CLOSED)),
-        "red": Count(tasks, filter=warning_is(Warning.RED)),
-        "yellow": Count(tasks, filter=warning_is(Warning.YELLOW)),
-        "blue": Count(tasks, filter=warning_is(Warning.BLUE)),
+        "red": Count(tasks, filter=warning_is(WarningLevel.RED)),
+        "yellow": Count(tasks, filter=warning_is(WarningLevel.YELLOW)),
+        "blue": Count(tasks, filter=warning_is(WarningLevel.BLUE)),
         "progress_sum": Coalesce(Sum(f"{prefix}progress"), Value(0)),
     }
 

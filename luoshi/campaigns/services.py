@@ -32,7 +32,7 @@ from luoshi.lib.workdays import Calendar, load_calendar
 from luoshi.org.access import has_perm, require_perm
 from luoshi.org.models import Membership, Role, Unit
 
-from . import rollups, warnings
+from . import rollups, warning_levels
 from .models import (
     DONE_STATES,
     OPEN_STATES,
@@ -934,7 +934,7 @@ def _roll_up(plan: Task | None) -> None:
     children = plan.children.alive().exclude(state=S.WITHDRAWN)
     average = children.aggregate(value=Avg("progress"))["value"]
     plan.progress = round(average or 0)
-    plan.warning = warnings.worst(children.values_list("warning", flat=True))
+    plan.warning = warning_levels.worst(children.values_list("warning", flat=True))
     plan.save(update_fields=["progress", "warning"])
 
 
@@ -1204,9 +1204,9 @@ def refresh_warnings(
     for task in candidates:
         if task.is_plan:
             continue
-        result = warnings.assess(task, campaign=task.campaign, today=today, calendar=calendar)
+        result = warning_levels.assess(task, campaign=task.campaign, today=today, calendar=calendar)
         if result.level != task.warning:
-            if warnings.SEVERITY[result.level] > warnings.SEVERITY[task.warning]:
+            if warning_levels.SEVERITY[result.level] > warning_levels.SEVERITY[task.warning]:
                 worsened.append(task)
             task.warning = result.level
             changed.append(task)
@@ -1229,7 +1229,7 @@ def refresh_warnings(
                 actor=None,
                 task=task,
                 note="；".join(
-                    warnings.assess(
+                    warning_levels.assess(
                         task, campaign=task.campaign, today=today, calendar=calendar
                     ).reasons
                 ),

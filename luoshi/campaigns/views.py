@@ -28,7 +28,7 @@ from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm
 
 from . import forms as f
-from . import services, warnings
+from . import services, warning_levels
 from .access import (
     get_task_for_user,
     visible_tasks,
@@ -212,7 +212,7 @@ def _render_task(
     today = timezone.localdate()
     calendar = load_calendar()
     assessment = (
-        warnings.assess(task, campaign=task.campaign, today=today, calendar=calendar)
+        warning_levels.assess(task, campaign=task.campaign, today=today, calendar=calendar)
         if not task.is_plan
         else None
     )
@@ -242,7 +242,7 @@ def _render_task(
             "kind", "unit", "person", "recorded_by"
         ).prefetch_related("attachments")
     )
-    scheduled = warnings.scheduled_percent(task, today) if not task.is_plan else None
+    scheduled = warning_levels.scheduled_percent(task, today) if not task.is_plan else None
     events = list(task.events.select_related("actor"))
     track_names = dict(task.campaign.tracks.values_list("pk", "name"))
     for event in events:

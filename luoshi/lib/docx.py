@@ -48,7 +48,7 @@ def east_asian_font(run: Run) -> str | None:
     return fonts.get(qn("w:eastAsia")) if fonts is not None else None
 
 
-class GongwenDocument:
+class OfficialDocument:
     """A document in 公文 layout, written paragraph by paragraph."""
 
     def __init__(self) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.campaigns.access import visible_tasks
-from luoshi.campaigns.models import OPEN_STATES, Campaign, Task, Warning
+from luoshi.campaigns.models import OPEN_STATES, Campaign, Task, WarningLevel
 from luoshi.ledgers.models import Activity
 from luoshi.org.models import Unit
 
@@ -70,7 +70,7 @@ def warning_tasks(user, campaign: Campaign) -> list[Task]:
         .filter(
             campaign=campaign,
             state__in=OPEN_STATES,
-            warning__in=[Warning.RED, Warning.YELLOW],
+            warning__in=[WarningLevel.RED, WarningLevel.YELLOW],
         )
         .select_related("unit", "owner")
         .order_by("warning", "deadline", "id")  # "red" sorts before "yellow"
@@ -84,8 +84,8 @@ def warning_agenda(user, campaign: Campaign) -> str:
         return ""
     lines = []
     for level, heading in (
-        (Warning.RED, _("红牌任务（已超过完成时限）")),
-        (Warning.YELLOW, _("黄牌任务（进度滞后）")),
+        (WarningLevel.RED, _("红牌任务（已超过完成时限）")),
+        (WarningLevel.YELLOW, _("黄牌任务（进度滞后）")),
     ):
         items = [task for task in tasks if task.warning == level]
         if not items:

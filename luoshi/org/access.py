@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import ADMIN_ROLES, Role, RoleGrant, Scope, Unit
@@ -207,6 +207,17 @@ def units_for_picker(user, perm: str):
     if not scope.covers_units():
         return Unit.objects.none()
     return Unit.objects.alive().filter(scope.units_q())
+
+
+def units_with_any_perm(user, *perms: str) -> QuerySet[Unit]:
+    """The live units where `user` holds at least one of `perms` (a liaison's own units and the
+    office's, for pages that either may use)."""
+    condition = Q(pk__in=[])
+    for perm in perms:
+        scope = scope_for(user, perm)
+        if scope.covers_units():
+            condition |= scope.units_q()
+    return Unit.objects.alive().filter(condition)
 
 
 def get_unit_for_user(user, pk: int, *, perm: str = "unit.view") -> Unit:

@@ -18,7 +18,7 @@ from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns.access import visible_campaigns
-from luoshi.campaigns.models import TaskState, Warning
+from luoshi.campaigns.models import TaskState, WarningLevel
 from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.params import parse_date, parse_int
@@ -83,7 +83,7 @@ def problem_list(request: AuthenticatedRequest) -> HttpResponse:
         campaign_id=parse_int(get.get("campaign")),
         unit=unit,
         state=state if state in {"open", "done", *TaskState.values} else "",
-        warning=warning if warning in Warning.values else "",
+        warning=warning if warning in WarningLevel.values else "",
         task_force_id=parse_int(get.get("task_force")),
         text=get.get("q", "").strip(),
     )
@@ -143,7 +143,7 @@ def problem_list(request: AuthenticatedRequest) -> HttpResponse:
             "campaigns": visible_campaigns(request.user).order_by("-start_date"),
             "task_forces": visible_task_forces(request.user).order_by("name"),
             "states": [("open", _("未办结")), ("done", _("已办结")), *TaskState.choices],
-            "warnings": [w for w in Warning.choices if w[0]],
+            "warnings": [w for w in WarningLevel.choices if w[0]],
             "may_manage": managed_campaigns(request.user).exists(),
         },
     )

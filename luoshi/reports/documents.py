@@ -1,6 +1,6 @@
 """The briefing as a Word document in 公文 layout (luoshi.lib.docx)."""
 
-from luoshi.lib.docx import GongwenDocument
+from luoshi.lib.docx import OfficialDocument
 
 from .selectors import Briefing
 
@@ -8,7 +8,7 @@ from .selectors import Briefing
 def briefing_docx(briefing: Briefing) -> bytes:
     """Title, period, the paragraphs (一级 headings in 黑体, run-in 二级 headings in 楷体), then
     the unit and the date right-aligned."""
-    document = GongwenDocument()
+    document = OfficialDocument()
     document.title(briefing.title)
     document.subtitle(briefing.period)
     document.blank()

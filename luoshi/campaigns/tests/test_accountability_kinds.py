@@ -158,7 +158,7 @@ def test_list_filters_and_audited_export(world, client_for):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
     assert rows[2] == ("名称", "严重程度", "扣分", "状态", "使用次数")
-    assert rows[3][:4] == ("通报批评", 3, "5.0", "停用")
+    assert rows[3][:4] == ("通报批评", 3, 5, "停用")
     assert len(rows) == 4
     event = AuditEvent.objects.get(action="export", object_type="campaigns.accountabilitykind")
     assert event.actor == world.office

@@ -134,8 +134,8 @@ def test_site_list_filters_and_export(world, client_for, sites, red):
     assert by_name["狮20井"].total.activities == 1 and by_name["狮20井"].total.audience == 30
     export = client.get(reverse("heritage:site-list") + "?export=xlsx")
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert rows[3][:3] == ("名称", "类别", "位置")
-    assert {row[0] for row in rows[4:]} == {"狮20井", "英雄地中四井", "七个泉军事设施"}
+    assert rows[2][:3] == ("名称", "类别", "位置")
+    assert {row[0] for row in rows[3:]} == {"狮20井", "英雄地中四井", "七个泉军事设施"}
     assert AuditEvent.objects.filter(action="export", object_type="heritage.site").exists()
 
 
@@ -189,9 +189,9 @@ def test_site_counts_by_type_participants_audience_with_ledger_links(world, clie
         reverse("heritage:site-detail", args=[sites[0].pk]) + "?export=xlsx"
     )
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    header = rows[3]
+    header = rows[2]
     assert header[0] == "点位" and "红色教育次数" in header
-    assert rows[4][0] == "狮20井" and rows[4][header.index("红色教育受众人数")] == 65
+    assert rows[3][0] == "狮20井" and rows[3][header.index("红色教育受众人数")] == 65
 
 
 def test_outsider_sees_no_count_of_unit_a_and_404_on_unit_a(world, client_for, sites, red):
@@ -209,7 +209,7 @@ def test_outsider_sees_no_count_of_unit_a_and_404_on_unit_a(world, client_for, s
     )
     export = outsider.get(reverse("heritage:counts") + "?export=xlsx")
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert rows[-1][0] == "合计" and len(rows) == 6  # title, 2 notes, header, totals only
+    assert rows[-1][0] == "合计" and len(rows) == 4  # title, note, header, totals only
     api = outsider.get(f"/api/heritage/sites/{sites[0].pk}").json()
     assert api["activities"] == 0
     assert (

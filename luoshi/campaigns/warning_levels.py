@@ -13,13 +13,20 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.workdays import Calendar
 
-from .models import OPEN_STATES, Campaign, Task, Warning
+from .models import OPEN_STATES, Campaign, Task, WarningLevel
 
-SEVERITY: dict[str, int] = {Warning.NONE: 0, Warning.BLUE: 1, Warning.YELLOW: 2, Warning.RED: 3}
+SEVERITY: dict[str, int] = {
+    WarningLevel.NONE: 0,
+    WarningLevel.BLUE: 1,
+    WarningLevel.YELLOW: 2,
+    WarningLevel.RED: 3,
+}
 
 
 @dataclass(frozen=True)
-class Assessment:
+class WarningVerdict:
+    """The level a task deserves today and the reasons, in plain words."""
+
     level: str
     reasons: tuple[str, ...]
 
@@ -35,13 +42,13 @@ def scheduled_percent(task: Task, today: datetime.date) -> int | None:
 
 def assess(
     task: Task, *, campaign: Campaign, today: datetime.date, calendar: Calendar
-) -> Assessment:
+) -> WarningVerdict:
     """The warning a unit task deserves today, with the reasons in plain words."""
     if task.state not in OPEN_STATES or task.deadline is None:
-        return Assessment(Warning.NONE, ())
+        return WarningVerdict(WarningLevel.NONE, ())
     if today > task.deadline:
         days = (today - task.deadline).days
-        return Assessment(Warning.RED, (_("已超过完成时限 %(days)d 天") % {"days": days},))
+        return WarningVerdict(WarningLevel.RED, (_("已超过完成时限 %(days)d 天") % {"days": days},))
     reasons = []
     if task.returned_count:
         reasons.append(_("复核退回 %(n)d 次") % {"n": task.returned_count})
@@ -54,12 +61,14 @@ def assess(
             % {"lag": schedule - task.progress, "due": schedule, "done": task.progress}
         )
     if reasons:
-        return Assessment(Warning.YELLOW, tuple(reasons))
+        return WarningVerdict(WarningLevel.YELLOW, tuple(reasons))
     left = calendar.working_days_between(today, task.deadline)
     if left <= campaign.blue_working_days:
-        return Assessment(Warning.BLUE, (_("距完成时限还有 %(n)d 个工作日") % {"n": left},))
-    return Assessment(Warning.NONE, ())
+        return WarningVerdict(
+            WarningLevel.BLUE, (_("距完成时限还有 %(n)d 个工作日") % {"n": left},)
+        )
+    return WarningVerdict(WarningLevel.NONE, ())
 
 
 def worst(levels) -> str:
-    return max(levels, key=lambda level: SEVERITY[level], default=Warning.NONE)
+    return max(levels, key=lambda level: SEVERITY[level], default=WarningLevel.NONE)
