@@ -239,6 +239,13 @@ MEDIA_URL = "/files/"  # never served directly: every download goes through a pe
 UPLOAD_MAX_BYTES = int(os.environ.get("LUOSHI_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# What an uploaded .xlsx/.docx may inflate to, and the most rows an import reads (luoshi.lib.office).
+UPLOAD_MAX_UNZIPPED_BYTES = (
+    int(os.environ.get("LUOSHI_UPLOAD_MAX_UNZIPPED_MB", "200")) * 1024 * 1024
+)
+UPLOAD_MAX_MEMBERS = int(os.environ.get("LUOSHI_UPLOAD_MAX_MEMBERS", "10000"))
+UPLOAD_MAX_RATIO = int(os.environ.get("LUOSHI_UPLOAD_MAX_RATIO", "100"))
+IMPORT_MAX_ROWS = int(os.environ.get("LUOSHI_IMPORT_MAX_ROWS", "500000"))
 
 # --- Mail ---------------------------------------------------------------------------------------
 SMTP_HOST = os.environ.get("LUOSHI_SMTP_HOST", "")
