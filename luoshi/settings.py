@@ -186,6 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "luoshi.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "luoshi.accounts.validators.NotContainingUsernameValidator"},
+    {"NAME": "luoshi.accounts.validators.CommonBaseWordValidator"},
+    {"NAME": "luoshi.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("LUOSHI_PASSWORD_MAX_AGE_DAYS", "90"))
 

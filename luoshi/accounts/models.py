@@ -91,6 +91,23 @@ class AccessToken(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class PasswordHistory(models.Model):
+    """A password hash a person has used, kept so the last few cannot be chosen again (等保:
+    口令定期更换且不重复). Written by the password-history validator when a password is set."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class NotificationQuerySet(models.QuerySet):
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
