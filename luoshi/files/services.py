@@ -11,7 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from PIL import Image, ImageOps
+
+from luoshi.lib.office import inspect_office_file
 
 from .models import Attachment
 
@@ -22,7 +25,7 @@ ALLOWED = {
     "image/webp": "webp",
     "image/gif": "gif",
     "application/pdf": "pdf",
-    "application/zip": None,  # docx/xlsx/pptx, by the name's extension below
+    "application/zip": None,  # docx/xlsx/pptx, by the zip's [Content_Types].xml (lib.office)
     "application/x-ole-storage": None,  # doc/xls/ppt
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -31,10 +34,19 @@ ALLOWED = {
     "application/vnd.ms-excel": "xls",
     "video/mp4": "mp4",
 }
-OFFICE_BY_CONTAINER = {
-    "application/zip": {"docx", "xlsx", "pptx", "wps", "et"},
-    "application/x-ole-storage": {"doc", "xls", "ppt"},
+OLE_EXTENSIONS = {"doc", "xls", "ppt", "wps", "et", "dps"}
+OFFICE_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+OFFICE_NAMES = {
+    "docx": _lazy("Word 文档"),
+    "xlsx": _lazy("Excel 工作簿"),
+    "pptx": _lazy("PowerPoint 演示文稿"),
+}
+# The names a kind of Office file may carry (WPS Office saves the same formats as .wps/.et/.dps).
+NAMES_OF_KIND = {"docx": {"docx", "wps"}, "xlsx": {"xlsx", "et"}, "pptx": {"pptx", "dps"}}
 TEXT_EXTENSIONS = {"txt", "csv"}
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
@@ -57,12 +69,30 @@ def _kind(data: bytes, name: str) -> tuple[str, str]:
             _("不允许上传此类文件：“%(name)s”（%(mime)s）。允许图片、PDF、Office 文档和 MP4 视频。")
             % {"name": name, "mime": mime}
         )
+    if mime in ("application/zip", *OFFICE_TYPES.values()):
+        return _office_kind(data, name, suffix)
     extension = ALLOWED[mime]
     if extension is None:
-        if suffix not in OFFICE_BY_CONTAINER.get(mime, set()):
+        if suffix not in OLE_EXTENSIONS:
             raise ValidationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name})
         extension = suffix
     return mime, extension
+
+
+def _office_kind(data: bytes, name: str, suffix: str) -> tuple[str, str]:
+    """An Office Open XML file, known by the zip's own content types (never by its name) and
+    checked against zip bombs before anything reads it."""
+    kind = inspect_office_file(data).kind
+    if kind not in OFFICE_TYPES:
+        raise ValidationError(
+            _("文件“%(name)s”不是可识别的 Office 文档，不能上传。") % {"name": name}
+        )
+    if suffix not in NAMES_OF_KIND[kind]:
+        raise ValidationError(
+            _("文件“%(name)s”的内容是%(kind)s，与扩展名不符，请改正扩展名后重新上传。")
+            % {"name": name, "kind": OFFICE_NAMES[kind]}
+        )
+    return OFFICE_TYPES[kind], kind
 
 
 def _reencode(data: bytes, mime: str) -> bytes:
