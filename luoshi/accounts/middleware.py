@@ -1,26 +1,27 @@
-"""Send people whose password must change (first login, 90 days) to the change-password page; and
-find the client's address behind reverse proxies."""
+"""While a person's password must change (first login, a reset, 90 days), the session can do
+nothing else: pages go to the change-password page and the API answers 403 with the code
+`password_change_required` (tokens of the account are refused the same way, in the API kit's
+TokenAuth). Also: find the client's address behind reverse proxies."""
 
 import ipaddress
-from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/")
+from .access import PasswordChangePending, password_expired
+
+# What a person with a pending password change may still reach: the change itself, leaving, the
+# language switch, static files and the health check.
+EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/")
+EXEMPT_NAMES = ("accounts:password-change", "accounts:logout", "accounts:login")
 
 
-def password_expired(user) -> bool:
-    if user.is_demo:
-        return False
-    if user.must_change_password:
-        return True
-    max_age = settings.PASSWORD_MAX_AGE_DAYS
-    if not max_age or user.password_changed_at is None:
-        return False
-    return timezone.now() - user.password_changed_at > timedelta(days=max_age)
+@cache
+def _exempt_paths() -> frozenset[str]:
+    return frozenset(reverse(name) for name in EXEMPT_NAMES)
 
 
 class PasswordPolicyMiddleware:
@@ -32,8 +33,12 @@ class PasswordPolicyMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
+            and request.path not in _exempt_paths()
             and password_expired(user)
         ):
+            if request.path.startswith("/api/"):
+                pending = PasswordChangePending()
+                return JsonResponse({"detail": str(pending), "code": pending.code_name}, status=403)
             return redirect(reverse("accounts:password-change") + "?expired=1")
         return self.get_response(request)
 

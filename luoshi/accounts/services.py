@@ -15,6 +15,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.org.access import require_perm
 
+from .access import PasswordChangePending, password_expired
 from .models import AccessToken, Notification, User
 
 
@@ -66,7 +67,10 @@ def change_password(*, actor: User, new_password: str) -> User:
 def create_token(
     *, actor: User, name: str, valid_days: int | None = None
 ) -> tuple[AccessToken, str]:
-    """Create a personal access token for `actor`; returns it with its secret (shown only once)."""
+    """Create a personal access token for `actor`; returns it with its secret (shown only once).
+    Refused while the account's password must change."""
+    if password_expired(actor):
+        raise PasswordChangePending()
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称。")})

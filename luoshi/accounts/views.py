@@ -21,8 +21,8 @@ from luoshi.org.access import has_perm
 from luoshi.org.models import RoleGrant
 
 from . import selectors, services
+from .access import password_expired
 from .forms import LoginForm, PasswordChangeForm, TokenForm, UnlockForm
-from .middleware import password_expired
 
 
 @method_decorator(transaction.atomic, name="post")

@@ -57,9 +57,10 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": str(exc) or _("您没有此项操作的权限。")}, status=403
-    )
+    body = {"detail": str(exc) or _("您没有此项操作的权限。")}
+    if code := getattr(exc, "code_name", None):  # e.g. password_change_required
+        body["code"] = code
+    return api.create_response(request, body, status=403)
 
 
 @api.exception_handler(ValidationError)

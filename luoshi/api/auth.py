@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from luoshi.accounts.access import PasswordChangePending, password_expired
 from luoshi.accounts.backends import AccessTokenBackend
 from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
@@ -42,6 +43,9 @@ class TokenAuth(HttpBearer):
                 note=_("访问令牌无效、已过期或已撤销（%(path)s）") % {"path": request.path},
             )
             return None
+        if password_expired(user):
+            # The account's tokens wait, like its session, until the password is changed.
+            raise PasswordChangePending()
         request.user = user
         return user
 
