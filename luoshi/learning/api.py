@@ -245,14 +245,8 @@ def list_rows(
 ):
     point_import = _import(current_user(request), import_id)
     rows = point_import.rows.select_related("person", "unit")
-    groups = {
-        "pending": services.PENDING,
-        "matched": (ImportRow.Match.MATCHED,),
-        "outside": (ImportRow.Match.OUTSIDE,),
-        "skipped": (ImportRow.Match.SKIPPED,),
-    }
-    if filters.match in groups:
-        rows = rows.filter(match__in=groups[filters.match])
+    if filters.match in selectors.ROW_GROUPS:
+        rows = rows.filter(match__in=selectors.ROW_GROUPS[filters.match])
     return paginate(rows, params)
 
 
@@ -293,7 +287,6 @@ def map_organisation(request: HttpRequest, import_id: int, payload: ImportOrgani
 )
 def resolve_row(request: HttpRequest, import_id: int, row_id: int, payload: ImportRowIn):
     user = current_user(request)
-    _import(user, import_id, write=True)
     row = get_row_for_user(user, row_id, write=True)
     if row.point_import_id != import_id:
         raise Http404
@@ -304,8 +297,7 @@ def resolve_row(request: HttpRequest, import_id: int, row_id: int, payload: Impo
         if payload.skip or payload.person is None
         else get_import_person_for_user(user, payload.person)
     )
-    services.resolve_row(actor=user, row=row, person=person, skip=payload.skip)
-    return ImportRow.objects.select_related("person", "unit").get(pk=row.pk)
+    return services.resolve_row(actor=user, row=row, person=person, skip=payload.skip)
 
 
 @router.post(
@@ -552,7 +544,7 @@ def _notice(notice, *, full: bool = False) -> dict:
     }
 
 
-class NoticeFilterIn(Schema):
+class HalfYearNoticeFilterIn(Schema):
     """The notice list's filter (selectors.NoticeFilter), as the page takes it."""
 
     year: int | None = None
@@ -560,7 +552,7 @@ class NoticeFilterIn(Schema):
 
 
 @reports.get("/notices", response={200: list[HalfYearNoticeOut], **ERRORS}, summary="半年通报列表")
-def list_notices(request: HttpRequest, filters: Query[NoticeFilterIn]):
+def list_notices(request: HttpRequest, filters: Query[HalfYearNoticeFilterIn]):
     flt = selectors.NoticeFilter(year=filters.year, platform=filters.platform or "")
     notices = flt.apply(visible_notices(current_user(request))).select_related("unit")
     return [_notice(notice) for notice in notices[:200]]

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from luoshi.org.models import Unit
 
-from ..models import HalfYearNotice, Platform, PointImport
+from ..models import HalfYearNotice, ImportRow, Platform, PointImport
+
+# The tabs of an import's preview (page) and its `match` filter (API): the rows of each.
+ROW_GROUPS: dict[str, tuple[str, ...]] = {
+    "pending": (ImportRow.Match.UNMATCHED, ImportRow.Match.AMBIGUOUS),
+    "matched": (ImportRow.Match.MATCHED,),
+    "outside": (ImportRow.Match.OUTSIDE,),
+    "skipped": (ImportRow.Match.SKIPPED,),
+}
 
 
 @dataclass(frozen=True)

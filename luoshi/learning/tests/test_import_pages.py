@@ -298,3 +298,59 @@ def test_derived_values_are_shown_as_derived(world, client_for):
     )
     text = page.content.decode()
     assert "300.00" in text and "推算" in text
+
+
+@pytest.mark.django_db
+def test_a_row_is_reached_only_under_its_own_import(world, client_for):
+    first = _preview(world)
+    second = _preview(world)
+    row = second.rows.get(name="赵小敏")
+    client = client_for(world.liaison)
+    page = client.post(
+        reverse("learning:import-row", args=[first.pk, row.pk]),
+        {"action": "match", "person": world.staff2.pk},
+    )
+    api = client.post(
+        f"/api/learning/imports/{first.pk}/rows/{row.pk}",
+        json.dumps({"person": world.staff2.pk}),
+        content_type="application/json",
+    )
+    assert (page.status_code, api.status_code) == (404, 404)
+    leader = client_for(world.leader)  # sees the import, may not change it
+    assert (
+        leader.post(
+            reverse("learning:import-row", args=[second.pk, row.pk]), {"action": "skip"}
+        ).status_code
+        == 403
+    )
+    row.refresh_from_db()
+    assert row.match == ImportRow.Match.UNMATCHED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "preview"},
+        {"status": "confirmed"},
+        {"platform": "cadre"},
+        {"month": "2026-10"},
+    ],
+)
+def test_history_page_and_api_list_the_same_imports(world, client_for, query):
+    kept = _preview(world)
+    services.confirm_import(actor=world.liaison, point_import=kept, skip_pending=True)
+    _preview(world)
+    for user in (world.liaison, world.office, world.leader):
+        client = client_for(user)
+        page = client.get(reverse("learning:import-list"), query)
+        api = client.get("/api/learning/imports", query).json()
+        page_ids = [item.pk for item in page.context["imports"]]
+        assert page_ids == [item["id"] for item in api["items"]]
+    unit = {"unit": world.unit_b.pk}  # the office's view: unit B has no imports
+    office = client_for(world.office)
+    assert [
+        i.pk for i in office.get(reverse("learning:import-list"), unit).context["imports"]
+    ] == []
+    assert office.get("/api/learning/imports", unit).json()["items"] == []

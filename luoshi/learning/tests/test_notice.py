@@ -290,3 +290,33 @@ def test_reminders_only_name_units_whose_settings_allow(world):
     reminded = [item["unit"] for item in notice.data["reminded_units"]]
     assert "市文体旅游广电局" not in reminded
     assert "茫崖市" in reminded  # the city's own people have no figures: below both lines
+
+
+def test_notice_list_page_and_api_agree(world, client_for):
+    first_half(world)
+    notice = issue(world)
+    for query in ({}, {"year": "2026"}, {"year": "2025"}, {"platform": "cadre"}):
+        for user in (world.office, world.staff, world.outsider):
+            client = client_for(user)
+            page = [n.pk for n in client.get("/learning/notices/", query).context["page"]]
+            api = [n["id"] for n in client.get("/api/learning/notices", query).json()]
+            assert page == api
+    assert [n["id"] for n in client_for(world.staff).get("/api/learning/notices").json()] == [
+        notice.pk
+    ]
+
+
+def test_default_template_is_in_official_layout():
+    from luoshi.lib.docx import BODY_FONT, HEADING1_FONT, TITLE_FONT, east_asian_font
+
+    template = Document(io.BytesIO(documents.default_template()))
+    paragraphs = {p.text: p for p in template.paragraphs if p.text}
+    assert east_asian_font(paragraphs["{{标题}}"].runs[0]) == TITLE_FONT
+    assert paragraphs["{{标题}}"].runs[0].font.size.pt == 22
+    assert east_asian_font(paragraphs["{{正文}}"].runs[0]) == BODY_FONT
+    assert east_asian_font(paragraphs["一、各单位学习情况"].runs[0]) == HEADING1_FONT
+    section = template.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert documents.placeholders_in(documents.default_template()) == set(
+        documents.PLACEHOLDERS
+    ) | set(documents.TABLES)

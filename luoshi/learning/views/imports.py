@@ -41,12 +41,6 @@ from ..models import ImportRow, OrgAlias, PointImport
 
 PAGE_SIZE = 50
 ORG_LIMIT = 30  # unmapped organisations listed at once
-SHOW = {
-    "pending": services.PENDING,
-    "matched": (ImportRow.Match.MATCHED,),
-    "outside": (ImportRow.Match.OUTSIDE,),
-    "skipped": (ImportRow.Match.SKIPPED,),
-}
 
 
 def _require_history(user: User) -> None:
@@ -155,9 +149,11 @@ def _detail_context(
     is_preview = point_import.status == PointImport.Status.PREVIEW
     default = "pending" if is_preview and point_import.unmatched_count else "matched"
     show = request.GET.get("show", default)
-    if show not in SHOW:
+    if show not in selectors.ROW_GROUPS:
         show = default
-    rows = point_import.rows.filter(match__in=SHOW[show]).select_related("person", "unit")
+    rows = point_import.rows.filter(match__in=selectors.ROW_GROUPS[show]).select_related(
+        "person", "unit"
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     row_list = list(page.object_list)
     editable = writable and is_preview
