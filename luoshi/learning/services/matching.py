@@ -48,6 +48,9 @@ class Place(NamedTuple):
 
 @dataclass(slots=True)
 class Match:
+    """The outcome for one row: an `ImportRow.Match` status, the person and unit when matched,
+    the candidates to choose from otherwise, and the note shown beside the row."""
+
     status: str
     person_id: int | None = None
     unit_id: int | None = None
