@@ -121,10 +121,12 @@ def org_names() -> dict[int, str]:
 
 def ensure_org_aliases(office: User) -> dict[int, str]:
     names = org_names()
-    known = set(OrgAlias.objects.filter(platform=Platform.XUEXI).values_list("name", flat=True))
+    known = set(
+        OrgAlias.objects.filter(platform=Platform.STRONG_NATION).values_list("name", flat=True)
+    )
     OrgAlias.objects.bulk_create(
         [
-            OrgAlias(platform=Platform.XUEXI, name=name, unit_id=pk, created_by=office)
+            OrgAlias(platform=Platform.STRONG_NATION, name=name, unit_id=pk, created_by=office)
             for pk, name in names.items()
             if name not in known
         ],

@@ -33,7 +33,7 @@ from django.db.models import Avg, Count, Q  # noqa: E402
 
 from bench import learning_generate as data  # noqa: E402  (sets up Django on its database)
 from bench.run import database, machine  # noqa: E402
-from luoshi.learning import services_import as services  # noqa: E402
+from luoshi.learning import services  # noqa: E402
 from luoshi.learning.models import Platform, PointImport, PointRecord  # noqa: E402
 from luoshi.org.models import Membership  # noqa: E402
 
@@ -53,7 +53,7 @@ def run_luoshi(path: Path, office) -> dict:
     began = time.perf_counter()
     point_import = services.start_import(
         actor=office,
-        platform=Platform.XUEXI,
+        platform=Platform.STRONG_NATION,
         unit=root,
         upload=SimpleUploadedFile(path.name, content),
     )
@@ -63,7 +63,9 @@ def run_luoshi(path: Path, office) -> dict:
     )
     confirmed = time.perf_counter()
     summary = list(
-        PointRecord.objects.filter(platform=Platform.XUEXI, period_start=point_import.period_start)
+        PointRecord.objects.filter(
+            platform=Platform.STRONG_NATION, period_start=point_import.period_start
+        )
         .values("unit_id")
         .annotate(
             people=Count("id"),

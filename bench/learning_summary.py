@@ -92,7 +92,7 @@ def load_records(root: Unit, office: User) -> int:
         started = time.perf_counter()
         with transaction.atomic():
             point_import = PointImport.objects.create(
-                platform=Platform.XUEXI,
+                platform=Platform.STRONG_NATION,
                 unit=root,
                 period_start=month,
                 period_end=month_end(month),
@@ -115,7 +115,7 @@ def load_records(root: Unit, office: User) -> int:
                 batch.append(
                     PointRecord(
                         point_import=point_import,
-                        platform=Platform.XUEXI,
+                        platform=Platform.STRONG_NATION,
                         period_start=month,
                         period_end=month_end(month),
                         person_id=person_id,
@@ -159,7 +159,7 @@ def main() -> None:
 
     from django.conf import settings
 
-    from luoshi.learning import services_reports
+    from luoshi.learning import services
 
     # Plain static storage: a checkout without `collectstatic` has no manifest to look names up
     # in (the tests do the same); serving static files is not what is measured.
@@ -171,7 +171,7 @@ def main() -> None:
     ).enable()
 
     month = months_loaded(timezone.localdate())[-1]
-    latest = PointRecord.objects.filter(platform=Platform.XUEXI, period_start=month).count()
+    latest = PointRecord.objects.filter(platform=Platform.STRONG_NATION, period_start=month).count()
     sizes = (
         f"{Unit.objects.count():,} units, {User.objects.count():,} people, "
         f"{PointRecord.objects.count():,} point records over {MONTHS} months "
@@ -233,7 +233,7 @@ def main() -> None:
         )
     started = time.perf_counter()
     for stored_month in months_loaded(timezone.localdate())[-2:]:
-        services_reports.generate_monthly_summaries(month=stored_month, notify_liaisons=False)
+        services.generate_monthly_summaries(month=stored_month, notify_liaisons=False)
     took = time.perf_counter() - started
     # The job runs in the queue's worker, never in a web process: drop what it left in this one
     # (a large heap makes the collector's full passes longer on every page measured next).

@@ -10,6 +10,6 @@ class LearningConfig(AppConfig):
     verbose_name = _("学习平台")
 
     def ready(self) -> None:
-        from .access_reports import register_files
+        from .access import register_files
 
         register_files()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services_reports
+from . import selectors, services
 from .models import Platform, PointImport, PointRecord
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def load(builder: "DemoBuilder") -> None:
     now = timezone.now()
     months = _months(builder.today)
     with transaction.atomic():
-        for platform in (Platform.XUEXI, Platform.CADRE):
+        for platform in (Platform.STRONG_NATION, Platform.CADRE):
             totals: dict[int, Decimal] = {}
             for month in months:
                 point_import = PointImport.objects.create(
@@ -79,7 +79,7 @@ def load(builder: "DemoBuilder") -> None:
                 records = []
                 days = _month_end(month).day
                 for pk, unit_id in people.items():
-                    if platform == Platform.XUEXI:
+                    if platform == Platform.STRONG_NATION:
                         value = Decimal(max(0, round(rng.gauss(habit[pk], 5) * days)))
                     else:
                         value = Decimal(str(max(0.0, round(rng.gauss(hours[pk], 1), 1))))
@@ -95,18 +95,18 @@ def load(builder: "DemoBuilder") -> None:
                             value=value,
                             total=totals[pk],
                             daily_average=(value / days).quantize(Decimal("0.01"))
-                            if platform == Platform.XUEXI
+                            if platform == Platform.STRONG_NATION
                             else None,
                         )
                     )
                 PointRecord.objects.bulk_create(records)
-        services_reports.generate_monthly_summaries(month=months[-1], notify_liaisons=True)
+        services.generate_monthly_summaries(month=months[-1], notify_liaisons=True)
     year = builder.today.year if builder.today.month > 6 else builder.today.year - 1
     half = 1 if builder.today.month > 6 else 2
-    services_reports.issue_notice(
+    services.issue_notice(
         actor=office,
         unit=city,
-        platform=Platform.XUEXI,
+        platform=Platform.STRONG_NATION,
         year=year,
         half=half,
         number=f"茫宣通〔{year}〕{3 if half == 1 else 9}号",

@@ -20,7 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Platform(models.TextChoices):
-    XUEXI = "xuexi", _("学习强国")
+    """The learning platforms whose exports are imported. The stored values are the ones the
+    first release wrote ("xuexi" for 学习强国); they stay, so old rows and links keep working."""
+
+    STRONG_NATION = "xuexi", _("学习强国")
     CADRE = "cadre", _("干部网络学院")
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from luoshi.learning.models import ImportRow, PersonAlias, PointImport, PointRecord
-from luoshi.learning.tests.import_files import xlsx_export, xuexi_rows
+from luoshi.learning.tests.import_files import strong_nation_rows, xlsx_export
 from luoshi.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
     export = tmp_path / "学习强国2026年10月积分.xlsx"
     export.write_bytes(
         xlsx_export(
-            xuexi_rows(
+            strong_nation_rows(
                 [
                     ("张三", A, "13900005678", 320),
                     ("赵小敏", A, "", "１２０"),  # the platform's spelling of 赵敏

@@ -134,7 +134,9 @@ def settings_for(unit: Unit) -> LearningSettings:
 
 def active_threshold(rules: LearningSettings, platform: str) -> Decimal:
     """常运用: the month's points (学习强国) or hours (干部网络学院) that make a person active."""
-    return Decimal(rules.active_points if platform == Platform.XUEXI else rules.active_hours)
+    return Decimal(
+        rules.active_points if platform == Platform.STRONG_NATION else rules.active_hours
+    )
 
 
 # --- Who sees what ----------------------------------------------------------------------------------
@@ -493,7 +495,7 @@ def _per_person(figures: list) -> float:
 def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Summary:
     """The monthly summary of `root`'s subtree as `user` may see it.
 
-    The caller has checked `learning.view` on `root` (access_reports). Units whose figures are
+    The caller has checked `learning.view` on `root` (learning.access). Units whose figures are
     not published are left out for those who do not manage them (counted in `hidden`). Units
     with people are ranked by value per person; the month before is ranked over the same
     units for the change (↑↓)."""
@@ -641,11 +643,12 @@ def member_units(user) -> list[Unit]:
 def unit_label(platform: str) -> str:
     from django.utils.translation import gettext as _
 
-    return _("积分") if platform == Platform.XUEXI else _("学时")
+    return _("积分") if platform == Platform.STRONG_NATION else _("学时")
 
 
-# The ranking and the half-year figures live in their own modules; their names are part of the
+# The ranking, the half-year figures and the list filters live in their own modules; their names are part of the
 # selectors' interface (imported last: they build on what is defined above).
+from .filters import ROW_GROUPS, ImportFilter, NoticeFilter  # noqa: E402
 from .notices import half_year_figures  # noqa: E402
 from .ranking import (  # noqa: E402
     RANKING_COLUMNS,
@@ -661,6 +664,9 @@ from .ranking import (  # noqa: E402
 
 __all__ = [
     "RANKING_COLUMNS",
+    "ROW_GROUPS",
+    "ImportFilter",
+    "NoticeFilter",
     "PersonRow",
     "Ranking",
     "RankingFile",

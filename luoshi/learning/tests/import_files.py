@@ -8,10 +8,19 @@ from collections.abc import Sequence
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-XUEXI_HEADINGS = ["序号", "姓 名", "所在支部", "手机号", "总积分", "年度积分", "本月积分", "日均分"]
+STRONG_NATION_HEADINGS = [
+    "序号",
+    "姓 名",
+    "所在支部",
+    "手机号",
+    "总积分",
+    "年度积分",
+    "本月积分",
+    "日均分",
+]
 
 
-def xuexi_rows(people: Sequence[tuple[str, str, str, object]]) -> list[list[object]]:
+def strong_nation_rows(people: Sequence[tuple[str, str, str, object]]) -> list[list[object]]:
     """Rows of an export from (name, organisation, phone, month points)."""
     return [
         [index, name, org, phone, 5000 + index, 2000 + index, month, 12.5]
@@ -23,7 +32,7 @@ def xlsx_export(
     rows: Sequence[Sequence[object]],
     *,
     title: str | None = "学习强国 2026年10月学习积分统计",
-    headings: Sequence[str] = XUEXI_HEADINGS,
+    headings: Sequence[str] = STRONG_NATION_HEADINGS,
     merged: bool = True,
     total_row: bool = True,
 ) -> bytes:
@@ -67,7 +76,7 @@ def csv_export(
     *,
     encoding: str = "gbk",
     title: str | None = "2026年10月学习积分统计",
-    headings: Sequence[str] = XUEXI_HEADINGS,
+    headings: Sequence[str] = STRONG_NATION_HEADINGS,
 ) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -86,7 +95,7 @@ def xls_export(rows: Sequence[Sequence[object]], *, title: str = "2026年10月�
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("Sheet1")
     sheet.write(0, 0, title)
-    for column, heading in enumerate(XUEXI_HEADINGS):
+    for column, heading in enumerate(STRONG_NATION_HEADINGS):
         sheet.write(1, column, heading)
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row):

@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from luoshi.audit.models import AuditEvent
-from luoshi.learning import services_import as services
+from luoshi.learning import services
 from luoshi.learning.models import ImportRow, PersonAlias, Platform, PointImport, PointRecord
 from luoshi.testing import person
 
-from .import_files import csv_export, upload, xlsx_export, xuexi_rows
+from .import_files import csv_export, strong_nation_rows, upload, xlsx_export
 
 A = "市文体旅游广电局"
 
@@ -22,13 +22,13 @@ def get_status(client, pk: int) -> str:
 
 
 def _rows():
-    return xuexi_rows([("张三", A, "", 300), ("赵小敏", A, "", 120), ("李晓梅", A, "", 80)])
+    return strong_nation_rows([("张三", A, "", 300), ("赵小敏", A, "", 120), ("李晓梅", A, "", 80)])
 
 
 def _preview(world, data=None) -> PointImport:
     return services.start_import(
         actor=world.liaison,
-        platform=Platform.XUEXI,
+        platform=Platform.STRONG_NATION,
         unit=world.unit_a,
         upload=upload(data or xlsx_export(_rows())),
     )
@@ -43,7 +43,7 @@ def test_upload_page_previews_then_hand_match_and_confirm(world, client_for):
     response = client.post(
         reverse("learning:import-upload"),
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(_rows())),
         },
@@ -76,7 +76,7 @@ def test_upload_page_previews_then_hand_match_and_confirm(world, client_for):
     client.post(
         reverse("learning:import-upload"),
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(_rows())),
         },
@@ -108,7 +108,7 @@ def test_upload_errors_are_listed_by_row_and_nothing_saved(world, client_for):
     response = client_for(world.liaison).post(
         reverse("learning:import-upload"),
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("积分.csv", csv_export(rows)),
         },
@@ -131,11 +131,11 @@ def test_mapping_and_organisation_forms(world, client_for):
     point_import.refresh_from_db()
     assert point_import.mapping["本月积分"] == "ignore" and point_import.is_cumulative
 
-    rows = xuexi_rows([("赵敏", "中共茫崖市文体旅游广电局办公室支部", "", 10)])
+    rows = strong_nation_rows([("赵敏", "中共茫崖市文体旅游广电局办公室支部", "", 10)])
     person("zhaomin2", "赵敏", world.unit_b)
     office_import = services.start_import(
         actor=world.office,
-        platform=Platform.XUEXI,
+        platform=Platform.STRONG_NATION,
         unit=world.city,
         upload=upload(xlsx_export(rows)),
     )
@@ -212,7 +212,7 @@ def test_api_flow(world, client_for):
     response = client.post(
         "/api/learning/imports",
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(_rows())),
         },
@@ -239,7 +239,7 @@ def test_api_flow(world, client_for):
     again = client.post(
         "/api/learning/imports",
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(_rows())),
         },
@@ -263,7 +263,7 @@ def test_api_flow(world, client_for):
     bad = client.post(
         "/api/learning/imports",
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_a.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(rows)),
         },
@@ -273,7 +273,7 @@ def test_api_flow(world, client_for):
     outside = client.post(
         "/api/learning/imports",
         {
-            "platform": Platform.XUEXI,
+            "platform": Platform.STRONG_NATION,
             "unit": world.unit_b.pk,
             "file": SimpleUploadedFile("学习强国.xlsx", xlsx_export(_rows())),
         },
@@ -287,7 +287,10 @@ def test_derived_values_are_shown_as_derived(world, client_for):
     for title, total in (("2026年10月积分", 1000), ("2026年11月积分", 1300)):
         data = xlsx_export([["张三", A, total]], title=title, headings=headings, merged=False)
         point_import = services.start_import(
-            actor=world.liaison, platform=Platform.XUEXI, unit=world.unit_a, upload=upload(data)
+            actor=world.liaison,
+            platform=Platform.STRONG_NATION,
+            unit=world.unit_a,
+            upload=upload(data),
         )
         services.confirm_import(actor=world.liaison, point_import=point_import)
     page = client_for(world.liaison).get(
@@ -295,3 +298,59 @@ def test_derived_values_are_shown_as_derived(world, client_for):
     )
     text = page.content.decode()
     assert "300.00" in text and "推算" in text
+
+
+@pytest.mark.django_db
+def test_a_row_is_reached_only_under_its_own_import(world, client_for):
+    first = _preview(world)
+    second = _preview(world)
+    row = second.rows.get(name="赵小敏")
+    client = client_for(world.liaison)
+    page = client.post(
+        reverse("learning:import-row", args=[first.pk, row.pk]),
+        {"action": "match", "person": world.staff2.pk},
+    )
+    api = client.post(
+        f"/api/learning/imports/{first.pk}/rows/{row.pk}",
+        json.dumps({"person": world.staff2.pk}),
+        content_type="application/json",
+    )
+    assert (page.status_code, api.status_code) == (404, 404)
+    leader = client_for(world.leader)  # sees the import, may not change it
+    assert (
+        leader.post(
+            reverse("learning:import-row", args=[second.pk, row.pk]), {"action": "skip"}
+        ).status_code
+        == 403
+    )
+    row.refresh_from_db()
+    assert row.match == ImportRow.Match.UNMATCHED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "preview"},
+        {"status": "confirmed"},
+        {"platform": "cadre"},
+        {"month": "2026-10"},
+    ],
+)
+def test_history_page_and_api_list_the_same_imports(world, client_for, query):
+    kept = _preview(world)
+    services.confirm_import(actor=world.liaison, point_import=kept, skip_pending=True)
+    _preview(world)
+    for user in (world.liaison, world.office, world.leader):
+        client = client_for(user)
+        page = client.get(reverse("learning:import-list"), query)
+        api = client.get("/api/learning/imports", query).json()
+        page_ids = [item.pk for item in page.context["imports"]]
+        assert page_ids == [item["id"] for item in api["items"]]
+    unit = {"unit": world.unit_b.pk}  # the office's view: unit B has no imports
+    office = client_for(world.office)
+    assert [
+        i.pk for i in office.get(reverse("learning:import-list"), unit).context["imports"]
+    ] == []
+    assert office.get("/api/learning/imports", unit).json()["items"] == []

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from luoshi.learning import imports
 from luoshi.learning.models import Field
+from luoshi.learning.services import parsing
 
 from .import_files import csv_export
 
@@ -32,7 +32,7 @@ from .import_files import csv_export
     ],
 )
 def test_headings_by_synonym(heading, field):
-    assert imports.guess_field(heading) == field
+    assert parsing.guess_field(heading) == field
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_headings_by_synonym(heading, field):
     ],
 )
 def test_period_from_title_or_file_name(texts, period):
-    found = imports.find_period(texts)
+    found = parsing.find_period(texts)
     expected = None if period is None else tuple(datetime.date.fromisoformat(day) for day in period)
     assert found == expected
 
@@ -65,13 +65,13 @@ def test_period_from_title_or_file_name(texts, period):
     ],
 )
 def test_figures(cell, number):
-    assert imports.parse_number(cell) == number
+    assert parsing.parse_number(cell) == number
 
 
 @pytest.mark.parametrize("cell", ["abc", "十二", True, "1e400", 10**11])
 def test_not_figures(cell):
     with pytest.raises(ValueError):
-        imports.parse_number(cell)
+        parsing.parse_number(cell)
 
 
 def test_cadre_export_with_hours():
@@ -81,22 +81,22 @@ def test_cadre_export_with_hours():
         title="干部网络学院 2026年10月学时统计",
         headings=["序号", "学员姓名", "所在单位", "已获学时", "x", "y", "z", "w"],
     )
-    parsed = imports.parse_export(data.replace(b",,,,", b",12.5,,,"), "学时.csv")
+    parsed = parsing.parse_export(data.replace(b",,,,", b",12.5,,,"), "学时.csv")
     assert parsed.mapping["已获学时"] == Field.HOURS
     assert parsed.rows[0].numbers[Field.HOURS] == Decimal("12.50")
 
 
 def test_no_name_column_is_reported():
     data = csv_export([["1", "赵敏"]], encoding="utf-8", headings=["序号", "所在单位", "总积分"])
-    parsed = imports.parse_export(data, "x.csv")
+    parsed = parsing.parse_export(data, "x.csv")
     assert any("姓名" in error.message for error in parsed.errors)
 
 
 def test_not_an_export():
-    with pytest.raises(imports.ExportError):
-        imports.parse_export(b"hello", "x.pdf")
-    with pytest.raises(imports.ExportError):
-        imports.parse_export("标题\n一,二\n".encode(), "x.csv")
+    with pytest.raises(parsing.ExportError):
+        parsing.parse_export(b"hello", "x.pdf")
+    with pytest.raises(parsing.ExportError):
+        parsing.parse_export("标题\n一,二\n".encode(), "x.csv")
 
 
 def test_xlsx_reader_agrees_with_openpyxl():
@@ -114,7 +114,7 @@ def test_xlsx_reader_agrees_with_openpyxl():
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
-    ours = [list(row) for row in imports._xlsx_rows(data)]
+    ours = [list(row) for row in parsing._xlsx_rows(data)]
     reference = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     theirs = [list(row) for row in reference.worksheets[0].iter_rows(values_only=True)]
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from luoshi.audit.models import AuditEvent
 from luoshi.files.models import Attachment
-from luoshi.learning import services_import as services
+from luoshi.learning import services
 from luoshi.learning.models import (
     ColumnMapping,
     Field,
@@ -21,7 +21,7 @@ from luoshi.learning.models import (
 )
 from luoshi.testing import person
 
-from .import_files import csv_export, upload, xlsx_export, xuexi_rows
+from .import_files import csv_export, strong_nation_rows, upload, xlsx_export
 
 A = "市文体旅游广电局"
 OCTOBER = (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
@@ -30,7 +30,7 @@ OCTOBER = (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
 def _start(world, data, *, actor=None, unit=None, name="学习强国积分.xlsx", **kwargs):
     return services.start_import(
         actor=actor or world.liaison,
-        platform=Platform.XUEXI,
+        platform=Platform.STRONG_NATION,
         unit=unit or world.unit_a,
         upload=upload(data, name),
         **kwargs,
@@ -38,7 +38,7 @@ def _start(world, data, *, actor=None, unit=None, name="学习强国积分.xlsx"
 
 
 def _unit_a_rows(month_staff="１２０"):
-    return xuexi_rows(
+    return strong_nation_rows(
         [
             ("张　三", A, "13900005678", 300),
             ("赵敏", A, "", month_staff),
@@ -75,7 +75,10 @@ def test_title_rows_merged_header_synonyms_and_full_width_digits(world):
     assert records[world.staff.pk].total == Decimal("5001")
     assert records[world.staff.pk].unit == world.unit_a
     assert not records[world.staff.pk].is_derived
-    assert ColumnMapping.objects.get(platform=Platform.XUEXI).mapping["本月积分"] == Field.MONTH
+    assert (
+        ColumnMapping.objects.get(platform=Platform.STRONG_NATION).mapping["本月积分"]
+        == Field.MONTH
+    )
 
 
 @pytest.mark.django_db
@@ -130,9 +133,12 @@ def test_period_entered_when_the_file_names_none(world):
 def test_duplicate_names_in_two_units_are_told_apart(world):
     other_zhang = person("zhangsan2", "张三", world.unit_b, phone="13700000001")
     OrgAlias.objects.create(
-        platform=Platform.XUEXI, name="中共冷湖镇委员会", unit=world.unit_b, created_by=world.office
+        platform=Platform.STRONG_NATION,
+        name="中共冷湖镇委员会",
+        unit=world.unit_b,
+        created_by=world.office,
     )
-    rows = xuexi_rows(
+    rows = strong_nation_rows(
         [
             ("张三", A, "", 10),
             ("张三", "中共冷湖镇委员会", "", 20),
@@ -143,7 +149,7 @@ def test_duplicate_names_in_two_units_are_told_apart(world):
     assert matched == {A: world.staff.pk, "中共冷湖镇委员会": other_zhang.pk}
 
     # Without an organisation the name is ambiguous in the city, unless the phone tells.
-    rows = xuexi_rows([("张三", "", "", 10), ("张三", "", "13700000001", 20)])
+    rows = strong_nation_rows([("张三", "", "", 10), ("张三", "", "13700000001", 20)])
     point_import = _start(world, xlsx_export(rows), actor=world.office, unit=world.city)
     first, second = point_import.rows.order_by("row_number")
     assert first.match == ImportRow.Match.AMBIGUOUS
@@ -153,7 +159,7 @@ def test_duplicate_names_in_two_units_are_told_apart(world):
 
 @pytest.mark.django_db
 def test_unknown_person_matched_by_hand_is_remembered(world):
-    rows = xuexi_rows([("张三", A, "", 10), ("赵小敏", A, "", 20)])
+    rows = strong_nation_rows([("张三", A, "", 10), ("赵小敏", A, "", 20)])
     point_import = _start(world, xlsx_export(rows))
     unknown = point_import.rows.get(name="赵小敏")
     assert unknown.match == ImportRow.Match.UNMATCHED
@@ -174,7 +180,7 @@ def test_unknown_person_matched_by_hand_is_remembered(world):
 
 @pytest.mark.django_db
 def test_unmatched_rows_skipped_at_confirmation(world):
-    rows = xuexi_rows([("张三", A, "", 10), ("查无此人", A, "", 20)])
+    rows = strong_nation_rows([("张三", A, "", 10), ("查无此人", A, "", 20)])
     point_import = _start(world, xlsx_export(rows))
     services.confirm_import(actor=world.liaison, point_import=point_import, skip_pending=True)
     point_import.refresh_from_db()
@@ -183,7 +189,7 @@ def test_unmatched_rows_skipped_at_confirmation(world):
 
 @pytest.mark.django_db
 def test_rows_of_other_units_are_reported_not_saved(world):
-    rows = xuexi_rows([("张三", A, "", 10), ("马海燕", "冷湖镇", "", 20)])
+    rows = strong_nation_rows([("张三", A, "", 10), ("马海燕", "冷湖镇", "", 20)])
     point_import = _start(world, xlsx_export(rows))
     outside = point_import.rows.get(name="马海燕")
     assert outside.match == ImportRow.Match.OUTSIDE
@@ -195,7 +201,7 @@ def test_rows_of_other_units_are_reported_not_saved(world):
 @pytest.mark.django_db
 def test_organisation_mapped_by_hand_rematches_its_rows(world):
     person("zhaomin2", "赵敏", world.unit_b, phone="13700000002")
-    rows = xuexi_rows([("赵敏", "中共茫崖市文体旅游广电局支部", "", 10)])
+    rows = strong_nation_rows([("赵敏", "中共茫崖市文体旅游广电局支部", "", 10)])
     point_import = _start(world, xlsx_export(rows), actor=world.office, unit=world.city)
     assert point_import.rows.get().match == ImportRow.Match.AMBIGUOUS
     services.map_organisation(

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from luoshi.audit.models import AuditEvent
-from luoshi.learning import docx_notice, services_reports
+from luoshi.learning import documents, services
 from luoshi.learning.models import HalfYearNotice, NoticeReceipt, NoticeTemplate
 
 from .test_summary import add_month
@@ -46,7 +46,7 @@ def notice_form(world, **extra):
 
 def issue(world, **extra):
     data = notice_form(world, **extra)
-    return services_reports.issue_notice(
+    return services.issue_notice(
         actor=world.office,
         unit=world.city,
         platform=data["platform"],
@@ -112,7 +112,7 @@ def test_issue_through_the_page_writes_the_word_notice(world, client_for):
 
 def test_no_people_commended_when_settings_say_so_and_reminders_when_allowed(world):
     first_half(world)
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office,
         unit=world.city,
         values={"commend_top_learners": False, "remind_units": True},
@@ -162,10 +162,10 @@ def test_document_download_and_scope(world, client_for):
         notice.title
     )
     # A notice for unit A's subtree is not the outsider's.
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office, unit=world.unit_a, values={"commend_count": 2}, reason="单位试点"
     )
-    own = services_reports.issue_notice(
+    own = services.issue_notice(
         actor=world.office,
         unit=world.unit_a,
         platform="xuexi",
@@ -256,8 +256,8 @@ def test_placeholder_split_across_runs_is_replaced():
         paragraph.add_run(part)
     buffer = io.BytesIO()
     document.save(buffer)
-    content = docx_notice.NoticeContent(values={"标题": "学习情况"})
-    rendered = Document(io.BytesIO(docx_notice.render(buffer.getvalue(), content)))
+    content = documents.NoticeContent(values={"标题": "学习情况"})
+    rendered = Document(io.BytesIO(documents.render(buffer.getvalue(), content)))
     assert rendered.paragraphs[0].text == "关于学习情况的说明"
 
 
@@ -268,20 +268,55 @@ def test_notice_list_export(world, client_for):
     issue(world)
     response = client_for(world.office).get("/learning/notices/?export=xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[1][:2] == ("文号", "标题")
-    assert rows[2][0] == "茫宣通〔2026〕3号"
-    assert rows[2][-1] == "0/" + str(NoticeReceipt.objects.count())
+    assert rows[0][0] == "半年通报"
+    assert rows[1][0].startswith("导出时间：")  # the note row: no filter given
+    assert rows[2][:2] == ("文号", "标题")
+    assert rows[3][0] == "茫宣通〔2026〕3号"
+    assert rows[3][-1] == "0/" + str(NoticeReceipt.objects.count())
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, object_type="learning.halfyearnotice"
+    ).exists()
 
 
 def test_reminders_only_name_units_whose_settings_allow(world):
     first_half(world)
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office, unit=world.city, values={"remind_units": True}, reason="通报提醒"
     )
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office, unit=world.unit_a, values={"remind_units": False}, reason="本局不点名"
     )
     notice = issue(world)
     reminded = [item["unit"] for item in notice.data["reminded_units"]]
     assert "市文体旅游广电局" not in reminded
     assert "茫崖市" in reminded  # the city's own people have no figures: below both lines
+
+
+def test_notice_list_page_and_api_agree(world, client_for):
+    first_half(world)
+    notice = issue(world)
+    for query in ({}, {"year": "2026"}, {"year": "2025"}, {"platform": "cadre"}):
+        for user in (world.office, world.staff, world.outsider):
+            client = client_for(user)
+            page = [n.pk for n in client.get("/learning/notices/", query).context["page"]]
+            api = [n["id"] for n in client.get("/api/learning/notices", query).json()]
+            assert page == api
+    assert [n["id"] for n in client_for(world.staff).get("/api/learning/notices").json()] == [
+        notice.pk
+    ]
+
+
+def test_default_template_is_in_official_layout():
+    from luoshi.lib.docx import BODY_FONT, HEADING1_FONT, TITLE_FONT, east_asian_font
+
+    template = Document(io.BytesIO(documents.default_template()))
+    paragraphs = {p.text: p for p in template.paragraphs if p.text}
+    assert east_asian_font(paragraphs["{{标题}}"].runs[0]) == TITLE_FONT
+    assert paragraphs["{{标题}}"].runs[0].font.size.pt == 22
+    assert east_asian_font(paragraphs["{{正文}}"].runs[0]) == BODY_FONT
+    assert east_asian_font(paragraphs["一、各单位学习情况"].runs[0]) == HEADING1_FONT
+    section = template.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert documents.placeholders_in(documents.default_template()) == set(
+        documents.PLACEHOLDERS
+    ) | set(documents.TABLES)

@@ -4,7 +4,7 @@ beside them, a reason required for every change, changes recorded and audited.""
 import pytest
 
 from luoshi.audit.models import AuditEvent
-from luoshi.learning import selectors, services_reports
+from luoshi.learning import selectors, services
 from luoshi.learning.models import LearningSettings, SettingChange
 
 
@@ -83,21 +83,21 @@ def test_service_requires_reason_and_permission(world):
     from django.core.exceptions import PermissionDenied, ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services_reports.change_settings(
+        services.change_settings(
             actor=world.office, unit=world.city, values={"remind_units": True}, reason="  "
         )
     assert "请填写变更理由" in str(error.value)
     with pytest.raises(PermissionDenied):
-        services_reports.change_settings(
+        services.change_settings(
             actor=world.liaison, unit=world.unit_a, values={"remind_units": True}, reason="想改"
         )
 
 
 def test_sub_unit_starts_from_inherited_values(world):
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office, unit=world.city, values={"commend_count": 3}, reason="压缩表扬人数"
     )
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office, unit=world.unit_a, values={"remind_units": True}, reason="试点"
     )
     rules = selectors.settings_for(world.section_a)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from luoshi.learning import selectors, services_reports
+from luoshi.learning import selectors, services
 
 from .test_summary import OCT, SEP, add_month, october
 
@@ -40,7 +40,7 @@ def test_staff_sees_own_months_rank_and_unit(world, client_for, two_months, monk
 
 def test_unit_figures_hidden_when_not_published(world, client_for, two_months, monkeypatch):
     monkeypatch.setattr(selectors.timezone, "localdate", lambda: datetime.date(2026, 11, 26))
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office,
         unit=world.city,
         values={"publish_unit_figures": False},

@@ -11,14 +11,14 @@ from openpyxl import load_workbook
 
 from luoshi.accounts.models import Notification
 from luoshi.audit.models import AuditEvent
-from luoshi.learning import selectors, services_reports, tasks
+from luoshi.learning import selectors, services, tasks
 from luoshi.learning.models import MonthlySummary, Platform, PointImport, PointRecord
 
 OCT = datetime.date(2026, 10, 1)
 SEP = datetime.date(2026, 9, 1)
 
 
-def add_month(world, month, figures, *, platform=Platform.XUEXI, status=None, unit=None):
+def add_month(world, month, figures, *, platform=Platform.STRONG_NATION, status=None, unit=None):
     """A confirmed import of `month` with one record per (person, unit, value)."""
     point_import = PointImport.objects.create(
         platform=platform,
@@ -206,7 +206,7 @@ def test_monthly_job_stores_summary_and_notifies_liaisons(world, client_for):
     month = selectors.previous_month(timezone.localdate())
     october(world, month=month)
     assert tasks.monthly_summaries.call_local() == 1
-    stored = MonthlySummary.objects.get(platform=Platform.XUEXI, month=month)
+    stored = MonthlySummary.objects.get(platform=Platform.STRONG_NATION, month=month)
     assert stored.unit.parent is None  # one per tree, for every subtree's page
     headcount, registered, active, value = stored.data["units"][str(world.unit_a.pk)]
     assert (headcount, registered, active, Decimal(value)) == (3, 2, 1, 500)
@@ -221,14 +221,14 @@ def test_monthly_job_stores_summary_and_notifies_liaisons(world, client_for):
     response = client_for(world.office).get(summary_url(world.city, month=month))
     assert response.context["summary"].stored_at is None
     assert rows_by_unit(response)["茫崖市"].registered == 1
-    services_reports.refresh_after_import(platform=Platform.XUEXI, period_start=month)
+    services.refresh_after_import(platform=Platform.STRONG_NATION, period_start=month)
     response = client_for(world.office).get(summary_url(world.city, month=month))
     assert response.context["summary"].stored_at is not None
     assert rows_by_unit(response)["茫崖市"].registered == 1
 
 
 def test_job_with_no_imports_stores_nothing(world):
-    assert services_reports.generate_monthly_summaries(month=OCT) == []
+    assert services.generate_monthly_summaries(month=OCT) == []
     assert not MonthlySummary.objects.exists()
 
 
@@ -256,7 +256,7 @@ def test_refresh_after_a_late_import_stores_the_month(world, client_for):
     """Exports of a month arrive after the job of the 1st: the refresh stores them then."""
     october(world)
     assert not MonthlySummary.objects.exists()
-    tasks.refresh_summaries.call(Platform.XUEXI, OCT.isoformat())
+    tasks.refresh_summaries.call(Platform.STRONG_NATION, OCT.isoformat())
     assert MonthlySummary.objects.get(month=OCT).data["ranking"]["count"] == 4
     response = client_for(world.office).get(summary_url(world.city))
     assert response.context["summary"].stored_at is not None
@@ -273,13 +273,13 @@ def test_storing_again_replaces_the_ranking_file(world, django_capture_on_commit
     from django.core.files.storage import default_storage
 
     october(world)
-    first = services_reports.store_monthly_summary(
-        platform=Platform.XUEXI, month=OCT, root=world.city.parent
+    first = services.store_monthly_summary(
+        platform=Platform.STRONG_NATION, month=OCT, root=world.city.parent
     )
     old_file = first.data["ranking"]["file"]
     with django_capture_on_commit_callbacks(execute=True):
-        second = services_reports.store_monthly_summary(
-            platform=Platform.XUEXI, month=OCT, root=world.city.parent
+        second = services.store_monthly_summary(
+            platform=Platform.STRONG_NATION, month=OCT, root=world.city.parent
         )
     assert second.pk == first.pk
     assert second.data["ranking"]["file"] != old_file
@@ -304,7 +304,7 @@ def test_a_live_page_asks_the_worker_to_store_the_month_once(world, client_for, 
     client.get(summary_url(world.city))
     client.get(summary_url(world.city))
     client.get(f"/learning/ranking/?unit={world.city.pk}&month=2026-10")
-    assert calls == [(Platform.XUEXI, "2026-10-01")]
+    assert calls == [(Platform.STRONG_NATION, "2026-10-01")]
     task.call(*calls[0])
     cache.clear()
     assert client.get(summary_url(world.city)).context["summary"].stored_at is not None

@@ -4,7 +4,7 @@ figures hidden from non-managers when not published. Plus the ranking page's ran
 
 from decimal import Decimal
 
-from luoshi.learning import selectors, services_reports
+from luoshi.learning import selectors, services
 from luoshi.learning.models import LearningSettings
 
 from .test_summary import OCT, add_month, october
@@ -24,9 +24,7 @@ def names(response, key="rows"):
 
 
 def change(world, reason="经行动办会议研究", **values):
-    services_reports.change_settings(
-        actor=world.office, unit=world.city, values=values, reason=reason
-    )
+    services.change_settings(actor=world.office, unit=world.city, values=values, reason=reason)
 
 
 def test_default_managers_see_people_ranked(world, client_for):
@@ -107,7 +105,7 @@ def test_unpublished_unit_figures_only_for_managers(world, client_for):
 def test_nearest_settings_win(world, client_for):
     october(world)
     change(world, person_ranking_visibility=LearningSettings.RankingVisibility.SCOPE)
-    services_reports.change_settings(
+    services.change_settings(
         actor=world.office,
         unit=world.unit_a,
         values={"person_ranking_visibility": LearningSettings.RankingVisibility.SELF_AND_MANAGERS},
@@ -205,7 +203,7 @@ def test_stored_ranking_matches_live(world):
     ]
     live = {case: _listing(*case) for case in cases}
     assert all(stored_at is None for stored_at, _rows in live.values())
-    services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    services.generate_monthly_summaries(month=OCT, notify_liaisons=False)
     for case in cases:
         stored_at, rows = _listing(*case)
         assert stored_at is not None
@@ -221,7 +219,7 @@ def test_stored_ranking_matches_live(world):
 
 def test_stored_ranking_page_through_http(world, client_for):
     october(world)
-    services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    services.generate_monthly_summaries(month=OCT, notify_liaisons=False)
     response = client_for(world.office).get(ranking_url(world.city))
     assert response.context["stored_at"] is not None
     assert names(response) == ["马海燕", "李晓梅", "赵敏", "张三"]
@@ -236,7 +234,7 @@ def test_missing_ranking_file_falls_back_to_live(world):
     from django.core.files.storage import default_storage
 
     october(world)
-    (summary,) = services_reports.generate_monthly_summaries(month=OCT, notify_liaisons=False)
+    (summary,) = services.generate_monthly_summaries(month=OCT, notify_liaisons=False)
     default_storage.delete(summary.data["ranking"]["file"])
     stored_at, rows = _listing(world.office, world.city)
     assert stored_at is None

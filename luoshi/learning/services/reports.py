@@ -20,11 +20,12 @@ from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
 from luoshi.files.services import store_upload
+from luoshi.lib.docx import DOCX_TYPE
 from luoshi.org.access import require_perm
 from luoshi.org.models import Membership, Role, Unit
 
-from . import docx_notice, selectors
-from .models import (
+from .. import documents, selectors
+from ..models import (
     HalfYearNotice,
     LearningSettings,
     MonthlySummary,
@@ -34,8 +35,6 @@ from .models import (
     PointImport,
     SettingChange,
 )
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # --- The monthly summary (一月一汇总) ---------------------------------------------------------------
 
@@ -257,7 +256,7 @@ def current_template(unit: Unit) -> NoticeTemplate | None:
 def template_bytes(unit: Unit) -> bytes:
     template = current_template(unit)
     if template is None:
-        return docx_notice.default_template()
+        return documents.default_template()
     with template.attachment.file.open("rb") as handle:
         return handle.read()
 
@@ -274,10 +273,10 @@ def upload_notice_template(*, actor: User, unit: Unit, upload: UploadedFile) -> 
     data = upload.read()
     upload.seek(0)
     try:
-        found = docx_notice.placeholders_in(data)
+        found = documents.placeholders_in(data)
     except Exception as exc:  # python-docx raises several kinds on a broken file
         raise ValidationError({"file": _("无法打开该 Word 文件，请检查后重新上传。")}) from exc
-    known = set(docx_notice.PLACEHOLDERS) | set(docx_notice.TABLES)
+    known = set(documents.PLACEHOLDERS) | set(documents.TABLES)
     if not found & known:
         raise ValidationError(
             {"file": _("模板中没有找到任何占位符（如 {{标题}}），请按页面说明保留占位符。")}
@@ -303,7 +302,7 @@ def _chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def notice_content(notice: HalfYearNotice) -> docx_notice.NoticeContent:
+def notice_content(notice: HalfYearNotice) -> documents.NoticeContent:
     """The values and tables of a notice's document, from the data kept with it."""
     data = notice.data
     label = selectors.unit_label(notice.platform)
@@ -357,7 +356,7 @@ def notice_content(notice: HalfYearNotice) -> docx_notice.NoticeContent:
         "日期": _chinese_date(notice.issued_at.date()),
     }
     tables = {
-        "单位数据表": docx_notice.Table(
+        "单位数据表": documents.Table(
             headers=[
                 _("名次"),
                 _("单位"),
@@ -382,7 +381,7 @@ def notice_content(notice: HalfYearNotice) -> docx_notice.NoticeContent:
                 for item in units
             ],
         ),
-        "表扬个人表": docx_notice.Table(
+        "表扬个人表": documents.Table(
             headers=[_("序号"), _("姓名"), _("单位"), _("合计%(unit)s") % {"unit": label}],
             rows=[
                 [index, person["name"], person["unit"], person["value"]]
@@ -390,7 +389,7 @@ def notice_content(notice: HalfYearNotice) -> docx_notice.NoticeContent:
             ],
         ),
     }
-    return docx_notice.NoticeContent(values=values, tables=tables)
+    return documents.NoticeContent(values=values, tables=tables)
 
 
 @transaction.atomic
@@ -452,7 +451,7 @@ def issue_notice(
         issued_by=actor,
         issued_at=timezone.now(),
     )
-    content = docx_notice.render(template_bytes(unit), notice_content(notice))
+    content = documents.render(template_bytes(unit), notice_content(notice))
     upload = SimpleUploadedFile(f"{notice.title}.docx", content, DOCX_TYPE)
     notice.document = store_upload(actor=actor, upload=upload, owner=notice)
     notice.save(update_fields=["document"])

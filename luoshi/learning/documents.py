@@ -5,6 +5,9 @@ uploads it again. The template is an ordinary .docx in which placeholders stand 
 notice's parts: `{{标题}}` anywhere in a paragraph is replaced by the title, and a paragraph that
 holds only a table marker such as `{{单位数据表}}` is replaced by that table. A placeholder the
 office removes simply does not appear; text around placeholders is kept as written.
+
+The built-in template is written with `luoshi.lib.docx.OfficialDocument`, the project's one
+公文 layout; filling a template (`render`) works on any .docx, the office's own included.
 """
 
 import copy
@@ -18,7 +21,9 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Pt
+
+from luoshi.lib.docx import BODY_FONT, HEADING1_FONT, OfficialDocument, set_font
 
 # Placeholder → what it becomes (documented on the notice page).
 PLACEHOLDERS = {
@@ -40,10 +45,7 @@ TABLES = {
     "表扬个人表": _("受表扬个人表（序号、姓名、单位、合计）"),
 }
 PATTERN = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
-
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
+TABLE_SIZE = Pt(12)  # 小四: eight columns fit the type area
 
 
 @dataclass
@@ -54,58 +56,33 @@ class Table:
 
 @dataclass
 class NoticeContent:
+    """What fills a template: placeholder values and the tables for the table markers."""
+
     values: dict[str, str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _paragraph(document, text: str, *, font: str = BODY_FONT, size: float = 16, align=None,
-               indent: bool = True, bold: bool = False, space_after: float = 0):  # fmt: skip
-    paragraph = document.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing = Pt(28)  # 固定值 28 磅: the usual line pitch of 公文 on A4
-    fmt.space_after = Pt(space_after)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
-
-
 def default_template() -> bytes:
-    """The built-in template: A4 with 公文 margins, title in 小标宋 二号, body in 仿宋 三号."""
-    document = Document()
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    _paragraph(document, "{{文号}}", align=center, indent=False, space_after=12)
-    _paragraph(document, "{{标题}}", font=TITLE_FONT, size=22, align=center, indent=False,
-               space_after=12)  # fmt: skip
-    _paragraph(document, "{{主送}}", indent=False)
-    _paragraph(document, "{{正文}}")
-    _paragraph(document, "一、各单位学习情况", font=HEADING_FONT)
-    _paragraph(document, "{{单位数据表}}", indent=False)
-    _paragraph(document, "二、表扬", font=HEADING_FONT)
-    _paragraph(document, "{{表扬单位}}")
-    _paragraph(document, "{{表扬个人}}")
-    _paragraph(document, "{{表扬个人表}}", indent=False)
-    _paragraph(document, "{{提醒单位}}")
-    _paragraph(document, "{{结束语}}")
-    _paragraph(document, "", indent=False)
-    _paragraph(document, "{{落款}}", align=right, indent=False)
-    _paragraph(document, "{{日期}}", align=right, indent=False)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    """The built-in template: 发文字号 and title (小标宋 二号) centred, the body in 仿宋 三号,
+    the headings in 黑体, the issuing unit and the date right-aligned at the end."""
+    document = OfficialDocument()
+    number = document.blank()
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number.paragraph_format.space_after = Pt(12)
+    set_font(number.add_run("{{文号}}"), BODY_FONT)
+    document.title("{{标题}}").paragraph_format.space_after = Pt(12)
+    set_font(document.blank().add_run("{{主送}}"), BODY_FONT)
+    document.body("{{正文}}")
+    document.heading("一、各单位学习情况")
+    set_font(document.blank().add_run("{{单位数据表}}"), BODY_FONT)
+    document.heading("二、表扬")
+    document.body("{{表扬单位}}")
+    document.body("{{表扬个人}}")
+    set_font(document.blank().add_run("{{表扬个人表}}"), BODY_FONT)
+    document.body("{{提醒单位}}")
+    document.body("{{结束语}}")
+    document.closing("{{落款}}", "{{日期}}")
+    return document.content()
 
 
 def placeholders_in(data: bytes) -> set[str]:
@@ -159,7 +136,7 @@ def _replace(paragraph, values: dict[str, str]) -> None:
 
 
 def _table(document, paragraph, table: Table) -> None:
-    """Put a bordered table where the marker paragraph stands (仿宋 四号, header bold)."""
+    """Put a bordered table where the marker paragraph stands (仿宋 小四, header in 黑体)."""
     if not table.rows:
         paragraph._p.getparent().remove(paragraph._p)
         return
@@ -168,12 +145,13 @@ def _table(document, paragraph, table: Table) -> None:
     built.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(built.rows[0].cells, table.headers, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(str(header)), HEADING_FONT, 12)
+        set_font(cell.paragraphs[0].add_run(str(header)), HEADING1_FONT, TABLE_SIZE)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for values in table.rows:
         cells = built.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 12)
+            text = "" if value is None else str(value)
+            set_font(cell.paragraphs[0].add_run(text), BODY_FONT, TABLE_SIZE)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph._p.addnext(built._tbl)
     paragraph._p.getparent().remove(paragraph._p)

@@ -4,7 +4,6 @@ through the access helpers, call a selector or a service, render."""
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,34 +14,32 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import record, serve_export
+from luoshi.lib.docx import DOCX_TYPE, docx_response
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, scope_for, units_for_picker
 from luoshi.org.models import Unit
 
-from . import docx_notice, selectors, services_reports
-from . import forms_reports as f
-from .access_reports import (
+from .. import documents, exports, selectors, services
+from .. import forms as f
+from ..access import (
     can_manage_notice,
     default_unit,
     get_notice_for_user,
-    get_settings_unit_for_user,
     get_summary_unit_for_user,
     get_unit_page_for_user,
     visible_notices,
 )
-from .models import LearningSettings, Platform, SettingChange
+from ..models import LearningSettings, Platform, SettingChange
 
 PAGE_SIZE = 50
 CHART_UNITS = 20
 UNIT_LIST_LIMIT = 100
-DOCX_TYPE = services_reports.DOCX_TYPE
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -50,17 +47,7 @@ DOCX_TYPE = services_reports.DOCX_TYPE
 
 def _platform(request: AuthenticatedRequest) -> str:
     value = request.GET.get("platform", "")
-    return value if value in Platform.values else Platform.XUEXI
-
-
-def _audit_export(request: AuthenticatedRequest, what: str, count: int, note: str) -> None:
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="learning.pointrecord",
-        object_repr=what,
-        note=f"{note}；{count} 行",
-    )
+    return value if value in Platform.values else Platform.STRONG_NATION
 
 
 def _scope_unit(request: AuthenticatedRequest):
@@ -76,7 +63,7 @@ def _office_unit(request: AuthenticatedRequest) -> Unit:
     highest unit the user configures (403 for those who configure none)."""
     unit_id = parse_int(request.GET.get("unit") or request.POST.get("unit"))
     if unit_id is not None:
-        return get_settings_unit_for_user(request.user, unit_id)
+        return get_summary_unit_for_user(request.user, unit_id, write=True)
     unit = default_unit(request.user, "learning.configure")
     if unit is None:
         raise PermissionDenied
@@ -86,20 +73,15 @@ def _office_unit(request: AuthenticatedRequest) -> Unit:
 def _refresh_soon(platform: str, month) -> None:
     """A page that had to count live (no stored summary, or one made stale by an import) asks
     the worker to store the month again, at most once in ten minutes per month."""
-    from .tasks import refresh_summaries
+    from ..tasks import refresh_summaries
 
     if cache.add(f"learning:refresh:{platform}:{month:%Y-%m}", 1, timeout=600):
         refresh_summaries.enqueue(platform, month.isoformat())
 
 
-def _change_text(change: int | None) -> str:
-    if change is None:
-        return _("新")
-    if change > 0:
-        return f"↑{change}"
-    if change < 0:
-        return f"↓{-change}"
-    return "—"
+def _scope_filters(unit: Unit) -> list[str]:
+    """The head of a summary or ranking export: whose figures these are."""
+    return [_("范围：%(unit)s（含下级）") % {"unit": unit.name}]
 
 
 def _filter_context(request: AuthenticatedRequest, unit, platform: str, month) -> dict[str, Any]:
@@ -169,52 +151,15 @@ def summary(request: AuthenticatedRequest) -> HttpResponse:
     platform = _platform(request)
     month = selectors.parse_month(request.GET.get("month")) or selectors.latest_month(platform)
     data = selectors.monthly_summary(request.user, unit, platform, month)
-    label = selectors.unit_label(platform)
-    if request.GET.get("export") == "xlsx":
-        title = _("%(month)s%(platform)s学习情况月度汇总") % {
-            "month": f"{month.year}年{month.month}月",
-            "platform": Platform(platform).label,
-        }
-        note = _("范围：%(unit)s（含下级）；导出时间：%(at)s") % {
-            "unit": unit.name,
-            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        }
-        rows = [
-            [
-                row.rank or "",
-                _change_text(row.change) if row.rank else "",
-                row.unit.name,
-                row.headcount,
-                row.registered,
-                row.registration_rate,
-                row.active,
-                row.active_rate,
-                float(row.value),
-                row.per_person,
-                "；".join(row.flags),
-            ]
-            for row in data.rows
-        ]
-        _audit_export(request, title, len(rows), note)
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("名次"),
-                _("较上月"),
-                _("单位"),
-                _("应注册人数"),
-                _("已注册"),
-                _("注册率（%）"),
-                _("活跃人数"),
-                _("活跃率（%）"),
-                _("合计%(unit)s") % {"unit": label},
-                _("人均%(unit)s") % {"unit": label},
-                _("提醒"),
-            ],
-            rows=rows,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.pointrecord",
+            title=exports.summary_title(platform, month),
+            headers=exports.summary_headers(platform),
+            rows=exports.summary_rows(data),
+            filters=_scope_filters(unit),
         )
-        return xlsx_response(content, f"{title}.xlsx")
     if data.stored_at is None and len(data.rows):
         _refresh_soon(platform, month)
     page = Paginator(data.rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -245,24 +190,14 @@ def summary_unit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = selectors.unit_people(platform, month, unit)
     if not everyone:
         rows = [row for row in rows if row.record.person_id == request.user.pk]
-    if request.GET.get("export") == "xlsx":
-        title = _("%(unit)s%(month)s%(platform)s个人学习情况") % {
-            "unit": unit.name,
-            "month": f"{month.year}年{month.month}月",
-            "platform": Platform(platform).label,
-        }
-        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        lines = [
-            [row.unit_rank, row.record.person.name, float(row.record.value or 0)] for row in rows
-        ]
-        _audit_export(request, title, len(lines), note)
-        content = build_workbook(
-            title=title,
-            headers=[_("单位内名次"), _("姓名"), selectors.unit_label(platform)],
-            rows=lines,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.pointrecord",
+            title=exports.unit_people_title(unit, platform, month),
+            headers=exports.unit_people_headers(platform),
+            rows=exports.unit_people_rows(rows),
         )
-        return xlsx_response(content, f"{title}.xlsx")
     book = selectors.SettingsBook()
     current, _stored = selectors.figures_for(platform, month, unit, book)
     headcount, registered, active, value = current.get(unit.pk, [0, 0, 0, 0])
@@ -289,40 +224,15 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
     platform = _platform(request)
     month = selectors.parse_month(request.GET.get("month")) or selectors.latest_month(platform)
     ranked = selectors.Ranking(request.user, unit, platform, month)
-    if request.GET.get("export") == "xlsx":
-        title = _("%(month)s%(platform)s个人排名") % {
-            "month": f"{month.year}年{month.month}月",
-            "platform": Platform(platform).label,
-        }
-        note = _("范围：%(unit)s（含下级）；导出时间：%(at)s") % {
-            "unit": unit.name,
-            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        }
-        rows = ranked[0 : ranked.count()]
-        lines = [
-            [
-                row.rank,
-                row.record.person.name,
-                row.record.unit.name,
-                row.unit_rank,
-                float(row.record.value or 0),
-            ]  # fmt: skip
-            for row in rows
-        ]
-        _audit_export(request, title, len(lines), note)
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("名次"),
-                _("姓名"),
-                _("单位"),
-                _("单位内名次"),
-                selectors.unit_label(platform),
-            ],
-            rows=lines,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.pointrecord",
+            title=exports.ranking_title(platform, month),
+            headers=exports.ranking_headers(platform),
+            rows=exports.ranking_rows(ranked[0 : ranked.count()]),
+            filters=_scope_filters(unit),
         )
-        return xlsx_response(content, f"{title}.xlsx")
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type,var-annotated]
     if ranked.stored_at is None and page.paginator.count:
         _refresh_soon(platform, month)
@@ -388,12 +298,12 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     unit = _office_unit(request)
     rules = selectors.settings_for(unit)
     form = f.SettingsForm(request.POST or None, instance=LearningSettings(
-        **{name: getattr(rules, name) for name in services_reports.SETTING_FIELDS}
+        **{name: getattr(rules, name) for name in services.SETTING_FIELDS}
     ))  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in services_reports.SETTING_FIELDS}
+        values = {name: form.cleaned_data[name] for name in services.SETTING_FIELDS}
         try:
-            services_reports.change_settings(
+            services.change_settings(
                 actor=request.user, unit=unit, values=values, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -412,12 +322,12 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     items = [
         {
             "name": name,
-            "label": services_reports.setting_field(name).verbose_name,
-            "value": services_reports.display_value(rules, name),
+            "label": services.setting_field(name).verbose_name,
+            "value": services.display_value(rules, name),
             "field": form[name],
             "change": last.get(name),
         }
-        for name in services_reports.SETTING_FIELDS
+        for name in services.SETTING_FIELDS
     ]
     history = (
         list(SettingChange.objects.filter(rules=rules).select_related("changed_by")[:20])
@@ -425,7 +335,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         else []
     )
     for change in history:
-        change.label = str(services_reports.setting_field(change.field).verbose_name)  # type: ignore[attr-defined]
+        change.label = str(services.setting_field(change.field).verbose_name)  # type: ignore[attr-defined]
     return render(
         request,
         "learning/settings.html",
@@ -446,48 +356,29 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def notice_list(request: AuthenticatedRequest) -> HttpResponse:
-    notices = visible_notices(request.user).select_related("unit")
-    year = parse_int(request.GET.get("year"))
-    if year:
-        notices = notices.filter(year=year)
     platform = request.GET.get("platform", "")
-    if platform in Platform.values:
-        notices = notices.filter(platform=platform)
-    notices = notices.annotate(
-        read=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
-        receipts_total=Count("receipts"),
+    flt = selectors.NoticeFilter(
+        year=parse_int(request.GET.get("year")),
+        platform=platform if platform in Platform.values else "",
     )
-    if request.GET.get("export") == "xlsx":
-        title = _("半年通报")
-        rows = [
-            [
-                n.number,
-                n.title,
-                n.unit.name,
-                n.year,
-                n.get_half_display(),
-                n.get_platform_display(),
-                timezone.localtime(n.issued_at),
-                f"{n.read}/{n.receipts_total}",
-            ]  # fmt: skip
-            for n in notices
-        ]
-        _audit_export(request, title, len(rows), "")
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("文号"),
-                _("标题"),
-                _("发文单位"),
-                _("年度"),
-                _("半年"),
-                _("平台"),
-                _("印发时间"),
-                _("已阅单位"),
-            ],  # fmt: skip
-            rows=rows,
+    notices = (
+        flt.apply(visible_notices(request.user))
+        .select_related("unit")
+        .annotate(
+            read=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
+            receipts_total=Count("receipts"),
         )
-        return xlsx_response(content, f"{title}.xlsx")
+        .order_by("-issued_at", "-id")  # Meta.ordering is not applied to a GROUP BY
+    )
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.halfyearnotice",
+            title=_("半年通报"),
+            headers=exports.notice_headers(),
+            rows=exports.notice_rows(notices),
+            filters=flt.describe(),
+        )
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -519,9 +410,7 @@ def notice_create(request: AuthenticatedRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         try:
-            notice = services_reports.issue_notice(
-                actor=request.user, unit=unit, **form.cleaned_data
-            )
+            notice = services.issue_notice(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.error_dict.items():
@@ -538,7 +427,7 @@ def notice_create(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "unit": unit,
             "units": units_for_picker(request.user, "learning.configure").order_by("path")[:100],
-            "template": services_reports.current_template(unit),
+            "template": services.current_template(unit),
         },
     )
 
@@ -547,14 +436,14 @@ def notice_create(request: AuthenticatedRequest) -> HttpResponse:
 def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The notice to read in the app; the first reader of each of the reader's units signs it."""
     notice = get_notice_for_user(request.user, pk)
-    signed = services_reports.mark_notice_read(actor=request.user, notice=notice)
+    signed = services.mark_notice_read(actor=request.user, notice=notice)
     manage = can_manage_notice(request.user, notice)
     receipts = (
         notice.receipts.select_related("unit", "read_by").order_by("read_at", "unit__path")
         if manage
         else []
     )
-    content = services_reports.notice_content(notice)
+    content = services.notice_content(notice)
     return render(
         request,
         "learning/notice_detail.html",
@@ -598,18 +487,11 @@ def notice_template(request: AuthenticatedRequest) -> HttpResponse:
     """The template page: placeholders explained, download, upload an edited one."""
     unit = _office_unit(request)
     if request.GET.get("download") == "1":
-        return HttpResponse(
-            services_reports.template_bytes(unit),
-            content_type=DOCX_TYPE,
-            headers={
-                "Content-Disposition": "attachment; filename*=UTF-8''"
-                + quote(_("半年通报模板") + ".docx")
-            },
-        )
+        return docx_response(services.template_bytes(unit), _("半年通报模板") + ".docx")
     form = f.TemplateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services_reports.upload_notice_template(
+            services.upload_notice_template(
                 actor=request.user, unit=unit, upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
@@ -624,8 +506,8 @@ def notice_template(request: AuthenticatedRequest) -> HttpResponse:
         {
             "unit": unit,
             "form": form,
-            "template": services_reports.current_template(unit),
-            "placeholders": docx_notice.PLACEHOLDERS.items(),
-            "tables": docx_notice.TABLES.items(),
+            "template": services.current_template(unit),
+            "placeholders": documents.PLACEHOLDERS.items(),
+            "tables": documents.TABLES.items(),
         },
     )

@@ -1,30 +1,18 @@
 """Importing platform exports: upload → preview (rows matched to people) → confirm, and undo.
 
-`start_import` parses the file (imports.parse_export), matches every row to a person and stages
-the rows as `ImportRow`s — nothing reaches `PointRecord` until `confirm_import`. Matching is done
-in memory against the people of the import's unit subtree, loaded once:
+`start_import` reads the file (`parsing.parse_export`), matches every row to a person
+(`matching.Matcher`) and stages the rows as `ImportRow`s — nothing reaches `PointRecord` until
+`confirm_import`. In the preview the liaison changes the column mapping, maps platform
+organisations to units and matches rows by hand (remembered as aliases for the next import).
 
-1. a hand-made match remembered for the name (`PersonAlias`, under the same platform
-   organisation or under any);
-2. otherwise the name among the people of the unit the platform organisation maps to
-   (`OrgAlias`, set once; or a unit of exactly that name), phone as tie-breaker, so that two
-   张伟 in two units are told apart;
-3. without an organisation, the name within the whole import, phone again as tie-breaker.
-
-Rows whose unit lies outside the import's unit or the importer's `learning.import` scope are
-reported as "outside" and never saved. Confirming is one INSERT … SELECT; where the export gives
-only cumulative totals, the period's value is derived from the person's previous confirmed total
-(`is_derived`). Re-importing the same platform, unit and period replaces the confirmed import
-after an explicit confirmation; an import can be undone. Every step is audited.
+Confirming is one INSERT … SELECT; where the export gives only cumulative totals, the period's
+value is derived from the person's previous confirmed total (`is_derived`). Re-importing the
+same platform, unit and period replaces the confirmed import after an explicit confirmation; an
+import can be undone, a preview discarded. Every step is audited.
 """
 
 import datetime
-import difflib
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -37,24 +25,22 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.files.services import store_upload
-from luoshi.org.access import require_perm, scope_for
+from luoshi.org.access import require_perm
 from luoshi.org.imports import RowError
-from luoshi.org.models import Membership, Unit
+from luoshi.org.models import Unit
 
-from .imports import ExportError, ExportRow, normalise, parse_export
-from .models import (
+from ..models import (
     ColumnMapping,
     Field,
     ImportRow,
     OrgAlias,
-    PersonAlias,
     Platform,
     PointImport,
     PointRecord,
 )
+from .matching import Match, Matcher, match_rows, place_for, remember_organisation, remember_person
+from .parsing import ExportError, ExportRow, parse_export
 
-MAX_CANDIDATES = 5
-SUGGEST_LIMIT = 3000
 PENDING = (ImportRow.Match.UNMATCHED, ImportRow.Match.AMBIGUOUS)
 
 
@@ -102,253 +88,6 @@ def _describe(error: RowError) -> str:
     return error.message
 
 
-# --- Matching ------------------------------------------------------------------------------------
-
-
-class Place(NamedTuple):
-    """One membership of a person under the import's unit (a tuple: 200,000 are made at once)."""
-
-    person_id: int
-    unit_id: int
-    path: str
-    primary: bool
-
-
-@dataclass(slots=True)
-class Match:
-    status: str
-    person_id: int | None = None
-    unit_id: int | None = None
-    candidates: tuple[int, ...] = ()
-    note: str = ""
-
-
-def _same_phone(known: str, given: str) -> bool:
-    """Equal phones, or a masked one from the platform (138****5678) agreeing at both ends."""
-    given = given.replace("-", "")
-    if not known or not given:
-        return False
-    if "*" in given:
-        head, _sep, tail = given.partition("*")
-        tail = tail.lstrip("*")
-        return len(known) == len(given) and known.startswith(head) and known.endswith(tail)
-    return known == given
-
-
-class Matcher:
-    """People, units and remembered aliases of one import, loaded once; matches rows in memory."""
-
-    def __init__(self, *, actor: User, platform: str, unit: Unit):
-        self.unit = unit
-        self.scope = scope_for(actor, "learning.import")
-        self.by_name: dict[str, list[Place]] = defaultdict(list)
-        self.by_unit_name: dict[tuple[int, str], list[Place]] = defaultdict(list)
-        self._by_person: dict[int, list[Place]] | None = None
-        self._phones: dict[int, str] = {}
-        paths = dict(
-            Unit.objects.alive().filter(path__startswith=unit.path).values_list("id", "path")
-        )
-        # Units with others below them: there a name must be looked for in the whole subtree.
-        self.parents: set[str] = set()
-        for path in paths.values():
-            parts = path.strip("/").split("/")
-            self.parents.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts)))
-        memberships = Membership.objects.filter(
-            unit__path__startswith=unit.path,
-            unit__deleted_at__isnull=True,
-            person__deleted_at__isnull=True,
-            person__is_active=True,
-        ).values_list("person_id", "person__name", "unit_id", "is_primary")
-        # The ORM's per-row converters cost seconds over a province's 200,000 memberships; the
-        # same query through a plain cursor gives the same values.
-        sql, params = memberships.query.sql_with_params()
-        by_name, by_unit_name = self.by_name, self.by_unit_name
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(20000):
-                for person_id, name, unit_id, primary in batch:
-                    place = Place(person_id, unit_id, paths[unit_id], bool(primary))
-                    key = normalise(name)
-                    by_name[key].append(place)
-                    by_unit_name[(unit_id, key)].append(place)
-        self.units: dict[str, tuple[int, str] | None] = {}
-        for name, unit_id, path in OrgAlias.objects.filter(platform=platform).values_list(
-            "name", "unit_id", "unit__path"
-        ):
-            self.units[name] = (unit_id, path)
-        self.aliases = {
-            (org_name, name): person_id
-            for org_name, name, person_id in PersonAlias.objects.filter(
-                platform=platform
-            ).values_list("org_name", "name", "person_id")
-        }
-        self._unit_names: dict[str, list[tuple[int, str]]] | None = None
-        self._in_scope: dict[int, bool] = {}
-
-    def org_unit(self, org_name: str) -> tuple[int, str] | None:
-        """The unit a platform organisation maps to: its alias, else the unit of the same name
-        when exactly one unit is called so (outside the import, its rows are "outside")."""
-        if not org_name:
-            return None
-        if org_name in self.units:
-            return self.units[org_name]
-        if self._unit_names is None:
-            self._unit_names = defaultdict(list)
-            for unit_id, name, short_name, path in Unit.objects.alive().values_list(
-                "id", "name", "short_name", "path"
-            ):
-                self._unit_names[normalise(name)].append((unit_id, path))
-                if short_name:
-                    self._unit_names[normalise(short_name)].append((unit_id, path))
-        found = self._unit_names.get(org_name, [])
-        self.units[org_name] = found[0] if len(found) == 1 else None
-        return self.units[org_name]
-
-    def reachable(self, unit_id: int, path: str) -> bool:
-        """Inside the import's unit and the importer's scope."""
-        if unit_id not in self._in_scope:
-            self._in_scope[unit_id] = path.startswith(self.unit.path) and (
-                self.scope.everything
-                or unit_id in self.scope.unit_ids
-                or any(path.startswith(p) for p in self.scope.subtree_paths)
-            )
-        return self._in_scope[unit_id]
-
-    @property
-    def by_person(self) -> dict[int, list[Place]]:
-        """Places by person, built when first needed (hand matches and remembered aliases)."""
-        if self._by_person is None:
-            self._by_person = defaultdict(list)
-            for places in self.by_name.values():
-                for place in places:
-                    self._by_person[place.person_id].append(place)
-        return self._by_person
-
-    def phones(self, people: set[int]) -> dict[int, str]:
-        """Phones of `people`, fetched when a phone has to tell namesakes apart."""
-        missing = people - self._phones.keys()
-        if missing:
-            self._phones.update(User.objects.filter(pk__in=missing).values_list("pk", "phone"))
-        return self._phones
-
-    def _place_of(self, person_id: int, under: str) -> Place | None:
-        places = self.by_person.get(person_id, [])
-        if len(places) == 1:
-            return places[0]
-        inside = [p for p in places if p.path.startswith(under)] or places
-        inside.sort(key=lambda p: not p.primary)
-        return inside[0] if inside else None
-
-    def _matched(self, place: Place) -> Match:
-        if not self.reachable(place.unit_id, place.path):
-            return Match(
-                ImportRow.Match.OUTSIDE, note=_("该人员所在单位不在您的导入范围内，不导入。")
-            )
-        return Match(ImportRow.Match.MATCHED, place.person_id, place.unit_id)
-
-    def match(self, name: str, org_name: str, phone: str) -> Match:
-        org = self.org_unit(org_name)
-        if org is not None and not self.reachable(*org):
-            return Match(
-                ImportRow.Match.OUTSIDE,
-                note=_("平台组织“%(org)s”对应的单位不在本次导入范围内，不导入。")
-                % {"org": org_name},
-            )
-        under = org[1] if org is not None else self.unit.path
-        alias = self.aliases.get((org_name, name)) or self.aliases.get(("", name))
-        if alias is None and org is not None:
-            # The usual case: one person of that name directly in the organisation's unit.
-            direct = self.by_unit_name.get((org[0], name))
-            if (
-                direct is not None
-                and len(direct) == 1
-                and (org[1] not in self.parents or len(self.by_name[name]) == 1)
-            ):
-                return self._matched(direct[0])
-        if alias is not None:
-            place = self._place_of(alias, under)
-            if place is None:
-                return Match(ImportRow.Match.OUTSIDE, note=_("记住的对应人员不在本次导入范围内。"))
-            return self._matched(place)
-        places = self.by_name.get(name, [])
-        pool = [p for p in places if p.path.startswith(under)]
-        people = {p.person_id for p in pool}
-        if len(people) > 1 and phone:
-            known = self.phones(people)
-            by_phone = {pk for pk in people if _same_phone(known.get(pk) or "", phone)}
-            if len(by_phone) == 1:
-                people = by_phone
-        if len(people) == 1:
-            person_id = next(iter(people))
-            mine = [p for p in pool if p.person_id == person_id]
-            mine.sort(key=lambda p: not p.primary)
-            return self._matched(mine[0])
-        if people:
-            return Match(
-                ImportRow.Match.AMBIGUOUS,
-                candidates=tuple(sorted(people))[:MAX_CANDIDATES],
-                note=_("有 %(n)d 位同名人员，请选择。") % {"n": len(people)},
-            )
-        elsewhere = tuple(sorted({p.person_id for p in places}))[:MAX_CANDIDATES]
-        if org_name and org is None:
-            note = _("平台组织“%(org)s”尚未对应到单位。") % {"org": org_name}
-        elif elsewhere:
-            note = _("对应单位中没有此人，其他单位有同名人员。")
-        else:
-            note = _("找不到此人。")
-        return Match(ImportRow.Match.UNMATCHED, candidates=elsewhere, note=note)
-
-
-def _match_rows(matcher: Matcher, rows: Iterable[tuple[int, str, str, str]]) -> dict[int, Match]:
-    """{key: Match} for (key, name, org_name, phone) rows; a person matched twice is left for
-    the liaison to decide on every row after the first."""
-    result: dict[int, Match] = {}
-    first_row: dict[int, int] = {}
-    for key, name, org_name, phone in rows:
-        found = matcher.match(name, org_name, phone)
-        person_id = found.person_id
-        if found.status == ImportRow.Match.MATCHED and person_id is not None:
-            if person_id in first_row:
-                found = Match(
-                    ImportRow.Match.AMBIGUOUS,
-                    candidates=(person_id,),
-                    note=_("与第 %(row)d 行匹配到同一人，请确认或跳过。")
-                    % {"row": first_row[person_id]},
-                )
-            else:
-                first_row[person_id] = key
-        result[key] = found
-    return result
-
-
-def import_units_for_suggestion(user: User, unit: Unit) -> list[Unit]:
-    """Units under `unit` that `user` may import for, as candidates for an organisation name
-    (capped: a province's 5,000 units are matched by their aliases, not suggested)."""
-    scope = scope_for(user, "learning.import")
-    return list(
-        Unit.objects.alive()
-        .filter(scope.units_q(), path__startswith=unit.path)
-        .only("id", "name", "short_name", "path")[:SUGGEST_LIMIT]
-    )
-
-
-def suggest_unit(org_name: str, units: list[Unit]) -> Unit | None:
-    """The unit a platform organisation name most likely means: the longest unit name inside it
-    (中共茫崖市委宣传部支部 → 市委宣传部), else the closest name by similarity."""
-    text = normalise(org_name)
-    inside = [
-        unit for unit in units if len(normalise(unit.name)) >= 2 and normalise(unit.name) in text
-    ]
-    if inside:
-        return max(inside, key=lambda unit: len(unit.name))
-    best, score = None, 0.5
-    for unit in units:
-        ratio = difflib.SequenceMatcher(None, text, normalise(unit.name)).ratio()
-        if ratio > score:
-            best, score = unit, ratio
-    return best
-
-
 # --- Staging -------------------------------------------------------------------------------------
 
 _VALUE_FIELDS = (Field.MONTH, Field.HOURS)
@@ -368,7 +107,7 @@ def _cumulative_source(fields: set[str]) -> str:
 def _stage(point_import: PointImport, rows: list[ExportRow], matcher: Matcher) -> None:
     """Insert the preview rows with their matches: executemany on the table, because model
     instances for 200,000 rows cost seconds and nothing here needs them."""
-    matches = _match_rows(matcher, ((r.row_number, r.name, r.org_name, r.phone) for r in rows))
+    matches = match_rows(matcher, ((r.row_number, r.name, r.org_name, r.phone) for r in rows))
     meta = ImportRow._meta
     columns = [
         "point_import",
@@ -596,17 +335,9 @@ def map_organisation(
     _require_preview(point_import)
     if not unit.path.startswith(point_import.unit.path):
         raise ValidationError({"unit": _("请选择本次导入范围内的单位。")})
-    alias = OrgAlias.objects.filter(platform=point_import.platform, name=org_name).first()
-    before = alias.unit_id if alias else None
-    if alias is None:
-        alias = OrgAlias.objects.create(
-            platform=point_import.platform, name=org_name, unit=unit, created_by=actor
-        )
-    else:
-        alias.unit = unit
-        alias.created_by = actor
-        alias.created_at = timezone.now()
-        alias.save(update_fields=["unit", "created_by", "created_at"])
+    alias, before = remember_organisation(
+        actor=actor, platform=point_import.platform, name=org_name, unit=unit
+    )
     record(
         actor=actor,
         action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
@@ -631,7 +362,7 @@ def _rematch(actor: User, point_import: PointImport, rows) -> None:
         .exclude(pk__in=[row.pk for row in targets])
         .values_list("person_id", flat=True)
     )
-    matches = _match_rows(matcher, ((row.pk, row.name, row.org_name, row.phone) for row in targets))
+    matches = match_rows(matcher, ((row.pk, row.name, row.org_name, row.phone) for row in targets))
     for row in targets:
         found = matches[row.pk]
         if found.status == ImportRow.Match.MATCHED and found.person_id in taken_people:
@@ -648,28 +379,6 @@ def _rematch(actor: User, point_import: PointImport, rows) -> None:
     _recount(point_import)
 
 
-def _place_for(actor: User, point_import: PointImport, person: User) -> Place | None:
-    """Where `person` counts in this import: their membership under its unit and in the
-    importer's scope (the primary one first), without loading a province for one row."""
-    scope = scope_for(actor, "learning.import")
-    places = [
-        Place(person.pk, unit_id, path, primary)
-        for unit_id, path, primary in Membership.objects.filter(
-            person=person,
-            unit__path__startswith=point_import.unit.path,
-            unit__deleted_at__isnull=True,
-        )
-        .order_by("-is_primary", "unit__path")
-        .values_list("unit_id", "unit__path", "is_primary")
-    ]
-    for place in places:
-        if scope.everything or place.unit_id in scope.unit_ids:
-            return place
-        if any(place.path.startswith(p) for p in scope.subtree_paths):
-            return place
-    return None
-
-
 @transaction.atomic
 def resolve_row(
     *, actor: User, row: ImportRow, person: User | None = None, skip: bool = False
@@ -684,7 +393,7 @@ def resolve_row(
         row.match, row.person, row.unit = ImportRow.Match.SKIPPED, None, None
         row.note = _("已跳过，不导入。")
     else:
-        place = _place_for(actor, point_import, person)
+        place = place_for(actor, point_import.unit, person)
         if place is None:
             raise ValidationError({"person": _("请选择本次导入范围内的人员。")})
         other = (
@@ -699,11 +408,12 @@ def resolve_row(
                     % {"name": person.name, "row": other.row_number}
                 }
             )
-        PersonAlias.objects.update_or_create(
+        remember_person(
+            actor=actor,
             platform=point_import.platform,
             org_name=row.org_name,
             name=row.name,
-            defaults={"person": person, "created_by": actor, "created_at": timezone.now()},
+            person=person,
         )
         row.match, row.person, row.unit_id = ImportRow.Match.MATCHED, person, place.unit_id
         row.note = _("已手工匹配，以后自动对应。")
@@ -955,7 +665,7 @@ def undo_import(*, actor: User, point_import: PointImport, reason: str = "") -> 
 def _store_summaries_later(point_import: PointImport) -> None:
     """Once committed, have the worker store the month's summaries again (一月一汇总): until
     then the pages count live, which is slower at provincial scale."""
-    from .tasks import refresh_summaries
+    from ..tasks import refresh_summaries
 
     platform, start = point_import.platform, point_import.period_start.isoformat()
     transaction.on_commit(lambda: refresh_summaries.enqueue(platform, start))

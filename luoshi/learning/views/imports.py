@@ -1,7 +1,7 @@
 """Platform import pages: upload, preview and matching (phone-friendly), confirm/undo, history.
 
 Views parse the request, fetch through learning.access (404 outside scope), call
-services_import and render.
+services.imports and render.
 """
 
 import datetime
@@ -15,37 +15,32 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
-from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.audit.services import record, serve_export
+from luoshi.lib.http import wants_xlsx
+from luoshi.lib.params import parse_int
 from luoshi.org.access import scope_for
 from luoshi.org.models import Membership, Unit
 
-from . import forms as f
-from . import services_import as services
-from .access import (
+from .. import exports, selectors, services
+from .. import forms as f
+from ..access import (
     can_import_for,
     get_import_for_user,
     get_row_for_user,
+    history_unit,
     import_units,
     visible_imports,
 )
-from .models import ImportRow, OrgAlias, PointImport
+from ..models import ImportRow, OrgAlias, PointImport
 
 PAGE_SIZE = 50
 ORG_LIMIT = 30  # unmapped organisations listed at once
-SHOW = {
-    "pending": services.PENDING,
-    "matched": (ImportRow.Match.MATCHED,),
-    "outside": (ImportRow.Match.OUTSIDE,),
-    "skipped": (ImportRow.Match.SKIPPED,),
-}
 
 
 def _require_history(user: User) -> None:
@@ -154,9 +149,11 @@ def _detail_context(
     is_preview = point_import.status == PointImport.Status.PREVIEW
     default = "pending" if is_preview and point_import.unmatched_count else "matched"
     show = request.GET.get("show", default)
-    if show not in SHOW:
+    if show not in selectors.ROW_GROUPS:
         show = default
-    rows = point_import.rows.filter(match__in=SHOW[show]).select_related("person", "unit")
+    rows = point_import.rows.filter(match__in=selectors.ROW_GROUPS[show]).select_related(
+        "person", "unit"
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     row_list = list(page.object_list)
     editable = writable and is_preview
@@ -264,8 +261,10 @@ def import_organisation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_row(request: AuthenticatedRequest, pk: int, row_pk: int) -> HttpResponse:
-    point_import = get_import_for_user(request.user, pk, write=True)
-    row = get_row_for_user(request.user, point_import, row_pk)
+    row = get_row_for_user(request.user, row_pk, write=True)
+    if row.point_import_id != pk:
+        raise Http404
+    point_import = row.point_import
     form = f.RowForm(request.POST, user=request.user)
     if form.is_valid():
         skip = form.cleaned_data["action"] == "skip"
@@ -377,41 +376,40 @@ def import_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
 # --- History -------------------------------------------------------------------------------------
 
 
-def _history(request: AuthenticatedRequest):
+def _history(request: AuthenticatedRequest) -> tuple[f.HistoryFilterForm, selectors.ImportFilter]:
+    """The history's filter from the query (invalid fields are ignored, as is a unit outside
+    the user's learning.view scope)."""
     form = f.HistoryFilterForm(request.GET or None)
-    imports = visible_imports(request.user).select_related("unit", "created_by", "confirmed_by")
-    params: dict[str, str] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("platform"):
-            imports = imports.filter(platform=data["platform"])
-            params["platform"] = data["platform"]
-        if data.get("status"):
-            imports = imports.filter(status=data["status"])
-            params["status"] = data["status"]
-        month = (data.get("month") or "").strip()
-        try:
-            first = datetime.datetime.strptime(month, "%Y-%m").date() if month else None  # noqa: DTZ007
-        except ValueError:
-            first = None
-        if first is not None:
-            imports = imports.filter(period_start__lte=first.replace(day=28), period_end__gte=first)
-            params["month"] = month
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        unit = Unit.objects.filter(pk=int(unit_id)).first()
-        if unit is not None and scope_for(request.user, "learning.view").contains(unit):
-            imports = imports.filter(unit__path__startswith=unit.path)
-            params["unit"] = unit_id
-    return form, imports, params
+    data = form.cleaned_data if form.is_valid() else {}
+    month = (data.get("month") or "").strip()
+    try:
+        first = datetime.datetime.strptime(month, "%Y-%m").date() if month else None  # noqa: DTZ007
+    except ValueError:
+        first = None
+    return form, selectors.ImportFilter(
+        platform=data.get("platform", ""),
+        status=data.get("status", ""),
+        month=first,
+        unit=history_unit(request.user, parse_int(request.GET.get("unit"))),
+    )
 
 
 @login_required
 def import_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_history(request.user)
-    form, imports, params = _history(request)
-    if request.GET.get("export") == "xlsx":
-        return _export(request, imports, params)
+    form, flt = _history(request)
+    imports = flt.apply(
+        visible_imports(request.user).select_related("unit", "created_by", "confirmed_by")
+    )
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.pointimport",
+            title=_("平台数据导入记录"),
+            headers=exports.import_headers(),
+            rows=exports.import_rows(imports),
+            filters=flt.describe(),
+        )
     page = Paginator(imports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -420,70 +418,7 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "imports": page.object_list,
-            "query": urlencode(params),
+            "query": urlencode(flt.query()),
             "may_import": not scope_for(request.user, "learning.import").is_empty,
         },
     )
-
-
-def _export(request: AuthenticatedRequest, imports, params: dict[str, str]) -> HttpResponse:
-    title = _("平台数据导入记录")
-    rows = [
-        [
-            item.pk,
-            item.get_platform_display(),
-            item.unit.name,
-            f"{item.period_start}—{item.period_end}",
-            item.file_name,
-            item.file_sha256,
-            item.get_status_display(),
-            item.row_count,
-            item.matched_count,
-            item.unmatched_count,
-            item.skipped_count,
-            item.outside_count,
-            item.record_count,
-            item.derived_count,
-            item.created_by.name,
-            item.created_at,
-            item.confirmed_by.name if item.confirmed_by else "",
-            item.confirmed_at,
-        ]
-        for item in imports
-    ]
-    note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    if params:
-        note += "；" + "；".join(f"{key}={value}" for key, value in params.items())
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="learning.pointimport",
-        object_repr=title,
-        note=f"{note}；{len(rows)} 行",
-    )
-    content = build_workbook(
-        title=title,
-        headers=[
-            _("编号"),
-            _("平台"),
-            _("导入范围"),
-            _("统计期间"),
-            _("文件名"),
-            _("文件指纹（SHA-256）"),
-            _("状态"),
-            _("数据行数"),
-            _("已匹配"),
-            _("未匹配"),
-            _("跳过"),
-            _("范围外"),
-            _("入库条数"),
-            _("推算条数"),
-            _("上传人"),
-            _("上传时间"),
-            _("确认人"),
-            _("确认时间"),
-        ],
-        rows=rows,
-        notes=[note],
-    )
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -9,6 +9,10 @@ errors in Chinese. Nothing here touches the database.
 
 Files are streamed: openpyxl's read-only mode for .xlsx, xlrd for .xls, the csv module for .csv
 (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Windows Excel saves it).
+
+It sits in `services/` beside the import service, its only caller, though it writes nothing:
+the first step of an import is reading the file, and keeping it apart from the service lets
+its tests run without a database.
 """
 
 import calendar
@@ -31,14 +35,12 @@ from django.utils.translation import gettext as _
 
 from luoshi.org.imports import RowError
 
-from .models import Field
+from ..models import Field
 
 HEADER_SCAN_ROWS = 30  # title rows and a two-row header sit well within the first 30 rows
-MAX_ERRORS = 200
+MAX_ERRORS = 200  # past this many, the list stops: the file is wrong as a whole
 CENT = Decimal("0.01")
-MAX_FIGURE = (
-    10**10
-)  # the figures' columns hold 12 digits, two of them after the point  # past this many, the list stops: the file is wrong as a whole
+MAX_FIGURE = 10**10  # the figures' columns hold 12 digits, two of them after the point
 NUMBER_FIELDS = (Field.TOTAL, Field.YEAR, Field.MONTH, Field.DAILY_AVERAGE, Field.HOURS)
 TEXT_FIELDS = (Field.NAME, Field.ORG, Field.PHONE)
 
