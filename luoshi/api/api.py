@@ -103,6 +103,7 @@ def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from luoshi.campaigns import api as campaigns_api
     from luoshi.heritage import api as heritage_api
     from luoshi.learning import api as learning_api
     from luoshi.ledgers import api as ledger_api
@@ -113,15 +114,12 @@ def _register_routers() -> None:
     from luoshi.reports import api as reports_api
     from luoshi.study import api as study_api
 
-    from . import campaigns, files, notices, people, tasks, units, workbench
+    from . import files, people, units
 
     api.add_router("/units", units.router)
     api.add_router("/people", people.router)
-    api.add_router("/campaigns", campaigns.router)
-    api.add_router("/tasks", tasks.router)
-    api.add_router("/notices", notices.router)
+    api.add_router("", campaigns_api.router)  # /campaigns, /tasks, /notices, /workbench
     api.add_router("/files", files.router)
-    api.add_router("/workbench", workbench.router)
     api.add_router("/ledger", ledger_api.router)
     api.add_router("/study", study_api.router)
     api.add_router("/outreach", outreach_api.router)

@@ -3,7 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.models import User
 from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
+from luoshi.org.access import units_for_picker
+from luoshi.org.models import Unit
 
-from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, Track
-
-if TYPE_CHECKING:
-    from luoshi.org.models import Unit
+from . import selectors
+from .access import visible_campaigns, visible_tasks
+from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, TaskState, Track
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -706,3 +707,209 @@ class HolidayYearForm(BootstrapMixin, forms.Form):
 
     def clean_lines(self) -> HolidaySchedule:
         return parse_holiday_lines(self.cleaned_data.get("lines", ""), self.year)
+
+
+# --- List filters (the pages and the API read the same forms) -----------------------------------
+
+
+class UnitPickerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return "\u3000" * obj.depth + obj.name
+
+
+def _unit_field(user, perm: str) -> UnitPickerField:
+    return UnitPickerField(
+        label=gettext_lazy("责任单位"), queryset=units_for_picker(user, perm), required=False
+    )
+
+
+def _small_widgets(form: forms.Form) -> None:
+    """The filter bar's compact Bootstrap classes."""
+    for bound in form.fields.values():
+        widget = bound.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm"
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs["class"] = css
+
+
+def form_errors(form: forms.BaseForm) -> ValidationError:
+    """A filter form's errors as one ValidationError by field (what the API answers with 422)."""
+    return ValidationError(
+        {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+    )
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's filters, read into a selectors.TaskFilter (the page and the API)."""
+
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("专项行动"), queryset=Campaign.objects.none(), required=False
+    )
+    track = forms.ModelChoiceField(
+        label=gettext_lazy("方向"), queryset=Track.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("责任单位"), queryset=Unit.objects.none(), required=False
+    )
+    subtree = forms.BooleanField(label=gettext_lazy("含下级单位"), required=False)
+    state = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    warning = forms.ChoiceField(label=gettext_lazy("预警"), required=False)
+    mine = forms.BooleanField(label=gettext_lazy("仅我负责的"), required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("类型"),
+        required=False,
+        choices=[("", gettext_lazy("全部类型")), *Task.Kind.choices],
+    )
+    level = forms.ChoiceField(
+        label=gettext_lazy("层级"),
+        required=False,
+        choices=[("", gettext_lazy("全部层级")), *selectors.LEVELS.items()],
+    )
+    deadline_from = forms.DateField(
+        label=gettext_lazy("时限起"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    deadline_to = forms.DateField(
+        label=gettext_lazy("时限止"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[
+            ("deadline", gettext_lazy("完成时限（近→远）")),
+            ("-deadline", gettext_lazy("完成时限（远→近）")),
+            ("warning", gettext_lazy("预警（红→蓝）")),
+            ("progress", gettext_lazy("进度（低→高）")),
+            ("-progress", gettext_lazy("进度（高→低）")),
+            ("unit", gettext_lazy("责任单位")),
+            ("title", gettext_lazy("任务名称")),
+            ("updated", gettext_lazy("最近更新")),
+        ],
+    )
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("上级任务"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        campaigns = visible_campaigns(user)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].empty_label = _("全部专项行动")
+        self.fields["track"].queryset = Track.objects.filter(campaign__in=campaigns)
+        self.fields["track"].empty_label = _("全部方向")
+        self.fields["unit"] = _unit_field(user, "task.view")
+        self.fields["parent"].queryset = visible_tasks(user)
+        self.fields["state"].choices = [
+            ("", _("全部状态（不含已撤回）")),
+            *selectors.STATE_SET_LABELS.items(),
+            *[(value, label) for value, label in TaskState.choices if value != TaskState.DRAFT],
+            (TaskState.DRAFT, TaskState.DRAFT.label),
+        ]
+        self.fields["warning"].choices = [("", _("全部")), *selectors.WARNING_FILTERS.items()]
+        _small_widgets(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("deadline_from"), data.get("deadline_to")
+        if start and end and start > end:
+            self.add_error("deadline_to", _("结束日期不能早于开始日期。"))
+        track, campaign = data.get("track"), data.get("campaign")
+        if track and campaign and track.campaign_id != campaign.pk:
+            self.add_error("track", _("该方向不属于所选专项行动。"))
+        return data
+
+    def to_filter(self) -> selectors.TaskFilter:
+        data = self.cleaned_data
+        return selectors.TaskFilter(
+            campaign=data.get("campaign"),
+            track=data.get("track"),
+            unit=data.get("unit"),
+            subtree=bool(data.get("subtree")),
+            state=data.get("state") or "",
+            warning=data.get("warning") or "",
+            mine=bool(data.get("mine")),
+            kind=data.get("kind") or "",
+            level=data.get("level") or "",
+            deadline_from=data.get("deadline_from"),
+            deadline_to=data.get("deadline_to"),
+            text=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "deadline",
+            parent=data.get("parent"),
+        )
+
+
+class CampaignFilterForm(forms.Form):
+    """The campaign list's filters, read into a selectors.CampaignFilter."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部状态")), *Campaign.Status.choices],
+    )
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=100)
+
+    def __init__(self, data):
+        super().__init__(data)
+        _small_widgets(self)
+
+    def to_filter(self) -> selectors.CampaignFilter:
+        data = self.cleaned_data
+        return selectors.CampaignFilter(
+            status=data.get("status") or "", text=(data.get("q") or "").strip()
+        )
+
+
+class NoticeFilterForm(forms.Form):
+    """The supervision notice list's filters, read into a selectors.NoticeFilter."""
+
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("专项行动"), queryset=Campaign.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("责任单位"), queryset=Unit.objects.none(), required=False
+    )
+    subtree = forms.BooleanField(label=gettext_lazy("含下级单位"), required=False)
+    state = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部状态")), *selectors.NOTICE_STATES.items()],
+    )
+    mine = forms.BooleanField(label=gettext_lazy("仅待我回复的"), required=False)
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=100)
+    task = forms.ModelChoiceField(
+        label=gettext_lazy("任务"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["campaign"].queryset = visible_campaigns(user)
+        self.fields["campaign"].empty_label = _("全部专项行动")
+        self.fields["unit"] = _unit_field(user, "task.view")
+        self.fields["task"].queryset = visible_tasks(user)
+        _small_widgets(self)
+
+    def to_filter(self) -> selectors.NoticeFilter:
+        data = self.cleaned_data
+        return selectors.NoticeFilter(
+            campaign=data.get("campaign"),
+            unit=data.get("unit"),
+            subtree=bool(data.get("subtree")),
+            state=data.get("state") or "",
+            mine=bool(data.get("mine")),
+            text=(data.get("q") or "").strip(),
+            task=data.get("task"),
+        )

@@ -29,8 +29,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luoshi.accounts.models import Notification
-from luoshi.org.access import roles_of, scope_for
+from luoshi.accounts.models import Notification, User
+from luoshi.org.access import roles_of, scope_for, units_for_picker
 from luoshi.org.models import Role, Unit
 
 from .access import IdRow, units_in, visible_campaigns, visible_tasks
@@ -51,6 +51,7 @@ LEVELS = {
     "issued": gettext_lazy("下发单位的任务"),
     "sub": gettext_lazy("子任务"),
     "plan": gettext_lazy("任务分解"),
+    "unit": gettext_lazy("全部单位任务"),
 }
 STATE_SETS = {
     "open": (S.ISSUED, S.SIGNED, S.IN_PROGRESS, S.SUBMITTED),
@@ -106,6 +107,7 @@ class TaskFilter:
     deadline_to: datetime.date | None = None
     text: str = ""
     sort: str = "deadline"
+    parent: Task | None = None
 
     def describe(self) -> list[str]:
         """The filters in words, for the head of an export."""
@@ -135,6 +137,8 @@ class TaskFilter:
             )
         if self.text:
             parts.append(_("关键词：%(v)s") % {"v": self.text})
+        if self.parent:
+            parts.append(_("上级任务：%(v)s") % {"v": self.parent.title})
         return parts
 
 
@@ -157,6 +161,8 @@ def _level_q(level: str) -> Q:
             return Q(unit__isnull=False) & (Q(parent__isnull=True) | Q(parent__in=_plans()))
         case "sub":
             return Q(unit__isnull=False, parent__isnull=False) & ~Q(parent__in=_plans())
+        case "unit":
+            return Q(unit__isnull=False)
     return Q()
 
 
@@ -198,6 +204,8 @@ def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
         tasks = tasks.filter(kind=filters.kind)
     if filters.level:
         tasks = tasks.filter(_level_q(filters.level))
+    if filters.parent:
+        tasks = tasks.filter(parent=filters.parent)
     if filters.deadline_from:
         tasks = tasks.filter(deadline__gte=filters.deadline_from)
     if filters.deadline_to:
@@ -212,75 +220,6 @@ def filter_tasks(user, filters: TaskFilter) -> QuerySet[Task]:
     if "severity" in order or "-severity" in order:
         tasks = tasks.annotate(severity=SEVERITY)
     return tasks.select_related(*TASK_ROW_RELATED).order_by(*order)
-
-
-def export_rows(tasks: QuerySet[Task]):
-    """The rows of a task export, read as plain values (no model objects for big lists)."""
-    states = dict(S.choices)
-    warnings = dict(WarningLevel.choices)
-    kinds = dict(Task.Kind.choices)
-    values = tasks.values_list(
-        "pk",
-        "campaign__name",
-        "track__name",
-        "title",
-        "kind",
-        "unit__name",
-        "owner__name",
-        "state",
-        "warning",
-        "progress",
-        "deadline",
-        "returned_count",
-        "score",
-    )
-    for (
-        pk,
-        campaign,
-        track,
-        title,
-        kind,
-        unit,
-        owner,
-        state,
-        warning,
-        progress,
-        deadline,
-        returned,
-        score,
-    ) in values:
-        yield (
-            pk,
-            campaign,
-            track or "",
-            title,
-            kinds.get(kind, kind),
-            unit or _("（任务分解）"),
-            owner or "",
-            states.get(state, state),
-            warnings.get(warning, "") if warning else _("正常"),
-            progress,
-            deadline,
-            returned,
-            float(score) if score is not None else "",
-        )
-
-
-EXPORT_HEADERS = (
-    gettext_lazy("编号"),
-    gettext_lazy("专项行动"),
-    gettext_lazy("方向"),
-    gettext_lazy("任务名称"),
-    gettext_lazy("类型"),
-    gettext_lazy("责任单位"),
-    gettext_lazy("责任人"),
-    gettext_lazy("状态"),
-    gettext_lazy("预警"),
-    gettext_lazy("进度（%）"),
-    gettext_lazy("完成时限"),
-    gettext_lazy("退回次数"),
-    gettext_lazy("得分"),
-)
 
 
 def bounded_count(queryset: QuerySet, cap: int) -> int:
@@ -660,14 +599,30 @@ def campaign_cards(user, campaigns=None) -> list[CampaignCard]:
 # --- Campaign list ------------------------------------------------------------------------------
 
 
-def filter_campaigns(user, *, status: str = "", text: str = "") -> QuerySet[Campaign]:
+@dataclass(frozen=True)
+class CampaignFilter:
+    """What the campaign list is narrowed to; empty means "any"."""
+
+    status: str = ""
+    text: str = ""
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.status:
+            parts.append(_("状态：%(v)s") % {"v": Campaign.Status(self.status).label})
+        if self.text:
+            parts.append(_("关键词：%(v)s") % {"v": self.text})
+        return parts
+
+
+def filter_campaigns(user, filters: CampaignFilter) -> QuerySet[Campaign]:
+    """The campaigns `user` may see, narrowed by `filters`, the newest first."""
     campaigns = visible_campaigns(user).select_related("office_unit")
-    if status:
-        campaigns = campaigns.filter(status=status)
-    if text.strip():
-        campaigns = campaigns.filter(
-            Q(name__icontains=text.strip()) | Q(short_name__icontains=text.strip())
-        )
+    if filters.status:
+        campaigns = campaigns.filter(status=filters.status)
+    text = filters.text.strip()
+    if text:
+        campaigns = campaigns.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
     return campaigns.order_by("-start_date", "-id")
 
 
@@ -682,12 +637,15 @@ NOTICE_STATES = {
 
 @dataclass(frozen=True)
 class NoticeFilter:
+    """What the supervision notice list is narrowed to; empty means "any"."""
+
     campaign: Campaign | None = None
     unit: Unit | None = None
     subtree: bool = False
     state: str = ""
     mine: bool = False
     text: str = ""
+    task: Task | None = None
 
     def describe(self) -> list[str]:
         parts = []
@@ -702,6 +660,8 @@ class NoticeFilter:
             parts.append(_("仅待我回复的"))
         if self.text:
             parts.append(_("关键词：%(v)s") % {"v": self.text})
+        if self.task:
+            parts.append(_("任务：%(v)s") % {"v": self.task.title})
         return parts
 
 
@@ -722,6 +682,8 @@ def filter_notices(
         notices = notices.filter(visible)
     if filters.campaign:
         notices = notices.filter(task__campaign=filters.campaign)
+    if filters.task:
+        notices = notices.filter(task=filters.task)
     if filters.unit:
         if filters.subtree:
             notices = notices.filter(task__unit__in=_subtree(filters.unit))
@@ -746,3 +708,120 @@ def filter_notices(
             Q(number__icontains=text) | Q(content__icontains=text) | Q(task__title__icontains=text)
         )
     return notices.order_by("-issued_at", "-id")
+
+
+# --- The task page and the set-up pages ---------------------------------------------------------
+
+UNIT_CHOICES_LIMIT = 200  # units offered in a picker before one types to search
+
+
+def unit_members(task: Task) -> QuerySet[User]:
+    """The active people of the task's unit: whom its task can be assigned to."""
+    return (
+        User.objects.filter(memberships__unit=task.unit, is_active=True, deleted_at__isnull=True)
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def people_in_scope(user) -> QuerySet[User]:
+    """People the user may pick: members of units in their person.view scope."""
+    scope = scope_for(user, "person.view")
+    people = User.objects.filter(is_active=True, deleted_at__isnull=True)
+    if not scope.everything:
+        people = people.filter(memberships__unit__in=units_for_picker(user, "person.view"))
+    return people.distinct().order_by("name", "id")
+
+
+def picker_units(user, perm: str, selected: Unit | None) -> list[Unit]:
+    """The first units of the user's reach for the picker, indented as a tree (the rest are
+    found by typing)."""
+    units = list(units_for_picker(user, perm).order_by("path")[:UNIT_CHOICES_LIMIT])
+    top = min((unit.depth for unit in units), default=0)
+    for unit in units:
+        unit.picker_label = "\u3000" * (unit.depth - top) + unit.name
+    if selected is not None and all(unit.pk != selected.pk for unit in units):
+        units.insert(0, selected)
+    return units
+
+
+@dataclass
+class UnitRow:
+    """A unit in the issue page's tree of checkboxes."""
+
+    unit: Unit
+    indent: int
+    has_children: bool
+    checked: bool
+    issued: bool
+
+
+def issue_rows(units: list[Unit], *, checked: set[str], issued: frozenset) -> list[UnitRow]:
+    """The units to issue a plan to, as an indented tree, marking those already issued."""
+    parent_ids = {unit.parent_id for unit in units}
+    base = min((unit.depth for unit in units), default=0)
+    return [
+        UnitRow(
+            unit=unit,
+            indent=unit.depth - base,
+            has_children=unit.pk in parent_ids,
+            checked=str(unit.pk) in checked,
+            issued=unit.pk in issued,
+        )
+        for unit in units
+    ]
+
+
+EDIT_LABELS = {
+    "title": gettext_lazy("任务名称"),
+    "description": gettext_lazy("任务要求"),
+    "expected_evidence": gettext_lazy("佐证材料要求"),
+    "priority": gettext_lazy("优先级"),
+    "track_id": gettext_lazy("方向"),
+    "start_date": gettext_lazy("开始日期"),
+    "deadline": gettext_lazy("完成时限"),
+    "kind": gettext_lazy("类型"),
+}
+
+
+def _shown(name: str, value, track_names: dict[int, str]):
+    """An edited field's stored value as people read it (names instead of ids and codes)."""
+    if value in (None, ""):
+        return value
+    try:
+        if name == "track_id":
+            return track_names.get(int(value), value)
+        if name == "priority":
+            return Task.Priority(int(value)).label
+        if name == "kind":
+            return Task.Kind(value).label
+    except ValueError:
+        pass
+    return value
+
+
+def change_rows(changes: dict | None, track_names: dict[int, str]) -> list[tuple]:
+    """(label, before, after) of each field an edit changed, as people read them."""
+    return [
+        (
+            str(EDIT_LABELS.get(name, name)),
+            _shown(name, pair[0], track_names),
+            _shown(name, pair[1], track_names),
+        )
+        for name, pair in (changes or {}).items()
+    ]
+
+
+def describe_conflicts(changes: list[dict], track_names: dict[int, str]) -> list[dict]:
+    """StaleEdit's changes, with field labels, for the page."""
+    return [
+        {
+            "actor": change["actor"],
+            "at": change["at"],
+            "fields": [
+                {"label": label, "before": before, "after": after}
+                for label, before, after in change_rows(change["changes"], track_names)
+            ],
+        }
+        for change in changes
+    ]

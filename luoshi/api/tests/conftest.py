@@ -1,17 +1,11 @@
-"""Helpers for the API tests: JSON calls, personal access tokens, tasks in every state."""
+"""Helpers for the API tests of every app: JSON calls and personal access tokens."""
 
-import io
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 
 from luoshi.accounts.models import AccessToken
-from luoshi.campaigns import services as chain
-from luoshi.campaigns.models import Task
-from luoshi.testing import World, issued_task
 
 
 def make_token(user, **fields) -> str:
@@ -77,34 +71,3 @@ def api_for(client_for):
 def token_api():
     """token_api(user): a JSON client that authenticates with a fresh access token."""
     return lambda user: Api(Client(), {"Authorization": f"Bearer {make_token(user)}"})
-
-
-def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
-    image = Image.new("RGB", (8, 8), (200, 30, 30))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def task_in_state(world: World, state: str) -> Task:
-    """A unit task of unit A walked by the services to `state` (owner: staff)."""
-    task = issued_task(world)[0]
-    if state == "issued":
-        return task
-    chain.sign_task(actor=world.liaison, task=task)
-    if state == "signed":
-        return task
-    chain.assign_task(actor=world.liaison, task=task, owner=world.staff)
-    if state == "in_progress":
-        return task
-    if state == "returned":
-        chain.report_progress(actor=world.staff, task=task, percent=100, text="完成", complete=True)
-        chain.verify_task(actor=world.office, task=task, passed=False, reason="缺少佐证材料")
-        return task
-    chain.report_progress(actor=world.staff, task=task, percent=100, text="完成", complete=True)
-    if state == "submitted":
-        return task
-    chain.verify_task(actor=world.office, task=task, passed=True, quality=Task.Quality.GOOD)
-    if state == "verified":
-        return task
-    raise ValueError(state)

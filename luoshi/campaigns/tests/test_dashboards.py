@@ -128,7 +128,7 @@ def test_workbench_warning_counts_link_to_the_filtered_list(world, chain_world, 
     assert warnings["yellow"][0] == 1  # unit B's yellow task is not the liaison's
     assert warnings["blue"][0] == 0
     listed = client.get(warnings["red"][1])
-    assert [task.pk for task in listed.context["page"].rows] == [chain_world["doing"].pk]
+    assert [task.pk for task in listed.context["page"].object_list] == [chain_world["doing"].pk]
     html = response.content.decode()
     assert 'class="card text-decoration-none h-100 warning-red"' in html
 
@@ -184,7 +184,7 @@ def test_overview_numbers_match_the_database_and_link_to_the_tasks(world, chain_
         cells.extend(row_cells)
     for value, url, key in cells:
         listed = client.get(url)
-        assert listed.context["page"].total == value, (key, url)
+        assert listed.context["page"].paginator.count == value, (key, url)
     # the red cell of unit A goes to unit A's red tasks
     red_url = next(url for value, url, key in response.context["units"][0][1] if key == "red")
     params = parse_qs(urlparse(red_url).query)
@@ -232,7 +232,7 @@ def test_outsider_overview_counts_only_their_unit(world, chain_world, client_for
 def _listed(client, **params) -> list[int]:
     response = client.get(reverse("campaigns:task-list"), params)
     assert response.status_code == 200
-    return [task.pk for task in response.context["page"].rows]
+    return [task.pk for task in response.context["page"].object_list]
 
 
 def test_task_list_filters(world, chain_world, client_for):
@@ -279,7 +279,7 @@ def test_task_list_refuses_bad_filters_with_a_message(world, chain_world, client
         reverse("campaigns:task-list"), {"deadline_from": "2026-13-01", "state": "bogus"}
     )
     assert response.status_code == 200
-    assert response.context["page"].rows == []
+    assert list(response.context["page"].object_list) == []
     html = response.content.decode()
     assert "筛选条件有误" in html
     assert "有效" in html  # the field-level message of the date or the choice
@@ -290,9 +290,11 @@ def test_task_list_paginates(world, client_for):
         issued_task(world, title=f"任务{index:02d}")
     client = client_for(world.liaison)
     first = client.get(reverse("campaigns:task-list"))
-    assert len(first.context["page"].rows) == 25 and first.context["page"].total == 30
+    assert (
+        len(first.context["page"].object_list) == 25 and first.context["page"].paginator.count == 30
+    )
     second = client.get(reverse("campaigns:task-list"), {"page": 2})
-    assert len(second.context["page"].rows) == 5
+    assert len(second.context["page"].object_list) == 5
     assert "第 26–30 条，共 30 条" in second.content.decode()
 
 
@@ -309,9 +311,9 @@ def test_task_list_has_a_phone_card_layout(world, chain_world, client_for):
 def test_workbench_groups_link_to_their_lists(world, chain_world, client_for):
     client = client_for(world.liaison)
     groups = {g.key: g for g in client.get(reverse("campaigns:workbench")).context["bench"].todos}
-    listed = client.get(groups["sign"].list_url).context["page"].rows
+    listed = client.get(groups["sign"].list_url).context["page"].object_list
     assert [task.pk for task in listed] == [chain_world["to_sign"].pk]
-    notices = client.get(groups["reply"].list_url).context["page"].rows
+    notices = client.get(groups["reply"].list_url).context["page"].object_list
     assert [notice.pk for notice in notices] == [chain_world["notice"].pk]
 
 
@@ -320,7 +322,7 @@ def test_outsider_task_list_holds_nothing_of_unit_a(world, chain_world, client_f
     assert _listed(client) == [chain_world["other"].pk]
     assert _listed(client, unit=world.unit_a.pk) == []  # not a choice in their scope
     response = client.get(reverse("campaigns:task-list"), {"campaign": world.campaign.pk})
-    assert [t.pk for t in response.context["page"].rows] == [chain_world["other"].pk]
+    assert [t.pk for t in response.context["page"].object_list] == [chain_world["other"].pk]
     unit_pks = {unit.pk for unit in response.context["unit_choices"]}
     assert unit_pks == {world.unit_b.pk}
     assert "市文体旅游广电局" not in response.content.decode()
@@ -342,21 +344,21 @@ def test_task_export_writes_the_filtered_rows_and_is_audited(world, chain_world,
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "任务清单"
-    assert "责任单位：市文体旅游广电局" in rows[2][0]
-    header = rows[3]
+    assert "责任单位：市文体旅游广电局" in rows[1][0]
+    header = rows[2]
     assert header[:4] == ("编号", "专项行动", "方向", "任务名称")
-    body = rows[4:]
+    body = rows[3:]
     assert {row[0] for row in body} == {
         chain_world[k].pk for k in ("to_sign", "to_assign", "doing", "submitted")
     }
     doing = next(row for row in body if row[0] == chain_world["doing"].pk)
     assert doing[5] == "市文体旅游广电局" and doing[6] == "张三" and doing[7] == "办理中"
     event = AuditEvent.objects.get(action="export", actor=world.office)
-    assert event.object_type == "campaigns.task" and "4 条" in event.object_repr
-    # the same export through ?format=xlsx on the list
-    again = client.get(reverse("campaigns:task-list"), {"format": "xlsx", "unit": world.unit_b.pk})
+    assert event.object_type == "campaigns.task" and "4 行" in event.note
+    # the same export through ?export=xlsx on the list
+    again = client.get(reverse("campaigns:task-list"), {"export": "xlsx", "unit": world.unit_b.pk})
     rows = list(load_workbook(io.BytesIO(again.content)).worksheets[0].iter_rows(values_only=True))
-    assert [row[0] for row in rows[4:]] == [chain_world["other"].pk]
+    assert [row[0] for row in rows[3:]] == [chain_world["other"].pk]
 
 
 def test_outsider_export_holds_nothing_of_unit_a(world, chain_world, client_for):
@@ -364,7 +366,7 @@ def test_outsider_export_holds_nothing_of_unit_a(world, chain_world, client_for)
     rows = list(
         load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
     )
-    assert [row[0] for row in rows[4:]] == [chain_world["other"].pk]
+    assert [row[0] for row in rows[3:]] == [chain_world["other"].pk]
 
 
 # --- Campaign list and notices ------------------------------------------------------------------
@@ -388,9 +390,9 @@ def test_campaign_list_filters_and_exports(world, chain_world, client_for):
     response = client.get(reverse("campaigns:campaign-list"), {"q": "四大"})
     assert [card.campaign for card in response.context["cards"]] == [world.campaign]
     assert response.context["cards"][0].total == 5
-    export = client.get(reverse("campaigns:campaign-list"), {"q": "四大", "format": "xlsx"})
+    export = client.get(reverse("campaigns:campaign-list"), {"q": "四大", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
-    assert rows[3][0] == "名称" and rows[4][0] == world.campaign.name and rows[4][5] == 5
+    assert rows[2][0] == "名称" and rows[3][0] == world.campaign.name and rows[3][5] == 5
     assert AuditEvent.objects.filter(action="export", object_type="campaigns.campaign").exists()
 
 
@@ -409,22 +411,22 @@ def test_notice_list_filters_and_exports(world, chain_world, client_for):
     url = reverse("campaigns:notice-list")
 
     def listed(**params):
-        return [notice.pk for notice in client.get(url, params).context["page"].rows]
+        return [notice.pk for notice in client.get(url, params).context["page"].object_list]
 
     assert set(listed()) == {chain_world["notice"].pk, other.pk}
     assert listed(state="open") == [chain_world["notice"].pk]
     assert listed(state="replied") == [other.pk]
     assert listed(unit=world.unit_b.pk) == [other.pk]
-    export = client.get(url, {"state": "open", "format": "xlsx"})
+    export = client.get(url, {"state": "open", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
-    assert rows[3][0] == "编号" and rows[4][0] == chain_world["notice"].number
+    assert rows[2][0] == "编号" and rows[3][0] == chain_world["notice"].number
     assert AuditEvent.objects.filter(
         action="export", object_type="campaigns.supervisionnotice"
     ).exists()
     outsider = client_for(world.outsider)
-    assert [n.pk for n in outsider.get(url).context["page"].rows] == [other.pk]
+    assert [n.pk for n in outsider.get(url).context["page"].object_list] == [other.pk]
     staff = client_for(world.staff)
-    assert [n.pk for n in staff.get(url, {"mine": "on"}).context["page"].rows] == [
+    assert [n.pk for n in staff.get(url, {"mine": "on"}).context["page"].object_list] == [
         chain_world["notice"].pk
     ]
 

@@ -2,89 +2,42 @@
 a campaign (create, edit, add a track, replace the leading group) through the same services as
 the pages."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Query, Router, Status
 
-from luoshi.campaigns import services
-from luoshi.campaigns.access import get_campaign_for_user, visible_campaigns
-from luoshi.campaigns.models import Campaign, LeadingGroupMember
+from luoshi.api.auth import current_user
+from luoshi.api.people import people_in_scope
+from luoshi.api.schemas import ERRORS
 from luoshi.org.access import require_perm, units_for_picker
 
-from .auth import current_user
-from .people import people_in_scope
-from .schemas import ERRORS, Ref, ref
+from .. import forms as f
+from .. import selectors, services
+from ..access import get_campaign_for_user
+from ..models import Campaign, LeadingGroupMember
+from .filters import form_data, read_filters
+from .schemas import (
+    CampaignCreateIn,
+    CampaignDetailOut,
+    CampaignEditIn,
+    CampaignFilters,
+    CampaignOut,
+    LeadingGroupIn,
+    SeatOut,
+    TrackIn,
+    TrackOut,
+)
 
 router = Router(tags=["专项行动"])
 
 
-class CampaignOut(Schema):
-    id: int
-    name: str
-    short_name: str
-    office_unit: Ref
-    start_date: datetime.date
-    end_date: datetime.date
-    status: str
-    status_display: str
-
-    @staticmethod
-    def resolve_office_unit(obj: Campaign) -> dict | None:
-        return ref(obj.office_unit)
-
-    @staticmethod
-    def resolve_status_display(obj: Campaign) -> str:
-        return obj.get_status_display()
-
-
-class TrackOut(Schema):
-    id: int
-    name: str
-    description: str
-    sort_order: int
-
-
-class SeatOut(Schema):
-    person: Ref
-    seat: str
-    seat_display: str
-    title: str
-
-    @staticmethod
-    def resolve_person(obj: LeadingGroupMember) -> dict | None:
-        return ref(obj.person)
-
-    @staticmethod
-    def resolve_seat_display(obj: LeadingGroupMember) -> str:
-        return obj.get_seat_display()
-
-
-class CampaignDetailOut(CampaignOut):
-    description: str
-    notice_prefix: str
-    blue_working_days: int
-    yellow_lag_percent: int
-    sign_working_days: int
-    reply_working_days: int
-    tracks: list[TrackOut]
-    leading_group: list[SeatOut]
-
-    @staticmethod
-    def resolve_tracks(obj: Campaign) -> list:
-        return list(obj.tracks.all())
-
-    @staticmethod
-    def resolve_leading_group(obj: Campaign) -> list:
-        return list(obj.leading_group.all())
-
-
 @router.get("", response={200: list[CampaignOut], **ERRORS}, summary="专项行动列表")
-def list_campaigns(request: HttpRequest):
-    return list(visible_campaigns(current_user(request)).select_related("office_unit"))
+def list_campaigns(request: HttpRequest, filters: Query[CampaignFilters]):
+    user = current_user(request)
+    flt = read_filters(f.CampaignFilterForm(form_data(filters.model_dump())))
+    return list(selectors.filter_campaigns(user, flt))
 
 
 def _detail(user, campaign_id: int) -> Campaign:
@@ -102,50 +55,6 @@ def get_campaign(request: HttpRequest, campaign_id: int):
 
 
 # --- Set-up (the campaign office) -----------------------------------------------------------------
-
-
-class CampaignCreateIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    short_name: str = Field("", max_length=50)
-    office_unit_id: int = Field(..., description="牵头单位（须在调用者 campaign.manage 范围内）")
-    start_date: datetime.date
-    end_date: datetime.date
-    description: str = ""
-    tracks: list[str] = Field([], description="方向名称，按顺序")
-    notice_prefix: str = Field("督办", min_length=1, max_length=20)
-    blue_working_days: int = Field(3, ge=0, le=100)
-    yellow_lag_percent: int = Field(20, ge=0, le=100)
-    sign_working_days: int = Field(2, ge=0, le=100)
-    reply_working_days: int = Field(3, ge=0, le=100)
-
-
-class CampaignEditIn(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    short_name: str | None = Field(None, max_length=50)
-    start_date: datetime.date | None = None
-    end_date: datetime.date | None = None
-    description: str | None = None
-    status: Campaign.Status | None = None
-    notice_prefix: str | None = Field(None, min_length=1, max_length=20)
-    blue_working_days: int | None = Field(None, ge=0, le=100)
-    yellow_lag_percent: int | None = Field(None, ge=0, le=100)
-    sign_working_days: int | None = Field(None, ge=0, le=100)
-    reply_working_days: int | None = Field(None, ge=0, le=100)
-
-
-class TrackIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
-    description: str = ""
-
-
-class SeatIn(Schema):
-    person_id: int
-    seat: LeadingGroupMember.Seat = LeadingGroupMember.Seat.MEMBER
-    title: str = Field("", max_length=100)
-
-
-class LeadingGroupIn(Schema):
-    members: list[SeatIn] = Field(..., description="领导小组全体成员，按显示顺序；整体替换")
 
 
 def _track_names(names: list[str]) -> list[str]:
@@ -192,7 +101,7 @@ def create_campaign(request: HttpRequest, payload: CampaignCreateIn):
 )
 def edit_campaign(request: HttpRequest, campaign_id: int, payload: CampaignEditIn):
     user = current_user(request)
-    campaign = get_campaign_for_user(user, campaign_id, manage=True)
+    campaign = get_campaign_for_user(user, campaign_id, write=True)
     values = payload.model_dump(exclude_unset=True)
     if values.get("description", "") is None:
         values["description"] = ""
@@ -212,7 +121,7 @@ def edit_campaign(request: HttpRequest, campaign_id: int, payload: CampaignEditI
 @router.post("/{int:campaign_id}/tracks", response={201: TrackOut, **ERRORS}, summary="添加方向")
 def add_track(request: HttpRequest, campaign_id: int, payload: TrackIn):
     user = current_user(request)
-    campaign = get_campaign_for_user(user, campaign_id, manage=True)
+    campaign = get_campaign_for_user(user, campaign_id, write=True)
     name = payload.name.strip()
     if not name:
         raise ValidationError({"name": _("请填写方向名称。")})
@@ -229,7 +138,7 @@ def add_track(request: HttpRequest, campaign_id: int, payload: TrackIn):
 )
 def set_leading_group(request: HttpRequest, campaign_id: int, payload: LeadingGroupIn):
     user = current_user(request)
-    campaign = get_campaign_for_user(user, campaign_id, manage=True)
+    campaign = get_campaign_for_user(user, campaign_id, write=True)
     ids = {row.person_id for row in payload.members}
     people = {
         person.pk: person for person in people_in_scope(user).filter(pk__in=ids, is_active=True)

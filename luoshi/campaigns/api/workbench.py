@@ -2,72 +2,19 @@
 counts, unread messages, and for the office and leaders a card per active campaign. The same
 selector as the page (luoshi.campaigns.selectors.workbench)."""
 
-import datetime
-
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Router
 
 from luoshi.accounts.models import Notification
-from luoshi.campaigns.models import SupervisionNotice, Task
-from luoshi.campaigns.selectors import CampaignCard, TodoGroup, workbench
+from luoshi.api.auth import current_user
+from luoshi.api.schemas import ERRORS, ref
 
-from .auth import current_user
-from .schemas import ERRORS, Ref, ref
+from ..models import SupervisionNotice, Task
+from ..selectors import CampaignCard, TodoGroup, workbench
+from .schemas import WorkbenchOut
 
 router = Router(tags=["工作台"])
-
-
-class TodoItemOut(Schema):
-    type: str = Field(..., description="task：任务；notice：督办单")
-    id: int
-    title: str
-    task_id: int
-    deadline: datetime.date | None
-    state: str
-    state_display: str
-    warning: str
-    unit: Ref | None
-    campaign: Ref | None
-    api_url: str
-
-
-class TodoGroupOut(Schema):
-    key: str = Field(..., description="sign / assign / report / reply / verify")
-    title: str
-    count: int = Field(..., description="数量（超过上限时为上限，见 capped）")
-    capped: bool
-    list_url: str = Field(..., description="显示全部的列表页（登录会话）")
-    items: list[TodoItemOut]
-
-
-class NotificationOut(Schema):
-    id: int
-    level: str
-    title: str
-    body: str
-    url: str
-    created_at: datetime.datetime
-
-
-class CardOut(Schema):
-    campaign: Ref
-    total: int
-    open: int
-    submitted: int
-    done: int
-    red: int
-    yellow: int
-    blue: int
-    progress: int
-
-
-class WorkbenchOut(Schema):
-    todo_total: int
-    todos: list[TodoGroupOut]
-    warnings: dict[str, int] = Field(..., description="红、黄、蓝预警的任务数")
-    notifications: list[NotificationOut] = Field(..., description="最近的未读消息")
-    cards: list[CardOut] = Field(..., description="行动办和领导：进行中专项行动的概况")
 
 
 def _item(item: Task | SupervisionNotice) -> dict:
@@ -84,7 +31,7 @@ def _item(item: Task | SupervisionNotice) -> dict:
             "warning": task.warning,
             "unit": ref(task.unit),
             "campaign": None,
-            "api_url": reverse("api:get_notice", args=[item.pk]),
+            "api_url": reverse("api:get_supervision_notice", args=[item.pk]),
         }
     return {
         "type": "task",

@@ -3,7 +3,7 @@
 Views parse, fetch through the access helpers (404 outside scope), call one service and redirect.
 The services check permissions (PermissionDenied → 403) and the chain's rules (IllegalMove →
 a message on the task page); a refused form is shown again with the errors at its fields.
-The campaign set-up pages live in views_setup, the holiday calendar in views_calendar.
+The page offers exactly the moves access.allowed_moves() returns, as the API does.
 """
 
 from collections.abc import Callable
@@ -18,31 +18,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
 from luoshi.lib.workdays import load_calendar
-from luoshi.org.access import has_perm
 
-from . import forms as f
-from . import services, warning_levels
-from .access import (
-    get_task_for_user,
-    visible_tasks,
-    visible_tasks_q,
-)
-from .models import (
-    OPEN_STATES,
-    Milestone,
-    SupervisionNotice,
-    Task,
-    TaskState,
-)
+from .. import access, selectors, services, warning_levels
+from .. import forms as f
+from ..access import get_task_for_user
+from ..models import Task
 
-S = TaskState
 ActionForm = BaseForm | BaseFormSet  # what a task action posts: a form, or the sub-task formset
 
 
@@ -61,113 +48,13 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, text)
 
 
-EDIT_LABELS = {
-    "title": gettext_lazy("任务名称"),
-    "description": gettext_lazy("任务要求"),
-    "expected_evidence": gettext_lazy("佐证材料要求"),
-    "priority": gettext_lazy("优先级"),
-    "track_id": gettext_lazy("方向"),
-    "start_date": gettext_lazy("开始日期"),
-    "deadline": gettext_lazy("完成时限"),
-    "kind": gettext_lazy("类型"),
-}
-
-
-def _shown(name: str, value, track_names: dict[int, str]):
-    """An edited field's stored value as people read it (names instead of ids and codes)."""
-    if value in (None, ""):
-        return value
-    try:
-        if name == "track_id":
-            return track_names.get(int(value), value)
-        if name == "priority":
-            return Task.Priority(int(value)).label
-        if name == "kind":
-            return Task.Kind(value).label
-    except ValueError:
-        pass
-    return value
-
-
-def _change_rows(changes: dict | None, track_names: dict[int, str]) -> list[tuple]:
-    return [
-        (
-            str(EDIT_LABELS.get(name, name)),
-            _shown(name, pair[0], track_names),
-            _shown(name, pair[1], track_names),
-        )
-        for name, pair in (changes or {}).items()
-    ]
-
-
-def _describe_conflicts(changes: list[dict], track_names: dict[int, str]) -> list[dict]:
-    """StaleEdit's changes, with field labels, for the page."""
-    return [
-        {
-            "actor": change["actor"],
-            "at": change["at"],
-            "fields": [
-                {"label": label, "before": before, "after": after}
-                for label, before, after in _change_rows(change["changes"], track_names)
-            ],
-        }
-        for change in changes
-    ]
-
-
 # --- The task page -------------------------------------------------------------------------------
-
-
-def _unit_members(task: Task):
-    return (
-        User.objects.filter(memberships__unit=task.unit, is_active=True, deleted_at__isnull=True)
-        .distinct()
-        .order_by("name", "id")
-    )
-
-
-def allowed_moves(user, task: Task) -> dict[str, bool]:
-    """Which action forms the page shows: the service's own permission plus the chain's state."""
-    unit = task.unit
-    plan = task.is_plan
-    top_unit_task = not plan and (task.parent is None or task.parent.unit_id is None)
-    open_ = task.state in OPEN_STATES
-    return {
-        "edit": services.can_edit_task(user, task),
-        "issue": plan
-        and task.state in (S.DRAFT, S.ISSUED)
-        and has_perm(user, "task.issue", task.campaign.office_unit),
-        "sign": not plan and task.state == S.ISSUED and has_perm(user, "task.sign", unit),
-        "assign": top_unit_task
-        and task.state in (S.SIGNED, S.IN_PROGRESS)
-        and has_perm(user, "task.assign", unit),
-        "decompose": top_unit_task
-        and task.state in (S.SIGNED, S.IN_PROGRESS)
-        and has_perm(user, "task.assign", unit),
-        "report": not plan and task.state == S.IN_PROGRESS and services.can_report(user, task),
-        "verify": not plan and task.state == S.SUBMITTED and has_perm(user, "task.verify", unit),
-        "close": not plan and task.state == S.VERIFIED and has_perm(user, "task.verify", unit),
-        "withdraw": not plan
-        and task.state == S.ISSUED
-        and has_perm(user, "task.issue", task.campaign.office_unit),
-        "notice": not plan
-        and task.state in (*OPEN_STATES, S.SUBMITTED)
-        and has_perm(user, "task.supervise", unit),
-        "reply": not plan and (task.owner_id == user.pk or has_perm(user, "task.reply", unit)),
-        "remind": not plan and open_ and has_perm(user, "task.remind", unit),
-        "accountability": not plan
-        and (task.warning == "red" or task.returned_count > 0)
-        and has_perm(user, "task.hold_accountable", unit),
-        "comment": has_perm(user, "task.comment", unit or task.campaign.office_unit),
-        "milestone": services.can_edit_task(user, task)
-        or (not plan and services.can_report(user, task)),
-    }
 
 
 def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict[str, ActionForm]:
     calendar_today = timezone.localdate()
     forms_: dict[str, ActionForm] = {}
-    members = _unit_members(task) if task.unit_id else User.objects.none()
+    members = selectors.unit_members(task) if task.unit_id else User.objects.none()
     if can["sign"]:
         forms_["sign"] = f.NoteForm()
     if can["assign"]:
@@ -195,9 +82,9 @@ def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict[str, Acti
         forms_["accountability"] = f.AccountabilityForm(members=members)
     if can["comment"]:
         forms_["comment"] = f.CommentForm()
-    if can["edit"]:
+    if can["delete"]:
         forms_["delete"] = f.ReasonForm()
-    if can["milestone"] and can["edit"]:
+    if can["milestone"]:
         forms_["milestone"] = f.MilestoneForm()
     return forms_
 
@@ -218,7 +105,7 @@ def _render_task(
     )
     # The badge shows today's computed warning, not the copy the daily job stored for lists.
     level = assessment.level if assessment is not None else task.warning
-    can = allowed_moves(user, task)
+    can = access.move_flags(user, task)
     action_forms = _action_forms(request, task, can)
     action_forms.update(bound or {})
     children = list(
@@ -247,7 +134,7 @@ def _render_task(
     track_names = dict(task.campaign.tracks.values_list("pk", "name"))
     for event in events:
         changes = event.data.get("changes") if isinstance(event.data, dict) else None
-        event.change_rows = _change_rows(changes, track_names)
+        event.change_rows = selectors.change_rows(changes, track_names)
     context = {
         "task": task,
         "campaign": task.campaign,
@@ -337,7 +224,7 @@ def task_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "assign",
-        lambda task: f.AssignForm(request.POST, members=_unit_members(task)),
+        lambda task: f.AssignForm(request.POST, members=selectors.unit_members(task)),
         run,
         default_field="owner",
     )
@@ -364,7 +251,7 @@ def task_decompose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         "decompose",
         lambda task: f.SubTaskFormSet(
-            request.POST, form_kwargs={"members": _unit_members(task)}, prefix="sub"
+            request.POST, form_kwargs={"members": selectors.unit_members(task)}, prefix="sub"
         ),
         run,
     )
@@ -452,13 +339,7 @@ def notice_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notice_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    notice = (
-        SupervisionNotice.objects.filter(pk=pk, task__in=visible_tasks(request.user))
-        .select_related("task")
-        .first()
-    )
-    if notice is None:
-        raise Http404
+    notice = access.get_notice_for_user(request.user, pk)
 
     def run(task, form):
         services.reply_notice(actor=request.user, notice=notice, reply=form.cleaned_data["reply"])
@@ -498,7 +379,9 @@ def accountability_create(request: AuthenticatedRequest, pk: int) -> HttpRespons
         request,
         pk,
         "accountability",
-        lambda task: f.AccountabilityForm(request.POST, request.FILES, members=_unit_members(task)),
+        lambda task: f.AccountabilityForm(
+            request.POST, request.FILES, members=selectors.unit_members(task)
+        ),
         run,
         default_field="document",
     )
@@ -532,13 +415,7 @@ def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    milestone = (
-        Milestone.objects.filter(pk=pk, task__in=visible_tasks(request.user))
-        .select_related("task")
-        .first()
-    )
-    if milestone is None:
-        raise Http404
+    milestone = access.get_milestone_for_user(request.user, pk)
     services.set_milestone_done(
         actor=request.user, milestone=milestone, done=request.POST.get("done") == "1"
     )
@@ -570,14 +447,9 @@ def task_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = (
-        Task.objects.filter(visible_tasks_q(request.user))
-        .filter(pk=pk, deleted_at__isnull=False)
-        .select_related("campaign", "campaign__office_unit", "unit", "parent")
-        .first()
-    )
-    if task is None:
-        raise Http404
+    task = access.get_restorable_task_for_user(request.user, pk)
+    if task.deleted_at is None:
+        raise Http404  # the page offers restoring on deleted tasks only
     try:
         services.restore_task(actor=request.user, task=task)
     except ValidationError as error:

@@ -1,13 +1,11 @@
 """Campaign set-up pages: the campaign, its tracks and leading group, the task breakdown
 (create, edit with optimistic locking, issue to units), and the configured accountability kinds."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse, QueryDict
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,27 +13,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.accounts.models import User
+from luoshi.audit.services import serve_export
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.workdays import load_calendar
-from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
+from luoshi.org.access import has_perm, require_perm, units_for_picker
 
-from . import forms as f
-from . import services
-from .access import (
+from .. import exports, selectors, services
+from .. import forms as f
+from ..access import (
     can_manage_campaign,
+    get_accountability_kind_for_user,
     get_campaign_for_user,
     get_task_for_user,
     visible_tasks,
     visible_tasks_q,
 )
-from .models import (
-    AccountabilityKind,
-    LeadingGroupMember,
-    Task,
-    TaskState,
-)
-from .views import _describe_conflicts, _messages_of
+from ..models import AccountabilityKind, LeadingGroupMember, Task, TaskState
 
 S = TaskState
 
@@ -123,7 +116,7 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
+    campaign = get_campaign_for_user(request.user, pk, write=True)
     form = f.CampaignForm(request.POST or None, instance=campaign, creating=False)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in form.fields}
@@ -143,7 +136,7 @@ def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def track_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
+    campaign = get_campaign_for_user(request.user, pk, write=True)
     form = f.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,20 +154,10 @@ def track_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/track_form.html", {"form": form, "campaign": campaign})
 
 
-def _people_in_scope(user) -> QuerySet[User]:
-    """People the user may pick: members of units in their person.view scope."""
-    scope = scope_for(user, "person.view")
-    people = User.objects.filter(is_active=True, deleted_at__isnull=True)
-    if not scope.everything:
-        units = units_for_picker(user, "person.view")
-        people = people.filter(memberships__unit__in=units)
-    return people.distinct().order_by("name", "id")
-
-
 @login_required
 def leading_group_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk, manage=True)
-    people = _people_in_scope(request.user)
+    campaign = get_campaign_for_user(request.user, pk, write=True)
+    people = selectors.people_in_scope(request.user)
     current = campaign.leading_group.select_related("person")
     initial = [{"person": m.person, "seat": m.seat, "title": m.title} for m in current]
     data: QueryDict | None = request.POST or None
@@ -197,7 +180,7 @@ def leading_group_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             # Django's formsets keep these in _non_form_errors; django-stubs leaves it out.
-            formset._non_form_errors = formset.error_class(_messages_of(error))  # type: ignore[attr-defined]
+            formset._non_form_errors = formset.error_class(list(error.messages))  # type: ignore[attr-defined]
         else:
             messages.success(request, _("领导小组已保存。"))
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
@@ -266,9 +249,7 @@ def task_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request.user, pk)
-    if not services.can_edit_task(request.user, task):
-        raise PermissionDenied
+    task = get_task_for_user(request.user, pk, write=True)
     initial = {
         "track": task.track_id,
         "title": task.title,
@@ -292,7 +273,7 @@ def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         except services.StaleEdit as error:
             track_names = dict(task.campaign.tracks.values_list("pk", "name"))
-            conflicts = _describe_conflicts(error.changes, track_names)
+            conflicts = selectors.describe_conflicts(error.changes, track_names)
             messages.error(request, error.messages[0])
         except ValidationError as error:
             f.add_service_errors(form, error)
@@ -311,15 +292,6 @@ def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": task,
         },
     )
-
-
-@dataclass
-class UnitRow:
-    unit: object
-    indent: int
-    has_children: bool
-    checked: bool
-    issued: bool
 
 
 @login_required
@@ -345,20 +317,8 @@ def task_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已下发给 %(n)d 个责任单位。") % {"n": len(children)})
             return redirect("campaigns:task-detail", pk=task.pk)
-    unit_list = list(units)
-    checked = {str(v) for v in (request.POST.getlist("units") if request.method == "POST" else [])}
-    parent_ids = {unit.parent_id for unit in unit_list}
-    base = min((unit.depth for unit in unit_list), default=0)
-    rows = [
-        UnitRow(
-            unit=unit,
-            indent=unit.depth - base,
-            has_children=unit.pk in parent_ids,
-            checked=str(unit.pk) in checked,
-            issued=unit.pk in issued,
-        )
-        for unit in unit_list
-    ]
+    checked = set(request.POST.getlist("units")) if request.method == "POST" else set()
+    rows = selectors.issue_rows(list(units), checked=checked, issued=issued)
     return render(
         request,
         "campaigns/task_issue.html",
@@ -374,15 +334,6 @@ def task_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- 问责方式 (accountability kinds) -----------------------------------------------------------------
 
 
-def _get_kind_for_manager(user, pk: int) -> AccountabilityKind:
-    """A kind, for those who may configure kinds (403 for others before anything is looked up)."""
-    require_perm(user, "campaign.manage")
-    kind = AccountabilityKind.objects.filter(pk=pk).first()
-    if kind is None:
-        raise Http404
-    return kind
-
-
 @login_required
 def accountability_kind_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "campaign.manage")
@@ -395,20 +346,19 @@ def accountability_kind_list(request: AuthenticatedRequest) -> HttpResponse:
     active = request.GET.get("active", "")
     if active in ("1", "0"):
         kinds = kinds.filter(is_active=active == "1")
-    if request.GET.get("export") == "xlsx":
-        title = _("问责方式")
-        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        status = {"1": _("启用"), "0": _("停用")}.get(active, _("全部"))
-        content = build_workbook(
-            title=title,
-            headers=[_("名称"), _("严重程度"), _("扣分"), _("状态"), _("使用次数")],
-            rows=services.accountability_kind_export_rows(actor=request.user, kinds=kinds),
-            notes=[
-                _("导出时间：%(at)s；名称包含：%(q)s；状态：%(status)s")
-                % {"at": stamp, "q": text or _("不限"), "status": status}
+    if wants_xlsx(request):
+        status = {"1": _("启用"), "0": _("停用")}.get(active, "")
+        return serve_export(
+            actor=request.user,
+            object_type="campaigns.accountabilitykind",
+            title=_("问责方式"),
+            headers=exports.accountability_kind_headers(),
+            rows=exports.accountability_kind_rows(kinds),
+            filters=[
+                _("名称包含：%(q)s") % {"q": text} if text else "",
+                _("状态：%(status)s") % {"status": status} if status else "",
             ],
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     return render(
         request,
         "campaigns/accountability_kind_list.html",
@@ -437,7 +387,7 @@ def accountability_kind_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def accountability_kind_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    kind = _get_kind_for_manager(request.user, pk)
+    kind = get_accountability_kind_for_user(request.user, pk, write=True)
     initial = {
         "name": kind.name,
         "severity": kind.severity,
@@ -463,12 +413,12 @@ def accountability_kind_edit(request: AuthenticatedRequest, pk: int) -> HttpResp
 @require_POST
 def accountability_kind_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """停用 or 启用: a kind is never deleted, since accountability records refer to it."""
-    kind = _get_kind_for_manager(request.user, pk)
+    kind = get_accountability_kind_for_user(request.user, pk, write=True)
     activate = request.POST.get("active") == "1"
     try:
         services.update_accountability_kind(actor=request.user, kind=kind, is_active=activate)
     except ValidationError as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(list(error.messages)))
         return redirect("campaigns:accountability-kind-list")
     if activate:
         messages.success(request, _("问责方式“%(name)s”已启用。") % {"name": kind.name})
