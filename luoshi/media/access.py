@@ -1,8 +1,9 @@
-"""Who sees which publications and targets: 404 outside scope.
+"""Who sees which publications, journalists' targets and channels: 404 outside scope.
 
 A publication is seen by whoever sees its ledger activity (luoshi.ledgers.access). A target is
 seen by whoever holds `ledger.view` on its unit, and by the journalist it is set for; it is
 changed by whoever records (`ledger.record`) or configures (`ledger.configure`) for its unit.
+Channels are configuration: seen with any ledger access, changed by the office.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,15 +11,25 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from luoshi.ledgers.access import can_edit_activity, visible_activities
-from luoshi.org.access import scope_for
+from luoshi.ledgers.models import ActivityType
+from luoshi.org.access import has_perm, scope_for
 from luoshi.org.models import Unit
 
-from .models import Publication, Target
+from .models import Channel, JournalistTarget, Publication
+
+# Either permission lets a unit's liaison (record) or the office (configure) set targets; the
+# units where they may are `org.access.units_with_any_perm(user, *TARGET_PERMS)`.
+TARGET_PERMS = ("ledger.record", "ledger.configure")
 
 
 def visible_publications(user) -> QuerySet[Publication]:
     """Publications of live activities `user` may see."""
     return Publication.objects.filter(activity__in=visible_activities(user).values("pk"))
+
+
+def can_record_publications(user) -> bool:
+    """Publications are unit records: "self"-scope staff record only personal ones."""
+    return scope_for(user, "ledger.record").covers_units()
 
 
 def get_publication_for_user(user, pk: int, *, write: bool = False) -> Publication:
@@ -37,41 +48,53 @@ def get_publication_for_user(user, pk: int, *, write: bool = False) -> Publicati
     return publication
 
 
-def visible_targets(user) -> QuerySet[Target]:
+def visible_journalist_targets(user) -> QuerySet[JournalistTarget]:
     if not getattr(user, "is_authenticated", False):
-        return Target.objects.none()
+        return JournalistTarget.objects.none()
     scope = scope_for(user, "ledger.view")
     if scope.everything:
-        return Target.objects.all()
+        return JournalistTarget.objects.all()
     condition = Q(pk__in=[])
     if scope.covers_units():
         condition |= Q(unit__in=Unit.objects.filter(scope.units_q()).values("id"))
     if scope.own:
         condition |= Q(person=user)
-    return Target.objects.filter(condition)
+    return JournalistTarget.objects.filter(condition)
 
 
 def can_set_targets(user, unit: Unit | None) -> bool:
     """Whether `user` may set journalists' targets for `unit` (its liaison or the office)."""
-    return scope_for(user, "ledger.record").contains(unit) or scope_for(
-        user, "ledger.configure"
-    ).contains(unit)
+    return any(scope_for(user, perm).contains(unit) for perm in TARGET_PERMS)
 
 
-def target_units(user) -> QuerySet[Unit]:
-    """Units `user` may set targets for."""
-    record, configure = scope_for(user, "ledger.record"), scope_for(user, "ledger.configure")
-    condition = Q(pk__in=[])
-    for scope in (record, configure):
-        if scope.covers_units():
-            condition |= scope.units_q()
-    return Unit.objects.alive().filter(condition)
-
-
-def get_target_for_user(user, pk: int, *, write: bool = False) -> Target:
-    target = visible_targets(user).select_related("person", "unit").filter(pk=pk).first()
+def get_journalist_target_for_user(user, pk: int, *, write: bool = False) -> JournalistTarget:
+    target = visible_journalist_targets(user).select_related("person", "unit").filter(pk=pk).first()
     if target is None:
         raise Http404
     if write and not can_set_targets(user, target.unit):
         raise PermissionDenied
     return target
+
+
+def get_channel_for_user(user, pk: int, *, write: bool = False) -> Channel:
+    """A channel: 404 without ledger access or when there is none, PermissionDenied when
+    `write` and `user` is not the office (`ledger.configure`)."""
+    if scope_for(user, "ledger.view").is_empty:
+        raise Http404
+    channel = Channel.objects.filter(pk=pk).first()
+    if channel is None:
+        raise Http404
+    if write and not has_perm(user, "ledger.configure"):
+        raise PermissionDenied
+    return channel
+
+
+def get_media_type_for_user(user, pk: int) -> ActivityType:
+    """An activity type a publication may be recorded as (any type: the service says which
+    category it must be), or 404 without ledger access."""
+    if scope_for(user, "ledger.view").is_empty:
+        raise Http404
+    activity_type = ActivityType.objects.filter(pk=pk).first()
+    if activity_type is None:
+        raise Http404
+    return activity_type

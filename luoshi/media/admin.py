@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Channel, Publication, Target
+from .models import Channel, JournalistTarget, Publication
 
 
 @admin.register(Channel)
@@ -15,8 +15,8 @@ class PublicationAdmin(admin.ModelAdmin):
     raw_id_fields = ["activity"]
 
 
-@admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+@admin.register(JournalistTarget)
+class JournalistTargetAdmin(admin.ModelAdmin):
     list_display = ["person", "unit", "period_kind", "period_start", "level", "count"]
     list_filter = ["period_kind", "level"]
     raw_id_fields = ["person", "unit"]

@@ -2,20 +2,32 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref
-from luoshi.ledgers.models import ActivityType
-from luoshi.org.access import get_person_for_user, get_unit_for_user, require_perm
+from luoshi.ledgers.access import recording_units
+from luoshi.org.access import (
+    get_person_for_user,
+    get_unit_for_user,
+    require_perm,
+    units_with_any_perm,
+    visible_people,
+)
 
 from . import selectors, services
-from .access import get_publication_for_user, target_units
-from .models import Channel, Level, Publication, Target
+from .access import (
+    TARGET_PERMS,
+    get_channel_for_user,
+    get_media_type_for_user,
+    get_publication_for_user,
+)
+from .models import JournalistTarget, Level, Publication
 from .selectors import Period, PublicationFilter
 
 router = Router(tags=["融媒矩阵"])
@@ -92,7 +104,7 @@ class PublicationIn(Schema):
     activity_type: int | None = None
 
 
-class TargetOut(Schema):
+class JournalistTargetOut(Schema):
     id: int
     person: Ref
     unit: Ref
@@ -103,11 +115,11 @@ class TargetOut(Schema):
     count: int
 
     @staticmethod
-    def resolve_period(obj: Target) -> str:
+    def resolve_period(obj: JournalistTarget) -> str:
         return obj.period_label
 
 
-class TargetIn(Schema):
+class JournalistTargetIn(Schema):
     person: int
     unit: int
     period: str  # "2026-11" or "2026-Q4"
@@ -141,7 +153,7 @@ class MatrixOut(Schema):
 @router.get("/channels", response={200: list[ChannelOut], **ERRORS}, summary="传播渠道")
 def list_channels(request: HttpRequest):
     require_perm(current_user(request), "ledger.view")
-    return list(Channel.objects.order_by("sort_order", "id"))
+    return list(selectors.channel_list())
 
 
 def _filter(user, filters: PublicationFilters) -> PublicationFilter:
@@ -183,32 +195,26 @@ def get_publication(request: HttpRequest, publication_id: int):
     "/publications", response={201: PublicationOut, **ERRORS}, summary="登记稿件（同时计入台账）"
 )
 def create_publication(request: HttpRequest, payload: PublicationIn):
-    from luoshi.ledgers.access import recording_units
-    from luoshi.org.access import visible_people
-
     user = current_user(request)
     require_perm(user, "ledger.record")
     unit = recording_units(user).filter(pk=payload.unit).first()
     authors = list(visible_people(user, "ledger.record").filter(pk__in=payload.authors))
     if len(authors) != len(set(payload.authors)):
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
         raise ValidationError({"authors": _("所选作者不在您的数据范围内。")})
-    publication = services.record_publication(
+    publication = services.create_publication(
         actor=user,
         unit=unit,
         title=payload.title,
         published_at=timezone.make_aware(
             datetime.datetime.combine(payload.published_on, datetime.time(9))
         ),
-        channel=Channel.objects.filter(pk=payload.channel).first(),
+        channel=get_channel_for_user(user, payload.channel),
         level=payload.level,
         authors=authors,
         link=payload.link,
         views=payload.views,
         notes=payload.notes,
-        activity_type=get_object_or_404(ActivityType, pk=payload.activity_type)
+        activity_type=get_media_type_for_user(user, payload.activity_type)
         if payload.activity_type
         else None,
     )
@@ -216,7 +222,7 @@ def create_publication(request: HttpRequest, payload: PublicationIn):
     return 201, _publication_out(publication)
 
 
-@router.get("/targets", response={200: list[TargetOut], **ERRORS}, summary="记者任务量")
+@router.get("/targets", response={200: list[JournalistTargetOut], **ERRORS}, summary="记者任务量")
 def list_targets(request: HttpRequest, period: str = "", unit: int | None = None):
     user = current_user(request)
     require_perm(user, "ledger.view")
@@ -227,11 +233,10 @@ def list_targets(request: HttpRequest, period: str = "", unit: int | None = None
     return list(targets[:2000])
 
 
-@router.post("/targets", response={201: TargetOut, **ERRORS}, summary="下达（修改）记者任务量")
-def set_target(request: HttpRequest, payload: TargetIn):
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
+@router.post(
+    "/targets", response={201: JournalistTargetOut, **ERRORS}, summary="下达（修改）记者任务量"
+)
+def set_target(request: HttpRequest, payload: JournalistTargetIn):
     user = current_user(request)
     if not selectors.PERIOD_RE.match(payload.period):
         raise ValidationError({"period": _("周期须写作月份（如 2026-11）或季度（如 2026-Q4）。")})
@@ -239,7 +244,7 @@ def set_target(request: HttpRequest, payload: TargetIn):
     target = services.set_target(
         actor=user,
         person=get_person_for_user(user, payload.person),
-        unit=target_units(user).filter(pk=payload.unit).first(),
+        unit=units_with_any_perm(user, *TARGET_PERMS).filter(pk=payload.unit).first(),
         period_kind=period.kind,
         period_start=period.start,
         level=payload.level,

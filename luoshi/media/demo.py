@@ -121,7 +121,7 @@ def load(builder: "DemoBuilder") -> None:
                 authors = [people[key]]
                 if serial % 5 == 0 and key != "rmt_editor":
                     authors.append(people["rmt_editor"])
-                services.record_publication(
+                services.create_publication(
                     actor=liaison,
                     unit=unit,
                     title=HEADLINES[serial % len(HEADLINES)],

@@ -5,12 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledgers.access import recording_units
-from luoshi.org.access import visible_people
+from luoshi.org.access import units_with_any_perm, visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
-from .access import target_units
+from .access import TARGET_PERMS
 from .models import Channel, Level, PeriodKind
-from .services import media_types
+from .selectors import media_types
 
 
 class ChannelForm(StyledForm):
@@ -70,7 +70,7 @@ class PublicationEditForm(StyledForm):
     views = forms.IntegerField(label=_("阅读（播放）量"), min_value=0, required=False)
 
 
-class TargetForm(StyledForm):
+class JournalistTargetForm(StyledForm):
     """Set one journalist's target; the period is a month (2026-11) or a quarter's first month."""
 
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
@@ -95,6 +95,6 @@ class TargetForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = target_units(user).order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units_with_any_perm(user, *TARGET_PERMS).order_by("path")  # type: ignore[attr-defined]
         self.fields["person"].queryset = visible_people(user).filter(is_active=True)  # type: ignore[attr-defined]
         self.style()

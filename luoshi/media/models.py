@@ -3,8 +3,8 @@
 A `Publication` is the media half of a ledger `Activity` of a media-category type (宣传报道): the
 activity carries title, date, organising unit and authors (its participants) and is counted in
 the ledger; the publication adds channel, level, link and views, so one record counts in both the
-ledger and the matrix. A `Target` (任务量) is how many placements a journalist owes in a month or
-a quarter, in total or at one level.
+ledger and the matrix. A `JournalistTarget` (任务量) is how many placements a journalist owes in
+a month or a quarter, in total or at one level.
 """
 
 import datetime
@@ -72,7 +72,7 @@ class Publication(models.Model):
         return str(self.activity)
 
 
-class Target(models.Model):
+class JournalistTarget(models.Model):
     """A journalist's 任务量 for one month or quarter: `count` placements, at `level` or (blank)
     at any level. `unit` is the unit that set it and whose scope it falls in."""
 

@@ -5,15 +5,24 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
-from luoshi.ledgers.models import Participation
+from luoshi.ledgers.models import ActivityType, Category, Participation
 from luoshi.org.models import Unit
 
-from .access import visible_publications, visible_targets
-from .models import Channel, Level, PeriodKind, Publication, period_end, period_label
+from .access import visible_journalist_targets, visible_publications
+from .models import (
+    Channel,
+    JournalistTarget,
+    Level,
+    PeriodKind,
+    Publication,
+    period_end,
+    period_label,
+)
 
 PERIOD_RE = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 
@@ -72,6 +81,28 @@ class PublicationFilter:
     person_id: int | None = None  # an author
     text: str = ""
 
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.unit is not None:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": self.unit.name})
+        if self.channel_id:
+            channel = Channel.objects.filter(pk=self.channel_id).first()
+            parts.append(_("渠道：%(v)s") % {"v": channel.name if channel else self.channel_id})
+        if self.level:
+            parts.append(_("级别：%(v)s") % {"v": Level(self.level).label})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": self.date_from or _("不限"), "b": self.date_to or _("不限")}
+            )
+        if self.person_id:
+            person = User.objects.filter(pk=self.person_id).first()
+            parts.append(_("作者：%(v)s") % {"v": person.name if person else self.person_id})
+        if self.text:
+            parts.append(_("关键词：%(v)s") % {"v": self.text})
+        return parts
+
 
 def filter_publications(user, flt: PublicationFilter) -> QuerySet[Publication]:
     publications = visible_publications(user)
@@ -98,8 +129,6 @@ def filter_publications(user, flt: PublicationFilter) -> QuerySet[Publication]:
 
 def publication_list(user, flt: PublicationFilter) -> QuerySet[Publication]:
     """The filtered list with its authors, in one query plus one prefetch."""
-    from django.db.models import Prefetch
-
     return (
         filter_publications(user, flt)
         .select_related("channel", "activity__unit", "activity__type")
@@ -113,8 +142,40 @@ def publication_list(user, flt: PublicationFilter) -> QuerySet[Publication]:
     )
 
 
-def target_list(user, *, period: Period | None = None, unit: Unit | None = None):
-    targets = visible_targets(user).select_related("person", "unit")
+def media_types() -> QuerySet[ActivityType]:
+    """Active activity types of the media category (宣传报道 …), in their order."""
+    return ActivityType.objects.filter(category=Category.MEDIA, is_active=True).order_by(
+        "sort_order", "id"
+    )
+
+
+def channel_list() -> QuerySet[Channel]:
+    """Every channel, active or not, in the office's order."""
+    return Channel.objects.order_by("sort_order", "id")
+
+
+def authors_of(publication: Publication) -> str:
+    """The authors' names (the activity's participants, prefetched by `publication_list`)."""
+    return "、".join(
+        p.person.name or p.person.username for p in publication.activity.participations.all()
+    )
+
+
+def target_filters(period: "Period | None", unit: Unit | None) -> list[str]:
+    """The period and unit of the matrix or the target list in words, for an export's head."""
+    return [
+        _("周期：%(period)s；单位：%(unit)s")
+        % {
+            "period": period.label if period else _("全部"),
+            "unit": unit.name if unit else _("全部"),
+        }
+    ]
+
+
+def target_list(
+    user, *, period: Period | None = None, unit: Unit | None = None
+) -> QuerySet[JournalistTarget]:
+    targets = visible_journalist_targets(user).select_related("person", "unit")
     if period is not None:
         targets = targets.filter(period_kind=period.kind, period_start=period.start)
     if unit is not None:
@@ -180,7 +241,7 @@ def _period_targets(user, period: Period, unit: Unit | None) -> dict[int, dict[s
 
     A target set for exactly this period counts; a person without one gets the sum of their
     targets for the shorter periods inside it (three monthly targets make a quarter's)."""
-    targets = visible_targets(user).filter(
+    targets = visible_journalist_targets(user).filter(
         period_start__gte=period.start, period_start__lte=period.end
     )
     if unit is not None:
@@ -228,7 +289,7 @@ def matrix(
         unit_of.setdefault(person_id, group["activity__unit_id"])
     targets = _period_targets(user, period, unit)
     target_units = dict(
-        visible_targets(user)
+        visible_journalist_targets(user)
         .filter(period_start__gte=period.start, period_start__lte=period.end)
         .values_list("person_id", "unit_id")
     )

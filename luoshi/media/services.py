@@ -1,6 +1,6 @@
 """Writing the media matrix: channels (office), publications through the ledger, targets.
 
-A publication is recorded once: `record_publication` records the ledger activity through
+A publication is recorded once: `create_publication` records the ledger activity through
 luoshi.ledgers.services.record_activity (authors are its participants) and adds the
 `Publication` in the same transaction, so the ledger and the matrix count the same record.
 """
@@ -26,7 +26,8 @@ from luoshi.org.access import require_perm, scope_for, visible_people
 from luoshi.org.models import Membership, Unit
 
 from .access import can_set_targets
-from .models import Channel, Level, PeriodKind, Publication, Target
+from .models import Channel, JournalistTarget, Level, PeriodKind, Publication
+from .selectors import media_types
 
 # --- Channels (office) ----------------------------------------------------------------------------
 
@@ -79,13 +80,6 @@ def update_channel(
 # --- Publications ---------------------------------------------------------------------------------
 
 
-def media_types():
-    """Active activity types of the media category (宣传报道 …), in their order."""
-    return ActivityType.objects.filter(category=Category.MEDIA, is_active=True).order_by(
-        "sort_order", "id"
-    )
-
-
 def _publication_errors(
     *, channel: Channel | None, level: str, link: str, views: int | None, changing: bool = False
 ) -> dict[str, str]:
@@ -107,7 +101,7 @@ def _publication_errors(
 
 
 @transaction.atomic
-def record_publication(
+def create_publication(
     *,
     actor: User,
     unit: Unit | None,
@@ -234,7 +228,7 @@ def set_target(
     period_start: datetime.date | None,
     count: int | None,
     level: str = "",
-) -> Target:
+) -> JournalistTarget:
     """Set (or change) a journalist's target for a month or quarter, in total or at one level.
 
     The person must belong to the unit or a unit below it; the actor must record or configure
@@ -262,7 +256,7 @@ def set_target(
         raise ValidationError(errors)
     assert person is not None and period_start is not None and count is not None
     start = period_start_of(period_kind, period_start)
-    target = Target.objects.filter(
+    target = JournalistTarget.objects.filter(
         person=person, period_kind=period_kind, period_start=start, level=level
     ).first()
     if target is not None:
@@ -275,7 +269,7 @@ def set_target(
             target.save(update_fields=["count", "unit"])
             record(actor=actor, action=AuditEvent.Action.UPDATE, obj=target, changes=changes)
         return target
-    target = Target.objects.create(
+    target = JournalistTarget.objects.create(
         person=person,
         unit=unit,
         period_kind=period_kind,
@@ -288,7 +282,7 @@ def set_target(
 
 
 @transaction.atomic
-def delete_target(*, actor: User, target: Target) -> None:
+def delete_target(*, actor: User, target: JournalistTarget) -> None:
     """Withdraw a target (audited with what it was)."""
     if not can_set_targets(actor, target.unit) or scope_for(actor, "ledger.view").is_empty:
         raise PermissionDenied(_("您不能撤销此任务量。"))

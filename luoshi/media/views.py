@@ -17,25 +17,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import serve_export
 from luoshi.ledgers.access import can_edit_activity
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_person_for_user,
     get_unit_for_user,
     has_perm,
     require_perm,
-    scope_for,
     units_for_picker,
+    units_with_any_perm,
 )
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
-from .access import can_set_targets, get_publication_for_user, get_target_for_user, target_units
-from .models import Channel, Level
+from .access import (
+    TARGET_PERMS,
+    can_record_publications,
+    can_set_targets,
+    get_channel_for_user,
+    get_journalist_target_for_user,
+    get_publication_for_user,
+)
+from .models import Level
 from .selectors import Period, PublicationFilter
 
 PAGE_SIZE = 50
@@ -51,25 +57,13 @@ def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, s
     return {key: request.GET[key] for key in keys if request.GET.get(key)}
 
 
-def _audit_export(request: AuthenticatedRequest, object_type: str, what: str, rows: int) -> str:
-    note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type=object_type,
-        object_repr=what,
-        note=f"{note}；{request.GET.urlencode()}；{rows} 行",
-    )
-    return note
-
-
 def _filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> dict[str, Any]:
     return {
         "params": params,
         "query": urlencode(params),
         "period_value": params.get("period", ""),
         "units": units_for_picker(request.user, "ledger.view").order_by("path")[:300],
-        "channels": Channel.objects.order_by("sort_order", "id"),
+        "channels": selectors.channel_list(),
         "levels": Level.choices,
         **_nav_context(request),
     }
@@ -78,8 +72,7 @@ def _filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> di
 def _nav_context(request: AuthenticatedRequest) -> dict[str, Any]:
     return {
         "perms_configure": has_perm(request.user, "ledger.configure"),
-        # Publications are unit records: "self"-scope staff record only personal ones.
-        "may_record": scope_for(request.user, "ledger.record").covers_units(),
+        "may_record": can_record_publications(request.user),
     }
 
 
@@ -94,54 +87,15 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request)
     channel_id = parse_int(request.GET.get("channel"))
     table = selectors.matrix(request.user, period=period, unit=unit, channel_id=channel_id)
-    if request.GET.get("export") == "xlsx":
-        title = _("融媒矩阵任务完成情况")
-        level_headers: list[str] = []
-        for _value, label in table.levels:
-            level_headers += [
-                _("%(level)s级任务") % {"level": label},
-                _("%(level)s级刊播") % {"level": label},
-            ]
-        rows: list[list[Any]] = []
-        for row in table.rows:
-            levels: list[Any] = []
-            for target, placed in row.by_level:
-                levels += [target if target is not None else "", placed]
-            rows.append(
-                [
-                    row.person.name or row.person.username,
-                    row.unit.name if row.unit else "",
-                    row.target if row.target is not None else "",
-                    row.placements,
-                    f"{row.rate}%" if row.rate is not None else "",
-                    _("未完成") if row.under else "",
-                    *row.by_channel,
-                    *levels,
-                    row.views,
-                ]
-            )
-        note = _audit_export(request, "media.publication", title, len(rows))
-        scope_note = _("周期：%(period)s；单位：%(unit)s") % {
-            "period": period.label,
-            "unit": unit.name if unit else _("全部"),
-        }
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("记者"),
-                _("单位"),
-                _("任务量"),
-                _("刊播篇数"),
-                _("完成率"),
-                _("未完成任务"),
-                *[c.name for c in table.channels],
-                *level_headers,
-                _("阅读（播放）量"),
-            ],
-            rows=rows,
-            notes=[note, scope_note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="media.publication",
+            title=_("融媒矩阵任务完成情况"),
+            headers=exports.matrix_headers(table),
+            rows=exports.matrix_rows(table),
+            filters=selectors.target_filters(period, unit),
         )
-        return xlsx_response(content, f"{title}-{period.label}.xlsx")
     params = _params(request, ("period", "unit", "channel"))
     base = {k: v for k, v in params.items() if k == "unit"}
     if channel_id:
@@ -177,7 +131,7 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
             "previous": period.previous(),
             "period_value": params.get("period", period.label),
             "total_link": link(),
-            "may_set_targets": target_units(request.user).exists(),
+            "may_set_targets": units_with_any_perm(request.user, *TARGET_PERMS).exists(),
         }
     )
     return render(request, "media/matrix.html", context)
@@ -202,56 +156,27 @@ def _publication_filter(request: AuthenticatedRequest) -> PublicationFilter:
     )
 
 
-def _authors(publication) -> str:
-    return "、".join(
-        p.person.name or p.person.username for p in publication.activity.participations.all()
-    )
-
-
 @login_required
 def publication_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt = _publication_filter(request)
     publications = selectors.publication_list(request.user, flt)
-    if request.GET.get("export") == "xlsx":
-        title = _("刊播稿件")
-        rows = [
-            (
-                p.activity.starts_at,
-                p.activity.title,
-                p.channel.name,
-                p.get_level_display(),
-                _authors(p),
-                p.activity.unit.name,
-                p.views,
-                p.link,
-            )
-            for p in publications
-        ]
-        note = _audit_export(request, "media.publication", title, len(rows))
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("刊播时间"),
-                _("标题"),
-                _("渠道"),
-                _("级别"),
-                _("作者"),
-                _("组织单位"),
-                _("阅读（播放）量"),
-                _("链接"),
-            ],
-            rows=rows,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="media.publication",
+            title=_("刊播稿件"),
+            headers=exports.publication_headers(),
+            rows=exports.publication_rows(publications),
+            filters=flt.describe(),
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     params = _params(request, ("unit", "channel", "level", "from", "to", "person", "q"))
     page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, params)
     context.update(
         {
             "page": page,
-            "publications": [(p, _authors(p)) for p in page.object_list],
+            "publications": [(p, selectors.authors_of(p)) for p in page.object_list],
         }
     )
     return render(request, "media/publication_list.html", context)
@@ -260,7 +185,7 @@ def publication_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def publication_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
-    if not scope_for(request.user, "ledger.record").covers_units():
+    if not can_record_publications(request.user):
         raise PermissionDenied(_("稿件由单位联络员登记。"))
     form = f.PublicationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -269,7 +194,7 @@ def publication_create(request: AuthenticatedRequest) -> HttpResponse:
             datetime.datetime.combine(data["published_on"], datetime.time(9))
         )
         try:
-            publication = services.record_publication(
+            publication = services.create_publication(
                 actor=request.user,
                 activity_type=data["activity_type"],
                 unit=data["unit"],
@@ -324,7 +249,7 @@ def publication_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "media/publication_detail.html",
-        {"publication": publication, "authors": _authors(publication), "form": form},
+        {"publication": publication, "authors": selectors.authors_of(publication), "form": form},
     )
 
 
@@ -337,30 +262,18 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
     period = Period.parse(request.GET["period"]) if request.GET.get("period") else None
     unit = _unit(request)
     targets = selectors.target_list(request.user, period=period, unit=unit)
-    if request.GET.get("export") == "xlsx":
-        title = _("记者任务量")
-        rows = [
-            (
-                t.period_label,
-                t.get_period_kind_display(),
-                t.person.name or t.person.username,
-                t.unit.name,
-                t.get_level_display() or _("不分级别"),
-                t.count,
-            )
-            for t in targets
-        ]
-        note = _audit_export(request, "media.target", title, len(rows))
-        content = build_workbook(
-            title=title,
-            headers=[_("周期"), _("类型"), _("记者"), _("单位"), _("级别"), _("任务量（篇）")],
-            rows=rows,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="media.journalisttarget",
+            title=_("记者任务量"),
+            headers=exports.target_headers(),
+            rows=exports.target_rows(targets),
+            filters=selectors.target_filters(period, unit),
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     form = None
-    if target_units(request.user).exists():
-        form = f.TargetForm(request.POST or None, user=request.user)
+    if units_with_any_perm(request.user, *TARGET_PERMS).exists():
+        form = f.JournalistTargetForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -397,7 +310,7 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def target_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    target = get_target_for_user(request.user, pk, write=True)
+    target = get_journalist_target_for_user(request.user, pk, write=True)
     services.delete_target(actor=request.user, target=target)
     messages.success(request, _("已撤销任务量。"))
     return redirect("media:target-list")
@@ -422,7 +335,7 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已添加渠道“%(name)s”。") % {"name": channel.name})
             return redirect("media:channel-list")
-    channels = Channel.objects.order_by("sort_order", "id")
+    channels = selectors.channel_list()
     return render(
         request,
         "media/channel_list.html",
@@ -433,11 +346,7 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def channel_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
-    channel = Channel.objects.filter(pk=pk).first()
-    if channel is None:
-        from django.http import Http404
-
-        raise Http404
+    channel = get_channel_for_user(request.user, pk, write=True)
     form = f.ChannelForm(
         request.POST or None,
         initial={

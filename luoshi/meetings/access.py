@@ -2,13 +2,17 @@
 (404 otherwise); its minutes are edited by whoever may edit the activity; decisions are recorded
 by the campaign's office (task.issue), since each becomes a task of the campaign."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from luoshi.ledgers.access import can_edit_activity, visible_activities
+from luoshi.campaigns.access import get_campaign_for_user
+from luoshi.campaigns.models import Campaign
+from luoshi.ledgers.access import can_edit_activity, recordable_campaigns, visible_activities
 from luoshi.ledgers.models import Activity, Category
+from luoshi.org.access import has_perm, scope_for
 
-from .models import Decision
+from .models import Decision, Meeting
 
 
 def visible_meetings(user) -> QuerySet[Activity]:
@@ -16,8 +20,9 @@ def visible_meetings(user) -> QuerySet[Activity]:
     return visible_activities(user).filter(type__category=Category.MEETING)
 
 
-def get_meeting_for_user(user, pk: int) -> Activity:
-    """The meeting activity (with its Meeting, if minutes were kept), or 404."""
+def get_meeting_for_user(user, pk: int, *, write: bool = False) -> Activity:
+    """The meeting activity (with its Meeting, if minutes were kept), or 404; PermissionDenied
+    when `write` and `user` may not edit its minutes."""
     activity = (
         visible_meetings(user)
         .select_related("type", "unit", "recorded_by", "meeting", "meeting__campaign")
@@ -26,11 +31,32 @@ def get_meeting_for_user(user, pk: int) -> Activity:
     )
     if activity is None:
         raise Http404
+    if write and not can_edit_minutes(user, activity):
+        raise PermissionDenied
     return activity
+
+
+def can_record_meetings(user) -> bool:
+    """A meeting is the unit's record: "self"-scope staff record only personal ones."""
+    return scope_for(user, "ledger.record").covers_units()
 
 
 def can_edit_minutes(user, activity: Activity) -> bool:
     return can_edit_activity(user, activity)
+
+
+def can_record_decisions(user, meeting: Meeting | None) -> bool:
+    """Decisions become tasks of the meeting's campaign: its office (task.issue) records them."""
+    return bool(
+        meeting and meeting.campaign and has_perm(user, "task.issue", meeting.campaign.office_unit)
+    )
+
+
+def get_agenda_campaign_for_user(user, pk: int) -> Campaign:
+    """The campaign a meeting's agenda is drawn from: one the user's records may count toward,
+    or else any campaign they see (404 outside scope)."""
+    campaign = recordable_campaigns(user).filter(pk=pk).first()
+    return campaign or get_campaign_for_user(user, pk)
 
 
 def visible_decisions(user) -> QuerySet[Decision]:

@@ -8,14 +8,13 @@ from ninja import Query, Router, Schema, Status
 from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
-from luoshi.campaigns.access import get_campaign_for_user
 from luoshi.campaigns.models import Campaign
 from luoshi.ledgers.access import get_type_for_user, recordable_campaigns, recording_units
 from luoshi.ledgers.models import Activity
 from luoshi.org.access import get_person_for_user, get_unit_for_user, visible_people
 
 from . import selectors, services
-from .access import get_meeting_for_user
+from .access import get_agenda_campaign_for_user, get_meeting_for_user
 from .models import Decision
 
 router = Router(tags=["会议"])
@@ -167,7 +166,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters], page: Qu
         unit=unit,
         date_from=filters.date_from,
         date_to=filters.date_to,
-        text=filters.q,
+        text=filters.q.strip(),
     )
     return paginate(selectors.meeting_list(user, flt), page)
 
@@ -177,9 +176,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters], page: Qu
 )
 def agenda(request: HttpRequest, campaign: int):
     user = current_user(request)
-    found = recordable_campaigns(user).filter(pk=campaign).first() or get_campaign_for_user(
-        user, campaign
-    )
+    found = get_agenda_campaign_for_user(user, campaign)
     tasks = selectors.warning_tasks(user, found)
     return {
         "agenda": selectors.warning_agenda(user, found),
@@ -232,7 +229,7 @@ def list_decisions(request: HttpRequest, pk: int):
 def create_decision(request: HttpRequest, pk: int, payload: DecisionIn):
     user = current_user(request)
     activity = get_meeting_for_user(user, pk)
-    decision = services.record_decision(
+    decision = services.create_decision(
         actor=user,
         activity=activity,
         text=payload.text,

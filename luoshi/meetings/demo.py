@@ -86,7 +86,7 @@ def _hold(builder, activity_type, *, title, days_ago, slot, agenda, minutes, dec
     for number, (text, unit_key, due) in enumerate(decisions):
         owner = builder.built.workers[unit_key]
         with builder.clock.at(days_ago, slot + 1 + number, dates=True):
-            decision = services.record_decision(
+            decision = services.create_decision(
                 actor=office,
                 activity=meeting.activity,
                 text=text,

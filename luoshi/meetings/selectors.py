@@ -19,11 +19,25 @@ from .models import Decision
 
 @dataclass
 class MeetingFilter:
+    """The meeting list's filters, the same for the page and the API."""
+
     type_id: int | None = None
     unit: Unit | None = None  # the unit and its subtree
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     text: str = ""
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.unit:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": self.unit.name})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": self.date_from or _("不限"), "b": self.date_to or _("不限")}
+            )
+        return parts
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

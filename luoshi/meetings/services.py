@@ -118,7 +118,7 @@ def _assign_as_decided(*, actor: User, task: Task, owner: User, note: str) -> No
 
 
 @transaction.atomic
-def record_decision(
+def create_decision(
     *,
     actor: User,
     activity: Activity,

@@ -14,24 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
-from luoshi.campaigns.access import get_campaign_for_user
-from luoshi.ledgers.access import recordable_campaigns, recording_units
+from luoshi.audit.services import serve_export
+from luoshi.ledgers.access import recording_units
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import (
-    get_unit_for_user,
-    has_perm,
-    require_perm,
-    scope_for,
-    units_for_picker,
-)
+from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
-from .access import can_edit_minutes, get_meeting_for_user
+from .access import (
+    can_edit_minutes,
+    can_record_decisions,
+    can_record_meetings,
+    get_agenda_campaign_for_user,
+    get_meeting_for_user,
+)
 
 PAGE_SIZE = 50
 UNIT_LIST_LIMIT = 100
@@ -52,57 +50,15 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     params = {k: get[k] for k in ("type", "unit", "from", "to", "q") if get.get(k)}
     meetings = selectors.meeting_list(request.user, flt)
-    if get.get("export") == "xlsx":
-        title = _("会议台账")
-        parts = [_("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}]
-        if unit:
-            parts.append(_("单位：%(u)s（含下级）") % {"u": unit.name})
-        if flt.date_from or flt.date_to:
-            parts.append(
-                _("时间：%(a)s 至 %(b)s")
-                % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
-            )
-        note = "；".join(str(part) for part in parts)
-        rows = []
-        for a in meetings:
-            meeting = getattr(a, "meeting", None)
-            rows.append(
-                (
-                    a.starts_at,
-                    a.type.name,
-                    a.title,
-                    a.unit.name,
-                    a.place,
-                    a.people,  # type: ignore[attr-defined]
-                    meeting.agenda if meeting else "",
-                    meeting.minutes if meeting else "",
-                    a.decision_count,  # type: ignore[attr-defined]
-                )
-            )
-        record(
+    if wants_xlsx(request):
+        return serve_export(
             actor=request.user,
-            action=AuditEvent.Action.EXPORT,
             object_type="meetings.meeting",
-            object_repr=title,
-            note=f"{note}；{len(rows)} 行",
+            title=_("会议台账"),
+            headers=exports.meeting_headers(),
+            rows=exports.meeting_rows(meetings),
+            filters=flt.describe(),
         )
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("时间"),
-                _("会议类型"),
-                _("会议名称"),
-                _("组织单位"),
-                _("地点"),
-                _("参会人数"),
-                _("会议议程"),
-                _("会议纪要"),
-                _("议定事项数"),
-            ],
-            rows=rows,
-            notes=[note],
-        )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     page = Paginator(meetings, PAGE_SIZE).get_page(get.get("page"))
     return render(
         request,
@@ -116,7 +72,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
             "units": list(
                 units_for_picker(request.user, "ledger.view").order_by("path")[:UNIT_LIST_LIMIT]
             ),
-            "may_record": scope_for(request.user, "ledger.record").covers_units(),
+            "may_record": can_record_meetings(request.user),
         },
     )
 
@@ -125,8 +81,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
 def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     """A new meeting; `?campaign=<id>&prefill=1` fills the agenda with the campaign's red and
     yellow tasks in the organiser's scope."""
-    if not scope_for(request.user, "ledger.record").covers_units():
-        # Only personal records for the "self" scope: a meeting is the unit's record.
+    if not can_record_meetings(request.user):
         raise PermissionDenied
     units = list(recording_units(request.user).order_by("path")[:1])
     initial: dict[str, Any] = {
@@ -136,9 +91,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     }
     campaign_id = parse_int(request.GET.get("campaign"))
     if campaign_id:
-        campaign = recordable_campaigns(request.user).filter(pk=campaign_id).first()
-        if campaign is None:
-            campaign = get_campaign_for_user(request.user, campaign_id)  # 404 outside scope
+        campaign = get_agenda_campaign_for_user(request.user, campaign_id)
         initial["campaign"] = campaign.pk
         if request.GET.get("prefill") == "1":
             initial["agenda"] = selectors.warning_agenda(request.user, campaign)
@@ -177,11 +130,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
 def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_meeting_for_user(request.user, pk)
     meeting = getattr(activity, "meeting", None)
-    may_decide = bool(
-        meeting
-        and meeting.campaign
-        and has_perm(request.user, "task.issue", meeting.campaign.office_unit)
-    )
+    may_decide = can_record_decisions(request.user, meeting)
     form = f.DecisionForm(request.POST or None, user=request.user) if may_decide else None
     if request.method == "POST":
         if form is None:
@@ -189,7 +138,7 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                decision = services.record_decision(
+                decision = services.create_decision(
                     actor=request.user,
                     activity=activity,
                     text=data["text"],
@@ -222,9 +171,7 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    activity = get_meeting_for_user(request.user, pk)
-    if not can_edit_minutes(request.user, activity):
-        raise PermissionDenied
+    activity = get_meeting_for_user(request.user, pk, write=True)
     meeting = getattr(activity, "meeting", None)
     initial: dict[str, Any] = {}
     if meeting is not None:

@@ -8,7 +8,7 @@ are seen only within `ledger.view` scope.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,16 @@ from luoshi.ledgers.models import ActivityType, Category
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
-from .models import LectureTeam, Target
+from .models import LectureTarget, LectureTeam
+
+# A team is managed by its leading unit's liaison (record) or the office (configure); the units
+# where a user may lead one are `org.access.units_with_any_perm(user, *TEAM_PERMS)`.
+TEAM_PERMS = ("ledger.record", "ledger.configure")
+
+
+def can_record_lectures(user) -> bool:
+    """A lecture is the unit's record: plain staff record only their own personal study."""
+    return scope_for(user, "ledger.record").covers_units()
 
 
 def _has_ledger(user) -> bool:
@@ -29,31 +38,20 @@ def visible_teams(user) -> QuerySet[LectureTeam]:
     return LectureTeam.objects.select_related("unit", "leader")
 
 
-def visible_targets(user) -> QuerySet[Target]:
+def visible_lecture_targets(user) -> QuerySet[LectureTarget]:
     if not _has_ledger(user):
-        return Target.objects.none()
-    return Target.objects.select_related("unit")
+        return LectureTarget.objects.none()
+    return LectureTarget.objects.select_related("unit")
 
 
 def can_manage_team(user, unit: Unit | None) -> bool:
     if unit is None:
         return False
-    return scope_for(user, "ledger.record").contains(unit) or scope_for(
-        user, "ledger.configure"
-    ).contains(unit)
+    return any(scope_for(user, perm).contains(unit) for perm in TEAM_PERMS)
 
 
 def can_manage_target(user, unit: Unit | None) -> bool:
     return unit is not None and scope_for(user, "ledger.configure").contains(unit)
-
-
-def team_units(user) -> QuerySet[Unit]:
-    condition = Q(pk__in=[])
-    for perm in ("ledger.record", "ledger.configure"):
-        scope = scope_for(user, perm)
-        if scope.covers_units():
-            condition |= scope.units_q()
-    return Unit.objects.alive().filter(condition)
 
 
 def get_team_for_user(user, pk: int, *, write: bool = False) -> LectureTeam:
@@ -65,8 +63,8 @@ def get_team_for_user(user, pk: int, *, write: bool = False) -> LectureTeam:
     return team
 
 
-def get_target_for_user(user, pk: int, *, write: bool = False) -> Target:
-    target = visible_targets(user).filter(pk=pk).first()
+def get_lecture_target_for_user(user, pk: int, *, write: bool = False) -> LectureTarget:
+    target = visible_lecture_targets(user).filter(pk=pk).first()
     if target is None:
         raise Http404
     if write and not can_manage_target(user, target.unit):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Lecture, LectureTeam, Target, TeamMember
+from .models import Lecture, LectureTarget, LectureTeam, TeamMember
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -16,8 +16,8 @@ class LectureTeamAdmin(admin.ModelAdmin):
     inlines = [TeamMemberInline]
 
 
-@admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+@admin.register(LectureTarget)
+class LectureTargetAdmin(admin.ModelAdmin):
     list_display = ("name", "venue_category", "unit", "sort_order", "is_active")
     list_filter = ("venue_category", "is_active")
     raw_id_fields = ("unit",)

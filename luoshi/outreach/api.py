@@ -14,14 +14,8 @@ from luoshi.ledgers.models import Activity, VenueCategory
 from luoshi.org.access import get_unit_for_user, require_perm
 
 from . import selectors, services
-from .access import (
-    get_target_for_user,
-    get_team_for_user,
-    lecture_types,
-    visible_targets,
-    visible_teams,
-)
-from .models import LectureTeam, Target
+from .access import get_lecture_target_for_user, get_team_for_user, lecture_types
+from .models import LectureTarget, LectureTeam
 
 router = Router(tags=["挎包宣讲"])
 
@@ -47,7 +41,7 @@ class TeamOut(Schema):
         return [ref(m.person) for m in getattr(obj, "member_list", [])]
 
 
-class TargetOut(Schema):
+class LectureTargetOut(Schema):
     id: int
     name: str
     venue_category: str
@@ -56,11 +50,11 @@ class TargetOut(Schema):
     is_active: bool
 
     @staticmethod
-    def resolve_unit(obj: Target) -> dict | None:
+    def resolve_unit(obj: LectureTarget) -> dict | None:
         return ref(obj.unit)
 
     @staticmethod
-    def resolve_venue_category_display(obj: Target) -> str:
+    def resolve_venue_category_display(obj: LectureTarget) -> str:
         return obj.get_venue_category_display()
 
 
@@ -90,7 +84,7 @@ class LectureOut(Schema):
         return ref(lecture.target) if lecture else None
 
 
-class Filters(Schema):
+class LectureFilters(Schema):
     unit: int | None = Field(None, description="覆盖点所属单位（含下级）")
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
@@ -101,7 +95,7 @@ class Filters(Schema):
     target: int | None = None
 
 
-def _filter(request: HttpRequest, filters: Filters) -> selectors.OutreachFilter:
+def _filter(request: HttpRequest, filters: LectureFilters) -> selectors.OutreachFilter:
     user = current_user(request)
     require_perm(user, "ledger.view")
     return selectors.OutreachFilter(
@@ -110,7 +104,7 @@ def _filter(request: HttpRequest, filters: Filters) -> selectors.OutreachFilter:
         date_to=filters.date_to,
         team_id=get_team_for_user(user, filters.team).pk if filters.team else None,
         category=filters.category if filters.category in VenueCategory.values else "",
-        target=get_target_for_user(user, filters.target) if filters.target else None,
+        target=get_lecture_target_for_user(user, filters.target) if filters.target else None,
     )
 
 
@@ -118,25 +112,22 @@ def _filter(request: HttpRequest, filters: Filters) -> selectors.OutreachFilter:
 def list_teams(request: HttpRequest):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    teams = list(visible_teams(user).order_by("name"))
+    teams = list(selectors.team_list(user))
     members = selectors.members_of(teams)
     for team in teams:
         team.member_list = members.get(team.pk, [])  # type: ignore[attr-defined]
     return teams
 
 
-@router.get("/targets", response={200: list[TargetOut], **ERRORS}, summary="宣讲覆盖点")
+@router.get("/targets", response={200: list[LectureTargetOut], **ERRORS}, summary="宣讲覆盖点")
 def list_targets(request: HttpRequest, category: str = ""):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    targets = visible_targets(user).order_by("venue_category", "sort_order", "id")
-    if category in VenueCategory.values:
-        targets = targets.filter(venue_category=category)
-    return list(targets)
+    return list(selectors.target_list(user, category=category))
 
 
 @router.get("/lectures", response={200: list[LectureOut], **ERRORS}, summary="宣讲记录")
-def list_lectures(request: HttpRequest, filters: Query[Filters]):
+def list_lectures(request: HttpRequest, filters: Query[LectureFilters]):
     return list(selectors.lectures(current_user(request), _filter(request, filters))[:500])
 
 
@@ -172,14 +163,14 @@ def create_lecture(request: HttpRequest, payload: LectureIn):
         people = list(visible_people(user, "ledger.record").filter(pk__in=payload.participant_ids))
         if len(people) != len(set(payload.participant_ids)):
             raise ValidationError({"participant_ids": _("所选宣讲人员不在您的数据范围内。")})
-    activity = services.record_lecture(
+    activity = services.create_lecture(
         actor=user,
         activity_type=activity_type,
         unit=unit,
         starts_at=payload.starts_at,
         topic=payload.topic,
         team=get_team_for_user(user, payload.team_id) if payload.team_id else None,
-        target=get_target_for_user(user, payload.target_id) if payload.target_id else None,
+        target=get_lecture_target_for_user(user, payload.target_id) if payload.target_id else None,
         place=payload.place,
         venue_category=payload.venue_category,
         audience=payload.audience,
@@ -212,7 +203,7 @@ class CoverageOut(Schema):
 
 
 @router.get("/coverage", response={200: CoverageOut, **ERRORS}, summary="宣讲覆盖情况")
-def coverage(request: HttpRequest, filters: Query[Filters]):
+def coverage(request: HttpRequest, filters: Query[LectureFilters]):
     table = selectors.coverage(current_user(request), _filter(request, filters))
     months = [f"{month:%Y-%m}" for month in table.months]
     return {

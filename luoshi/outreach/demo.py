@@ -72,7 +72,7 @@ def load(builder: "DemoBuilder") -> None:
         for index, (name, category, key) in enumerate(TARGETS, start=1)
     }
     for index, (name, days_ago, topic, audience) in enumerate(LECTURES):
-        services.record_lecture(
+        services.create_lecture(
             actor=recorder,
             activity_type=lecture_type,
             unit=units["xcb"],

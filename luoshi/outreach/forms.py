@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.ledgers.access import recording_units
 from luoshi.ledgers.models import VenueCategory
 from luoshi.lib.widgets import DateTimeInput
-from luoshi.org.access import units_for_picker, visible_people
+from luoshi.org.access import units_for_picker, units_with_any_perm, visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
-from .access import lecture_types, team_units, visible_targets, visible_teams
+from .access import TEAM_PERMS, lecture_types, visible_lecture_targets, visible_teams
 from .services import TARGET_CATEGORIES
 
 
@@ -33,7 +33,7 @@ class TeamForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = team_units(user).order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units_with_any_perm(user, *TEAM_PERMS).order_by("path")  # type: ignore[attr-defined]
         people = visible_people(user).filter(is_active=True)
         self.fields["leader"] = forms.ModelChoiceField(
             queryset=people,
@@ -51,7 +51,7 @@ def _category_choices():
     ]
 
 
-class TargetForm(StyledForm):
+class LectureTargetForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=200)
     venue_category = forms.ChoiceField(label=_("场所类别"), choices=_category_choices)
     unit: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("所属单位"))
@@ -100,7 +100,9 @@ class LectureForm(StyledForm):
         self.fields["type"].queryset = lecture_types()  # type: ignore[attr-defined]
         self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["target"].queryset = (  # type: ignore[attr-defined]
-            visible_targets(user).filter(is_active=True).order_by("venue_category", "sort_order")
+            visible_lecture_targets(user)
+            .filter(is_active=True)
+            .order_by("venue_category", "sort_order")
         )
         self.fields["target"].label_from_instance = lambda t: (  # type: ignore[attr-defined]
             f"{t.get_venue_category_display()} · {t.name}"

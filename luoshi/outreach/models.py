@@ -1,8 +1,9 @@
-"""Outreach lectures (挎包宣讲): lecture teams, target places and the coverage table.
+"""Outreach lectures (挎包宣讲): lecture teams, lecture targets and the coverage table.
 
 A lecture is a ledger activity of a lecture-category type; `Lecture` (1:1) adds the team that
-gave it and the target place it reached. Lectures recorded through the generic ledger form have
-no `Lecture` row and count for a target when their place is the target's name.
+gave it and the `LectureTarget` (宣讲覆盖点: a place the lectures must reach) it reached.
+Lectures recorded through the generic ledger form have no `Lecture` row and count for a target
+when their place is the target's name.
 """
 
 from django.conf import settings
@@ -59,7 +60,7 @@ class TeamMember(models.Model):
         return f"{self.person} @ {self.team}"
 
 
-class Target(models.Model):
+class LectureTarget(models.Model):
     """A place the lectures must reach (a pastoral point, a community, an enterprise, a school),
     belonging to a unit (its town, community…); configured by the campaign office."""
 
@@ -102,7 +103,7 @@ class Lecture(models.Model):
         related_name="lectures",
     )
     target = models.ForeignKey(
-        Target,
+        LectureTarget,
         verbose_name=_("覆盖点"),
         null=True,
         blank=True,

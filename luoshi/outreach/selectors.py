@@ -9,13 +9,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.ledgers.models import Activity, Category, VenueCategory
 from luoshi.ledgers.selectors import ActivityFilter, filter_activities
 from luoshi.org.models import Unit
 
-from .access import visible_targets
-from .models import Target, TeamMember
+from .access import visible_lecture_targets, visible_teams
+from .models import LectureTarget, LectureTeam, TeamMember
 from .services import TARGET_CATEGORIES
 
 
@@ -29,7 +30,7 @@ class OutreachFilter:
     date_to: datetime.date | None = None
     team_id: int | None = None
     category: str = ""
-    target: Target | None = None
+    target: LectureTarget | None = None
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         """The period, by default the last six months up to today."""
@@ -41,9 +42,31 @@ class OutreachFilter:
             start = (start - datetime.timedelta(days=1)).replace(day=1)
         return start, date_to
 
+    def describe(self) -> list[str]:
+        """The period (always: it has a default) and the unit in words, for an export's head."""
+        date_from, date_to = self.period()
+        parts = [_("时间：%(a)s 至 %(b)s") % {"a": date_from, "b": date_to}]
+        if self.unit is not None:
+            parts.append(_("单位：%(unit)s（含下级）") % {"unit": self.unit.name})
+        return parts
 
-def targets(user, flt: OutreachFilter) -> QuerySet[Target]:
-    found = visible_targets(user).filter(is_active=True)
+
+def team_list(user) -> QuerySet[LectureTeam]:
+    """The lecture teams `user` sees (the team page and the API)."""
+    return visible_teams(user).order_by("name")
+
+
+def target_list(user, *, category: str = "") -> QuerySet[LectureTarget]:
+    """Every lecture target `user` sees, active or not, of one venue category or all (the
+    target page and the API)."""
+    found = visible_lecture_targets(user).order_by("venue_category", "sort_order", "id")
+    if category in VenueCategory.values:
+        found = found.filter(venue_category=category)
+    return found
+
+
+def targets(user, flt: OutreachFilter) -> QuerySet[LectureTarget]:
+    found = visible_lecture_targets(user).filter(is_active=True)
     if flt.unit is not None:
         found = found.filter(unit__path__startswith=flt.unit.path)
     if flt.category:

@@ -23,7 +23,7 @@ from luoshi.org.access import require_perm, visible_people
 from luoshi.org.models import Unit
 
 from .access import can_manage_target, can_manage_team, visible_teams
-from .models import Lecture, LectureTeam, Target, TeamMember
+from .models import Lecture, LectureTarget, LectureTeam, TeamMember
 
 TARGET_CATEGORIES = (
     VenueCategory.PASTORAL,
@@ -132,12 +132,16 @@ def update_team(
 # --- Targets --------------------------------------------------------------------------------------
 
 
-def _check_target(target: Target) -> None:
+def _check_target(target: LectureTarget) -> None:
     errors: dict[str, str] = {}
     target.name = (target.name or "").strip()
     if not target.name:
         errors["name"] = _("请填写覆盖点名称。")
-    elif Target.objects.filter(unit=target.unit, name=target.name).exclude(pk=target.pk).exists():
+    elif (
+        LectureTarget.objects.filter(unit=target.unit, name=target.name)
+        .exclude(pk=target.pk)
+        .exists()
+    ):
         errors["name"] = _("%(unit)s已有名为“%(name)s”的覆盖点。") % {
             "unit": target.unit.name,
             "name": target.name,
@@ -157,12 +161,12 @@ def create_target(
     unit: Unit | None,
     note: str = "",
     sort_order: int = 0,
-) -> Target:
+) -> LectureTarget:
     """The office lists a place the lectures must reach."""
     require_perm(actor, "ledger.configure")
     if unit is None or not can_manage_target(actor, unit):
         raise ValidationError({"unit": _("请选择您数据范围内的所属单位。")})
-    target = Target(
+    target = LectureTarget(
         name=name, venue_category=venue_category, unit=unit, note=note or "", sort_order=sort_order
     )
     _check_target(target)
@@ -175,13 +179,13 @@ def create_target(
 def update_target(
     *,
     actor: User,
-    target: Target,
+    target: LectureTarget,
     name: str,
     venue_category: str,
     note: str = "",
     sort_order: int = 0,
     is_active: bool = True,
-) -> Target:
+) -> LectureTarget:
     if not can_manage_target(actor, target.unit):
         raise PermissionDenied(_("只有行动办可以维护宣讲覆盖点。"))
     names = ["name", "venue_category", "note", "sort_order", "is_active"]
@@ -200,7 +204,7 @@ def update_target(
 
 
 @transaction.atomic
-def record_lecture(
+def create_lecture(
     *,
     actor: User,
     activity_type: ActivityType,
@@ -208,7 +212,7 @@ def record_lecture(
     starts_at: datetime.datetime | None,
     topic: str,
     team: LectureTeam | None = None,
-    target: Target | None = None,
+    target: LectureTarget | None = None,
     place: str = "",
     venue_category: str = "",
     audience: int | None = None,

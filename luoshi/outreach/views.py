@@ -12,33 +12,31 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import serve_export
 from luoshi.ledgers.models import VenueCategory
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_unit_for_user,
     has_perm,
     require_perm,
-    scope_for,
     units_for_picker,
+    units_with_any_perm,
 )
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
 from .access import (
+    TEAM_PERMS,
     can_manage_target,
     can_manage_team,
-    get_target_for_user,
+    can_record_lectures,
+    get_lecture_target_for_user,
     get_team_for_user,
-    team_units,
-    visible_targets,
     visible_teams,
 )
 
@@ -63,7 +61,7 @@ def _filter_from(
         date_to=parse_date(get.get("to")),
         team_id=get_team_for_user(request.user, team_id).pk if team_id else None,
         category=category if category in VenueCategory.values else "",
-        target=get_target_for_user(request.user, target_id) if target_id else None,
+        target=get_lecture_target_for_user(request.user, target_id) if target_id else None,
     )
     keys = ("unit", "from", "to", "team", "category", "target")
     return flt, {key: get[key] for key in keys if get.get(key)}
@@ -81,29 +79,6 @@ def _context(request: AuthenticatedRequest, params: dict[str, str]) -> dict[str,
     }
 
 
-def _note(flt: selectors.OutreachFilter) -> str:
-    date_from, date_to = flt.period()
-    parts = [
-        _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
-        _("时间：%(a)s 至 %(b)s") % {"a": date_from, "b": date_to},
-    ]
-    if flt.unit is not None:
-        parts.append(_("单位：%(unit)s（含下级）") % {"unit": flt.unit.name})
-    return "；".join(str(part) for part in parts)
-
-
-def _export(request, *, title: str, headers: list, rows: list, note: str) -> HttpResponse:
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="outreach",
-        object_repr=title,
-        note=f"{note}；{len(rows)} 行",
-    )
-    content = build_workbook(title=title, headers=headers, rows=rows, notes=[note])
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-
-
 # --- Coverage -------------------------------------------------------------------------------------
 
 
@@ -113,25 +88,15 @@ def coverage(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     table = selectors.coverage(request.user, flt)
-    month_labels = [f"{month:%Y-%m}" for month in table.months]
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            [
-                row["target"].get_venue_category_display(),
-                row["target"].name,
-                row["target"].unit.name,
-                *row["counts"],
-                row["total"],
-            ]
-            for row in table.rows
-        ]
-        rows += [
-            [s["label"], _("已覆盖 %(x)d / %(y)d") % {"x": s["reached"], "y": s["total"]}]
-            for s in table.summary
-        ]
-        headers = [_("类别"), _("覆盖点"), _("所属单位"), *month_labels, _("合计")]
-        title = _("挎包宣讲覆盖情况")
-        return _export(request, title=title, headers=headers, rows=rows, note=_note(flt))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="outreach.lecture",
+            title=_("挎包宣讲覆盖情况"),
+            headers=exports.coverage_headers(table),
+            rows=exports.coverage_rows(table),
+            filters=flt.describe(),
+        )
     date_from, date_to = flt.period()
     base = {k: v for k, v in params.items() if k in ("team",)}
 
@@ -159,7 +124,7 @@ def coverage(request: AuthenticatedRequest) -> HttpResponse:
         {
             "table": table,
             "rows": linked,
-            "month_labels": month_labels,
+            "month_labels": exports.month_labels(table),
             "date_from": date_from,
             "date_to": date_to,
             "may_record": has_perm(request.user, "ledger.record"),
@@ -176,34 +141,14 @@ def lecture_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     flt, params = _filter_from(request)
     found = selectors.lectures(request.user, flt)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                a.starts_at,
-                a.title,
-                getattr(getattr(a, "lecture", None), "team", None) or "",
-                getattr(getattr(a, "lecture", None), "target", None) or "",
-                a.place,
-                a.get_venue_category_display(),
-                a.audience,
-                a.people,  # type: ignore[attr-defined]
-                a.unit.name,
-            )
-            for a in found
-        ]
-        headers = [
-            _("时间"),
-            _("宣讲主题"),
-            _("宣讲队"),
-            _("覆盖点"),
-            _("地点"),
-            _("场所类别"),
-            _("受众人数"),
-            _("宣讲人数"),
-            _("组织单位"),
-        ]
-        return _export(
-            request, title=_("挎包宣讲记录"), headers=headers, rows=rows, note=_note(flt)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="outreach.lecture",
+            title=_("挎包宣讲记录"),
+            headers=exports.lecture_headers(),
+            rows=exports.lecture_rows(found),
+            filters=flt.describe(),
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(request, params)
@@ -214,8 +159,7 @@ def lecture_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.record")
-    if not scope_for(request.user, "ledger.record").covers_units():
-        # plain staff record only their own personal study, not a unit's lectures
+    if not can_record_lectures(request.user):
         raise PermissionDenied(_("您只能登记本人的个人学习记录。"))
     initial: dict[str, Any] = {}
     for key in ("team", "target"):
@@ -225,7 +169,7 @@ def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            activity = services.record_lecture(
+            activity = services.create_lecture(
                 actor=request.user,
                 activity_type=data["type"],
                 unit=data["unit"],
@@ -255,22 +199,16 @@ def lecture_record(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def team_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
-    teams = list(visible_teams(request.user).order_by("name"))
+    teams = list(selectors.team_list(request.user))
     members = selectors.members_of(teams)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                t.name,
-                t.unit.name,
-                (t.leader.name if t.leader else ""),
-                m.person.name or m.person.username,
-            )
-            for t in teams
-            for m in members.get(t.pk, [])
-        ]
-        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        headers = [_("宣讲队"), _("牵头单位"), _("队长"), _("队员")]
-        return _export(request, title=_("宣讲队"), headers=headers, rows=rows, note=note)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="outreach.lectureteam",
+            title=_("宣讲队"),
+            headers=exports.team_headers(),
+            rows=exports.team_rows(teams, members),
+        )
     return render(
         request,
         "outreach/team_list.html",
@@ -278,7 +216,7 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
             "teams": [
                 (t, members.get(t.pk, []), can_manage_team(request.user, t.unit)) for t in teams
             ],
-            "may_create": team_units(request.user).exists(),
+            "may_create": units_with_any_perm(request.user, *TEAM_PERMS).exists(),
         },
     )
 
@@ -345,23 +283,16 @@ def team_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def target_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
-    found = visible_targets(request.user).order_by("venue_category", "sort_order", "id")
     category = request.GET.get("category", "")
-    if category in VenueCategory.values:
-        found = found.filter(venue_category=category)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                t.get_venue_category_display(),
-                t.name,
-                t.unit.name,
-                _("启用") if t.is_active else _("停用"),
-            )
-            for t in found
-        ]
-        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        headers = [_("类别"), _("名称"), _("所属单位"), _("状态")]
-        return _export(request, title=_("宣讲覆盖点"), headers=headers, rows=rows, note=note)
+    found = selectors.target_list(request.user, category=category)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="outreach.lecturetarget",
+            title=_("宣讲覆盖点"),
+            headers=exports.target_headers(),
+            rows=exports.target_rows(found),
+        )
     return render(
         request,
         "outreach/target_list.html",
@@ -377,7 +308,7 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def target_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
-    form = f.TargetForm(request.POST or None, user=request.user)
+    form = f.LectureTargetForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -399,13 +330,13 @@ def target_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def target_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    target = get_target_for_user(request.user, pk, write=True)
+    target = get_lecture_target_for_user(request.user, pk, write=True)
     initial = {
         key: getattr(target, key)
         for key in ("name", "venue_category", "note", "sort_order", "is_active")
     }
     initial["unit"] = target.unit_id
-    form = f.TargetForm(request.POST or None, user=request.user, initial=initial)
+    form = f.LectureTargetForm(request.POST or None, user=request.user, initial=initial)
     form.fields["unit"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

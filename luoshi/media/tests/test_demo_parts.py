@@ -14,7 +14,7 @@ from luoshi.ledgers import demo as ledger_demo
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Activity
 from luoshi.media import demo as media_demo
-from luoshi.media.models import Publication, Target
+from luoshi.media.models import JournalistTarget, Publication
 from luoshi.media.selectors import Period, matrix
 from luoshi.testing import person
 
@@ -70,7 +70,7 @@ def test_demo_parts_build_a_matrix_with_laggards_and_visits_at_sites(world):
     assert Exhibition.objects.count() == 1
     assert Activity.objects.filter(site__isnull=False, type__name="红色教育").count() == 6
     media_demo.load(builder)
-    assert Target.objects.count() == 14
+    assert JournalistTarget.objects.count() == 14
     assert Publication.objects.count() > 30
     for period in (Period.parse(None), Period.parse(None).previous()):
         table = matrix(world.office, period=period)

@@ -15,7 +15,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Activity, ActivityType, Category, Participation
 from luoshi.media import services
-from luoshi.media.models import Channel, Level, PeriodKind, Publication, Target
+from luoshi.media.models import Channel, JournalistTarget, Level, PeriodKind, Publication
 from luoshi.media.selectors import Period, matrix
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def _publish(world, *, title="稿件", day=None, name="微信公众号", level=L
     when = timezone.make_aware(
         datetime.datetime.combine(day or timezone.localdate(), datetime.time(9))
     )
-    return services.record_publication(
+    return services.create_publication(
         actor=world.liaison,
         unit=world.unit_a,
         title=title,
@@ -146,7 +146,7 @@ def test_invalid_publication_saves_nothing_and_names_every_field(world, client_f
     assert response.status_code == 200
     assert not Activity.objects.exists() and not Publication.objects.exists()
     with pytest.raises(ValidationError) as caught:
-        services.record_publication(
+        services.create_publication(
             actor=world.liaison,
             unit=world.unit_a,
             title="",
@@ -227,12 +227,12 @@ def test_targets_by_liaison_upsert_and_check_membership(world, client_for):
     }
     assert client.post(reverse("media:target-list"), data).status_code == 302
     assert client.post(reverse("media:target-list"), {**data, "count": 6}).status_code == 302
-    target = Target.objects.get()
+    target = JournalistTarget.objects.get()
     assert (target.count, target.period_start, target.unit) == (6, period.start, world.unit_a)
-    assert AuditEvent.objects.filter(object_type="media.target", action="update").exists()
+    assert AuditEvent.objects.filter(object_type="media.journalisttarget", action="update").exists()
     # Someone of another unit cannot be given a target here.
     response = client.post(reverse("media:target-list"), {**data, "person": world.outsider.pk})
-    assert response.status_code == 200 and Target.objects.count() == 1
+    assert response.status_code == 200 and JournalistTarget.objects.count() == 1
     # Plain staff and the outsider may not set targets for unit A.
     assert not client_for(world.staff).get(reverse("media:target-list")).context["form"]
     with pytest.raises(ValidationError):
@@ -250,7 +250,7 @@ def test_targets_by_liaison_upsert_and_check_membership(world, client_for):
     export = outsider.get(reverse("media:target-list") + "?export=xlsx")
     assert load_workbook(io.BytesIO(export.content)).active.max_row == 3
     assert client.post(reverse("media:target-delete", args=[target.pk])).status_code == 302
-    assert not Target.objects.exists()
+    assert not JournalistTarget.objects.exists()
 
 
 def _target(world, person, count, level="", period=None, kind=PeriodKind.MONTH):
@@ -312,9 +312,10 @@ def test_matrix_quarter_sums_monthly_targets_and_exports(world, client_for, medi
         reverse("media:matrix") + f"?period={quarter.label}&export=xlsx"
     )
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    header = rows[3]
+    header = rows[2]  # title, the one note row, header
     assert header[:6] == ("记者", "单位", "任务量", "刊播篇数", "完成率", "未完成任务")
-    assert rows[4][0] == world.staff.name and rows[4][2] == 4 and rows[4][3] == 1
+    assert rows[3][0] == world.staff.name and rows[3][2] == 4 and rows[3][3] == 1
+    assert f"周期：{quarter.label}" in rows[1][0]
     assert AuditEvent.objects.filter(action="export", object_repr="融媒矩阵任务完成情况").exists()
 
 
@@ -326,7 +327,7 @@ def test_matrix_outsider_sees_nothing_of_unit_a(world, client_for, media_type):
     assert page.status_code == 200 and page.context["table"].rows == []
     assert outsider.get(reverse("media:matrix") + f"?unit={world.unit_a.pk}").status_code == 404
     export = outsider.get(reverse("media:matrix") + "?export=xlsx")
-    assert load_workbook(io.BytesIO(export.content)).active.max_row == 4
+    assert load_workbook(io.BytesIO(export.content)).active.max_row == 3  # title, note, header
     # A journalist in "self" scope sees their own target row.
     own = matrix(world.staff, period=this_month())
     assert [row.person for row in own.rows] == [world.staff]
@@ -397,6 +398,37 @@ def test_api_channels_publications_targets_matrix(world, client_for, media_type)
         == 422
     )
     assert Participation.objects.filter(person=world.outsider).count() == 0
+
+
+@pytest.mark.parametrize("persona", ["liaison", "leader", "outsider"])
+def test_publication_and_target_lists_page_and_api_agree(world, client_for, media_type, persona):
+    _publish(world, title="报纸稿", name="报纸", level=Level.CENTRAL)
+    _publish(world, title="网站稿", name="网站", authors=[world.staff2])
+    _target(world, world.staff, 2)
+    _target(world, world.staff2, 3, level=Level.CITY)
+    client = client_for(getattr(world, persona))
+    period = this_month()
+    for page_query, api_query in [
+        ({}, {}),
+        ({"channel": channel("报纸").pk}, {"channel": channel("报纸").pk}),
+        (
+            {"person": world.staff2.pk, "level": "city"},
+            {"person": world.staff2.pk, "level": "city"},
+        ),
+        (
+            {"from": period.start.isoformat(), "to": period.end.isoformat(), "q": "稿"},
+            {"date_from": period.start.isoformat(), "date_to": period.end.isoformat(), "q": "稿"},
+        ),
+    ]:
+        page = client.get(reverse("media:publication-list"), page_query)
+        api = _api(client, "get", "/publications", {**api_query, "page_size": 100})
+        assert page.status_code == api.status_code, page_query  # a person out of reach: 404
+        if page.status_code == 200:
+            page_ids = [p.pk for p, _authors in page.context["publications"]]
+            assert page_ids == [item["id"] for item in api.json()["items"]], page_query
+    page = client.get(reverse("media:target-list"), {"period": period.label})
+    api_targets = _api(client, "get", "/targets", {"period": period.label}).json()
+    assert [t.pk for t, _may in page.context["rows"]] == [t["id"] for t in api_targets]
 
 
 # --- Pages ----------------------------------------------------------------------------------------

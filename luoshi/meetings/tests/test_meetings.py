@@ -246,7 +246,7 @@ def test_a_recorder_who_signs_for_the_unit_uses_the_chain_moves(world, weekly):
     )
     forget_grants(world.office)
     meeting = _meeting(world, weekly)
-    decision = services.record_decision(
+    decision = services.create_decision(
         actor=world.office,
         activity=meeting.activity,
         text="完善台账",
@@ -262,7 +262,7 @@ def test_a_recorder_who_signs_for_the_unit_uses_the_chain_moves(world, weekly):
 def test_decision_errors_save_nothing(world, weekly):
     meeting = _meeting(world, weekly)
     with pytest.raises(ValidationError) as error:
-        services.record_decision(
+        services.create_decision(
             actor=world.office,
             activity=meeting.activity,
             text="",
@@ -282,7 +282,7 @@ def test_only_the_office_records_decisions(world, client_for, weekly):
     assert liaison.get(url).context["form"] is None
     assert liaison.post(url, {"text": "x"}).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.record_decision(
+        services.create_decision(
             actor=world.liaison,
             activity=meeting.activity,
             text="x",
@@ -328,6 +328,25 @@ def test_meeting_list_filters_export_and_outsider(world, client_for, weekly, mon
     )
     assert outsider.get(url + f"?unit={world.unit_a.pk}").status_code == 404
     assert AuditEvent.objects.filter(action="export", object_type="meetings.meeting").exists()
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "outsider"])
+def test_meeting_list_page_and_api_agree(world, client_for, weekly, monthly, persona):
+    _meeting(world, weekly)
+    _meeting(world, monthly, title="4月调度会")
+    client = client_for(getattr(world, persona))
+    today = timezone.localdate().isoformat()
+    for page_query, api_query in [
+        ({}, {}),
+        ({"type": monthly.pk}, {"type": monthly.pk}),
+        ({"q": " 调度 "}, {"q": " 调度 "}),
+        ({"from": today, "to": today}, {"date_from": today, "date_to": today}),
+    ]:
+        page = client.get(reverse("meetings:meeting-list"), page_query)
+        api = Api(client).get("/meetings", {**api_query, "page_size": 100})
+        assert [a.pk for a in page.context["meetings"]] == [
+            item["id"] for item in api.json()["items"]
+        ], page_query
 
 
 def test_meeting_and_decision_api(world, client_for, weekly):
@@ -418,7 +437,7 @@ def test_meeting_pages_do_not_query_per_row(world, client_for, weekly):
 
     def grow():
         meeting = _meeting(world, weekly)
-        services.record_decision(
+        services.create_decision(
             actor=world.office,
             activity=meeting.activity,
             text="事项",
@@ -438,7 +457,7 @@ def test_meeting_pages_do_not_query_per_row(world, client_for, weekly):
     before = (count(reverse("meetings:meeting-list")), count(detail))
     for _ in range(3):
         grow()
-    services.record_decision(
+    services.create_decision(
         actor=world.office,
         activity=meeting.activity,
         text="第二项",

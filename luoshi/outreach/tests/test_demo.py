@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from luoshi.demo.data import load_demo
 from luoshi.ledgers.models import Activity
-from luoshi.outreach.models import Lecture, LectureTeam, Target
+from luoshi.outreach.models import Lecture, LectureTarget, LectureTeam
 from luoshi.study.models import Reading, StudyGroup, StudySettings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
@@ -51,7 +51,7 @@ def test_demo_outreach(demo, client_for):
     team = LectureTeam.objects.get(name="茫崖市挎包宣讲队")
     assert team.unit.name == "市委宣传部"
     assert len({m.person_id for m in team.members.all()}) >= 5
-    assert set(Target.objects.values_list("venue_category", flat=True)) == {
+    assert set(LectureTarget.objects.values_list("venue_category", flat=True)) == {
         "pastoral",
         "community",
         "enterprise",

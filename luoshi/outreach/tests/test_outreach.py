@@ -16,7 +16,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Activity, ActivityType, Category, VenueCategory
 from luoshi.outreach import selectors, services
-from luoshi.outreach.models import Lecture, LectureTeam, Target
+from luoshi.outreach.models import Lecture, LectureTarget, LectureTeam
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def lecture_type(world) -> ActivityType:
 
 
 @pytest.fixture
-def places(world) -> dict[str, Target]:
+def places(world) -> dict[str, LectureTarget]:
     specs = [
         ("冷湖镇 牧业点", VenueCategory.PASTORAL, world.unit_b),
         ("冷湖社区", VenueCategory.COMMUNITY, world.unit_b),
@@ -69,7 +69,7 @@ def _at(days_ago: int) -> datetime.datetime:
 
 
 def _lecture(world, lecture_type, target, *, days_ago=0, team=None, actor=None):
-    return services.record_lecture(
+    return services.create_lecture(
         actor=actor or world.liaison,
         activity_type=lecture_type,
         unit=world.unit_a,
@@ -98,7 +98,7 @@ def test_office_sets_targets_and_teams_are_managed_by_liaison_or_office(world, c
         },
     )
     assert response.status_code == 302
-    target = Target.objects.get(name="冷湖镇中心学校")
+    target = LectureTarget.objects.get(name="冷湖镇中心学校")
     assert (target.venue_category, target.unit) == ("campus", world.unit_b)
     assert AuditEvent.objects.filter(action="create", object_id=str(target.pk)).exists()
     liaison = client_for(world.liaison)
@@ -303,6 +303,37 @@ def test_api_teams_targets_lectures_and_coverage(world, client_for, lecture_type
     )
     assert response.status_code in (403, 422)
     assert Lecture.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "outsider"])
+def test_lecture_and_target_lists_page_and_api_agree(
+    world, client_for, lecture_type, places, team, persona
+):
+    _lecture(world, lecture_type, places["冷湖社区"], team=team)
+    _lecture(world, lecture_type, places["文旅公司"], days_ago=40)
+    _lecture(
+        world, lecture_type, places["茫崖市第一中学"], days_ago=400
+    )  # before the default period
+    client = client_for(getattr(world, persona))
+    long_ago = (timezone.localdate() - datetime.timedelta(days=500)).isoformat()
+    for query in [
+        {},
+        {"team": team.pk},
+        {"category": "community"},
+        {"target": places["文旅公司"].pk},
+        {"from": long_ago},
+    ]:
+        page = client.get(reverse("outreach:lecture-list"), query)
+        api = client.get("/api/outreach/lectures", query)
+        assert page.status_code == api.status_code == 200, query
+        assert [a.pk for a in page.context["lectures"]] == [a["id"] for a in api.json()], query
+    for category in ["", "community"]:
+        page = client.get(reverse("outreach:target-list"), {"category": category})
+        api = client.get("/api/outreach/targets", {"category": category}).json()
+        assert [t.pk for t, _may in page.context["targets"]] == [t["id"] for t in api]
+    page_teams = client.get(reverse("outreach:team-list")).context["teams"]
+    api_teams = client.get("/api/outreach/teams").json()
+    assert [t.pk for t, _members, _may in page_teams] == [t["id"] for t in api_teams]
 
 
 def test_selector_period_defaults_to_six_months(world):
