@@ -11,11 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run inside
 # one unless told that this is deliberate (the live server thread does the real work). Set at
 # import because the database fixtures run before any fixture of ours could set it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# One timeout for every wait, and a generous one: a test waits for the state it needs with
+# Playwright's auto-waiting `expect(...)` (never a sleep), and on a loaded 2-core machine a page
+# can take far longer than expect's 5 s default to render. Actions and navigations already wait
+# up to Playwright's 30 s default; expect now waits as long.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -80,8 +88,8 @@ def login(live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # the answer to the form: the workbench or the refusal
+            page.click("button[type=submit]")
         return page
 
     return _login

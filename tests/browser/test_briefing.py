@@ -58,7 +58,7 @@ def test_read_a_briefing_follow_a_figure_and_download_word(browser, live_server,
     page.fill("input[name=username]", "leader")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    expect(page).to_have_url(f"{live_server.url}/workbench/")
 
     page.goto(f"{live_server.url}/reports/?unit={world.unit_a.pk}")
     briefing = page.locator("#briefing")
@@ -73,7 +73,6 @@ def test_read_a_briefing_follow_a_figure_and_download_word(browser, live_server,
     assert download.value.suggested_filename.endswith(".docx")
 
     briefing.locator("a[data-figure]").first.click()
-    page.wait_for_load_state("networkidle")
     expect(page.locator("#activities tbody tr")).to_have_count(3)
     shoot(page, "briefing-02-records-behind-the-figure")
     context.close()

@@ -45,7 +45,8 @@ def open_as(browser, live_server):
 
 
 def submit_action(page, name: str, fill: dict[str, str], *, check: tuple[str, ...] = ()):
-    """Open the action panel `name` on the task page, fill it, submit it."""
+    """Open the action panel `name` on the task page, fill it, submit it (the caller then
+    expects the state it needs)."""
     panel = page.locator(f"#action-{name}")
     panel.locator("summary").click()
     for field, value in fill.items():
@@ -57,7 +58,6 @@ def submit_action(page, name: str, fill: dict[str, str], *, check: tuple[str, ..
     for field in check:
         panel.locator(f"[name={field}]").check()
     panel.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_issue_sign_assign_report_return_verify(open_as, live_server, world, shoot, tmp_path):

@@ -51,7 +51,7 @@ def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
     page.set_input_files("input[name=file]", str(export))
     shoot(page, "learning-import-1-upload")
     page.click("#upload-form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/learning/imports/\d+/$"))
+    page.wait_for_url(re.compile(r"/learning/imports/\d+/$"))  # loaded: the picker's script runs
     expect(page.locator('[data-count="matched"]')).to_have_text("2")
     expect(page.locator('[data-count="pending"]')).to_have_text("1")
     shoot(page, "learning-import-2-preview")
@@ -65,6 +65,7 @@ def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
     card.locator("button[value=match]").click()
     expect(page.locator('[data-count="matched"]')).to_have_text("3")
     expect(page.locator('[data-count="pending"]')).to_have_text("0")
+    page.wait_for_load_state()  # the new page's scripts (the confirm dialog) are wired at load
 
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))

@@ -103,7 +103,6 @@ def test_record_checkin_and_count_on_phone(open_as, live_server, world, shoot, t
     liaison.locator("input[name=files]").set_input_files(str(photo))
     shoot(liaison, "ledger-01-liaison-records-on-phone")
     liaison.locator("form[data-progress] button[type=submit]").click()
-    liaison.wait_for_load_state("networkidle")
 
     # The activity page shows the six-digit check-in code.
     expect(liaison.locator("h1")).to_contain_text("文明实践进牧区")

@@ -31,6 +31,7 @@ def test_phone_sized_menu(browser, live_server, world, shoot):
 
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/workbench/")  # loaded: Bootstrap's menu script runs
     page.click("button.navbar-toggler")
     expect(page.locator("#mainnav")).to_be_visible()
     shoot(page, "phone-menu-office")

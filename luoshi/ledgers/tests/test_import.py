@@ -1,7 +1,6 @@
 """Import of activities from Excel: template, row errors, all or nothing, idempotent."""
 
 import io
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -94,9 +93,7 @@ def test_bad_rows_first_middle_last_save_nothing(world, client_for, lecture):
     rows[1] = _row(headers, 组织单位="冷湖镇")  # Excel row 2: another unit
     rows[1001] = _row(headers, 开始时间="三月二日")  # Excel row 1002
     rows[count] = _row(headers, 宣讲主题="", 参加人员="马海燕")  # last row: two problems
-    started = time.monotonic()
     response = _post(client, lecture, _xlsx(rows))
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
     assert (2, "组织单位", "找不到单位“冷湖镇”，或您不能为该单位登记台账。") in errors
@@ -106,7 +103,6 @@ def test_bad_rows_first_middle_last_save_nothing(world, client_for, lecture):
     assert "发现" in response.content.decode()
     assert not Activity.objects.exists() and not Participation.objects.exists()
     assert not AuditEvent.objects.filter(object_type="ledgers.activity").exists()
-    assert elapsed < 120
 
 
 def test_extra_field_errors_name_the_column(world, client_for, lecture):
