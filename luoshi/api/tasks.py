@@ -37,8 +37,8 @@ from luoshi.campaigns.models import (
     TaskState,
 )
 from luoshi.files.models import Attachment
-from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm, require_perm, units_for_picker
+from luoshi.workdays.selectors import load_calendar
 
 from .auth import current_user
 from .notices import NoticeOut, visible_notices

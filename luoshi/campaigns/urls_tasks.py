@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_setup
+from . import views, views_setup
 
 urlpatterns = [
     path("campaigns/new/", views_setup.campaign_create, name="campaign-create"),
@@ -56,6 +56,4 @@ urlpatterns = [
         views_setup.accountability_kind_toggle,
         name="accountability-kind-toggle",
     ),
-    path("holidays/", views_calendar.holiday_list, name="holiday-list"),
-    path("holidays/<int:year>/", views_calendar.holiday_edit, name="holiday-edit"),
 ]

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
-from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm
+from luoshi.workdays.selectors import load_calendar
 
 from . import forms as f
 from . import services, warning_levels
@@ -518,7 +518,7 @@ def task_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
-        services.add_milestone(
+        services.create_milestone(
             actor=request.user,
             task=task,
             title=form.cleaned_data["title"],

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
-from luoshi.lib.workdays import load_calendar
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import has_perm, require_perm, scope_for, units_for_picker
+from luoshi.workdays.selectors import load_calendar
 
 from . import forms as f
 from . import services
@@ -147,7 +147,7 @@ def track_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = f.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_track(
+            services.create_track(
                 actor=request.user,
                 campaign=campaign,
                 name=form.cleaned_data["name"],
