@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "luoshi.audit",
     "luoshi.org",
     "luoshi.files",
+    "luoshi.workdays",
     "luoshi.campaigns",
     "luoshi.ledgers",
     "luoshi.heritage",

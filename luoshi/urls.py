@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("luoshi.accounts.urls")),
     path("org/", include("luoshi.org.urls")),
     path("files/", include("luoshi.files.urls")),
+    path("holidays/", include("luoshi.workdays.urls")),
     path("audit/", include("luoshi.audit.urls")),
     path("ledgers/", include("luoshi.ledgers.urls")),
     path("study/", include("luoshi.study.urls")),

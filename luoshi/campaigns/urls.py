@@ -3,7 +3,6 @@ moves, and the accountability kinds."""
 
 from django.urls import path
 
-from . import views_calendar
 from .views import dashboards, lists, setup, tasks
 
 app_name = "campaigns"
@@ -68,6 +67,4 @@ urlpatterns = [
         setup.accountability_kind_toggle,
         name="accountability-kind-toggle",
     ),
-    path("holidays/", views_calendar.holiday_list, name="holiday-list"),
-    path("holidays/<int:year>/", views_calendar.holiday_edit, name="holiday-edit"),
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from luoshi.lib.workdays import Calendar
+from luoshi.workdays.selectors import Calendar
 
 from .models import OPEN_STATES, Campaign, Task, WarningLevel
 

@@ -38,9 +38,9 @@ from luoshi.campaigns.models import (
 )
 from luoshi.files.models import Attachment
 from luoshi.lib.pinyin import pinyin_keys
-from luoshi.lib.workdays import Calendar, load_calendar
 from luoshi.org import services as org
 from luoshi.org.models import Membership, Role, RoleGrant, Scope, Unit
+from luoshi.workdays.selectors import Calendar, load_calendar
 
 from .people import ORGANISATION, NameMaker, Post
 from .plans import CAMPAIGN, LEADING_GROUP, PLANS, TRACKS, Plan, Step, Sub

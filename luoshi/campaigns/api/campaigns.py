@@ -125,7 +125,7 @@ def add_track(request: HttpRequest, campaign_id: int, payload: TrackIn):
     name = payload.name.strip()
     if not name:
         raise ValidationError({"name": _("请填写方向名称。")})
-    track = services.add_track(
+    track = services.create_track(
         actor=user, campaign=campaign, name=name, description=payload.description
     )
     return Status(201, track)

@@ -20,8 +20,8 @@ from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, annotate, ref
 from luoshi.files.models import Attachment
-from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm, require_perm, units_for_picker
+from luoshi.workdays.selectors import load_calendar
 
 from .. import access, selectors, services, warning_levels
 from .. import forms as f

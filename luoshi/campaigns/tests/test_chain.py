@@ -152,14 +152,14 @@ def test_milestones_on_the_timeline(world):
     milestone = plan.milestones.get()
     assert milestone.title == "制定方案" and not milestone.done
     with pytest.raises(ValidationError, match="不能晚于完成时限"):
-        chain.add_milestone(
+        chain.create_milestone(
             actor=world.office,
             task=plan,
             title="太晚",
             due_date=plan.deadline + datetime.timedelta(days=1),
         )
     with pytest.raises(PermissionDenied):
-        chain.add_milestone(actor=world.liaison, task=plan, title="x", due_date=plan.deadline)
+        chain.create_milestone(actor=world.liaison, task=plan, title="x", due_date=plan.deadline)
     with pytest.raises(PermissionDenied):
         chain.set_milestone_done(actor=world.leader, milestone=milestone, done=True)
     chain.set_milestone_done(actor=world.office, milestone=milestone, done=True)

@@ -288,7 +288,6 @@ def test_task_page_queries_do_not_grow_with_its_records(world, client_for):
 def test_accountability_document_of_a_disallowed_type_is_refused(world, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from luoshi.campaigns import services as chain
     from luoshi.campaigns.models import AccountabilityAction, AccountabilityKind
 
     task = issued_task(world)[0]
@@ -302,7 +301,7 @@ def test_accountability_document_of_a_disallowed_type_is_refused(world, client_f
     assert response.status_code == 400
     assert "不允许上传此类文件" in response.content.decode()
     assert not AccountabilityAction.objects.exists() and not Attachment.objects.exists()
-    assert not chain.TaskEvent.objects.filter(task=task, action="accountability").exists()
+    assert not TaskEvent.objects.filter(task=task, action="accountability").exists()
 
 
 def test_task_page_shows_the_computed_warning_and_its_reasons(world, client_for):

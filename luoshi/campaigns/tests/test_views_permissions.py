@@ -128,13 +128,6 @@ def test_setup_pages_refused(world, client_for, name, persona, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize("persona", ["liaison", "leader", "staff", "outsider"])
-def test_holiday_pages_need_calendar_manage(world, client_for, persona):
-    client = client_for(getattr(world, persona))
-    assert client.get(reverse("campaigns:holiday-list")).status_code == 403
-    assert client.get(reverse("campaigns:holiday-edit", args=[2027])).status_code == 403
-
-
 def test_illegal_move_shows_the_message(world, client_for):
     task = task_in(world, "issued")
     office = client_for(world.office)

@@ -1,5 +1,5 @@
 """Campaign set-up pages, task breakdown with working-day deadlines and milestones, optimistic
-locking, soft delete, and the holiday calendar."""
+locking and soft delete (the holiday calendar's own page is tested in luoshi/workdays)."""
 
 import datetime
 
@@ -9,16 +9,11 @@ from django.utils import timezone
 
 from luoshi.audit.models import AuditEvent
 from luoshi.campaigns import services as chain
-from luoshi.campaigns.models import (
-    Campaign,
-    HolidayDay,
-    HolidayYear,
-    LeadingGroupMember,
-    Milestone,
-    Task,
-)
-from luoshi.lib.workdays import load_calendar
+from luoshi.campaigns.models import Campaign, LeadingGroupMember, Milestone, Task
+from luoshi.campaigns.services import setup
 from luoshi.testing import issued_task
+from luoshi.workdays.selectors import load_calendar
+from luoshi.workdays.services import set_holiday_year
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +177,7 @@ def test_task_create_with_milestones_and_estimated_notice(world, client_for):
     page = office.get(url).content.decode()
     assert ("节假日安排尚未录入" in page) == bool(estimated)
     for year in estimated:
-        chain.set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
+        set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
     assert "节假日安排尚未录入" not in office.get(url).content.decode()
 
     deadline = today + datetime.timedelta(days=40)
@@ -229,7 +224,7 @@ def test_milestone_ticked_by_owner(world, client_for):
     task = issued_task(world)[0]
     chain.sign_task(actor=world.liaison, task=task)
     chain.assign_task(actor=world.liaison, task=task, owner=world.staff)
-    milestone = chain.add_milestone(
+    milestone = chain.create_milestone(
         actor=world.office, task=task, title="中期检查", due_date=task.deadline
     )
     staff = client_for(world.staff)
@@ -278,60 +273,24 @@ def test_stale_edit_shows_the_other_change_and_keeps_the_first(world, client_for
 
 
 def test_working_day_deadline_uses_the_entered_year(world, client_for, monkeypatch):
-    office = client_for(world.office)
-    response = office.post(
-        reverse("campaigns:holiday-edit", args=[2027]),
-        {
-            "source": "国办发明电〔2026〕7号",
-            "lines": "2027-01-01 元旦\n2027-02-06~2027-02-12 春节\n2027-02-13 调休上班\n",
-        },
+    set_holiday_year(
+        actor=world.office,
+        year=2027,
+        holidays=[
+            (datetime.date(2027, 2, 6) + datetime.timedelta(days=n), "春节") for n in range(7)
+        ],
+        workdays=[(datetime.date(2027, 2, 13), "调休上班")],
     )
-    assert response.status_code == 302
-    entry = HolidayYear.objects.get(year=2027)
-    assert entry.days.filter(is_workday=False).count() == 8
-    assert HolidayDay.objects.get(date=datetime.date(2027, 2, 13)).is_workday
-    calendar = load_calendar()
-    assert calendar.source(2027) == "entered" and not calendar.is_estimated(2027)
-    # Friday 5 February: the next working day is the make-up Saturday after the holiday.
-    assert calendar.add_working_days(datetime.date(2027, 2, 5), 1) == datetime.date(2027, 2, 13)
-    assert calendar.add_working_days(datetime.date(2027, 2, 5), 2) == datetime.date(2027, 2, 15)
-
     plan = chain.create_task(
         actor=world.office, campaign=world.campaign, title="春节值班", deadline_working_days=2
     )
-    monkeypatch.setattr(chain, "_today", lambda: datetime.date(2027, 2, 5))
+    monkeypatch.setattr(setup, "local_today", lambda: datetime.date(2027, 2, 5))
+    office = client_for(world.office)
     office.post(reverse("campaigns:task-issue", args=[plan.pk]), {"units": [world.unit_a.pk]})
     child = plan.children.get()
+    # Friday 5 February: two working days later is Monday 15 February, after the holiday and
+    # the make-up Saturday.
     assert child.deadline == datetime.date(2027, 2, 15)
-
-    listing = office.get(reverse("campaigns:holiday-list")).content.decode()
-    assert "已录入" in listing and "国办发明电" in listing
-    edit = office.get(reverse("campaigns:holiday-edit", args=[2027])).content.decode()
-    assert "2027-02-06~2027-02-12 春节" in edit
-
-
-def test_holiday_lines_errors_are_numbered_and_nothing_saved(world, client_for):
-    response = client_for(world.office).post(
-        reverse("campaigns:holiday-edit", args=[2027]),
-        {
-            "lines": "2027-01-01 元旦\n2027-02-30 春节\n国庆节\n2026-10-01 国庆\n"
-            "2027-02-12~2027-02-06 春节\n2027-01-01 又一次元旦"
-        },
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    for number in (2, 3, 4, 5, 6):
-        assert f"第 {number} 行" in page
-    assert "第 1 行：" not in page and "已在第 1 行出现" in page
-    assert not HolidayYear.objects.filter(year=2027).exists()
-
-
-def test_holiday_list_marks_estimated_years(world, client_for):
-    page = client_for(world.office).get(reverse("campaigns:holiday-list")).content.decode()
-    calendar = load_calendar()
-    year = timezone.localdate().year + 2
-    assert calendar.is_estimated(year)
-    assert "估算（仅按周末）" in page and "尚未录入" in page
 
 
 def test_soft_delete_restore_and_refusal_when_scored(world, client_for):
@@ -379,38 +338,6 @@ def test_soft_delete_restore_and_refusal_when_scored(world, client_for):
     assert "不能删除" in response.content.decode()
     plan.refresh_from_db()
     assert plan.deleted_at is None
-
-
-def test_holiday_export_is_filtered_and_audited(world, client_for):
-    import io
-
-    from openpyxl import load_workbook
-
-    chain.set_holiday_year(
-        actor=world.office,
-        year=2027,
-        holidays=[(datetime.date(2027, 1, 1), "元旦")],
-        workdays=[(datetime.date(2027, 2, 13), "调休上班")],
-    )
-    office = client_for(world.office)
-    response = office.get(
-        reverse("campaigns:holiday-list"), {"source": "entered", "export": "xlsx"}
-    )
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    values = list(sheet.iter_rows(values_only=True))
-    assert ("年份", "日期", "类型", "名称") in values
-    data = [row for row in values if row and row[0] == 2027]
-    assert [row[2] for row in data] == ["放假", "调休上班"]
-    assert AuditEvent.objects.filter(action="export", object_type="campaigns.holidayday").exists()
-    page = office.get(reverse("campaigns:holiday-list"), {"source": "entered"}).content.decode()
-    assert "<td>2027</td>" in page and f"<td>{timezone.localdate().year + 2}</td>" not in page
-    assert (
-        client_for(world.liaison)
-        .get(reverse("campaigns:holiday-list"), {"export": "xlsx"})
-        .status_code
-        == 403
-    )
 
 
 def test_liaison_sees_own_unit_tasks_on_campaign_page(world, client_for):
@@ -476,7 +403,7 @@ def test_issue_page_warns_when_working_days_are_estimated(world, client_for):
     page = office.get(reverse("campaigns:task-issue", args=[plan.pk])).content.decode()
     assert ("时限暂只扣除周末" in page) == bool(estimated)
     for year in estimated:
-        chain.set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
+        set_holiday_year(actor=world.office, year=year, holidays=[], workdays=[])
     page = office.get(reverse("campaigns:task-issue", args=[plan.pk])).content.decode()
     assert "时限暂只扣除周末" not in page
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
 from luoshi.lib.http import wants_xlsx
-from luoshi.lib.workdays import load_calendar
 from luoshi.org.access import has_perm, require_perm, units_for_picker
+from luoshi.workdays.selectors import load_calendar
 
 from .. import exports, selectors, services
 from .. import forms as f

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
-from luoshi.lib.workdays import load_calendar
+from luoshi.workdays.selectors import load_calendar
 
 from .. import access, selectors, services, warning_levels
 from .. import forms as f

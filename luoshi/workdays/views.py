@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.lib.workdays import load_calendar
-from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.audit.services import serve_export
+from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.org.access import require_perm
 
-from . import forms as f
-from . import services
-from .models import HolidayYear
+from . import exports, selectors, services
+from .forms import HolidayYearForm, format_holiday_lines
 
 SOURCE_LABELS = {
     "entered": gettext_lazy("已录入"),
@@ -31,33 +30,28 @@ def holiday_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "calendar.manage")
     wanted = request.GET.get("year", "")
     if wanted.isdigit() and 2000 <= int(wanted) <= 2100:
-        return redirect("campaigns:holiday-edit", year=int(wanted))
-    calendar = load_calendar()
-    entered = {
-        entry.year: entry
-        for entry in HolidayYear.objects.select_related("entered_by").annotate(
-            rest=Count("days", filter=Q(days__is_workday=False)),
-            work=Count("days", filter=Q(days__is_workday=True)),
-        )
-    }
+        return redirect("workdays:holiday-edit", year=int(wanted))
+    calendar = selectors.load_calendar()
+    entered = {entry.year: entry for entry in selectors.entered_years()}
     this_year = timezone.localdate().year
     years = sorted({*range(this_year - 2, this_year + 3), *entered}, reverse=True)
     source_filter = request.GET.get("source", "")
     if source_filter in SOURCE_LABELS:
         years = [year for year in years if calendar.source(year) == source_filter]
-    if request.GET.get("export") == "xlsx":
-        title = _("节假日安排")
-        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        content = build_workbook(
-            title=title,
-            headers=[_("年份"), _("日期"), _("类型"), _("名称")],
-            rows=services.holiday_export_rows(actor=request.user, years=years),
-            notes=[
-                _("导出时间：%(at)s；年份：%(years)s")
-                % {"at": stamp, "years": "、".join(str(y) for y in years) or _("无")}
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="workdays.holidayday",
+            title=_("节假日安排"),
+            headers=exports.holiday_headers(),
+            rows=exports.holiday_rows(selectors.holiday_days(years)),
+            filters=[
+                f"{_('来源')}：{SOURCE_LABELS[source_filter]}"
+                if source_filter in SOURCE_LABELS
+                else "",
+                _("年份：%(years)s") % {"years": "、".join(str(y) for y in years) or _("无")},
             ],
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     rows = [
         {
             "year": year,
@@ -69,7 +63,7 @@ def holiday_list(request: AuthenticatedRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "campaigns/holiday_list.html",
+        "workdays/holiday_list.html",
         {
             "rows": rows,
             "estimated": calendar.estimated_years(years),
@@ -84,11 +78,11 @@ def holiday_edit(request: AuthenticatedRequest, year: int) -> HttpResponse:
     require_perm(request.user, "calendar.manage")
     if not 2000 <= year <= 2100:
         raise Http404
-    entry = HolidayYear.objects.filter(year=year).first()
+    entry = selectors.holiday_year(year)
     initial = {}
     if entry is not None:
-        initial = {"source": entry.source, "lines": f.format_holiday_lines(entry.days.all())}
-    form = f.HolidayYearForm(request.POST or None, year=year, initial=initial)
+        initial = {"source": entry.source, "lines": format_holiday_lines(entry.days.all())}
+    form = HolidayYearForm(request.POST or None, year=year, initial=initial)
     if request.method == "POST" and form.is_valid():
         schedule = form.cleaned_data["lines"]
         try:
@@ -100,7 +94,7 @@ def holiday_edit(request: AuthenticatedRequest, year: int) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as error:
-            f.add_service_errors(form, error, default_field="lines")
+            add_service_errors(form, error, default_field="lines")
         else:
             messages.success(
                 request,
@@ -111,10 +105,10 @@ def holiday_edit(request: AuthenticatedRequest, year: int) -> HttpResponse:
                     "work": len(schedule.workdays),
                 },
             )
-            return redirect("campaigns:holiday-list")
-    source = load_calendar().source(year)
+            return redirect("workdays:holiday-list")
+    source = selectors.load_calendar().source(year)
     return render(
         request,
-        "campaigns/holiday_form.html",
+        "workdays/holiday_form.html",
         {"form": form, "year": year, "source": source, "source_label": SOURCE_LABELS[source]},
     )

@@ -1,7 +1,7 @@
 """Working days in China: weekends, public holidays and make-up workdays (调休).
 
 Which source decides a year, in order: the schedule the office entered in luoshi
-(campaigns.HolidayYear), then the chinese-calendar package for the years it knows, then weekends
+(workdays.HolidayYear), then the chinese-calendar package for the years it knows, then weekends
 only — in which case `Calendar.is_estimated(year)` is true and pages say so.
 """
 
@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import chinese_calendar
+from django.db.models import Count, Q, QuerySet
+
+from .models import HolidayDay, HolidayYear
 
 
 @dataclass
@@ -71,9 +74,26 @@ def _package_knows(year: int) -> bool:
 
 
 def load_calendar() -> Calendar:
-    """The calendar with the office's entered schedules (one query)."""
-    from luoshi.campaigns.models import HolidayDay, HolidayYear
-
+    """The calendar with the office's entered schedules (two queries)."""
     years = frozenset(HolidayYear.objects.values_list("year", flat=True))
     overrides = dict(HolidayDay.objects.values_list("date", "is_workday"))
     return Calendar(overrides=overrides, entered_years=years)
+
+
+def entered_years() -> QuerySet[HolidayYear]:
+    """The entered schedules with their counts of rest days (`rest`) and make-up workdays
+    (`work`), for the holiday list."""
+    return HolidayYear.objects.select_related("entered_by").annotate(
+        rest=Count("days", filter=Q(days__is_workday=False)),
+        work=Count("days", filter=Q(days__is_workday=True)),
+    )
+
+
+def holiday_year(year: int) -> HolidayYear | None:
+    """The schedule entered for `year`, if any."""
+    return HolidayYear.objects.filter(year=year).first()
+
+
+def holiday_days(years: Iterable[int]) -> QuerySet[HolidayDay]:
+    """The entered rest days and make-up workdays of `years`, in date order."""
+    return HolidayDay.objects.filter(holiday_year__year__in=list(years)).order_by("date")

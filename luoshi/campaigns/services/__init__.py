@@ -1,0 +1,85 @@
+"""Every change to campaigns and tasks: one function per move, each checking permission, writing
+the task's timeline and the audit log in the same transaction, and notifying people after commit.
+
+The chain's state machine (see docs/architecture.md):
+
+    draft ─issue→ issued ─sign→ signed ─assign→ in_progress ─submit→ submitted ─verify→ verified ─close→ closed
+                    │                                 ▲                 │
+                    └─withdraw→ withdrawn             └──── return ─────┘
+
+The moves live in modules named by the step of the chain they belong to — `setup` (campaigns and
+the breakdown, issuing), `assign` (明责), `perform` (履责), `supervise` (督责), `assess` (考责) and
+`accountability` (问责) — on the shared machinery of `_moves`. Callers use this package:
+`from luoshi.campaigns import services` and `services.issue_task(...)`.
+"""
+
+from ._moves import IllegalMove, StaleEdit
+from .accountability import (
+    accountability_kind_export_rows,
+    create_accountability_kind,
+    record_accountability,
+    update_accountability_kind,
+)
+from .assess import close_task, verify_task
+from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
+from .perform import can_report, report_progress
+from .setup import (
+    can_edit_task,
+    create_campaign,
+    create_milestone,
+    create_task,
+    create_track,
+    delete_task,
+    issue_task,
+    restore_task,
+    set_leading_group,
+    set_milestone_done,
+    update_campaign,
+    update_task,
+    withdraw_task,
+)
+from .supervise import (
+    comment_task,
+    issue_notice,
+    refresh_warnings,
+    remind_task,
+    reply_notice,
+    run_daily_supervision,
+)
+
+__all__ = [
+    "IllegalMove",
+    "StaleEdit",
+    "SubTaskSpec",
+    "accountability_kind_export_rows",
+    "assign_as_decided",
+    "assign_task",
+    "can_edit_task",
+    "can_report",
+    "close_task",
+    "comment_task",
+    "create_accountability_kind",
+    "create_campaign",
+    "create_milestone",
+    "create_task",
+    "create_track",
+    "decompose_task",
+    "delete_task",
+    "issue_notice",
+    "issue_task",
+    "record_accountability",
+    "refresh_warnings",
+    "remind_task",
+    "reply_notice",
+    "report_progress",
+    "restore_task",
+    "run_daily_supervision",
+    "set_leading_group",
+    "set_milestone_done",
+    "sign_task",
+    "update_accountability_kind",
+    "update_campaign",
+    "update_task",
+    "verify_task",
+    "withdraw_task",
+]

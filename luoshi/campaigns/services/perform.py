@@ -1,0 +1,94 @@
+"""履责: progress reports with evidence, and the completion report that asks for verification."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.accounts.services import notify
+from luoshi.audit.services import record_created
+from luoshi.files.services import store_upload
+from luoshi.org.access import has_perm
+
+from ..models import ProgressReport, Task, TaskEvent
+from ._moves import S, campaign_staff, change_state, require_state, roll_up, task_url, write_event
+from .supervise import refresh_warnings
+
+
+def can_report(user: User, task: Task) -> bool:
+    """The task's owner, or whoever may report for its unit (the liaison)."""
+    return task.owner_id == user.pk or has_perm(user, "task.report", task.unit)
+
+
+@transaction.atomic
+def report_progress(
+    *,
+    actor: User,
+    task: Task,
+    percent: int,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+    links: Sequence[dict[str, str]] = (),
+    complete: bool = False,
+) -> ProgressReport:
+    """履责: the owner (or the liaison) reports progress with evidence; with `complete`, the
+    completion report (办结报告), which sends the task to the office for verification."""
+    if task.is_plan or not can_report(actor, task):
+        raise PermissionDenied(_("只有任务责任人或本单位联络员可以填报进度。"))
+    require_state(task, [S.IN_PROGRESS], _("填报进度"))
+    if not text or not text.strip():
+        raise ValidationError({"text": _("请填写工作进展。")})
+    if not 0 <= percent <= 100:
+        raise ValidationError({"percent": _("进度须在 0 到 100 之间。")})
+    if complete and percent != 100:
+        raise ValidationError({"percent": _("报送办结时进度应为 100%。")})
+    report = ProgressReport.objects.create(
+        task=task,
+        author=actor,
+        percent=percent,
+        text=text.strip(),
+        is_completion=complete,
+        links=list(links),
+    )
+    attachments = [store_upload(actor=actor, upload=upload, owner=report) for upload in files]
+    record_created(actor=actor, obj=report, note=_("附件 %(n)d 个") % {"n": len(attachments)})
+    task.progress = percent
+    if complete:
+        task.submitted_at = timezone.now()
+        change_state(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.SUBMIT,
+            to_state=S.SUBMITTED,
+            note=text.strip(),
+            fields=["progress", "submitted_at"],
+            report=report.pk,
+            files=len(attachments),
+        )
+        notify(
+            recipients=campaign_staff(task.campaign),
+            title=_("%(unit)s报送办结，待复核：%(title)s")
+            % {"unit": task.unit, "title": task.title},
+            url=task_url(task),
+            task=task,
+        )
+    else:
+        task.updated_at = timezone.now()
+        task.save(update_fields=["progress", "updated_at"])
+        write_event(
+            task,
+            actor=actor,
+            action=TaskEvent.Action.REPORT,
+            from_state=task.state,
+            note=text.strip(),
+            report=report.pk,
+            percent=percent,
+            files=len(attachments),
+        )
+    refresh_warnings(tasks=[task])
+    roll_up(task.parent)
+    return report
