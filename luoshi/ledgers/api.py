@@ -249,11 +249,11 @@ class ActivityEditIn(Schema):
     checkin_closes_at: datetime.datetime | None = None
 
 
-class ReasonIn(Schema):
+class ActivityReasonIn(Schema):
     reason: str = ""
 
 
-class DeletedOut(Schema):
+class ActivityDeletedOut(Schema):
     id: int
     title: str
     deleted_at: datetime.datetime
@@ -575,10 +575,12 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
 
 @router.delete(
     "/activities/{int:activity_id}",
-    response={200: DeletedOut, **ERRORS},
+    response={200: ActivityDeletedOut, **ERRORS},
     summary="删除活动（行动办可恢复）",
 )
-def delete_activity(request: HttpRequest, activity_id: int, payload: ReasonIn | None = None):
+def delete_activity(
+    request: HttpRequest, activity_id: int, payload: ActivityReasonIn | None = None
+):
     user = current_user(request)
     activity = get_activity_for_user(user, activity_id)
     reason = payload.reason.strip() if payload is not None else ""

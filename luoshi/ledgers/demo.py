@@ -1,16 +1,19 @@
 """The demo's activity types: the ways of learning, lecturing, inspecting, reporting and
-meeting that the seed article names, configured as the campaign office would."""
+meeting that the seed article names, configured as the campaign office would.
 
-from typing import TYPE_CHECKING, Any
+luoshi.demo (above every app) calls `load(builder)`; the ledger reads the builder through the
+`DemoBuilder` protocol of demo_records and imports nothing of luoshi.demo.
+"""
 
-from luoshi.demo.plans import ABILITY, COMPETE, LEARN, STYLE
+from typing import Any
 
 from . import services
+from .demo_records import DemoBuilder, load_records
 from .models import ActivityType, Category
 
-if TYPE_CHECKING:
-    from luoshi.demo.data import DemoBuilder
-
+# The four tracks of the article's “四大”专项行动, by name: each type counts toward one of the
+# demo campaign's tracks (luoshi.demo.plans names them the same; its tests check they match).
+LEARN, COMPETE, STYLE, ABILITY = "全员大学习", "业务大比拼", "作风大转变", "能力大提升"
 TOPIC = {"key": "topic", "label": "学习主题", "kind": "text", "required": True}
 VENUE_KINDS = ["网吧", "歌舞娱乐场所", "影院", "书店", "印刷企业", "其他"]
 # 学习5本指定读本: the designated readings of the article's spring 2022 (the reading list of the
@@ -162,7 +165,7 @@ TYPES: list[dict[str, Any]] = [
 ]
 
 
-def load(builder: "DemoBuilder") -> None:
+def load(builder: DemoBuilder) -> None:
     """Configure the demo's activity types, as the campaign office, for the demo campaign."""
     office = builder.built.people["office"]
     campaign = builder.built.campaign
@@ -171,9 +174,7 @@ def load(builder: "DemoBuilder") -> None:
         values = dict(spec)
         track = tracks.get(values.pop("track"))
         services.create_activity_type(actor=office, campaign=campaign, track=track, **values)
-    from .demo_records import load_records  # it imports this module's tables
-
-    load_records(builder)
+    load_records(builder, types=types_by_name(), readings=DESIGNATED_READINGS)
 
 
 def types_by_name() -> dict[str, ActivityType]:

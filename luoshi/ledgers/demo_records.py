@@ -15,20 +15,45 @@ sets the creation stamps to the activity's own time (as if recorded that day).
 
 import datetime
 import random
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import F
 from django.utils import timezone
 
 from luoshi.accounts.models import User
+from luoshi.campaigns.models import Campaign
+from luoshi.org.models import Unit
 
-from .demo import DESIGNATED_READINGS, types_by_name
 from .models import Activity, ActivityType, VenueCategory
 from .services import record_activity
 
-if TYPE_CHECKING:
-    from luoshi.demo.data import DemoBuilder
+
+class DemoBuilt(Protocol):
+    """What the demo built before the apps' parts, by key (luoshi.demo.data.Built)."""
+
+    @property
+    def units(self) -> dict[str, Unit]: ...
+    @property
+    def people(self) -> dict[str, User]: ...
+    @property
+    def members(self) -> dict[str, list[User]]: ...
+    @property
+    def liaisons(self) -> dict[str, User]: ...
+    @property
+    def campaign(self) -> Campaign | None: ...
+
+
+class DemoBuilder(Protocol):
+    """What the ledger's demo part reads of luoshi.demo's builder: typed here rather than
+    imported, as the demo app stands above every app."""
+
+    @property
+    def today(self) -> datetime.date: ...
+    @property
+    def built(self) -> DemoBuilt: ...
+
 
 SEED = 20220414
 ARTICLE_START = datetime.date(2022, 2, 15)
@@ -146,9 +171,15 @@ def _days(start: datetime.date, end: datetime.date, count: int) -> list[datetime
 class _Recorder:
     """Records through the ledger's service and remembers what it made, for the final stamps."""
 
-    def __init__(self, builder: "DemoBuilder"):
+    def __init__(
+        self,
+        builder: DemoBuilder,
+        types: Mapping[str, ActivityType],
+        readings: Sequence[tuple[str, str]],
+    ):
         self.builder = builder
-        self.types: dict[str, ActivityType] = types_by_name()
+        self.types = types
+        self.readings = list(readings)
         self.made: list[int] = []
         self.random = random.Random(SEED)
 
@@ -174,7 +205,7 @@ class _Recorder:
         )
 
 
-def _bureau_people(builder: "DemoBuilder") -> list[User]:
+def _bureau_people(builder: DemoBuilder) -> list[User]:
     """Everyone of 市文体旅游广电局 and its sections, each once."""
     built = builder.built
     people: dict[int, User] = {}
@@ -218,10 +249,10 @@ def _article_records(rec: _Recorder) -> None:
             hours=Decimal("2.0"),
         )
     # 23 books: the 5 designated readings (some read by several people) and 11 others.
-    books = [(title, author, "是") for title, author in DESIGNATED_READINGS]
-    books += [(title, author, "是") for title, author in DESIGNATED_READINGS[:3]]
-    books += [DESIGNATED_READINGS[1] + ("是",), DESIGNATED_READINGS[4] + ("是",)]
-    books += [DESIGNATED_READINGS[0] + ("是",), DESIGNATED_READINGS[2] + ("是",)]
+    books = [(title, author, "是") for title, author in rec.readings]
+    books += [(title, author, "是") for title, author in rec.readings[:3]]
+    books += [rec.readings[1] + ("是",), rec.readings[4] + ("是",)]
+    books += [rec.readings[0] + ("是",), rec.readings[2] + ("是",)]
     books += [(title, author, "否") for title, author in OTHER_BOOKS]
     days = _days(ARTICLE_START + datetime.timedelta(days=10), ARTICLE_END, len(books))
     for index, ((title, author, designated), day) in enumerate(zip(books, days, strict=True)):
@@ -374,7 +405,7 @@ def _live_records(rec: _Recorder) -> None:
                     participants=rec.some(people, max(3, len(people) - 2), len(people)),
                 )
             month = (month + datetime.timedelta(days=32)).replace(day=1)
-    library = [*DESIGNATED_READINGS, *OTHER_BOOKS]
+    library = [*rec.readings, *OTHER_BOOKS]
     for unit_key in ("wtl", "xcb", "rmt"):
         for number, person in enumerate(built.members[unit_key]):
             for month_back in range(2):
@@ -382,7 +413,7 @@ def _live_records(rec: _Recorder) -> None:
                     continue  # not everyone finishes a book every month
                 day = last - datetime.timedelta(days=30 * month_back + (number * 3) % 25)
                 title, author = library[(number + month_back * 5) % len(library)]
-                designated = "是" if (title, author) in DESIGNATED_READINGS else "否"
+                designated = "是" if (title, author) in rec.readings else "否"
                 rec.record(
                     "每月读一本好书",
                     unit_key,
@@ -403,9 +434,15 @@ def _live_records(rec: _Recorder) -> None:
                     )
 
 
-def load_records(builder: "DemoBuilder") -> None:
-    """The demo's study records: the article's spring 2022 and the live period (see above)."""
-    rec = _Recorder(builder)
+def load_records(
+    builder: DemoBuilder,
+    *,
+    types: Mapping[str, ActivityType],
+    readings: Sequence[tuple[str, str]],
+) -> None:
+    """The demo's study records: the article's spring 2022 and the live period (see above), of
+    the configured `types` by name; `readings` are the designated readings (title, author)."""
+    rec = _Recorder(builder, types, readings)
     _article_records(rec)
     _live_records(rec)
     rec.finish()

@@ -4,7 +4,7 @@ Unit and person management needs `unit.manage` / `person.manage` (系统管理�
 `role.manage` (安全管理员). No account may hold two of the three admin roles (三员分立).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +23,12 @@ from .access import forget_grants, require_perm, scope_for
 from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
 
 PHONE_DIGITS = 11
+
+# Called as hook(unit, old_path) inside update_unit's transaction, after a unit moved in the tree
+# and the paths of its subtree were rewritten. org stands below every app, so an app that keeps
+# something along the tree registers here from its AppConfig.ready() instead of org importing it
+# (luoshi.ledgers registers rollups.unit_moved: its counts roll up along the tree).
+UNIT_MOVED_HOOKS: list[Callable[[Unit, str], None]] = []
 
 
 def _set_path(unit: Unit) -> None:
@@ -109,10 +115,8 @@ def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
             path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
-        # The ledger's counts roll up along the tree: the subtree's move with it.
-        from luoshi.ledgers import rollups
-
-        rollups.unit_moved(unit, old_path)
+        for hook in UNIT_MOVED_HOOKS:
+            hook(unit, old_path)
     after = snapshot(unit, list(before))
     record(actor=actor, action=AuditEvent.Action.UPDATE, obj=unit, changes=diff(before, after))
     return unit

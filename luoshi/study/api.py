@@ -103,7 +103,7 @@ class RecordOut(Schema):
         return obj.commended_at is not None
 
 
-class Filters(Schema):
+class StudyFilters(Schema):
     campaign: int | None = Field(None, description="专项行动（默认：进行中的最新一项）")
     unit: int | None = Field(None, description="单位（含下级）")
     only: bool = Field(False, description="只含该单位本身")
@@ -113,7 +113,7 @@ class Filters(Schema):
     q: str = ""
 
 
-def _filter(request: HttpRequest, filters: Filters) -> selectors.StudyFilter:
+def _filter(request: HttpRequest, filters: StudyFilters) -> selectors.StudyFilter:
     user = current_user(request)
     require_perm(user, "ledger.view")
     return selectors.build_filter(
@@ -157,7 +157,7 @@ def list_readings(request: HttpRequest, campaign: int | None = None):
 
 
 @router.get("/books", response={200: list[RecordOut], **ERRORS}, summary="读书记录")
-def list_books(request: HttpRequest, filters: Query[Filters], designated: bool = False):
+def list_books(request: HttpRequest, filters: Query[StudyFilters], designated: bool = False):
     flt = _filter(request, filters)
     return list(selectors.reading_records(current_user(request), flt, designated=designated)[:500])
 
@@ -204,7 +204,7 @@ def _require_campaign(campaign) -> bool:
 
 
 @router.get("/essays", response={200: list[RecordOut], **ERRORS}, summary="心得体会")
-def list_essays(request: HttpRequest, filters: Query[Filters], excellent: bool = False):
+def list_essays(request: HttpRequest, filters: Query[StudyFilters], excellent: bool = False):
     flt = _filter(request, filters)
     return list(selectors.essays(current_user(request), flt, excellent=excellent)[:500])
 
@@ -259,7 +259,7 @@ class CountRow(Schema):
 
 
 @router.get("/counts", response={200: list[CountRow], **ERRORS}, summary="学习统计（按人员或单位）")
-def counts(request: HttpRequest, filters: Query[Filters], by: str = "person"):
+def counts(request: HttpRequest, filters: Query[StudyFilters], by: str = "person"):
     user = current_user(request)
     flt = _filter(request, filters)
     by_unit = by == "unit" and scope_for(user, "ledger.view").covers_units()
