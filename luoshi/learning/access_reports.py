@@ -9,7 +9,7 @@ rankings follow the settings (selectors.Viewer); settings and notices are writte
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from luoshi.org.access import get_unit_for_user, scope_for
+from luoshi.org.access import get_unit_in_scope, scope_for
 from luoshi.org.models import Membership, RoleGrant, Unit
 
 from .models import HalfYearNotice, NoticeTemplate
@@ -18,7 +18,7 @@ from .selectors import path_ids
 
 def get_summary_unit_for_user(user, pk: int) -> Unit:
     """A unit whose summary `user` may open (learning.view on it), else 404."""
-    return get_unit_for_user(user, pk, perm="learning.view")
+    return get_unit_in_scope(user, pk, perm="learning.view")
 
 
 def get_unit_page_for_user(user, pk: int) -> Unit:
@@ -36,7 +36,7 @@ def get_unit_page_for_user(user, pk: int) -> Unit:
 
 def get_settings_unit_for_user(user, pk: int) -> Unit:
     """A unit whose settings `user` may change (learning.configure on it), else 404."""
-    return get_unit_for_user(user, pk, perm="learning.configure")
+    return get_unit_in_scope(user, pk, perm="learning.configure")
 
 
 def default_unit(user, perm: str = "learning.view") -> Unit | None:

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
-from luoshi.org.access import get_person_for_user, get_unit_for_user, scope_for
+from luoshi.org.access import get_person_in_scope, get_unit_in_scope, scope_for
 
 from . import api_reports
 from . import services_import as services
@@ -198,7 +198,7 @@ def upload_import(request: HttpRequest, payload: Form[UploadIn], file: File[Uplo
     user = current_user(request)
     if scope_for(user, "learning.import").is_empty:
         raise PermissionDenied(_("您没有导入平台数据的权限。"))
-    unit = get_unit_for_user(user, payload.unit, perm="learning.import")
+    unit = get_unit_in_scope(user, payload.unit, perm="learning.import")
     try:
         point_import = services.start_import(
             actor=user,
@@ -262,7 +262,7 @@ def set_mapping(request: HttpRequest, import_id: int, payload: MappingIn):
 def map_organisation(request: HttpRequest, import_id: int, payload: OrganisationIn):
     user = current_user(request)
     point_import = _import(user, import_id, write=True)
-    unit = get_unit_for_user(user, payload.unit, perm="learning.import")
+    unit = get_unit_in_scope(user, payload.unit, perm="learning.import")
     services.map_organisation(
         actor=user, point_import=point_import, org_name=payload.org_name, unit=unit
     )
@@ -283,7 +283,7 @@ def resolve_row(request: HttpRequest, import_id: int, row_id: int, payload: RowI
     person = (
         None
         if payload.skip or payload.person is None
-        else get_person_for_user(user, payload.person, perm="learning.import")
+        else get_person_in_scope(user, payload.person, perm="learning.import")
     )
     row.point_import = point_import
     services.resolve_row(actor=user, row=row, person=person, skip=payload.skip)

@@ -11,7 +11,12 @@ from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref
 from luoshi.ledgers.models import ActivityType
-from luoshi.org.access import get_person_for_user, get_unit_for_user, require_perm
+from luoshi.org.access import (
+    get_person_for_user,
+    get_person_in_scope,
+    get_unit_in_scope,
+    require_perm,
+)
 
 from . import selectors, services
 from .access import get_publication_for_user, target_units
@@ -145,9 +150,9 @@ def list_channels(request: HttpRequest):
 
 
 def _filter(user, filters: PublicationFilters) -> PublicationFilter:
-    unit = get_unit_for_user(user, filters.unit, perm="ledger.view") if filters.unit else None
+    unit = get_unit_in_scope(user, filters.unit, perm="ledger.view") if filters.unit else None
     if filters.person:
-        get_person_for_user(user, filters.person, perm="ledger.view")
+        get_person_in_scope(user, filters.person, perm="ledger.view")
     return PublicationFilter(
         unit=unit,
         channel_id=filters.channel,
@@ -220,7 +225,7 @@ def create_publication(request: HttpRequest, payload: PublicationIn):
 def list_targets(request: HttpRequest, period: str = "", unit: int | None = None):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    scope_unit = get_unit_for_user(user, unit, perm="ledger.view") if unit else None
+    scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
     targets = selectors.target_list(
         user, period=Period.parse(period) if period else None, unit=scope_unit
     )
@@ -254,7 +259,7 @@ def get_matrix(
 ):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    scope_unit = get_unit_for_user(user, unit, perm="ledger.view") if unit else None
+    scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
     table = selectors.matrix(user, period=Period.parse(period), unit=scope_unit, channel_id=channel)
     rows = [
         {

@@ -22,7 +22,7 @@ from luoshi.lib.forms import add_service_errors
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
-    get_unit_for_user,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     scope_for,
@@ -42,7 +42,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     get = request.GET
     unit_id = parse_int(get.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None
     flt = selectors.MeetingFilter(
         type_id=parse_int(get.get("type")),
         unit=unit,
