@@ -102,7 +102,7 @@ class MembershipOut(Schema):
 
 class PersonDetailOut(Schema):
     """A person as the org API shows them: their posts, and their phone masked unless the caller
-    may see it. (Other apps' schemas say `PersonOut` for their own, shorter shapes.)"""
+    may see it."""
 
     id: int
     name: str
