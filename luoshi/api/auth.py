@@ -13,8 +13,7 @@ from ninja.utils import check_csrf
 
 from luoshi.accounts.backends import AccessTokenBackend
 from luoshi.accounts.models import User
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.accounts.services import record_token_failed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -33,14 +32,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = AccessTokenBackend().authenticate(request, token=token)
         if user is None:
-            record(
-                actor=None,
-                action=AuditEvent.Action.LOGIN_FAILED,
-                verb="token",
-                object_type="accounts.accesstoken",
-                object_repr=f"{token[:6]}…",
-                note=_("访问令牌无效、已过期或已撤销（%(path)s）") % {"path": request.path},
-            )
+            record_token_failed(token=token, path=request.path)
             return None
         request.user = user
         return user
