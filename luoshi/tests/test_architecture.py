@@ -89,11 +89,9 @@ def _modules() -> dict[str, Path]:
 _MODULES = _modules()
 
 
-def _layer(module: str) -> tuple[str, int] | None:
-    """(app, layer) of a luoshi module; None for a module outside luoshi."""
+def _layer(module: str) -> tuple[str, int]:
+    """(app, layer) of a luoshi module."""
     parts = module.split(".")
-    if parts[0] != "luoshi":
-        return None
     if module in REGISTRY or len(parts) == 1:
         return ("project", TOP)
     app = parts[1]
@@ -140,9 +138,7 @@ def _imports(module: str, path: Path) -> list[Import]:
 
 
 def _wrong_way(importer: str, imported: str) -> bool:
-    source, target = _layer(importer), _layer(imported)
-    assert source is not None and target is not None
-    (source_app, source_layer), (target_app, target_layer) = source, target
+    (source_app, source_layer), (target_app, target_layer) = _layer(importer), _layer(imported)
     if source_app == target_app:
         return False
     if source_layer == LIB:
@@ -153,7 +149,7 @@ def _wrong_way(importer: str, imported: str) -> bool:
 
 
 def test_every_app_has_a_layer():
-    unknown = sorted({_layer(module)[0] for module in _MODULES if _layer(module)[1] == -1})  # type: ignore[index]
+    unknown = sorted({_layer(module)[0] for module in _MODULES if _layer(module)[1] == -1})
     assert not unknown, f"put these apps in a layer of {__name__}: {', '.join(unknown)}"
 
 
@@ -171,12 +167,12 @@ def test_imports_point_down_the_layers():
 def test_domain_to_domain_imports_are_the_known_ones():
     """The arrows between domain apps listed in this module's docstring, and no others."""
     arrows = {
-        (_layer(module)[0], _layer(found.module)[0])  # type: ignore[index]
+        (_layer(module)[0], _layer(found.module)[0])
         for module, path in _MODULES.items()
         for found in _imports(module, path)
-        if _layer(module)[1] == DOMAIN  # type: ignore[index]
-        and _layer(found.module)[1] == DOMAIN  # type: ignore[index]
-        and _layer(module)[0] != _layer(found.module)[0]  # type: ignore[index]
+        if _layer(module)[1] == DOMAIN
+        and _layer(found.module)[1] == DOMAIN
+        and _layer(module)[0] != _layer(found.module)[0]
     }
     listed = set()
     for line in (__doc__ or "").splitlines():
@@ -239,7 +235,7 @@ def _unscoped_lookups(path: Path) -> list[str]:
         elif isinstance(func, ast.Name) and func.id == "get_object_or_404" and _by_key(node):
             # a model class (`Task`, `models.Task`), not a scoped manager (`user.access_tokens`)
             model = node.args[0] if node.args else None
-            name = getattr(model, "id", None) or getattr(model, "attr", "")
+            name = str(getattr(model, "id", None) or getattr(model, "attr", ""))
             if isinstance(model, ast.Name | ast.Attribute) and name[:1].isupper():
                 hit = "get_object_or_404(Model, pk=…)"
         if hit:
