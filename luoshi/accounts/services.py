@@ -149,6 +149,19 @@ def record_login_failed(*, username: str, locked_out: bool = False) -> None:
     )
 
 
+def record_token_failed(*, token: str, path: str) -> None:
+    """A request with a token that is unknown, expired or revoked: its first characters only,
+    never the secret."""
+    record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        verb="token",
+        object_type="accounts.accesstoken",
+        object_repr=f"{token[:6]}…",
+        note=_("访问令牌无效、已过期或已撤销（%(path)s）") % {"path": path},
+    )
+
+
 @transaction.atomic
 def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
     """Lift the lockout of `username` at address `ip` before its time (安全管理员 only)."""

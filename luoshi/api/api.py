@@ -104,22 +104,22 @@ def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 
 def _register_routers() -> None:
     from luoshi.campaigns import api as campaigns_api
+    from luoshi.files import api as files_api
     from luoshi.heritage import api as heritage_api
     from luoshi.learning import api as learning_api
     from luoshi.ledgers import api as ledger_api
     from luoshi.media import api as media_api
     from luoshi.meetings import api as meetings_api
+    from luoshi.org import api as org_api
     from luoshi.outreach import api as outreach_api
     from luoshi.rectification import api as rectification_api
     from luoshi.reports import api as reports_api
     from luoshi.study import api as study_api
 
-    from . import files, people, units
-
-    api.add_router("/units", units.router)
-    api.add_router("/people", people.router)
+    api.add_router("/units", org_api.units_router)
+    api.add_router("/people", org_api.people_router)
     api.add_router("", campaigns_api.router)  # /campaigns, /tasks, /notices, /workbench
-    api.add_router("/files", files.router)
+    api.add_router("/files", files_api.router)
     api.add_router("/ledger", ledger_api.router)
     api.add_router("/study", study_api.router)
     api.add_router("/outreach", outreach_api.router)

@@ -14,8 +14,7 @@ from ninja.utils import check_csrf
 from luoshi.accounts.access import PasswordChangePending, password_expired
 from luoshi.accounts.backends import AccessTokenBackend
 from luoshi.accounts.models import User
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.accounts.services import record_token_failed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -34,14 +33,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = AccessTokenBackend().authenticate(request, token=token)
         if user is None:
-            record(
-                actor=None,
-                action=AuditEvent.Action.LOGIN_FAILED,
-                verb="token",
-                object_type="accounts.accesstoken",
-                object_repr=f"{token[:6]}…",
-                note=_("访问令牌无效、已过期或已撤销（%(path)s）") % {"path": request.path},
-            )
+            record_token_failed(token=token, path=request.path)
             return None
         if password_expired(user):
             # The account's tokens wait, like its session, until the password is changed.

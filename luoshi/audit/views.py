@@ -5,16 +5,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 
-from . import selectors
+from . import exports, selectors
 from .forms import EventFilterForm
-from .models import AuditEvent
-from .services import record
+from .services import serve_export
 
 PAGE_SIZE = 50
 
@@ -51,57 +48,11 @@ def event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def event_export(request: AuthenticatedRequest) -> HttpResponse:
     form = _filter_form(request)
     events = selectors.events_for(request.user, form.to_filter())
-    described = form.describe()
-    rows = (
-        (
-            event.at,
-            event.actor_name,
-            event.ip,
-            event.get_action_display(),
-            event.verb,
-            selectors.type_name(event.object_type) if event.object_type else "",
-            event.object_id,
-            event.object_repr,
-            _changes_text(event.changes),
-            event.note,
-        )
-        for event in events.iterator(chunk_size=2000)
-    )
-    content = build_workbook(
-        title=_("审计日志"),
-        headers=[
-            _("时间"),
-            _("操作人"),
-            _("IP 地址"),
-            _("操作"),
-            _("事项"),
-            _("对象类型"),
-            _("对象编号"),
-            _("对象"),
-            _("变更"),
-            _("说明"),
-        ],
-        rows=rows,
-        notes=[
-            _("筛选条件：%(filters)s") % {"filters": described or _("无")},
-            _("导出时间：%(at)s") % {"at": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
-        ],
-    )
-    record(
+    return serve_export(
         actor=request.user,
-        action=AuditEvent.Action.EXPORT,
         object_type="audit.auditevent",
-        object_repr=_("审计日志"),
-        note=described,
+        title=_("审计日志"),
+        headers=exports.event_headers(),
+        rows=exports.event_rows(events.iterator(chunk_size=2000)),
+        filters=[form.describe()],
     )
-    return xlsx_response(content, f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-def _changes_text(changes: dict) -> str:
-    parts = []
-    for key, pair in (changes or {}).items():
-        if isinstance(pair, list) and len(pair) == 2:
-            parts.append(f"{key}: {pair[0]} → {pair[1]}")
-        else:
-            parts.append(f"{key}: {pair}")
-    return "\n".join(parts)

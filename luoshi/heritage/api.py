@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 
 from luoshi.api.auth import current_user
 from luoshi.api.schemas import ERRORS, Ref
-from luoshi.org.access import get_unit_for_user
+from luoshi.org.access import get_unit_in_scope
 
 from . import selectors
 from .access import get_exhibition_for_user, get_route_for_user, get_site_for_user
@@ -107,7 +107,7 @@ def _check(request: HttpRequest):
 
 
 def _filter(user, params: CountParams) -> selectors.CountFilter:
-    unit = get_unit_for_user(user, params.unit, perm="ledger.view") if params.unit else None
+    unit = get_unit_in_scope(user, params.unit, perm="ledger.view") if params.unit else None
     return selectors.CountFilter(unit=unit, date_from=params.date_from, date_to=params.date_to)
 
 

@@ -19,7 +19,7 @@ from luoshi.audit.services import record
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
+from luoshi.org.access import get_unit_in_scope, require_perm, units_for_picker
 
 from . import forms as f
 from . import selectors, services
@@ -44,7 +44,7 @@ def _require_view(request: AuthenticatedRequest) -> None:
 def _count_filter(request: AuthenticatedRequest) -> CountFilter:
     unit_id = parse_int(request.GET.get("unit"))
     return CountFilter(
-        unit=get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None,
+        unit=get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None,
         date_from=parse_date(request.GET.get("from")),
         date_to=parse_date(request.GET.get("to")),
     )

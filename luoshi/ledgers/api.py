@@ -23,8 +23,8 @@ from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.models import Campaign, Task, Track
 from luoshi.heritage.models import Site
 from luoshi.org.access import (
-    get_person_for_user,
-    get_unit_for_user,
+    get_person_in_scope,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     scope_for,
@@ -368,11 +368,11 @@ def _filter(user, filters, *, with_person: bool = True) -> selectors.ActivityFil
     """The page's filter from the query; a unit or person outside the scope is a 404."""
     unit = None
     if filters.unit is not None:
-        unit = get_unit_for_user(user, filters.unit, perm="ledger.view")
+        unit = get_unit_in_scope(user, filters.unit, perm="ledger.view")
     person_id = getattr(filters, "person", None) if with_person else None
     field_key = getattr(filters, "field", "")
     if person_id is not None:
-        get_person_for_user(user, person_id, perm="ledger.view")
+        get_person_in_scope(user, person_id, perm="ledger.view")
     return selectors.ActivityFilter(
         type_id=filters.type,
         unit=unit,

@@ -25,8 +25,8 @@ from luoshi.audit.services import record
 from luoshi.files.models import Attachment
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
-    get_person_for_user,
-    get_unit_for_user,
+    get_person_in_scope,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     scope_for,
@@ -68,12 +68,12 @@ def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilte
     unit = None
     unit_id = _int(get.get("unit"))
     if unit_id is not None:
-        unit = get_unit_for_user(request.user, unit_id, perm="ledger.view")
+        unit = get_unit_in_scope(request.user, unit_id, perm="ledger.view")
     category = get.get("category", "")
     field_key = get.get("field", "")
     person_id = _int(get.get("person"))
     if person_id is not None:
-        get_person_for_user(request.user, person_id, perm="ledger.view")
+        get_person_in_scope(request.user, person_id, perm="ledger.view")
     flt = selectors.ActivityFilter(
         type_id=_int(get.get("type")),
         unit=unit,

@@ -14,7 +14,8 @@ from luoshi.api.schemas import ERRORS, Ref
 from luoshi.ledgers.access import recording_units
 from luoshi.org.access import (
     get_person_for_user,
-    get_unit_for_user,
+    get_person_in_scope,
+    get_unit_in_scope,
     require_perm,
     units_with_any_perm,
     visible_people,
@@ -157,9 +158,9 @@ def list_channels(request: HttpRequest):
 
 
 def _filter(user, filters: PublicationFilters) -> PublicationFilter:
-    unit = get_unit_for_user(user, filters.unit, perm="ledger.view") if filters.unit else None
+    unit = get_unit_in_scope(user, filters.unit, perm="ledger.view") if filters.unit else None
     if filters.person:
-        get_person_for_user(user, filters.person, perm="ledger.view")
+        get_person_in_scope(user, filters.person, perm="ledger.view")
     return PublicationFilter(
         unit=unit,
         channel_id=filters.channel,
@@ -226,7 +227,7 @@ def create_publication(request: HttpRequest, payload: PublicationIn):
 def list_targets(request: HttpRequest, period: str = "", unit: int | None = None):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    scope_unit = get_unit_for_user(user, unit, perm="ledger.view") if unit else None
+    scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
     targets = selectors.target_list(
         user, period=Period.parse(period) if period else None, unit=scope_unit
     )
@@ -259,7 +260,7 @@ def get_matrix(
 ):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    scope_unit = get_unit_for_user(user, unit, perm="ledger.view") if unit else None
+    scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
     table = selectors.matrix(user, period=Period.parse(period), unit=scope_unit, channel_id=channel)
     rows = [
         {

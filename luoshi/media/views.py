@@ -23,8 +23,8 @@ from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.org.access import (
-    get_person_for_user,
-    get_unit_for_user,
+    get_person_in_scope,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     units_for_picker,
@@ -50,7 +50,7 @@ PAGE_SIZE = 50
 def _unit(request: AuthenticatedRequest):
     """The unit filter; a unit outside the ledger.view scope is a 404."""
     unit_id = parse_int(request.GET.get("unit"))
-    return get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    return get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None
 
 
 def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, str]:
@@ -143,7 +143,7 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
 def _publication_filter(request: AuthenticatedRequest) -> PublicationFilter:
     person_id = parse_int(request.GET.get("person"))
     if person_id is not None:
-        get_person_for_user(request.user, person_id, perm="ledger.view")
+        get_person_in_scope(request.user, person_id, perm="ledger.view")
     level = request.GET.get("level", "")
     return PublicationFilter(
         unit=_unit(request),

@@ -11,7 +11,7 @@ from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.models import Campaign
 from luoshi.ledgers.access import get_type_for_user, recordable_campaigns, recording_units
 from luoshi.ledgers.models import Activity
-from luoshi.org.access import get_person_for_user, get_unit_for_user, visible_people
+from luoshi.org.access import get_person_for_user, get_unit_in_scope, visible_people
 
 from . import selectors, services
 from .access import get_agenda_campaign_for_user, get_meeting_for_user
@@ -160,7 +160,7 @@ def _detail(user, pk: int) -> dict:
 @router.get("", response={200: MeetingPage, **ERRORS}, summary="会议列表（可筛选、分页）")
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilters], page: Query[PageParams]):
     user = current_user(request)
-    unit = get_unit_for_user(user, filters.unit, perm="ledger.view") if filters.unit else None
+    unit = get_unit_in_scope(user, filters.unit, perm="ledger.view") if filters.unit else None
     flt = selectors.MeetingFilter(
         type_id=filters.type,
         unit=unit,
@@ -233,7 +233,7 @@ def create_decision(request: HttpRequest, pk: int, payload: DecisionIn):
         actor=user,
         activity=activity,
         text=payload.text,
-        unit=get_unit_for_user(user, payload.unit_id, perm="task.issue"),
+        unit=get_unit_in_scope(user, payload.unit_id, perm="task.issue"),
         owner=get_person_for_user(user, payload.owner_id),
         deadline=payload.deadline,
     )

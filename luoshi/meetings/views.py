@@ -19,7 +19,11 @@ from luoshi.ledgers.access import recording_units
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.org.access import get_unit_for_user, require_perm, units_for_picker
+from luoshi.org.access import (
+    get_unit_in_scope,
+    require_perm,
+    units_for_picker,
+)
 
 from . import exports, selectors, services
 from . import forms as f
@@ -40,7 +44,7 @@ def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     get = request.GET
     unit_id = parse_int(get.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None
     flt = selectors.MeetingFilter(
         type_id=parse_int(get.get("type")),
         unit=unit,

@@ -220,8 +220,18 @@ def units_with_any_perm(user, *perms: str) -> QuerySet[Unit]:
     return Unit.objects.alive().filter(condition)
 
 
-def get_unit_for_user(user, pk: int, *, perm: str = "unit.view") -> Unit:
-    """The unit, or 404 when it is outside `user`'s scope for `perm`."""
+def get_unit_for_user(user, pk: int, *, write: bool = False) -> Unit:
+    """The live unit, or 404 outside `user`'s `unit.view` scope; with `write`, PermissionDenied
+    unless `user` also holds `unit.manage` on it."""
+    unit = get_unit_in_scope(user, pk, perm="unit.view")
+    if write:
+        require_perm(user, "unit.manage", unit)
+    return unit
+
+
+def get_unit_in_scope(user, pk: int, *, perm: str) -> Unit:
+    """The live unit, or 404 when it is outside `user`'s scope for another app's `perm` (a
+    ledger's unit filter under `ledger.view`, the unit a task is issued to under `task.issue`)."""
     unit = Unit.objects.alive().filter(pk=pk).first()
     if unit is None or not scope_for(user, perm).contains(unit):
         raise Http404
@@ -258,12 +268,33 @@ def visible_people(user, perm: str = "person.view"):
     return people.filter(condition)
 
 
-def get_person_for_user(user, pk: int, *, perm: str = "person.view"):
-    """The person, or 404 when they are outside `user`'s scope for `perm`."""
+def get_person_for_user(user, pk: int, *, write: bool = False):
+    """The person, or 404 outside `user`'s `person.view` scope; with `write`, PermissionDenied
+    unless `user` holds `person.manage` on the person's primary unit."""
+    person = get_person_in_scope(user, pk, perm="person.view")
+    if write:
+        require_perm(user, "person.manage", primary_unit(person))
+    return person
+
+
+def get_person_in_scope(user, pk: int, *, perm: str):
+    """The person, or 404 when they are outside `user`'s scope for another app's `perm` (the
+    people a ledger lists under `ledger.view`)."""
     person = visible_people(user, perm).filter(pk=pk).first()
     if person is None:
         raise Http404
     return person
+
+
+def primary_unit(person) -> Unit | None:
+    """The unit of the person's primary post (else their first), which `person.manage` is
+    checked on."""
+    membership = (
+        person.memberships.select_related("unit")
+        .order_by("-is_primary", "sort_order", "id")
+        .first()
+    )
+    return membership.unit if membership else None
 
 
 def can_see_phone(viewer, person, units) -> bool:
@@ -283,13 +314,16 @@ def get_deleted_unit_for_user(user, pk: int) -> Unit:
     return unit
 
 
-def get_membership_for_user(user, pk: int, *, perm: str = "person.view"):
-    """A membership whose unit is in `user`'s scope for `perm`, else 404."""
+def get_membership_for_user(user, pk: int, *, write: bool = False):
+    """A membership whose unit is in `user`'s `person.view` scope, else 404; with `write`,
+    PermissionDenied unless `user` holds `person.manage` on its unit."""
     from .models import Membership
 
     membership = Membership.objects.select_related("person", "unit").filter(pk=pk).first()
-    if membership is None or not scope_for(user, perm).contains(membership.unit):
+    if membership is None or not scope_for(user, "person.view").contains(membership.unit):
         raise Http404
+    if write:
+        require_perm(user, "person.manage", membership.unit)
     return membership
 
 

@@ -12,6 +12,7 @@ from luoshi.accounts.models import User
 
 from .access import scope_for, units_for_picker, visible_people
 from .models import Role, Scope, Unit, UnitKind
+from .selectors import PersonFilter, UnitFilter
 
 
 class PickerSelect(forms.Select):
@@ -132,6 +133,12 @@ class UnitFilterForm(StyledForm):
         label=_("类型"), choices=[("", _("全部类型")), *UnitKind.choices], required=False
     )
 
+    def to_filter(self, *, deleted: bool = False) -> UnitFilter:
+        """The valid part of the query as the list's filter (a bad value is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return UnitFilter(q=data.get("q", ""), kind=data.get("kind", ""), deleted=deleted)
+
 
 class UnitForm(StyledForm):
     name = forms.CharField(label=_("单位名称"), max_length=100)
@@ -186,6 +193,12 @@ class PersonFilterForm(StyledForm):
             empty_label=_("全部单位"),
         )
         self.style()
+
+    def to_filter(self) -> PersonFilter:
+        """The valid part of the query as the list's filter (a bad value is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return PersonFilter(q=data.get("q", ""), unit=data.get("unit"))
 
 
 def _phone_field():

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
 
 from .access import scope_for, visible_grants, visible_people
-from .models import Membership, Unit
+from .models import Membership, Unit, UnitKind
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -39,6 +40,34 @@ def units_in_scope(user, perm: str = "unit.view", *, deleted: bool = False):
     return units.filter(deleted_at__isnull=not deleted)
 
 
+@dataclass(frozen=True)
+class UnitFilter:
+    """What the unit list (page, export and API) is narrowed to."""
+
+    q: str = ""
+    kind: str = ""
+    parent: Unit | None = None
+    deleted: bool = False  # the soft-deleted units instead (needs `unit.manage`)
+
+    def describe(self) -> list[str]:
+        """The filter in words, for the export's note row."""
+        parts = [f"{_('搜索')}：{self.q}"] if self.q else []
+        parts += [f"{_('类型')}：{UnitKind(self.kind).label}"] if self.kind else []
+        parts += [f"{_('上级单位')}：{self.parent}"] if self.parent else []
+        return parts
+
+
+def filter_units(user, flt: UnitFilter) -> QuerySet[Unit]:
+    """The units in `user`'s scope that `flt` keeps: the one filter of the list page and the API."""
+    units = units_in_scope(user, "unit.manage" if flt.deleted else "unit.view", deleted=flt.deleted)
+    units = search_units(units, flt.q)
+    if flt.kind:
+        units = units.filter(kind=flt.kind)
+    if flt.parent is not None:
+        units = units.filter(parent=flt.parent)
+    return units
+
+
 @dataclass
 class TreeRow:
     unit: "WithAnnotations[Unit, UnitCounts]"
@@ -47,15 +76,14 @@ class TreeRow:
     trail: str  # the names of the ancestors, "海西州 / 茫崖市"
 
 
-def unit_tree(user, *, q: str = "", kind: str = "", deleted: bool = False) -> list[TreeRow]:
-    """The units in scope in tree order (siblings by sort order, then name), indented relative
-    to the shallowest unit shown. Searching keeps the matches and shows where each one sits."""
-    units = units_in_scope(user, "unit.manage" if deleted else "unit.view", deleted=deleted)
-    units = search_units(units, q)
-    if kind:
-        units = units.filter(kind=kind)
+def unit_tree(user, flt: UnitFilter = UnitFilter()) -> list[TreeRow]:
+    """The units `filter_units` keeps in tree order (siblings by sort order, then name), indented
+    relative to the shallowest unit shown. Searching keeps the matches and shows where each one
+    sits."""
     units = list(
-        units.select_related("parent").annotate(
+        filter_units(user, flt)
+        .select_related("parent")
+        .annotate(
             member_count=Count("memberships", distinct=True),
             child_count=Count(
                 "children", filter=Q(children__deleted_at__isnull=True), distinct=True
@@ -75,7 +103,7 @@ def unit_tree(user, *, q: str = "", kind: str = "", deleted: bool = False) -> li
         return tuple((*known.get(pk, (0, "")), pk) for pk in ids)
 
     units.sort(key=key)
-    flat = bool(q or kind)
+    flat = bool(flt.q or flt.kind or flt.parent)
     shown = {unit.pk for unit in units}
     base = min((unit.depth for unit in units), default=0)
     rows = []
@@ -117,13 +145,30 @@ def unit_accountability(unit: Unit):
     ).order_by("-recorded_at", "-id")
 
 
-def people(user, *, q: str = "", unit: Unit | None = None):
-    """People in `user`'s `person.view` scope, optionally in `unit`'s subtree, with their posts."""
-    found = visible_people(user).search(q)
-    if unit is not None:
+@dataclass(frozen=True)
+class PersonFilter:
+    """What the people list (page, export and API) is narrowed to."""
+
+    q: str = ""
+    unit: Unit | None = None  # members of this unit or of a unit below it
+
+    def describe(self) -> list[str]:
+        """The filter in words, for the export's note row."""
+        parts = [f"{_('搜索')}：{self.q}"] if self.q else []
+        parts += [f"{_('单位')}：{self.unit}"] if self.unit else []
+        return parts
+
+
+def people(user, flt: PersonFilter = PersonFilter()):
+    """People in `user`'s `person.view` scope that `flt` keeps, with their posts: the one filter of
+    the list page and the API."""
+    found = visible_people(user).search(flt.q)
+    if flt.unit is not None:
         found = found.filter(
             Exists(
-                Membership.objects.filter(person=OuterRef("pk"), unit__path__startswith=unit.path)
+                Membership.objects.filter(
+                    person=OuterRef("pk"), unit__path__startswith=flt.unit.path
+                )
             )
         )
     return found.prefetch_related(

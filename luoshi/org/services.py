@@ -19,7 +19,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.lib.pinyin import pinyin_keys
 
-from .access import forget_grants, require_perm, scope_for
+from .access import forget_grants, primary_unit, require_perm, scope_for
 from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
 
 PHONE_DIGITS = 11
@@ -245,15 +245,6 @@ def update_person(*, actor: User, person: User, **values) -> User:
     return person
 
 
-def primary_unit(person: User) -> Unit | None:
-    membership = (
-        person.memberships.select_related("unit")
-        .order_by("-is_primary", "sort_order", "id")
-        .first()
-    )
-    return membership.unit if membership else None
-
-
 @transaction.atomic
 def add_membership(
     *, actor: User | None, person: User, unit: Unit, position: str = "", audit: bool = True
@@ -379,14 +370,3 @@ def set_initial_password(*, actor: User, person: User, password: str) -> User:
         note=_("设置初始密码，首次登录须修改"),
     )
     return person
-
-
-def record_export(*, actor: User, object_type: str, title: str, filters: str = "") -> None:
-    """Audit an Excel export of a list (who exported what, with which filters)."""
-    record(
-        actor=actor,
-        action=AuditEvent.Action.EXPORT,
-        object_type=object_type,
-        object_repr=title,
-        note=filters,
-    )

@@ -26,7 +26,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -34,9 +33,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.audit.services import serve_export
+from luoshi.lib.http import wants_xlsx
+from luoshi.lib.xlsx import xlsx_response
 
-from . import forms, imports, selectors, services
+from . import exports, forms, imports, selectors, services
 from .access import (
     can_see_phone,
     get_deleted_unit_for_user,
@@ -44,6 +45,7 @@ from .access import (
     get_membership_for_user,
     get_person_for_user,
     get_unit_for_user,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     scope_for,
@@ -51,19 +53,6 @@ from .access import (
 from .models import Role, UnitKind
 
 PAGE_SIZE = 50
-
-
-def _export(request, *, title: str, headers, rows, filters: list[str], object_type: str):
-    services.record_export(
-        actor=request.user, object_type=object_type, title=title, filters="；".join(filters)
-    )
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    notes = [
-        _("导出时间：%(at)s；筛选：%(filters)s")
-        % {"at": stamp, "filters": "；".join(filters) or _("无")}
-    ]
-    content = build_workbook(title=title, headers=headers, rows=rows, notes=notes)
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _call(form, service, **kwargs):
@@ -84,31 +73,18 @@ def _call(form, service, **kwargs):
 def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "unit.view")
     form = forms.UnitFilterForm(request.GET)
-    form.is_valid()
-    q, kind = form.cleaned_data.get("q", ""), form.cleaned_data.get("kind", "")
     can_manage = has_perm(request.user, "unit.manage")
     deleted = can_manage and request.GET.get("deleted") == "1"
-    rows = selectors.unit_tree(request.user, q=q, kind=kind, deleted=deleted)
-    if request.GET.get("export") == "xlsx":
-        filters = [f"{_('搜索')}：{q}"] if q else []
-        filters += [f"{_('类型')}：{UnitKind(kind).label}"] if kind else []
-        return _export(
-            request,
-            title=_("组织机构"),
-            headers=[_("单位名称"), _("简称"), _("单位类型"), _("上级单位"), _("排序"), _("人数")],
-            rows=(
-                (
-                    "　" * row.level + row.unit.name,
-                    row.unit.short_name,
-                    row.unit.get_kind_display(),
-                    row.unit.parent.name if row.unit.parent else "",
-                    row.unit.sort_order,
-                    row.unit.member_count,
-                )
-                for row in rows
-            ),
-            filters=filters,
+    flt = form.to_filter(deleted=deleted)
+    rows = selectors.unit_tree(request.user, flt)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
             object_type="org.unit",
+            title=_("组织机构"),
+            headers=exports.unit_headers(),
+            rows=exports.unit_rows(rows),
+            filters=flt.describe(),
         )
     context = {
         "form": form,
@@ -154,8 +130,7 @@ def unit_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def unit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    unit = get_unit_for_user(request.user, pk)
-    require_perm(request.user, "unit.manage", unit)
+    unit = get_unit_for_user(request.user, pk, write=True)
     fields = ("name", "short_name", "kind", "parent", "sort_order", "leader")
     initial = {name: getattr(unit, name) for name in fields}
     form = forms.UnitForm(request.POST or None, user=request.user, unit=unit, initial=initial)
@@ -203,38 +178,16 @@ def unit_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def person_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "person.view")
     form = forms.PersonFilterForm(request.GET, user=request.user)
-    form.is_valid()
-    q, unit = form.cleaned_data.get("q", ""), form.cleaned_data.get("unit")
-    found = selectors.people(request.user, q=q, unit=unit)
-    if request.GET.get("export") == "xlsx":
-        filters = [f"{_('搜索')}：{q}"] if q else []
-        filters += [f"{_('单位')}：{unit}"] if unit else []
-        return _export(
-            request,
-            title=_("人员名单"),
-            headers=[
-                _("姓名"),
-                _("登录账号"),
-                _("所在单位及职务"),
-                _("手机号"),
-                _("电子邮箱"),
-                _("状态"),
-            ],
-            rows=(
-                (
-                    person.name,
-                    person.username,
-                    "；".join(
-                        f"{m.unit.name} {m.position}".strip() for m in person.memberships.all()
-                    ),
-                    person.shown_phone,
-                    person.email,
-                    _("启用") if person.is_active else _("停用"),
-                )
-                for person in selectors.with_phones(request.user, found)
-            ),
-            filters=filters,
+    flt = form.to_filter()
+    found = selectors.people(request.user, flt)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
             object_type="accounts.user",
+            title=_("人员名单"),
+            headers=exports.person_headers(),
+            rows=exports.person_rows(selectors.with_phones(request.user, found)),
+            filters=flt.describe(),
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -277,13 +230,6 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "org/person_detail.html", context)
 
 
-def _managed_person(request: HttpRequest, pk: int):
-    """The person (404 outside view scope) if the user manages their primary unit, else 403."""
-    person = get_person_for_user(request.user, pk)
-    require_perm(request.user, "person.manage", services.primary_unit(person))
-    return person
-
-
 @login_required
 def person_create(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "person.manage")
@@ -302,7 +248,7 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_person_for_user(request.user, pk, write=True)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = forms.PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -317,7 +263,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    person = _managed_person(request, pk)
+    person = get_person_for_user(request.user, pk, write=True)
     form = forms.InitialPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password1"]
@@ -474,36 +420,14 @@ def grant_list(request: AuthenticatedRequest) -> HttpResponse:
         unit_id=_int_or_none(request.GET.get("unit_id")),
         person_id=_int_or_none(request.GET.get("person_id")),
     )
-    if request.GET.get("export") == "xlsx":
-        filters = [f"{form.fields[k].label}：{v}" for k, v in data.items() if v]
-        return _export(
-            request,
-            title=_("角色授权"),
-            headers=[
-                _("人员"),
-                _("登录账号"),
-                _("角色"),
-                _("授权单位"),
-                _("数据范围"),
-                _("自定义单位"),
-                _("授权人"),
-                _("授权时间"),
-            ],
-            rows=(
-                (
-                    grant.person.name,
-                    grant.person.username,
-                    grant.get_role_display(),
-                    grant.unit.name,
-                    grant.get_scope_display(),
-                    "、".join(unit.name for unit in grant.custom_units.all()),
-                    str(grant.granted_by or ""),
-                    grant.granted_at,
-                )
-                for grant in found
-            ),
-            filters=filters,
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
             object_type="org.rolegrant",
+            title=_("角色授权"),
+            headers=exports.grant_headers(),
+            rows=exports.grant_rows(found),
+            filters=[f"{form.fields[k].label}：{v}" for k, v in data.items() if v],
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": _query_without_page(request)}
@@ -567,7 +491,7 @@ def unit_picker(request: AuthenticatedRequest) -> HttpResponse:
 def person_picker(request: AuthenticatedRequest) -> HttpResponse:
     perm = request.GET.get("perm") or "person.view"
     unit_id = _int_or_none(request.GET.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm=perm) if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm=perm) if unit_id else None
     found = selectors.picker_people(request.user, perm, request.GET.get("q", ""), unit=unit)
     results = []
     for person in found:

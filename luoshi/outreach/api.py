@@ -11,7 +11,7 @@ from luoshi.api.auth import current_user
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.ledgers.access import recording_units
 from luoshi.ledgers.models import Activity, VenueCategory
-from luoshi.org.access import get_unit_for_user, require_perm
+from luoshi.org.access import get_unit_in_scope, require_perm
 
 from . import selectors, services
 from .access import get_lecture_target_for_user, get_team_for_user, lecture_types
@@ -99,7 +99,7 @@ def _filter(request: HttpRequest, filters: LectureFilters) -> selectors.Outreach
     user = current_user(request)
     require_perm(user, "ledger.view")
     return selectors.OutreachFilter(
-        unit=get_unit_for_user(user, filters.unit, perm="ledger.view") if filters.unit else None,
+        unit=get_unit_in_scope(user, filters.unit, perm="ledger.view") if filters.unit else None,
         date_from=filters.date_from,
         date_to=filters.date_to,
         team_id=get_team_for_user(user, filters.team).pk if filters.team else None,

@@ -21,7 +21,7 @@ from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.org.access import (
-    get_unit_for_user,
+    get_unit_in_scope,
     has_perm,
     require_perm,
     units_for_picker,
@@ -56,7 +56,7 @@ def _filter_from(
     )
     category = get.get("category", "")
     flt = selectors.OutreachFilter(
-        unit=get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None,
+        unit=get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None,
         date_from=parse_date(get.get("from")),
         date_to=parse_date(get.get("to")),
         team_id=get_team_for_user(request.user, team_id).pk if team_id else None,

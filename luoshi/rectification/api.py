@@ -11,7 +11,7 @@ from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.access import get_campaign_for_user
 from luoshi.campaigns.models import Task
-from luoshi.org.access import get_unit_for_user, visible_people
+from luoshi.org.access import get_unit_in_scope, visible_people
 
 from . import selectors, services
 from .access import get_inspection_for_user, get_task_force_for_user
@@ -241,7 +241,7 @@ def create_task_force(request: HttpRequest, payload: TaskForceIn):
 @router.get("/problems", response={200: ProblemPage, **ERRORS}, summary="整改问题清单")
 def list_problems(request: HttpRequest, filters: Query[ProblemFilters], page: Query[PageParams]):
     user = current_user(request)
-    unit = get_unit_for_user(user, filters.unit, perm="task.view") if filters.unit else None
+    unit = get_unit_in_scope(user, filters.unit, perm="task.view") if filters.unit else None
     flt = selectors.ProblemFilter(
         campaign_id=filters.campaign,
         unit=unit,
@@ -268,7 +268,7 @@ def create_problem(request: HttpRequest, payload: ProblemIn):
         title=payload.title,
         description=payload.description,
         source=payload.source,
-        unit=get_unit_for_user(user, payload.unit_id, perm="task.issue"),
+        unit=get_unit_in_scope(user, payload.unit_id, perm="task.issue"),
         task_force=task_force,
         deadline=payload.deadline,
     )
@@ -283,7 +283,7 @@ def list_inspections(
     request: HttpRequest, filters: Query[InspectionFilters], page: Query[PageParams]
 ):
     user = current_user(request)
-    unit = get_unit_for_user(user, filters.unit, perm="ledger.view") if filters.unit else None
+    unit = get_unit_in_scope(user, filters.unit, perm="ledger.view") if filters.unit else None
     flt = selectors.InspectionFilter(
         unit=unit,
         date_from=filters.date_from,
@@ -315,7 +315,7 @@ def create_finding(request: HttpRequest, pk: int, payload: FindingIn):
         activity=inspection,
         campaign=get_campaign_for_user(user, payload.campaign_id),
         description=payload.description,
-        unit=get_unit_for_user(user, payload.unit_id, perm="task.issue"),
+        unit=get_unit_in_scope(user, payload.unit_id, perm="task.issue"),
         deadline=payload.deadline,
     )
     return Status(201, finding)

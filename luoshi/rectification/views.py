@@ -23,7 +23,7 @@ from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
-from luoshi.org.access import get_unit_for_user, has_perm, require_perm, units_for_picker
+from luoshi.org.access import get_unit_in_scope, has_perm, require_perm, units_for_picker
 
 from . import forms as f
 from . import selectors, services
@@ -76,7 +76,7 @@ def problem_list(request: AuthenticatedRequest) -> HttpResponse:
     _may_see_problems(request.user)
     get = request.GET
     unit_id = parse_int(get.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm="task.view") if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm="task.view") if unit_id else None
     state = get.get("state", "")
     warning = get.get("warning", "")
     flt = selectors.ProblemFilter(
@@ -301,7 +301,7 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     get = request.GET
     unit_id = parse_int(get.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None
     venue_kind = get.get("venue_kind", "")
     result = get.get("result", "")
     flt = selectors.InspectionFilter(

@@ -6,7 +6,7 @@ by whoever holds `ledger.configure` (the campaign office) and only chosen by the
 
 from django.http import Http404
 
-from luoshi.org.access import get_unit_for_user, scope_for
+from luoshi.org.access import get_unit_in_scope, scope_for
 from luoshi.org.models import Unit
 
 from .models import BriefingLine, BriefingSection, BriefingTemplate
@@ -16,7 +16,7 @@ CONFIGURE = "ledger.configure"
 
 def get_briefing_unit_for_user(user, pk: int) -> Unit:
     """The unit a briefing is written for, or 404 outside the reader's `ledger.view` scope."""
-    return get_unit_for_user(user, pk, perm="ledger.view")
+    return get_unit_in_scope(user, pk, perm="ledger.view")
 
 
 def get_template_for_user(user, pk: int, *, configure: bool = False) -> BriefingTemplate:

@@ -132,9 +132,9 @@ def _filter(request: HttpRequest, filters: StudyFilters) -> selectors.StudyFilte
 def list_groups(request: HttpRequest, unit: int | None = None):
     user = current_user(request)
     require_perm(user, "ledger.view")
-    from luoshi.org.access import get_unit_for_user
+    from luoshi.org.access import get_unit_in_scope
 
-    scope_unit = get_unit_for_user(user, unit, perm="ledger.view") if unit else None
+    scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
     groups = list(selectors.group_list(user, unit=scope_unit))
     members = selectors.members_of(groups)
     for group in groups:

@@ -98,13 +98,13 @@ def build_filter(
     text: str = "",
 ) -> StudyFilter:
     """The filter of a page or API call; a campaign, unit or person out of reach is a 404."""
-    from luoshi.org.access import get_person_for_user, get_unit_for_user
+    from luoshi.org.access import get_person_in_scope, get_unit_in_scope
 
     from .access import get_study_campaign
 
-    unit = get_unit_for_user(user, unit_id, perm="ledger.view") if unit_id else None
+    unit = get_unit_in_scope(user, unit_id, perm="ledger.view") if unit_id else None
     if person_id is not None:
-        get_person_for_user(user, person_id, perm="ledger.view")
+        get_person_in_scope(user, person_id, perm="ledger.view")
     return StudyFilter(
         campaign=get_study_campaign(user, campaign_id),
         unit=unit,

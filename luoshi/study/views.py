@@ -23,7 +23,7 @@ from luoshi.lib.forms import add_service_errors
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
-    get_unit_for_user,
+    get_unit_in_scope,
     require_perm,
     scope_for,
     units_for_picker,
@@ -396,7 +396,7 @@ def counts(request: AuthenticatedRequest) -> HttpResponse:
 def group_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.view")
     unit_id = parse_int(request.GET.get("unit"))
-    unit = get_unit_for_user(request.user, unit_id, perm="ledger.view") if unit_id else None
+    unit = get_unit_in_scope(request.user, unit_id, perm="ledger.view") if unit_id else None
     text = request.GET.get("q", "").strip()
     groups = list(selectors.group_list(request.user, unit=unit, text=text))
     members = selectors.members_of(groups)

@@ -1,7 +1,13 @@
-"""The OpenAPI schema at /api/openapi.json describes every area and both ways to authenticate."""
+"""The OpenAPI schema at /api/openapi.json describes every area and both ways to authenticate,
+and no two schema classes share a component name."""
+
+from typing import get_args
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
+
+from luoshi.api.api import api
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +59,39 @@ def test_schema_declares_token_and_session_auth_and_multipart_upload():
     assert "multipart/form-data" in upload
     edit = schema["paths"]["/api/tasks/{task_id}"]["patch"]["responses"]
     assert "409" in edit
+
+
+def _schema_classes(annotation, found: dict[str, set[str]], seen: set) -> None:
+    """Every pydantic model reachable from `annotation` (through list[...], X | None, nested
+    fields), by its component name: ninja names a component by the class's `__name__`."""
+    if annotation in seen:
+        return
+    seen.add(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        # ninja's own wrappers (NinjaResponseSchema, QueryParams, BodyParams…) live in "abc"
+        if annotation.__module__ not in {"abc", "ninja.schema"}:
+            name = f"{annotation.__module__}.{annotation.__qualname__}"
+            found.setdefault(annotation.__name__, set()).add(name)
+        for field in annotation.model_fields.values():
+            _schema_classes(field.annotation, found, seen)
+        return
+    for argument in get_args(annotation):
+        _schema_classes(argument, found, seen)
+
+
+def test_no_two_schema_classes_share_a_component_name():
+    """ninja registers every schema under its class name and lets the last one win silently, so
+    two `PersonOut`s make the operations of one document the other's shape."""
+    api.get_openapi_schema()
+    found: dict[str, set[str]] = {}
+    seen: set = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.response_models.values(), *operation.models]:
+                    _schema_classes(model, found, seen)
+    assert found  # the walk reached the apps' schemas
+    collisions = {name: sorted(classes) for name, classes in found.items() if len(classes) > 1}
+    assert not collisions, "\n".join(
+        f"{name}: {', '.join(classes)}" for name, classes in sorted(collisions.items())
+    )

@@ -6,10 +6,10 @@ The same permission check as the page: whoever may see the record the file belon
 from django.http import FileResponse, HttpRequest
 from ninja import Router
 
-from luoshi.files.access import get_attachment_for_user
+from luoshi.api.auth import current_user
+from luoshi.api.schemas import ERRORS
 
-from .auth import current_user
-from .schemas import ERRORS
+from .access import get_attachment_for_user
 
 router = Router(tags=["附件"])
 
