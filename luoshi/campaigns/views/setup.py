@@ -140,7 +140,7 @@ def track_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = f.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_track(
+            services.create_track(
                 actor=request.user,
                 campaign=campaign,
                 name=form.cleaned_data["name"],

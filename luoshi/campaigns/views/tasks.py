@@ -401,7 +401,7 @@ def task_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
-        services.add_milestone(
+        services.create_milestone(
             actor=request.user,
             task=task,
             title=form.cleaned_data["title"],
