@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from luoshi.api.auth import current_user
-from luoshi.org.access import visible_people as people_in_scope
 from luoshi.api.schemas import ERRORS
 from luoshi.org.access import require_perm, units_for_picker
+from luoshi.org.access import visible_people as people_in_scope
 
 from .. import forms as f
 from .. import selectors, services
