@@ -55,6 +55,7 @@ class StaleEdit(Conflict):
 
 
 def local_today() -> datetime.date:
+    """Today in the project's time zone (patched in tests where a move must happen on a date)."""
     return timezone.localdate()
 
 
@@ -74,6 +75,7 @@ def require_task_perm(actor: User, perm: str, task: Task) -> None:
 
 
 def require_state(task: Task, allowed: Iterable[str], move: str) -> None:
+    """IllegalMove, naming the current and the allowed states, unless the task is in `allowed`."""
     if task.state not in allowed:
         names = "、".join(str(S(state).label) for state in allowed)
         raise IllegalMove(
@@ -148,6 +150,7 @@ def _plain(value: Any) -> Any:
 
 
 def liaisons_of(unit: Unit | None) -> list[User]:
+    """The unit's active liaisons (联络员), who sign, assign and are told of its tasks."""
     if unit is None:  # a plan: no unit, so no liaisons (every role grant has a unit)
         return []
     return list(
@@ -161,6 +164,8 @@ def liaisons_of(unit: Unit | None) -> list[User]:
 
 
 def leaders_of(unit: Unit) -> list[User]:
+    """The unit's active leaders by role grant, and its named leader: told when a task turns
+    red or someone is held accountable."""
     people = list(
         User.objects.filter(
             role_grants__unit=unit,
@@ -175,6 +180,7 @@ def leaders_of(unit: Unit) -> list[User]:
 
 
 def campaign_staff(campaign: Campaign) -> list[User]:
+    """The staff of the campaign's office, told when a completion waits for verification."""
     return list(
         User.objects.filter(
             role_grants__unit=campaign.office_unit, role_grants__role=Role.OFFICE, is_active=True
