@@ -9,7 +9,6 @@ and the table prints p50/p95/max and the number of SQL queries per page.
 """
 
 import os
-import platform
 import statistics
 import sys
 import time
@@ -35,23 +34,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from luoshi.accounts.models import User  # noqa: E402
 from luoshi.campaigns.models import Campaign, Task  # noqa: E402
 from luoshi.org.models import Role, RoleGrant, Unit  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def database() -> str:
