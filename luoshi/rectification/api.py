@@ -248,7 +248,7 @@ def list_problems(request: HttpRequest, filters: Query[ProblemFilters], page: Qu
         state=filters.state,
         warning=filters.warning,
         task_force_id=filters.task_force,
-        text=filters.q,
+        text=filters.q.strip(),
     )
     return paginate(selectors.problem_list(user, flt), page)
 
@@ -290,7 +290,7 @@ def list_inspections(
         date_to=filters.date_to,
         venue_kind=filters.venue_kind,
         result=filters.result,
-        text=filters.q,
+        text=filters.q.strip(),
     )
     return paginate(selectors.inspection_list(user, flt), page)
 
@@ -310,7 +310,7 @@ def get_inspection(request: HttpRequest, pk: int):
 def create_finding(request: HttpRequest, pk: int, payload: FindingIn):
     user = current_user(request)
     inspection = get_inspection_for_user(user, pk)
-    finding = services.record_finding(
+    finding = services.create_finding(
         actor=user,
         activity=inspection,
         campaign=get_campaign_for_user(user, payload.campaign_id),

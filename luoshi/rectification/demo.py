@@ -191,7 +191,7 @@ def load(builder: "DemoBuilder") -> None:
             continue
         due, script = finding
         with builder.clock.at(days_ago, 5, dates=True):
-            created = services.record_finding(
+            created = services.create_finding(
                 actor=office,
                 activity=activity,
                 campaign=campaign,

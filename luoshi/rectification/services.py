@@ -219,7 +219,7 @@ def create_problem(
 
 
 @transaction.atomic
-def record_finding(
+def create_finding(
     *,
     actor: User,
     activity: Activity,

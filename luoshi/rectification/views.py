@@ -15,18 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import serve_export
 from luoshi.campaigns.access import visible_campaigns
 from luoshi.campaigns.models import TaskState, WarningLevel
 from luoshi.ledgers.models import ActivityType, Category
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_in_scope, has_perm, require_perm, units_for_picker
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
 from .access import (
     can_manage,
     get_inspection_for_user,
@@ -45,23 +44,6 @@ def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, s
 
 def _units(request: AuthenticatedRequest, perm: str) -> list:
     return list(units_for_picker(request.user, perm).order_by("path")[:UNIT_LIST_LIMIT])
-
-
-def _export(request: AuthenticatedRequest, *, model: str, title: str, headers, rows, note: str):
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type=model,
-        object_repr=title,
-        note=f"{note}；{len(rows)} 行",
-    )
-    content = build_workbook(title=title, headers=headers, rows=rows, notes=[note])
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-def _note(parts: list[str]) -> str:
-    at = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    return "；".join([at, *parts])
 
 
 # --- Problem list ---------------------------------------------------------------------------------
@@ -89,46 +71,24 @@ def problem_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     params = _params(request, ("campaign", "unit", "state", "warning", "task_force", "q"))
     problems = selectors.problem_list(request.user, flt)
-    if get.get("export") == "xlsx":
-        title = _("整改问题清单")
+    if wants_xlsx(request):
         parts = [_("单位：%(u)s（含下级）") % {"u": unit.name}] if unit else []
-        rows = [
-            (
-                p.title,
-                p.description,
-                p.source,
-                p.unit.name,
-                p.task_force.name if p.task_force else "",
-                str(p.task_force.lead) if p.task_force else "",
-                p.task.deadline,
-                p.task.get_state_display(),
-                p.task.get_warning_display() if p.task.warning else "",
-                p.task.progress,
-                str(p.task.owner or ""),
-                p.task.closed_at,
-            )
-            for p in problems
-        ]
-        return _export(
-            request,
-            model="rectification.problem",
-            title=title,
-            headers=[
-                _("问题"),
-                _("问题表现及整改要求"),
-                _("问题来源"),
-                _("责任单位"),
-                _("项目攻坚组"),
-                _("组长"),
-                _("整改时限"),
-                _("状态"),
-                _("预警"),
-                _("进度（%）"),
-                _("责任人"),
-                _("销号时间"),
-            ],
-            rows=rows,
-            note=_note([str(part) for part in parts]),
+        if flt.state:
+            label = {"open": _("未销号"), "done": _("已销号")}.get(flt.state) or TaskState(
+                flt.state
+            ).label
+            parts.append(_("状态：%(s)s") % {"s": label})
+        if flt.warning:
+            parts.append(_("预警：%(w)s") % {"w": WarningLevel(flt.warning).label})
+        if flt.text:
+            parts.append(_("关键词：%(q)s") % {"q": flt.text})
+        return serve_export(
+            actor=request.user,
+            object_type="rectification.problem",
+            title=_("整改问题清单"),
+            headers=exports.problem_headers(),
+            rows=exports.problem_rows(problems),
+            filters=parts,
         )
     page = Paginator(problems, PAGE_SIZE).get_page(get.get("page"))
     return render(
@@ -191,25 +151,14 @@ def task_force_list(request: AuthenticatedRequest) -> HttpResponse:
     if text:
         task_forces = task_forces.filter(name__icontains=text)
     params = _params(request, ("q",))
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                t.name,
-                t.campaign.display_name,
-                str(t.lead),
-                "、".join(str(m) for m in t.members.all()),
-                t.problem_count,  # type: ignore[attr-defined]
-                t.description,
-            )
-            for t in task_forces
-        ]
-        return _export(
-            request,
-            model="rectification.taskforce",
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="rectification.taskforce",
             title=_("项目攻坚组"),
-            headers=[_("名称"), _("专项行动"), _("组长"), _("成员"), _("整改问题数"), _("职责")],
-            rows=rows,
-            note=_note([]),
+            headers=exports.task_force_headers(),
+            rows=exports.task_force_rows(task_forces),
+            filters=[_("名称含：%(q)s") % {"q": text}] if text else [],
         )
     page = Paginator(task_forces, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -314,7 +263,7 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     params = _params(request, ("unit", "from", "to", "venue_kind", "result", "q"))
     inspections = selectors.inspection_list(request.user, flt)
-    if get.get("export") == "xlsx":
+    if wants_xlsx(request):
         parts = []
         if unit:
             parts.append(_("单位：%(u)s（含下级）") % {"u": unit.name})
@@ -326,38 +275,13 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
         for label, value in ((_("场所类型"), flt.venue_kind), (_("检查结果"), flt.result)):
             if value:
                 parts.append(f"{label}：{value}")
-        rows = [
-            (
-                a.starts_at,
-                a.values.get("venue_name", ""),
-                a.values.get("venue_kind", ""),
-                a.values.get("result", ""),
-                a.values.get("findings", ""),
-                a.unit.name,
-                "、".join(str(p.person) for p in a.participations.all()),
-                "；".join(
-                    f"{x.description}（{x.unit.name}，{x.task.get_state_display()}）"
-                    for x in a.findings.all()
-                ),
-            )
-            for a in inspections
-        ]
-        return _export(
-            request,
-            model="ledgers.activity",
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
             title=_("文化市场检查"),
-            headers=[
-                _("检查时间"),
-                _("检查场所"),
-                _("场所类型"),
-                _("检查结果"),
-                _("发现问题"),
-                _("检查单位"),
-                _("检查人员"),
-                _("整改任务"),
-            ],
-            rows=rows,
-            note=_note([str(part) for part in parts]),
+            headers=exports.inspection_headers(),
+            rows=exports.inspection_rows(inspections),
+            filters=parts,
         )
     page = Paginator(inspections, PAGE_SIZE).get_page(get.get("page"))
     return render(
@@ -404,7 +328,7 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                finding = services.record_finding(
+                finding = services.create_finding(
                     actor=request.user,
                     activity=inspection,
                     campaign=data["campaign"],

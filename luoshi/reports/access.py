@@ -19,14 +19,14 @@ def get_briefing_unit_for_user(user, pk: int) -> Unit:
     return get_unit_in_scope(user, pk, perm="ledger.view")
 
 
-def get_template_for_user(user, pk: int, *, configure: bool = False) -> BriefingTemplate:
+def get_template_for_user(user, pk: int, *, write: bool = False) -> BriefingTemplate:
     """A template: readers with ledger access choose active ones; configuring needs
     `ledger.configure` (404 otherwise)."""
-    perm = CONFIGURE if configure else "ledger.view"
+    perm = CONFIGURE if write else "ledger.view"
     if scope_for(user, perm).is_empty:
         raise Http404
     templates = BriefingTemplate.objects.all()
-    if not configure:
+    if not write:
         templates = templates.filter(is_active=True)
     template = templates.filter(pk=pk).first()
     if template is None:

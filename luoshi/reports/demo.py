@@ -44,13 +44,13 @@ def load(builder: "DemoBuilder") -> None:
         ),
     )
     first = BriefingSection.Level.FIRST
-    services.add_section(
+    services.create_section(
         actor=office,
         template=template,
         level=first,
         heading="{unit}坚持推进“快”“活”“真”“实”四字深度融合，助推“四大”专项行动提质增效",
     )
-    learn = services.add_section(
+    learn = services.create_section(
         actor=office, template=template, heading="突出“活”字，力学深悟添动力。", intro=LEARN_INTRO
     )
     reading = types["每月读一本好书"]
@@ -61,7 +61,7 @@ def load(builder: "DemoBuilder") -> None:
         (Metric.ACTIVITIES, reading, "读好书{n}本，", Rounding.APPROX, ""),
         (Metric.ACTIVITIES, types["心得体会"], "撰写心得体会{n}篇。", "", ""),
     ):
-        services.add_line(
+        services.create_line(
             actor=office,
             section=learn,
             metric=metric,
@@ -72,10 +72,10 @@ def load(builder: "DemoBuilder") -> None:
             field_value="是" if extra else "",
             distinct_key="book" if extra else "",
         )
-    truth = services.add_section(
+    truth = services.create_section(
         actor=office, template=template, heading="突出“真”字，监督执纪动真格。", intro=TRUTH_INTRO
     )
-    services.add_line(
+    services.create_line(
         actor=office,
         section=truth,
         metric=Metric.ACTIVITIES,
@@ -83,25 +83,25 @@ def load(builder: "DemoBuilder") -> None:
         pattern="开展文化市场领域疫情防控专项检查{n}次。",
         rounding=Rounding.APPROX,
     )
-    services.add_section(
+    services.create_section(
         actor=office,
         template=template,
         level=first,
         heading="{unit}“九个强化”贯穿专项行动全程，切实推动专项行动走深走实",
         unit=builder.built.units["xcb"],
     )
-    team = services.add_section(
+    team = services.create_section(
         actor=office, template=template, heading="强化团队建设，助力基层宣讲。", intro=TEAM_INTRO
     )
     lecture = types["挎包宣讲"]
-    services.add_line(
+    services.create_line(
         actor=office,
         section=team,
         metric=Metric.COVERAGE,
         activity_type=lecture,
         pattern="全市宣传战线干部全员{places}开展宣讲{n}场，",
     )
-    services.add_line(
+    services.create_line(
         actor=office,
         section=team,
         metric=Metric.AUDIENCE,

@@ -228,7 +228,7 @@ def update_template(*, actor: User, template: BriefingTemplate, **values: Any) -
 
 
 @transaction.atomic
-def add_section(
+def create_section(
     *,
     actor: User,
     template: BriefingTemplate,
@@ -293,7 +293,7 @@ def delete_section(*, actor: User, section: BriefingSection) -> None:
 
 
 @transaction.atomic
-def add_line(
+def create_line(
     *,
     actor: User,
     section: BriefingSection,

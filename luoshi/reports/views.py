@@ -158,7 +158,7 @@ def template_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def template_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = get_template_for_user(request.user, pk, configure=True)
+    template = get_template_for_user(request.user, pk, write=True)
     sections = template.sections.select_related("unit").prefetch_related("lines__activity_type")
     return render(
         request,
@@ -169,7 +169,7 @@ def template_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def template_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = get_template_for_user(request.user, pk, configure=True)
+    template = get_template_for_user(request.user, pk, write=True)
     initial = {name: getattr(template, name) for name in services.TEMPLATE_FIELDS}
     form = f.TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -196,11 +196,11 @@ def _section_values(form: f.SectionForm) -> dict[str, Any]:
 
 @login_required
 def section_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = get_template_for_user(request.user, pk, configure=True)
+    template = get_template_for_user(request.user, pk, write=True)
     form = f.SectionForm(request.POST or None, user=request.user, initial={"level": 2})
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_section(actor=request.user, template=template, **_section_values(form))
+            services.create_section(actor=request.user, template=template, **_section_values(form))
         except ValidationError as error:
             f.add_service_errors(form, error)
         else:
@@ -255,7 +255,7 @@ def line_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = f.LineForm(request.POST or None, initial={"rounding": "exact"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_line(actor=request.user, section=section, **_line_values(form))
+            services.create_line(actor=request.user, section=section, **_line_values(form))
         except ValidationError as error:
             f.add_service_errors(form, error)
         else:

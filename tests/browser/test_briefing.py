@@ -24,10 +24,10 @@ def test_read_a_briefing_follow_a_figure_and_download_word(browser, live_server,
     template = services.create_template(
         actor=world.office, name="工作简报", title="{unit}“四大”专项行动工作简报"
     )
-    section = services.add_section(
+    section = services.create_section(
         actor=world.office, template=template, heading="突出“活”字，力学深悟添动力。"
     )
-    services.add_line(
+    services.create_line(
         actor=world.office,
         section=section,
         metric=Metric.ACTIVITIES,

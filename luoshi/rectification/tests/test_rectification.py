@@ -297,7 +297,7 @@ def test_only_the_office_opens_tasks_from_findings(world, client_for, inspection
     )
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        services.record_finding(
+        services.create_finding(
             actor=world.liaison,
             activity=inspection,
             campaign=world.campaign,
@@ -311,7 +311,7 @@ def test_only_the_office_opens_tasks_from_findings(world, client_for, inspection
 def test_finding_validation_is_in_chinese_and_saves_nothing(world, inspection_type):
     inspection = record_inspection(world, inspection_type)
     with pytest.raises(ValidationError) as error:
-        services.record_finding(
+        services.create_finding(
             actor=world.office,
             activity=inspection,
             campaign=world.campaign,
@@ -327,7 +327,7 @@ def test_outsider_gets_404_on_unit_a_inspections_and_findings(
     world, client_for, api_for, inspection_type
 ):
     inspection = record_inspection(world, inspection_type)
-    services.record_finding(
+    services.create_finding(
         actor=world.office,
         activity=inspection,
         campaign=world.campaign,
@@ -408,7 +408,7 @@ def test_lists_do_not_query_per_row(world, client_for, inspection_type):
 
     def grow():
         inspection = record_inspection(world, inspection_type)
-        services.record_finding(
+        services.create_finding(
             actor=world.office,
             activity=inspection,
             campaign=world.campaign,
@@ -435,3 +435,46 @@ def test_lists_do_not_query_per_row(world, client_for, inspection_type):
     for _ in range(3):
         grow()
     assert [_queries(office, url) for url in urls] == before
+
+
+# --- The pages and the API list the same records --------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "outsider"])
+def test_problem_list_page_and_api_agree(world, client_for, persona):
+    _problem(world)
+    other = _problem(world, title="网络管控缺手段", unit=world.unit_b)
+    Task.objects.filter(pk=other.task.pk).update(warning="red")
+    client = client_for(getattr(world, persona))
+    for query in [{}, {"warning": "red"}, {"state": "open"}, {"q": " 网络 "}]:
+        page = client.get(reverse("rectification:problem-list"), query)
+        api = client.get("/api/rectification/problems", {**query, "page_size": 100})
+        assert page.status_code == api.status_code == 200, query
+        assert [p.pk for p in page.context["problems"]] == [
+            item["id"] for item in api.json()["items"]
+        ], query
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "outsider"])
+def test_inspection_list_page_and_api_agree(world, client_for, inspection_type, persona):
+    record_inspection(world, inspection_type)
+    record_inspection(world, inspection_type, venue="花土沟影院", kind="影院", result="合格")
+    client = client_for(getattr(world, persona))
+    today = timezone.localdate()
+    since = (today - datetime.timedelta(days=3)).isoformat()
+    for page_query, api_query in [
+        ({}, {}),
+        ({"venue_kind": "影院"}, {"venue_kind": "影院"}),
+        ({"result": "责令整改"}, {"result": "责令整改"}),
+        ({"q": "网吧"}, {"q": "网吧"}),
+        (
+            {"from": since, "to": today.isoformat()},
+            {"date_from": since, "date_to": today.isoformat()},
+        ),
+    ]:
+        page = client.get(reverse("rectification:inspection-list"), page_query)
+        api = client.get("/api/rectification/inspections", {**api_query, "page_size": 100})
+        assert page.status_code == api.status_code == 200, page_query
+        assert [a.pk for a in page.context["inspections"]] == [
+            item["id"] for item in api.json()["items"]
+        ], page_query

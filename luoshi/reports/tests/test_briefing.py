@@ -138,7 +138,7 @@ def test_the_outsider_gets_404_on_the_bureau(article):
     assert own.status_code == 200
 
 
-def test_the_word_document_is_in_gongwen_layout(article):
+def test_the_word_document_is_in_official_document_layout(article):
     office = article.people["office"]
     response = _client(office).get(reverse("reports:briefing-word"), _params(article))
     assert response.status_code == 200

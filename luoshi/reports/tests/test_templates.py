@@ -74,7 +74,7 @@ def types(world):
 @pytest.fixture
 def section(world):
     template = services.create_template(actor=world.office, name="测试简报", title="{unit}简报")
-    return services.add_section(actor=world.office, template=template, heading="学习情况。")
+    return services.create_section(actor=world.office, template=template, heading="学习情况。")
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def section(world):
 def test_patterns_are_checked_in_chinese(world, types, section, metric, pattern, message):
     activity_type = types["lecture"] if metric == Metric.COVERAGE else types["morning"]
     with pytest.raises(ValidationError) as caught:
-        services.add_line(
+        services.create_line(
             actor=world.office,
             section=section,
             metric=metric,
@@ -106,7 +106,7 @@ def test_patterns_are_checked_in_chinese(world, types, section, metric, pattern,
 def test_lines_check_their_type_and_fields(world, types, section):
     def errors(**kwargs) -> dict:
         with pytest.raises(ValidationError) as caught:
-            services.add_line(actor=world.office, section=section, pattern="共{n}本", **kwargs)
+            services.create_line(actor=world.office, section=section, pattern="共{n}本", **kwargs)
         return caught.value.message_dict
 
     assert "须选择活动类型" in errors(metric=Metric.ACTIVITIES)["activity_type"][0]
@@ -125,7 +125,7 @@ def test_lines_check_their_type_and_fields(world, types, section):
 
 def test_coverage_needs_a_type_with_venue_categories(world, types, section):
     with pytest.raises(ValidationError) as caught:
-        services.add_line(
+        services.create_line(
             actor=world.office,
             section=section,
             metric=Metric.COVERAGE,
@@ -137,7 +137,7 @@ def test_coverage_needs_a_type_with_venue_categories(world, types, section):
 
 def test_a_configured_template_writes_the_counts(world, types, section):
     office = world.office
-    services.add_line(
+    services.create_line(
         actor=office,
         section=section,
         metric=Metric.DISTINCT,
@@ -147,7 +147,7 @@ def test_a_configured_template_writes_the_counts(world, types, section):
         distinct_key="book",
         pattern="学习{n}本指定读本，",
     )
-    services.add_line(
+    services.create_line(
         actor=office,
         section=section,
         metric=Metric.ACTIVITIES,
@@ -155,14 +155,14 @@ def test_a_configured_template_writes_the_counts(world, types, section):
         pattern="读好书{n}本，",
         rounding=Rounding.APPROX,
     )
-    services.add_line(
+    services.create_line(
         actor=office,
         section=section,
         metric=Metric.PERSON_TIMES,
         activity_type=types["morning"],
         pattern="参加学习{n}人次，",
     )
-    services.add_line(
+    services.create_line(
         actor=office,
         section=section,
         metric=Metric.COVERAGE,
