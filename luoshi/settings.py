@@ -37,6 +37,23 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> tuple[str, str]:
+    """The SM4 keys of the fields encrypted at rest (luoshi.lib.fieldcrypt), as `id:32 hex digits`
+    entries separated by commas or lines, the first being the one new values are written with;
+    and where they came from (named in backups, never copied into them): LUOSHI_FIELD_KEY, the
+    file LUOSHI_FIELD_KEY_FILE, or a file generated once per installation in var/."""
+    if keys := os.environ.get("LUOSHI_FIELD_KEY"):
+        return keys, "env:LUOSHI_FIELD_KEY"
+    key_file = Path(os.environ.get("LUOSHI_FIELD_KEY_FILE") or VAR_DIR / "field_key")
+    if not key_file.exists():
+        key_file.write_text(f"k1:{secrets.token_hex(16)}\n")
+        key_file.chmod(0o600)
+    return key_file.read_text(), f"file:{key_file}"
+
+
+FIELD_KEYS, FIELD_KEY_SOURCE = _field_keys()
 DEBUG = env_bool("LUOSHI_DEBUG")
 ALLOWED_HOSTS = env_list("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("LUOSHI_CSRF_TRUSTED_ORIGINS")
