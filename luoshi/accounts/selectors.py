@@ -3,11 +3,14 @@
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from luoshi.org.access import has_perm
+
+from .access import may_manage_account, require_account_manageable
+from .models import AccessToken, User
 
 
 def current_lockouts(user) -> list[dict]:
@@ -25,4 +28,24 @@ def current_lockouts(user) -> list[dict]:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last")
     )
-    return [{**row, "until": row["last"] + cool_off} for row in rows]
+    names = {row["username"] for row in rows}
+    users = {u.username.lower(): u for u in User.objects.filter(username__in=names)}
+    return [
+        {
+            **row,
+            "until": row["last"] + cool_off,
+            "may_release": (target := users.get(row["username"].lower())) is None
+            or may_manage_account(user, target, "unlock"),
+        }
+        for row in rows
+    ]
+
+
+def tokens_of(actor, person) -> QuerySet[AccessToken]:
+    """`person`'s personal access tokens, newest first, as the 安全管理员 sees them (their own
+    too); 404 for everyone else, PermissionDenied for another administrator's (三员分立)."""
+    if actor.pk != person.pk:
+        if not has_perm(actor, "security.manage"):
+            raise Http404
+        require_account_manageable(actor, person, "tokens")
+    return person.access_tokens.order_by("revoked_at", "-created_at")

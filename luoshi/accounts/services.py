@@ -15,7 +15,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.org.access import require_perm
 
-from .access import PasswordChangePending, password_expired
+from .access import require_account_manageable, require_nothing_pending
 from .models import AccessToken, Notification, User
 
 
@@ -68,9 +68,8 @@ def create_token(
     *, actor: User, name: str, valid_days: int | None = None
 ) -> tuple[AccessToken, str]:
     """Create a personal access token for `actor`; returns it with its secret (shown only once).
-    Refused while the account's password must change."""
-    if password_expired(actor):
-        raise PasswordChangePending()
+    Refused while a change is pending (password, or what another app registered)."""
+    require_nothing_pending(actor)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称。")})
@@ -96,9 +95,11 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(*, actor: User, token: AccessToken) -> AccessToken:
-    """Revoke a token: its owner may, and so may the security administrator."""
+    """Revoke a token: its owner may, and so may the security administrator, except a token of
+    another administrator's account (三员分立)."""
     if token.user_id != actor.pk:
         require_perm(actor, "security.manage")
+        require_account_manageable(actor, token.user, "tokens")
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
@@ -164,10 +165,13 @@ def record_token_failed(*, token: str, path: str) -> None:
 
 @transaction.atomic
 def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
-    """Lift the lockout of `username` at address `ip` before its time (安全管理员 only)."""
+    """Lift the lockout of `username` at address `ip` before its time (安全管理员 only; not for
+    another administrator's account, 三员分立: its lockout runs out by itself)."""
     require_perm(actor, "security.manage")
-    count = axes_reset(ip=ip or None, username=username)
     user = User.objects.filter(username__iexact=username).first()
+    if user is not None:
+        require_account_manageable(actor, user, "unlock")
+    count = axes_reset(ip=ip or None, username=username)
     record(
         actor=actor,
         action=AuditEvent.Action.SECURITY,

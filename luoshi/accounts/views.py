@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -148,14 +148,18 @@ def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
 def lockout_release(request: AuthenticatedRequest) -> HttpResponse:
     selectors.current_lockouts(request.user)  # 404 for everyone but the security admin
     form = UnlockForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("解除锁定的请求不完整，请刷新页面后重试。"))
+        return redirect("accounts:lockout-list")
+    try:
         services.unlock_account(actor=request.user, **form.cleaned_data)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+    else:
         messages.success(
             request,
             _("已解除账号“%(username)s”的锁定。") % {"username": form.cleaned_data["username"]},
         )
-    else:
-        messages.error(request, _("解除锁定的请求不完整，请刷新页面后重试。"))
     return redirect("accounts:lockout-list")
 
 
