@@ -1,7 +1,8 @@
-"""While a person's password must change (first login, a reset, 90 days), the session can do
-nothing else: pages go to the change-password page and the API answers 403 with the code
-`password_change_required` (tokens of the account are refused the same way, in the API kit's
-TokenAuth). Also: find the client's address behind reverse proxies."""
+"""While a change is pending for a person (the password after the first login, a reset or 90 days;
+whatever else `access.PENDING_CHECKS` holds), the session can do nothing else: pages go to the
+page that resolves it and the API answers 403 with its code (`password_change_required`, …).
+Tokens of the account are refused the same way, in the API kit's TokenAuth. Also: find the
+client's address behind reverse proxies."""
 
 import ipaddress
 from functools import cache
@@ -11,17 +12,22 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .access import PasswordChangePending, password_expired
+from .access import ChangePending, pending_change
 
-# What a person with a pending password change may still reach: the change itself, leaving, the
-# language switch, static files and the health check.
+# What a person with a pending change may still reach: the page that resolves it (its url_name and
+# allowed_url_names), leaving, the language switch, static files and the health check.
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/")
-EXEMPT_NAMES = ("accounts:password-change", "accounts:logout", "accounts:login")
+EXEMPT_NAMES = ("accounts:logout", "accounts:login")
 
 
 @cache
-def _exempt_paths() -> frozenset[str]:
-    return frozenset(reverse(name) for name in EXEMPT_NAMES)
+def _paths(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(reverse(name) for name in names)
+
+
+def _reachable_meanwhile(path: str, pending: ChangePending) -> bool:
+    names = (*EXEMPT_NAMES, pending.url_name, *pending.allowed_url_names)
+    return path.startswith(EXEMPT_PREFIXES) or path in _paths(names)
 
 
 class PasswordPolicyMiddleware:
@@ -30,16 +36,11 @@ class PasswordPolicyMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
-            and request.path not in _exempt_paths()
-            and password_expired(user)
-        ):
+        pending = pending_change(user) if user.is_authenticated else None
+        if pending is not None and not _reachable_meanwhile(request.path, pending):
             if request.path.startswith("/api/"):
-                pending = PasswordChangePending()
                 return JsonResponse({"detail": str(pending), "code": pending.code_name}, status=403)
-            return redirect(reverse("accounts:password-change") + "?expired=1")
+            return redirect(pending.redirect_url())
         return self.get_response(request)
 
 
