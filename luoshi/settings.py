@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luoshi.audit.middleware.RequestContextMiddleware",
+    "luoshi.accounts.middleware.SessionTrackingMiddleware",
     "luoshi.accounts.middleware.PasswordPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,6 +212,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# accounts: besides the idle timeout, a session ends this many hours after the login however active
+# (absolute lifetime; accounts.middleware.SessionTrackingMiddleware, accounts.models.LoginSession).
+LUOSHI_SESSION_MAX_HOURS = float(os.environ.get("LUOSHI_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,18 +1,23 @@
 """While a change is pending for a person (the password after the first login, a reset or 90 days;
 whatever else `access.PENDING_CHECKS` holds), the session can do nothing else: pages go to the
 page that resolves it and the API answers 403 with its code (`password_change_required`, …).
-Tokens of the account are refused the same way, in the API kit's TokenAuth. Also: find the
+Tokens of the account are refused the same way, in the API kit's TokenAuth. Also: a session
+lives only while its `LoginSession` row does (ended sessions, absolute lifetime), and the
 client's address behind reverse proxies."""
 
 import ipaddress
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from .access import ChangePending, pending_change
+from .models import LoginSession
 
 # What a person with a pending change may still reach: the page that resolves it (its url_name and
 # allowed_url_names), leaving, the language switch, static files and the health check.
@@ -41,6 +46,32 @@ class PasswordPolicyMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": str(pending), "code": pending.code_name}, status=403)
             return redirect(pending.redirect_url())
+        return self.get_response(request)
+
+
+class SessionTrackingMiddleware:
+    """A logged-in session must have its row in `LoginSession`, younger than the absolute
+    lifetime; otherwise it is logged out here (ended by its owner or the 安全管理员, expired, or
+    from before the table). The row's "last seen" is refreshed at most once a minute."""
+
+    TOUCH_EVERY = timedelta(minutes=1)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session_key = request.session.session_key
+        if request.user.is_authenticated and session_key:
+            now = timezone.now()
+            row = LoginSession.objects.filter(
+                key_hash=LoginSession.hash(session_key), user_id=request.user.pk
+            ).first()
+            if row is None or row.created_at <= now - timedelta(
+                hours=settings.LUOSHI_SESSION_MAX_HOURS
+            ):
+                logout(request)  # the pages then ask for a login, the API answers 401
+            elif row.last_seen_at <= now - self.TOUCH_EVERY:
+                LoginSession.objects.filter(pk=row.pk).update(last_seen_at=now)
         return self.get_response(request)
 
 

@@ -1,4 +1,7 @@
-"""Reads of the accounts app that the security administrator needs."""
+"""Reads of the accounts app: lockouts, and a person's tokens and sessions (their own, or the
+security administrator's view)."""
+
+from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -10,7 +13,7 @@ from django.utils import timezone
 from luoshi.org.access import has_perm
 
 from .access import may_manage_account, require_account_manageable
-from .models import AccessToken, User
+from .models import AccessToken, LoginSession, User
 
 
 def current_lockouts(user) -> list[dict]:
@@ -49,3 +52,18 @@ def tokens_of(actor, person) -> QuerySet[AccessToken]:
             raise Http404
         require_account_manageable(actor, person, "tokens")
     return person.access_tokens.order_by("revoked_at", "-created_at")
+
+
+def sessions_of(actor, person) -> QuerySet[LoginSession]:
+    """`person`'s active sessions (neither idle past the timeout nor past the absolute lifetime),
+    most recently seen first; their own, or the 安全管理员's view (404 for everyone else,
+    PermissionDenied for another administrator's, 三员分立)."""
+    if actor.pk != person.pk:
+        if not has_perm(actor, "security.manage"):
+            raise Http404
+        require_account_manageable(actor, person, "sessions")
+    now = timezone.now()
+    return person.login_sessions.filter(
+        created_at__gt=now - timedelta(hours=settings.LUOSHI_SESSION_MAX_HOURS),
+        last_seen_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    ).order_by("-last_seen_at", "-id")

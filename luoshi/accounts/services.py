@@ -7,7 +7,7 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from luoshi.audit.services import record
 from luoshi.org.access import require_perm
 
 from .access import require_account_manageable, require_nothing_pending
-from .models import AccessToken, Notification, User
+from .models import AccessToken, LoginSession, Notification, User
 
 
 def notify(
@@ -47,8 +47,11 @@ def notify(
 
 
 @transaction.atomic
-def change_password(*, actor: User, new_password: str) -> User:
-    """Set `actor`'s own new password (already validated by the form) and restart the 90 days."""
+def change_password(*, actor: User, new_password: str, current_session_key: str = "") -> User:
+    """Set `actor`'s own new password (already validated by the form) and restart the 90 days;
+    every other session of the account ends (Django refuses them anyway, as the password's
+    hash changed; their rows go too)."""
+    actor.login_sessions.exclude(key_hash=LoginSession.hash(current_session_key)).delete()
     actor.set_password(new_password)
     actor.password_changed_at = timezone.now()
     actor.must_change_password = False
@@ -183,3 +186,100 @@ def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
         % {"username": username, "ip": ip or "-"},
     )
     return count
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def session_lifetime() -> timedelta:
+    """The absolute lifetime of a session, however active (LUOSHI_SESSION_MAX_HOURS)."""
+    return timedelta(hours=settings.LUOSHI_SESSION_MAX_HOURS)
+
+
+def start_session(*, user: User, session_key: str, user_agent: str, ip: str | None) -> LoginSession:
+    """Note a new login session (from the login signal); drops the account's expired rows."""
+    now = timezone.now()
+    user.login_sessions.filter(
+        models.Q(created_at__lte=now - session_lifetime())
+        | models.Q(last_seen_at__lte=now - timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    ).delete()
+    return LoginSession.objects.create(
+        user=user,
+        key_hash=LoginSession.hash(session_key),
+        user_agent=user_agent[:300],
+        ip_address=ip,
+        created_at=now,
+        last_seen_at=now,
+    )
+
+
+def rekey_session(*, old_key: str, new_key: str) -> None:
+    """Django gave a session a new key (after a password change): the row follows it."""
+    LoginSession.objects.filter(key_hash=LoginSession.hash(old_key)).update(
+        key_hash=LoginSession.hash(new_key)
+    )
+
+
+def forget_session(*, session_key: str) -> None:
+    """The session was logged out: its row goes."""
+    LoginSession.objects.filter(key_hash=LoginSession.hash(session_key)).delete()
+
+
+def _require_may_end_sessions(actor: User, person: User) -> None:
+    if actor.pk != person.pk:
+        require_perm(actor, "security.manage")
+        require_account_manageable(actor, person, "sessions")
+
+
+@transaction.atomic
+def end_session(*, actor: User, login_session: LoginSession) -> None:
+    """End one session: its owner may, and so may the 安全管理员 (not another administrator's)."""
+    person = login_session.user
+    _require_may_end_sessions(actor, person)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="session_end",
+        note=_("结束会话：地址 %(ip)s，登录于 %(created)s")
+        % {
+            "ip": login_session.ip_address or "-",
+            "created": timezone.localtime(login_session.created_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    login_session.delete()
+
+
+@transaction.atomic
+def end_sessions(*, actor: User, person: User) -> int:
+    """End every session of `person` (the 安全管理员, or the person); returns how many."""
+    _require_may_end_sessions(actor, person)
+    count, _rows = person.login_sessions.all().delete()
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="sessions_end",
+        note=_("结束全部会话（%(n)d 个）") % {"n": count},
+    )
+    return count
+
+
+@transaction.atomic
+def withdraw_access(*, actor: User | None, person: User, revoke_tokens: bool = True) -> None:
+    """An account was disabled (or, without `revoke_tokens`, its password reset: the tokens then
+    wait for the change): every session ends and every token is revoked. Called by the service
+    that did it, which checked the permission."""
+    now = timezone.now()
+    sessions, _rows = person.login_sessions.all().delete()
+    tokens = 0
+    if revoke_tokens:
+        tokens = person.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="access_withdrawn",
+        note=_("结束 %(sessions)d 个会话，撤销 %(tokens)d 个访问令牌")
+        % {"sessions": sessions, "tokens": tokens},
+    )

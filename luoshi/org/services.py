@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.accounts.access import require_account_manageable
 from luoshi.accounts.models import User
+from luoshi.accounts.services import withdraw_access
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.lib.pinyin import pinyin_keys
@@ -246,6 +247,8 @@ def update_person(*, actor: User, person: User, **values) -> User:
         obj=person,
         changes=diff(before, snapshot(person, list(values))),
     )
+    if before.get("is_active") and not person.is_active:
+        withdraw_access(actor=actor, person=person)  # its sessions end, its tokens are revoked
     return person
 
 
@@ -388,4 +391,5 @@ def set_initial_password(*, actor: User, person: User, password: str) -> User:
         verb="set_initial_password",
         note=_("设置初始密码，首次登录须修改"),
     )
+    withdraw_access(actor=actor, person=person, revoke_tokens=False)  # tokens wait for the change
     return person

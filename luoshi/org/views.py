@@ -226,6 +226,8 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_reset_password": can_manage
         and may_manage_account(request.user, person, "reset_password"),
         "can_grant": has_perm(request.user, "role.manage"),
+        "can_see_sessions": has_perm(request.user, "security.manage")
+        and may_manage_account(request.user, person, "sessions"),
         "membership_form": forms.MembershipForm(user=request.user) if can_manage else None,
         "manageable_units": {
             unit.pk for unit in units if has_perm(request.user, "person.manage", unit)

@@ -1,7 +1,7 @@
 """三员分立 that holds: every admin role × every action on accounts × every kind of target.
 
 An account holding 系统管理员, 安全管理员 or 审计管理员 holds no other role at all; no administrator
-resets the password of, disables, unlocks, or sees or revokes the tokens or sessions of another
+resets the password of, disables, unlocks, or sees or ends the tokens or sessions of another
 administrator's account; the 系统管理员 resets passwords of business accounts only, and the reset
 forces a change at the next login. Every cell calls the service (the layer that must hold, whatever
 page or API calls it)."""
@@ -101,6 +101,17 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "secadmin": _row(OK, SEPARATION, SEPARATION, SEPARATION, OK),
         "auditor": _row(PERM, PERM, PERM, PERM, OK),
     },
+    # Sessions: one's own, and the 安全管理员 a business account's.
+    "see_sessions": {
+        "sysadmin": _row(HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK),
+        "secadmin": _row(OK, SEPARATION, SEPARATION, SEPARATION, OK),
+        "auditor": _row(HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK),
+    },
+    "end_sessions": {
+        "sysadmin": _row(PERM, PERM, PERM, PERM, OK),
+        "secadmin": _row(OK, SEPARATION, SEPARATION, SEPARATION, OK),
+        "auditor": _row(PERM, PERM, PERM, PERM, OK),
+    },
 }
 
 CELLS = [
@@ -159,6 +170,10 @@ def _act(world, action: str, actor: User, person: User) -> None:
         list(account_selectors.tokens_of(actor, person))
     elif action == "revoke_token":
         accounts.revoke_token(actor=actor, token=person.access_tokens.get())
+    elif action == "see_sessions":
+        list(account_selectors.sessions_of(actor, person))
+    elif action == "end_sessions":
+        accounts.end_sessions(actor=actor, person=person)
     else:
         raise AssertionError(action)
 
@@ -168,6 +183,7 @@ def test_separation_of_duties_matrix(world, other_admins, action, actor_name, ta
     actor = getattr(world, actor_name)
     person = _target(world, other_admins, actor, target_name)
     accounts.create_token(actor=person, name="对接脚本")
+    accounts.start_session(user=person, session_key="k" * 32, user_agent="iPhone", ip="10.0.0.9")
     before = (User.objects.get(pk=person.pk).password, RoleGrant.objects.count())
     expected = EXPECTED[action][actor_name][target_name]
     if expected == OK:
@@ -190,6 +206,7 @@ def test_separation_of_duties_matrix(world, other_admins, action, actor_name, ta
     assert (User.objects.get(pk=person.pk).password, RoleGrant.objects.count()) == before
     assert person.access_tokens.get().revoked_at is None
     assert User.objects.get(pk=person.pk).is_active
+    assert person.login_sessions.count() == 1
 
 
 def test_an_admin_account_holds_no_business_role_whoever_grants(world):
