@@ -207,6 +207,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # X-Forwarded-For is trusted only with LUOSHI_PROXY_COUNT set, and read from the right (see there).
 AXES_CLIENT_IP_CALLABLE = "luoshi.accounts.middleware.client_ip"
 AXES_VERBOSE = False
+# accounts: one address may fail this many logins (any accounts, known or not) within the lockout's
+# 15 minutes; past that every login from it is refused until the window passes (ASVS 6.1.1: one
+# address cannot lock out every account, and password spraying from it stops).
+LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login

@@ -6,7 +6,7 @@ from datetime import timedelta
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,3 +67,38 @@ def sessions_of(actor, person) -> QuerySet[LoginSession]:
         created_at__gt=now - timedelta(hours=settings.LUOSHI_SESSION_MAX_HOURS),
         last_seen_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
     ).order_by("-last_seen_at", "-id")
+
+
+def address_failures(ip: str) -> int:
+    """Failed logins from `ip` within the lockout window, over every account tried."""
+    total = AccessAttempt.objects.filter(
+        ip_address=ip, attempt_time__gte=timezone.now() - get_cool_off()
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return total or 0
+
+
+def address_throttled(ip: str | None) -> bool:
+    """Whether `ip` has used up its failure budget (LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT)."""
+    limit = settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT
+    return bool(ip and limit and address_failures(ip) >= limit)
+
+
+def throttled_addresses(user) -> list[dict]:
+    """Addresses over their failure budget now (ip_address, failures, accounts, last); 404 unless
+    `user` is 安全管理员."""
+    if not has_perm(user, "security.manage"):
+        raise Http404
+    limit = settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT
+    if not limit:
+        return []
+    return list(
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - get_cool_off())
+        .values("ip_address")
+        .annotate(
+            failures=Sum("failures_since_start"),
+            accounts=Count("username", distinct=True),
+            last=Max("attempt_time"),
+        )
+        .filter(failures__gte=limit)
+        .order_by("-last")
+    )

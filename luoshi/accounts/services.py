@@ -135,13 +135,17 @@ def record_logout(*, user: User | None) -> None:
         record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, verb="logout")
 
 
-def record_login_failed(*, username: str, locked_out: bool = False) -> None:
+def record_login_failed(
+    *, username: str, locked_out: bool = False, address_throttled: bool = False
+) -> None:
     """A failed login, with the account name that was tried (which may not exist)."""
     username = (username or "")[:150]
     user = User.objects.filter(username__iexact=username).first() if username else None
     note = _("尝试的账号：%(username)s") % {"username": username or "-"}
     if locked_out:
         note += _("（账号已被临时锁定）")
+    if address_throttled:
+        note += _("（该地址失败次数过多，已暂停登录）")
     record(
         actor=None,
         action=AuditEvent.Action.LOGIN_FAILED,

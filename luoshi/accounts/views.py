@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +33,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "address_throttled"):
+            response.status_code = 429  # the address used up its failure budget
+        return response
 
     def get_context_data(self, **kwargs):
         # Django's LoginView would name the site after the request's host.
@@ -148,7 +154,12 @@ def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     lockouts = selectors.current_lockouts(request.user)
-    return render(request, "accounts/lockouts.html", {"lockouts": lockouts})
+    context = {
+        "lockouts": lockouts,
+        "addresses": selectors.throttled_addresses(request.user),
+        "address_limit": settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT,
+    }
+    return render(request, "accounts/lockouts.html", context)
 
 
 @login_required
