@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "luoshi.audit.middleware.RequestContextMiddleware",
     "luoshi.accounts.middleware.SessionTrackingMiddleware",
+    "luoshi.accounts.middleware.AdminNetworkMiddleware",
     "luoshi.accounts.middleware.PasswordPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,6 +212,10 @@ AXES_VERBOSE = False
 # 15 minutes; past that every login from it is refused until the window passes (ASVS 6.1.1: one
 # address cannot lock out every account, and password spraying from it stops).
 LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+# accounts: the networks (CIDRs, comma-separated) from which the three admin accounts log in and
+# work, and from which /django-admin/ is reached (等保 入侵防范 c). Empty: no limit (the security
+# admin's page warns). accounts.middleware.AdminNetworkMiddleware.
+LUOSHI_ADMIN_ALLOWED_NETWORKS = env_list("LUOSHI_ADMIN_ALLOWED_NETWORKS")
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login

@@ -7,17 +7,22 @@
   `pending_change`.
 - 三员分立 on accounts: `require_account_manageable` refuses any administrator who acts on the
   password, tokens, sessions, lockout or status of another administrator's account.
+- Admin networks: the three admin accounts, and /django-admin/, only from
+  LUOSHI_ADMIN_ALLOWED_NETWORKS (when set).
 """
 
+import ipaddress
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.org.access import roles_of
 from luoshi.org.models import ADMIN_ROLES, Role, RoleGrant
 
 # --- Pending changes ----------------------------------------------------------------------------
@@ -148,3 +153,61 @@ def require_account_manageable(actor, target, action: str) -> None:
     """Raise PermissionDenied when 三员分立 forbids `actor` to do `action` to `target`."""
     if (reason := account_refusal(actor, target, action)) is not None:
         raise PermissionDenied(reason)
+
+
+# --- Admin networks ------------------------------------------------------------------------------
+
+
+class AddressNotAllowed(PermissionDenied):
+    """An admin account (or /django-admin/) used from outside LUOSHI_ADMIN_ALLOWED_NETWORKS."""
+
+    code_name = "address_not_allowed"
+
+    def __init__(self, ip: str | None) -> None:
+        super().__init__(
+            _("管理员账号和系统后台只能从指定的管理网络访问，当前地址（%(ip)s）不在其中。")
+            % {"ip": ip or "-"}
+        )
+
+
+@cache
+def _networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"LUOSHI_ADMIN_ALLOWED_NETWORKS: {entry!r} is not an address or CIDR network"
+            ) from exc
+    return tuple(networks)
+
+
+def admin_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The configured admin networks; empty when there is no limit."""
+    return _networks(tuple(settings.LUOSHI_ADMIN_ALLOWED_NETWORKS))
+
+
+def admin_address_allowed(ip: str | None) -> bool:
+    """Whether an admin account may work from `ip` (always, when no network is configured)."""
+    networks = admin_networks()
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    return any(address in network for network in networks if network.version == address.version)
+
+
+def holds_admin_role(user) -> bool:
+    """Like is_admin_account, from the per-request cache of the user's grants."""
+    return bool(roles_of(user) & ADMIN_ROLES)
+
+
+def require_admin_address(user, ip: str | None) -> None:
+    """Raise AddressNotAllowed when `user` is an admin account working from outside the networks."""
+    if admin_networks() and holds_admin_role(user) and not admin_address_allowed(ip):
+        raise AddressNotAllowed(ip)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
+from .access import AddressNotAllowed, require_admin_address
 from .middleware import client_ip
 
 
@@ -43,6 +44,14 @@ class LoginForm(auth_forms.AuthenticationForm):
                 params={"minutes": int(get_cool_off().total_seconds() // 60)},
             )
         return super().clean()
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        ip = client_ip(self.request) if self.request is not None else None
+        try:
+            require_admin_address(user, ip)
+        except AddressNotAllowed as refused:
+            raise ValidationError(str(refused), code="address_not_allowed") from refused
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,11 +12,18 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from .access import ChangePending, pending_change
+from .access import (
+    AddressNotAllowed,
+    ChangePending,
+    admin_address_allowed,
+    admin_networks,
+    pending_change,
+    require_admin_address,
+)
 from .models import LoginSession
 
 # What a person with a pending change may still reach: the page that resolves it (its url_name and
@@ -73,6 +80,41 @@ class SessionTrackingMiddleware:
             elif row.last_seen_at <= now - self.TOUCH_EVERY:
                 LoginSession.objects.filter(pk=row.pk).update(last_seen_at=now)
         return self.get_response(request)
+
+
+class AdminNetworkMiddleware:
+    """The three admin accounts (every page and API call of theirs) and /django-admin/ only from
+    LUOSHI_ADMIN_ALLOWED_NETWORKS, when it is set (等保 入侵防范 c). Tokens of admin accounts are
+    checked the same way in the token backend."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if admin_networks():
+            ip = client_ip(request)
+            refused = None
+            if request.path.startswith(_admin_site_prefix()) and not admin_address_allowed(ip):
+                refused = AddressNotAllowed(ip)
+            elif request.user.is_authenticated and request.path not in _paths(("accounts:logout",)):
+                try:
+                    require_admin_address(request.user, ip)
+                except AddressNotAllowed as exc:
+                    refused = exc
+            if refused is not None:
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": str(refused), "code": refused.code_name}, status=403
+                    )
+                return render(
+                    request, "accounts/address_refused.html", {"reason": refused}, status=403
+                )
+        return self.get_response(request)
+
+
+@cache
+def _admin_site_prefix() -> str:
+    return reverse("admin:index")
 
 
 def client_ip(request) -> str | None:

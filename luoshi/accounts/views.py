@@ -21,7 +21,7 @@ from luoshi.org.access import get_person_for_user, has_perm
 from luoshi.org.models import RoleGrant
 
 from . import selectors, services
-from .access import account_refusal, password_expired
+from .access import account_refusal, admin_networks, password_expired
 from .forms import LoginForm, PasswordChangeForm, TokenForm, UnlockForm
 from .models import LoginSession, User
 
@@ -158,6 +158,7 @@ def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
         "lockouts": lockouts,
         "addresses": selectors.throttled_addresses(request.user),
         "address_limit": settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT,
+        "admin_networks": [str(network) for network in admin_networks()],
     }
     return render(request, "accounts/lockouts.html", context)
 
