@@ -31,7 +31,7 @@ def _logged_in(username: str, *, ua: str, ip: str) -> Client:
 
 def _is_logged_out(client: Client) -> bool:
     response = client.get(PROFILE)
-    return response.status_code == 302 and response.url.startswith(LOGIN)
+    return response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
 def test_a_person_sees_their_sessions_with_device_and_address(world):

@@ -159,7 +159,7 @@ def _act(world, action: str, actor: User, person: User) -> None:
         role = action.removeprefix("grant:")
         org.grant_role(actor=actor, person=person, role=role, unit=world.city, scope=Scope.UNIT)
     elif action == "revoke":
-        org.revoke_role(actor=actor, grant=RoleGrant.objects.filter(person=person).first())
+        org.revoke_role(actor=actor, grant=RoleGrant.objects.filter(person=person).earliest("pk"))
     elif action == "reset_password":
         org.set_initial_password(actor=actor, person=person, password=NEW_PASSWORD)
     elif action == "disable":
