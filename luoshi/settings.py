@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luoshi.audit.middleware.RequestContextMiddleware",
+    "luoshi.accounts.middleware.SessionTrackingMiddleware",
+    "luoshi.accounts.middleware.AdminNetworkMiddleware",
     "luoshi.accounts.middleware.PasswordPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -223,11 +225,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # X-Forwarded-For is trusted only with LUOSHI_PROXY_COUNT set, and read from the right (see there).
 AXES_CLIENT_IP_CALLABLE = "luoshi.accounts.middleware.client_ip"
 AXES_VERBOSE = False
+# accounts: one address may fail this many logins (any accounts, known or not) within the lockout's
+# 15 minutes; past that every login from it is refused until the window passes (ASVS 6.1.1: one
+# address cannot lock out every account, and password spraying from it stops).
+LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+# accounts: the networks (CIDRs, comma-separated) from which the three admin accounts log in and
+# work, and from which /django-admin/ is reached (等保 入侵防范 c). Empty: no limit (the security
+# admin's page warns). accounts.middleware.AdminNetworkMiddleware.
+LUOSHI_ADMIN_ALLOWED_NETWORKS = env_list("LUOSHI_ADMIN_ALLOWED_NETWORKS")
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# accounts: besides the idle timeout, a session ends this many hours after the login however active
+# (absolute lifetime; accounts.middleware.SessionTrackingMiddleware, accounts.models.LoginSession).
+LUOSHI_SESSION_MAX_HOURS = float(os.environ.get("LUOSHI_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .access import require_admin_address
+from .middleware import client_ip
 from .models import AccessToken, User
 
 
@@ -34,5 +36,7 @@ class AccessTokenBackend(ModelBackend):
             return None
         if access.user.deleted_at is not None:
             return None
+        # An admin account's token works only from the admin networks (403, not "invalid").
+        require_admin_address(access.user, client_ip(request) if request is not None else None)
         AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
         return access.user

@@ -91,6 +91,34 @@ class AccessToken(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class LoginSession(models.Model):
+    """One logged-in browser session, so that a person sees and ends their sessions, the
+    安全管理员 ends someone's, and a session ends at its absolute lifetime however active.
+
+    Only the SHA-256 of Django's session key is stored. A request whose session has no row here
+    (ended, expired, or from before this table) is logged out by `middleware.SessionMiddleware`.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    user_agent = models.CharField(_("设备（浏览器）"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("最近活动"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.ip_address or '-'}"
+
+    @staticmethod
+    def hash(session_key: str) -> str:
+        return hashlib.sha256(session_key.encode()).hexdigest()
+
+
 class PasswordHistory(models.Model):
     """A password hash a person has used, kept so the last few cannot be chosen again (等保:
     口令定期更换且不重复). Written by the password-history validator when a password is set."""

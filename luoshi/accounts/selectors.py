@@ -1,13 +1,19 @@
-"""Reads of the accounts app that the security administrator needs."""
+"""Reads of the accounts app: lockouts, and a person's tokens and sessions (their own, or the
+security administrator's view)."""
+
+from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from luoshi.org.access import has_perm
+
+from .access import may_manage_account, require_account_manageable
+from .models import AccessToken, LoginSession, User
 
 
 def current_lockouts(user) -> list[dict]:
@@ -25,4 +31,74 @@ def current_lockouts(user) -> list[dict]:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last")
     )
-    return [{**row, "until": row["last"] + cool_off} for row in rows]
+    names = {row["username"] for row in rows}
+    users = {u.username.lower(): u for u in User.objects.filter(username__in=names)}
+    return [
+        {
+            **row,
+            "until": row["last"] + cool_off,
+            "may_release": (target := users.get(row["username"].lower())) is None
+            or may_manage_account(user, target, "unlock"),
+        }
+        for row in rows
+    ]
+
+
+def tokens_of(actor, person) -> QuerySet[AccessToken]:
+    """`person`'s personal access tokens, newest first, as the 安全管理员 sees them (their own
+    too); 404 for everyone else, PermissionDenied for another administrator's (三员分立)."""
+    if actor.pk != person.pk:
+        if not has_perm(actor, "security.manage"):
+            raise Http404
+        require_account_manageable(actor, person, "tokens")
+    return person.access_tokens.order_by("revoked_at", "-created_at")
+
+
+def sessions_of(actor, person) -> QuerySet[LoginSession]:
+    """`person`'s active sessions (neither idle past the timeout nor past the absolute lifetime),
+    most recently seen first; their own, or the 安全管理员's view (404 for everyone else,
+    PermissionDenied for another administrator's, 三员分立)."""
+    if actor.pk != person.pk:
+        if not has_perm(actor, "security.manage"):
+            raise Http404
+        require_account_manageable(actor, person, "sessions")
+    now = timezone.now()
+    return person.login_sessions.filter(
+        created_at__gt=now - timedelta(hours=settings.LUOSHI_SESSION_MAX_HOURS),
+        last_seen_at__gt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    ).order_by("-last_seen_at", "-id")
+
+
+def address_failures(ip: str) -> int:
+    """Failed logins from `ip` within the lockout window, over every account tried."""
+    total = AccessAttempt.objects.filter(
+        ip_address=ip, attempt_time__gte=timezone.now() - get_cool_off()
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    return total or 0
+
+
+def address_throttled(ip: str | None) -> bool:
+    """Whether `ip` has used up its failure budget (LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT)."""
+    limit = settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT
+    return bool(ip and limit and address_failures(ip) >= limit)
+
+
+def throttled_addresses(user) -> list[dict]:
+    """Addresses over their failure budget now (ip_address, failures, accounts, last); 404 unless
+    `user` is 安全管理员."""
+    if not has_perm(user, "security.manage"):
+        raise Http404
+    limit = settings.LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT
+    if not limit:
+        return []
+    return list(
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - get_cool_off())
+        .values("ip_address")
+        .annotate(
+            failures=Sum("failures_since_start"),
+            accounts=Count("username", distinct=True),
+            last=Max("attempt_time"),
+        )
+        .filter(failures__gte=limit)
+        .order_by("-last")
+    )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +15,8 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.org.access import require_perm
 
-from .access import PasswordChangePending, password_expired
-from .models import AccessToken, Notification, User
+from .access import require_account_manageable, require_nothing_pending
+from .models import AccessToken, LoginSession, Notification, User
 
 
 def notify(
@@ -47,8 +47,11 @@ def notify(
 
 
 @transaction.atomic
-def change_password(*, actor: User, new_password: str) -> User:
-    """Set `actor`'s own new password (already validated by the form) and restart the 90 days."""
+def change_password(*, actor: User, new_password: str, current_session_key: str = "") -> User:
+    """Set `actor`'s own new password (already validated by the form) and restart the 90 days;
+    every other session of the account ends (Django refuses them anyway, as the password's
+    hash changed; their rows go too)."""
+    actor.login_sessions.exclude(key_hash=LoginSession.hash(current_session_key)).delete()
     actor.set_password(new_password)
     actor.password_changed_at = timezone.now()
     actor.must_change_password = False
@@ -68,9 +71,8 @@ def create_token(
     *, actor: User, name: str, valid_days: int | None = None
 ) -> tuple[AccessToken, str]:
     """Create a personal access token for `actor`; returns it with its secret (shown only once).
-    Refused while the account's password must change."""
-    if password_expired(actor):
-        raise PasswordChangePending()
+    Refused while a change is pending (password, or what another app registered)."""
+    require_nothing_pending(actor)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称。")})
@@ -96,9 +98,11 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(*, actor: User, token: AccessToken) -> AccessToken:
-    """Revoke a token: its owner may, and so may the security administrator."""
+    """Revoke a token: its owner may, and so may the security administrator, except a token of
+    another administrator's account (三员分立)."""
     if token.user_id != actor.pk:
         require_perm(actor, "security.manage")
+        require_account_manageable(actor, token.user, "tokens")
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
@@ -131,13 +135,17 @@ def record_logout(*, user: User | None) -> None:
         record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, verb="logout")
 
 
-def record_login_failed(*, username: str, locked_out: bool = False) -> None:
+def record_login_failed(
+    *, username: str, locked_out: bool = False, address_throttled: bool = False
+) -> None:
     """A failed login, with the account name that was tried (which may not exist)."""
     username = (username or "")[:150]
     user = User.objects.filter(username__iexact=username).first() if username else None
     note = _("尝试的账号：%(username)s") % {"username": username or "-"}
     if locked_out:
         note += _("（账号已被临时锁定）")
+    if address_throttled:
+        note += _("（该地址失败次数过多，已暂停登录）")
     record(
         actor=None,
         action=AuditEvent.Action.LOGIN_FAILED,
@@ -164,10 +172,13 @@ def record_token_failed(*, token: str, path: str) -> None:
 
 @transaction.atomic
 def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
-    """Lift the lockout of `username` at address `ip` before its time (安全管理员 only)."""
+    """Lift the lockout of `username` at address `ip` before its time (安全管理员 only; not for
+    another administrator's account, 三员分立: its lockout runs out by itself)."""
     require_perm(actor, "security.manage")
-    count = axes_reset(ip=ip or None, username=username)
     user = User.objects.filter(username__iexact=username).first()
+    if user is not None:
+        require_account_manageable(actor, user, "unlock")
+    count = axes_reset(ip=ip or None, username=username)
     record(
         actor=actor,
         action=AuditEvent.Action.SECURITY,
@@ -179,3 +190,100 @@ def unlock_account(*, actor: User, username: str, ip: str | None) -> int:
         % {"username": username, "ip": ip or "-"},
     )
     return count
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def session_lifetime() -> timedelta:
+    """The absolute lifetime of a session, however active (LUOSHI_SESSION_MAX_HOURS)."""
+    return timedelta(hours=settings.LUOSHI_SESSION_MAX_HOURS)
+
+
+def start_session(*, user: User, session_key: str, user_agent: str, ip: str | None) -> LoginSession:
+    """Note a new login session (from the login signal); drops the account's expired rows."""
+    now = timezone.now()
+    user.login_sessions.filter(
+        models.Q(created_at__lte=now - session_lifetime())
+        | models.Q(last_seen_at__lte=now - timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    ).delete()
+    return LoginSession.objects.create(
+        user=user,
+        key_hash=LoginSession.hash(session_key),
+        user_agent=user_agent[:300],
+        ip_address=ip,
+        created_at=now,
+        last_seen_at=now,
+    )
+
+
+def rekey_session(*, old_key: str, new_key: str) -> None:
+    """Django gave a session a new key (after a password change): the row follows it."""
+    LoginSession.objects.filter(key_hash=LoginSession.hash(old_key)).update(
+        key_hash=LoginSession.hash(new_key)
+    )
+
+
+def forget_session(*, session_key: str) -> None:
+    """The session was logged out: its row goes."""
+    LoginSession.objects.filter(key_hash=LoginSession.hash(session_key)).delete()
+
+
+def _require_may_end_sessions(actor: User, person: User) -> None:
+    if actor.pk != person.pk:
+        require_perm(actor, "security.manage")
+        require_account_manageable(actor, person, "sessions")
+
+
+@transaction.atomic
+def end_session(*, actor: User, login_session: LoginSession) -> None:
+    """End one session: its owner may, and so may the 安全管理员 (not another administrator's)."""
+    person = login_session.user
+    _require_may_end_sessions(actor, person)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="session_end",
+        note=_("结束会话：地址 %(ip)s，登录于 %(created)s")
+        % {
+            "ip": login_session.ip_address or "-",
+            "created": timezone.localtime(login_session.created_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    login_session.delete()
+
+
+@transaction.atomic
+def end_sessions(*, actor: User, person: User) -> int:
+    """End every session of `person` (the 安全管理员, or the person); returns how many."""
+    _require_may_end_sessions(actor, person)
+    count, _rows = person.login_sessions.all().delete()
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="sessions_end",
+        note=_("结束全部会话（%(n)d 个）") % {"n": count},
+    )
+    return count
+
+
+@transaction.atomic
+def withdraw_access(*, actor: User | None, person: User, revoke_tokens: bool = True) -> None:
+    """An account was disabled (or, without `revoke_tokens`, its password reset: the tokens then
+    wait for the change): every session ends and every token is revoked. Called by the service
+    that did it, which checked the permission."""
+    now = timezone.now()
+    sessions, _rows = person.login_sessions.all().delete()
+    tokens = 0
+    if revoke_tokens:
+        tokens = person.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="access_withdrawn",
+        note=_("结束 %(sessions)d 个会话，撤销 %(tokens)d 个访问令牌")
+        % {"sessions": sessions, "tokens": tokens},
+    )

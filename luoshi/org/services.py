@@ -1,7 +1,8 @@
 """Changes to the organisation: units, people, memberships and role grants.
 
 Unit and person management needs `unit.manage` / `person.manage` (系统管理员); granting roles needs
-`role.manage` (安全管理员). No account may hold two of the three admin roles (三员分立).
+`role.manage` (安全管理员). An account holding one of the three admin roles holds no other role,
+and no administrator resets the password of, or disables, an admin account (三员分立).
 """
 
 from collections.abc import Callable, Sequence
@@ -14,7 +15,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.accounts.access import require_account_manageable
 from luoshi.accounts.models import User
+from luoshi.accounts.services import withdraw_access
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.lib.pinyin import pinyin_keys
@@ -226,6 +229,8 @@ def update_person(*, actor: User, person: User, **values) -> User:
     require_perm(actor, "person.manage", unit)
     if set(values) - set(PERSON_FIELDS):
         raise ValueError(f"not editable: {sorted(set(values) - set(PERSON_FIELDS))}")
+    if "is_active" in values and values["is_active"] != person.is_active:
+        require_account_manageable(actor, person, "disable")
     if "phone" in values:
         values["phone"] = normalise_phone(values["phone"])
     before = snapshot(person, list(values))
@@ -242,6 +247,8 @@ def update_person(*, actor: User, person: User, **values) -> User:
         obj=person,
         changes=diff(before, snapshot(person, list(values))),
     )
+    if before.get("is_active") and not person.is_active:
+        withdraw_access(actor=actor, person=person)  # its sessions end, its tokens are revoked
     return person
 
 
@@ -286,28 +293,14 @@ def grant_role(
     custom_units: Sequence[Unit] = (),
     audit: bool = True,
 ) -> RoleGrant:
-    """Grant `role` on `unit` with `scope`. Refuses a second admin role (三员分立)."""
+    """Grant `role` on `unit` with `scope`. Refuses any role beside an admin role (三员分立)."""
     if actor is not None:
         require_perm(actor, "role.manage")
         if actor.pk == person.pk:
             raise ValidationError({"person": _("不能给自己授权。")})
     if role not in Role.values or scope not in Scope.values:
         raise ValidationError({"role": _("未知的角色或数据范围。")})
-    if role in ADMIN_ROLES:
-        held = set(
-            person.role_grants.filter(role__in=ADMIN_ROLES)
-            .exclude(role=role)
-            .values_list("role", flat=True)
-        )
-        if held:
-            raise ValidationError(
-                {
-                    "role": _(
-                        "%(person)s 已担任%(held)s，系统管理员、安全管理员、审计管理员不得由同一账号兼任。"
-                    )
-                    % {"person": person, "held": "、".join(str(Role(r).label) for r in held)}
-                }
-            )
+    _require_separation_of_duties(person, role)
     if scope == Scope.CUSTOM and not custom_units:
         raise ValidationError({"custom_units": _("自定义数据范围须至少选择一个单位。")})
     if scope != Scope.CUSTOM and custom_units:
@@ -339,6 +332,33 @@ def grant_role(
     return grant
 
 
+def _require_separation_of_duties(person: User, role: str) -> None:
+    """三员分立: an account holding 系统管理员, 安全管理员 or 审计管理员 holds no other role at all,
+    business roles included, on any unit and with any scope (granting the same admin role again,
+    on another unit or with another scope, is allowed)."""
+    held = set(person.role_grants.exclude(role=role).values_list("role", flat=True))
+    if not held:
+        return
+    held_admin = held & ADMIN_ROLES
+    labels = "、".join(str(Role(r).label) for r in sorted(held_admin or held))
+    if role in ADMIN_ROLES:
+        message = _(
+            "%(person)s 已担任%(held)s，不能再授予%(role)s：三员分立，系统管理员、安全管理员、"
+            "审计管理员不得由同一账号兼任，管理员账号也不得兼任任何其他角色。"
+            "请先撤销其现有角色，或为管理员另建专用账号。"
+        )
+    else:
+        if not held_admin:
+            return
+        message = _(
+            "%(person)s 是%(held)s账号，不能再授予%(role)s：三员分立要求管理员账号不兼任任何"
+            "其他角色（包括业务角色）。请为其另建业务账号。"
+        )
+    raise ValidationError(
+        {"role": message % {"person": person, "held": labels, "role": Role(role).label}}
+    )
+
+
 @transaction.atomic
 def revoke_role(*, actor: User, grant: RoleGrant) -> None:
     require_perm(actor, "role.manage")
@@ -352,8 +372,10 @@ def revoke_role(*, actor: User, grant: RoleGrant) -> None:
 
 @transaction.atomic
 def set_initial_password(*, actor: User, person: User, password: str) -> User:
-    """An administrator sets a password that `person` must change at first login."""
+    """An administrator sets a password that `person` must change at the next login; only for
+    business accounts (三员分立: never an admin account, not even one's own)."""
     require_perm(actor, "person.manage", primary_unit(person))
+    require_account_manageable(actor, person, "reset_password")
     try:
         validate_password(password, person)
     except ValidationError as exc:
@@ -369,4 +391,5 @@ def set_initial_password(*, actor: User, person: User, password: str) -> User:
         verb="set_initial_password",
         note=_("设置初始密码，首次登录须修改"),
     )
+    withdraw_access(actor=actor, person=person, revoke_tokens=False)  # tokens wait for the change
     return person

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from luoshi.accounts.access import may_manage_account
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
 from luoshi.lib.http import wants_xlsx
@@ -221,7 +222,12 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if can_see_phone(request.user, person, units)
         else person.masked_phone,
         "can_manage": can_manage,
+        # 三员分立: an admin account's password is never reset by an administrator.
+        "can_reset_password": can_manage
+        and may_manage_account(request.user, person, "reset_password"),
         "can_grant": has_perm(request.user, "role.manage"),
+        "can_see_sessions": has_perm(request.user, "security.manage")
+        and may_manage_account(request.user, person, "sessions"),
         "membership_form": forms.MembershipForm(user=request.user) if can_manage else None,
         "manageable_units": {
             unit.pk for unit in units if has_perm(request.user, "person.manage", unit)
@@ -251,6 +257,8 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk, write=True)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = forms.PersonEditForm(request.POST or None, initial=initial)
+    if not may_manage_account(request.user, person, "disable"):  # 三员分立
+        form.fields["is_active"].disabled = True
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         if not changed or _call(

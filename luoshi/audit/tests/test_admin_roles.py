@@ -85,6 +85,8 @@ def test_no_account_holds_two_admin_roles(world, held, extra):
 
 
 def test_secadmin_grants_an_admin_role_to_a_plain_account(world):
+    # A plain account holds no role at all (三员分立: an admin account holds nothing else).
+    RoleGrant.objects.filter(person=world.staff2).delete()
     grant = org.grant_role(
         actor=world.secadmin, person=world.staff2, role=Role.AUDITOR, unit=world.city
     )
