@@ -1,6 +1,7 @@
 """What an account may do right now: whether its password must change first (first login, a
 reset by an administrator, or older than the maximum age)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,3 +30,19 @@ def password_expired(user) -> bool:
     if not max_age or user.password_changed_at is None:
         return False
     return timezone.now() - user.password_changed_at > timedelta(days=max_age)
+
+
+# What else an account may have to do first, registered by other apps from their
+# AppConfig.ready() (the mfa app: enrol a second factor). Each returns the refusal, or None.
+PENDING_CHECKS: list[Callable[..., PermissionDenied | None]] = []
+
+
+def pending_requirement(user) -> PermissionDenied | None:
+    """The change `user` must make before anything else (the password first), or None: what
+    the API kit's TokenAuth and token creation refuse with."""
+    if password_expired(user):
+        return PasswordChangePending()
+    for check in PENDING_CHECKS:
+        if (pending := check(user)) is not None:
+            return pending
+    return None

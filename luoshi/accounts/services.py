@@ -15,7 +15,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.org.access import require_perm
 
-from .access import PasswordChangePending, password_expired
+from .access import pending_requirement
 from .models import AccessToken, Notification, User
 
 
@@ -68,9 +68,10 @@ def create_token(
     *, actor: User, name: str, valid_days: int | None = None
 ) -> tuple[AccessToken, str]:
     """Create a personal access token for `actor`; returns it with its secret (shown only once).
-    Refused while the account's password must change."""
-    if password_expired(actor):
-        raise PasswordChangePending()
+    Refused while the account's password must change (or another pending change, such as
+    enrolling a second factor, is due)."""
+    if (pending := pending_requirement(actor)) is not None:
+        raise pending
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称。")})

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from luoshi.accounts.access import PasswordChangePending, password_expired
+from luoshi.accounts.access import pending_requirement
 from luoshi.accounts.backends import AccessTokenBackend
 from luoshi.accounts.models import User
 from luoshi.accounts.services import record_token_failed
@@ -35,9 +35,10 @@ class TokenAuth(HttpBearer):
         if user is None:
             record_token_failed(token=token, path=request.path)
             return None
-        if password_expired(user):
-            # The account's tokens wait, like its session, until the password is changed.
-            raise PasswordChangePending()
+        if (pending := pending_requirement(user)) is not None:
+            # The account's tokens wait, like its session, until the password is changed (or
+            # a second factor enrolled).
+            raise pending
         request.user = user
         return user
 
