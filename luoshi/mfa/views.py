@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,9 +45,8 @@ def _secret(device: TOTPDevice) -> str:
 
 def _codes_page(request: AuthenticatedRequest, codes: list[str], *, first: bool) -> HttpResponse:
     # The codes are in this response only; what is stored is their hashes.
-    response = render(request, "mfa/recovery_codes.html", {"codes": codes, "first": first})
-    response["Cache-Control"] = "no-store"
-    return response
+    # never_cache on the views keeps browsers and proxies from storing the page.
+    return render(request, "mfa/recovery_codes.html", {"codes": codes, "first": first})
 
 
 @never_cache
@@ -140,6 +139,8 @@ def remove(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         try:
             removed = services.remove_device(actor=request.user, code=form.cleaned_data["code"])
+        except PermissionDenied as error:
+            messages.error(request, str(error))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
