@@ -317,3 +317,25 @@ def release_unit(*, actor: User, requirement: UnitRequirement) -> None:
         verb="mfa_unit_release",
         note=_("取消对本单位及下级单位人员双因素鉴别的要求"),
     )
+
+
+@transaction.atomic
+def reset_mfa_at_console(*, person: User, reason: str) -> None:
+    """The operator's reset at the server (`manage.py mfa_reset`), for an administrator who has
+    lost both the phone and the recovery codes: no one on luoshi's pages may reset an
+    administrator. Audited with the reason, the actor left empty."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请说明重置原因（如核实身份的经过）。")})
+    _delete_devices(person)
+    EnrolmentDemand.objects.update_or_create(
+        user=person, defaults={"demanded_by": None, "demanded_at": timezone.now()}
+    )
+    record(
+        actor=None,
+        action=AuditEvent.Action.SECURITY,
+        obj=person,
+        verb="mfa_reset",
+        note=_("运维人员在服务器上重置双因素鉴别，须重新绑定。原因：%(reason)s")
+        % {"reason": reason},
+    )

@@ -149,7 +149,7 @@ def remove(request: AuthenticatedRequest) -> HttpResponse:
             else:
                 messages.error(request, WRONG_CODE)
     else:
-        messages.error(request, " ".join(form.errors.get("code", [])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("code", [])))
     return redirect("mfa:enrol")
 
 
@@ -181,7 +181,8 @@ def unit_require(request: AuthenticatedRequest) -> HttpResponse:
             request, _("已要求“%(unit)s”及其下级单位的人员使用双因素鉴别。") % {"unit": unit}
         )
     else:
-        messages.error(request, " ".join(form.errors.get("unit", [_("请选择单位。")])))
+        errors = form.errors.get("unit") or [_("请选择单位。")]
+        messages.error(request, " ".join(str(error) for error in errors))
     return redirect("mfa:policy")
 
 

@@ -121,3 +121,7 @@ def test_whoever_must_use_it_cannot_give_it_up(world):
     assert TOTPDevice.objects.filter(user=world.office, confirmed=True).exists()
     assert not AuditEvent.objects.filter(verb="mfa_remove").exists()
     next_step(device)
+
+
+def test_the_profile_links_to_the_two_factor_pages(world, client_for):
+    assert ENROL in client_for(world.staff).get(reverse("accounts:profile")).content.decode()

@@ -27,7 +27,7 @@ def bearer(secret: str) -> Client:
 
 def assert_must_enrol(client: Client) -> None:
     page = client.get("/workbench/")
-    assert page.status_code == 302 and page.url == ENROL
+    assert page.status_code == 302 and page["Location"] == ENROL
     api = client.get("/api/tasks")
     assert api.status_code == 403 and api.json()["code"] == "mfa_enrolment_required"
 
@@ -177,3 +177,17 @@ def test_nobody_else_can_reset(world):
     response = client.post(reverse("mfa:person-reset", args=[world.staff.pk]))
     assert response.status_code == 404
     assert TOTPDevice.objects.filter(user=world.staff, confirmed=True).exists()
+
+
+def test_the_operator_resets_an_admin_at_the_console(world):
+    from django.core.management import CommandError, call_command
+
+    enrol(world.sysadmin)
+    with pytest.raises(CommandError):
+        call_command("mfa_reset", "sysadmin", reason="  ")
+    assert TOTPDevice.objects.filter(user=world.sysadmin).exists()
+    call_command("mfa_reset", "sysadmin", reason="手机遗失，已电话核实本人")
+    assert not TOTPDevice.objects.filter(user=world.sysadmin).exists()
+    assert EnrolmentDemand.objects.filter(user=world.sysadmin).exists()
+    event = AuditEvent.objects.get(verb="mfa_reset")
+    assert event.actor is None and "手机遗失" in event.note
