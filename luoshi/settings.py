@@ -71,8 +71,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "luoshi.accounts",
     "luoshi.audit",
+    "luoshi.mfa",
     "luoshi.org",
     "luoshi.files",
     "luoshi.workdays",
@@ -105,6 +109,9 @@ MIDDLEWARE = [
     "luoshi.accounts.middleware.SessionTrackingMiddleware",
     "luoshi.accounts.middleware.AdminNetworkMiddleware",
     "luoshi.accounts.middleware.PasswordPolicyMiddleware",
+    # After the password step: request.user.otp_device, then the second factor's enforcement.
+    "django_otp.middleware.OTPMiddleware",
+    "luoshi.mfa.middleware.MfaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -233,6 +240,23 @@ LUOSHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LUOSHI_LOGIN_ADDRESS_FA
 # work, and from which /django-admin/ is reached (等保 入侵防范 c). Empty: no limit (the security
 # admin's page warns). accounts.middleware.AdminNetworkMiddleware.
 LUOSHI_ADMIN_ALLOWED_NETWORKS = env_list("LUOSHI_ADMIN_ALLOWED_NETWORKS")
+
+# Two-factor authentication (等保 身份鉴别 d), luoshi/mfa): a TOTP code (django-otp, RFC 6238) or a
+# one-time recovery code after the password; required for the three administrators and the
+# campaign office, and for the units the 安全管理员 chooses. Wrong codes: at most
+# MFA_FAILURE_LIMIT in MFA_FAILURE_WINDOW_MINUTES per account, then refused until the window
+# has passed (django-otp's own growing delay is off so that the two do not add up).
+MFA_FAILURE_LIMIT = int(os.environ.get("LUOSHI_MFA_FAILURE_LIMIT", "5"))
+MFA_FAILURE_WINDOW_MINUTES = int(os.environ.get("LUOSHI_MFA_FAILURE_WINDOW_MINUTES", "10"))
+MFA_RECOVERY_CODE_COUNT = 10
+# Demo accounts (is_demo, made only by load_demo) are not made to enrol, as they are not made to
+# change their password, so that a demonstration is not interrupted; LUOSHI_MFA_EXEMPT_DEMO=0
+# shows the enforcement in the demo too. One that enrols of its own accord is asked for codes.
+MFA_EXEMPT_DEMO_ACCOUNTS = env_bool("LUOSHI_MFA_EXEMPT_DEMO", True)
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login

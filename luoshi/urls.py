@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("luoshi.accounts.urls")),
+    path("accounts/mfa/", include("luoshi.mfa.urls")),
     path("org/", include("luoshi.org.urls")),
     path("files/", include("luoshi.files.urls")),
     path("holidays/", include("luoshi.workdays.urls")),

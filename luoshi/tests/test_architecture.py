@@ -8,7 +8,7 @@ Layers, lowest first (a module may import its own layer and the ones below it):
    `accounts` for token authentication (the access-token backend and the `User` it returns).
    The registry, `luoshi/api/api.py` (`_register_routers` imports every app's router) and
    `luoshi/api/urls.py`, is wiring like `luoshi/urls.py` and sits on top.
-2. the ground floor: `org`, `accounts`, `audit`, `files`, `workdays` — they may import each
+2. the ground floor: `org`, `accounts`, `mfa`, `audit`, `files`, `workdays` — they may import each
    other, the kit (for their `api.py`) and `lib`.
 3. the chain and the one ledger: `campaigns`, `ledgers` — may import each other.
 4. the domain apps: `study`, `outreach`, `media`, `meetings`, `rectification`, `heritage`,
@@ -44,7 +44,7 @@ LAYER_NAMES = {LIB: "lib", KIT: "API kit", GROUND: "ground", CHAIN: "chain", DOM
 APPS = {
     "lib": LIB,
     "api": KIT,
-    **dict.fromkeys(["org", "accounts", "audit", "files", "workdays"], GROUND),
+    **dict.fromkeys(["org", "accounts", "mfa", "audit", "files", "workdays"], GROUND),
     **dict.fromkeys(["campaigns", "ledgers"], CHAIN),
     **dict.fromkeys(
         [
