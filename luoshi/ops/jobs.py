@@ -185,13 +185,17 @@ def sweep(huey: Huey) -> list[str]:
                 finished_at=now,
                 error=f"worker died {job.attempts} times running it (last: {job.worker})",
             )
-            logger.error("job %s %s given up: its worker died %s times", job.name, job.task_id, job.attempts)
+            logger.error(
+                "job %s %s given up: its worker died %s times", job.name, job.task_id, job.attempts
+            )
             continue
         # The conditional update is the claim: of two sweepers, one puts the job back.
         if still.update(status=Job.Status.ENQUEUED, worker="", enqueued_at=now):
             message = Job.objects.values_list("message", flat=True).get(pk=job.pk)
             huey.enqueue(huey.deserialize_task(bytes(message)))
-            logger.warning("job %s %s re-enqueued: worker %s died", job.name, job.task_id, job.worker)
+            logger.warning(
+                "job %s %s re-enqueued: worker %s died", job.name, job.task_id, job.worker
+            )
             requeued.append(job.task_id)
     keep = datetime.timedelta(days=settings.JOBS_KEEP_DAYS)
     Job.objects.filter(

@@ -51,7 +51,9 @@ class Job(models.Model):
         verbose_name_plural = _("队列作业")
         constraints = [
             models.UniqueConstraint(
-                fields=["name", "slot"], condition=Q(slot__isnull=False), name="ops_job_one_per_slot"
+                fields=["name", "slot"],
+                condition=Q(slot__isnull=False),
+                name="ops_job_one_per_slot",
             )
         ]
         indexes = [models.Index(fields=["status"], name="ops_job_status")]

@@ -4,49 +4,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Worker',
+            name="Worker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='名称')),
-                ('hostname', models.CharField(max_length=100, verbose_name='主机')),
-                ('pid', models.PositiveIntegerField(verbose_name='进程号')),
-                ('started_at', models.DateTimeField(verbose_name='启动时间')),
-                ('seen_at', models.DateTimeField(verbose_name='最近心跳')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="名称")),
+                ("hostname", models.CharField(max_length=100, verbose_name="主机")),
+                ("pid", models.PositiveIntegerField(verbose_name="进程号")),
+                ("started_at", models.DateTimeField(verbose_name="启动时间")),
+                ("seen_at", models.DateTimeField(verbose_name="最近心跳")),
             ],
             options={
-                'verbose_name': '队列进程',
-                'verbose_name_plural': '队列进程',
+                "verbose_name": "队列进程",
+                "verbose_name_plural": "队列进程",
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task_id', models.CharField(max_length=64, unique=True, verbose_name='任务编号')),
-                ('name', models.CharField(max_length=200, verbose_name='作业')),
-                ('slot', models.DateTimeField(blank=True, null=True, verbose_name='调度时段')),
-                ('message', models.BinaryField(verbose_name='队列消息')),
-                ('status', models.CharField(choices=[('enqueued', '排队中'), ('started', '运行中'), ('finished', '已完成'), ('failed', '失败'), ('skipped', '已跳过（本时段已由其他进程运行）')], max_length=16, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='运行次数')),
-                ('worker', models.CharField(blank=True, max_length=120, verbose_name='运行进程')),
-                ('enqueued_at', models.DateTimeField(verbose_name='排队时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task_id", models.CharField(max_length=64, unique=True, verbose_name="任务编号")),
+                ("name", models.CharField(max_length=200, verbose_name="作业")),
+                ("slot", models.DateTimeField(blank=True, null=True, verbose_name="调度时段")),
+                ("message", models.BinaryField(verbose_name="队列消息")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enqueued", "排队中"),
+                            ("started", "运行中"),
+                            ("finished", "已完成"),
+                            ("failed", "失败"),
+                            ("skipped", "已跳过（本时段已由其他进程运行）"),
+                        ],
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="运行次数")),
+                ("worker", models.CharField(blank=True, max_length=120, verbose_name="运行进程")),
+                ("enqueued_at", models.DateTimeField(verbose_name="排队时间")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
             ],
             options={
-                'verbose_name': '队列作业',
-                'verbose_name_plural': '队列作业',
-                'indexes': [models.Index(fields=['status'], name='ops_job_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('slot__isnull', False)), fields=('name', 'slot'), name='ops_job_one_per_slot')],
+                "verbose_name": "队列作业",
+                "verbose_name_plural": "队列作业",
+                "indexes": [models.Index(fields=["status"], name="ops_job_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("slot__isnull", False)),
+                        fields=("name", "slot"),
+                        name="ops_job_one_per_slot",
+                    )
+                ],
             },
         ),
     ]

@@ -15,14 +15,19 @@ import django
 
 django.setup()
 
+from django.utils.module_loading import autodiscover_modules  # noqa: E402
 from huey import crontab  # noqa: E402
 from huey.consumer import Scheduler  # noqa: E402
 from huey.contrib.djhuey import HUEY  # noqa: E402
 
 from luoshi.ops import jobs  # noqa: E402
 
+autodiscover_modules("tasks")  # as run_huey does: the apps' periodic jobs are registered
+
 here, me = Path(sys.argv[1]), sys.argv[2]
-SLOT = datetime.datetime(2026, 12, 1, 6, 0, 7)  # naive UTC, as huey's clock
+SLOT = datetime.datetime(2026, 12, 1, 6, 0, 7, tzinfo=datetime.UTC).replace(
+    tzinfo=None
+)  # huey: naive UTC
 jobs.clock = lambda huey: SLOT  # type: ignore[assignment]
 
 

@@ -82,8 +82,10 @@ def test_two_workers_run_a_periodic_job_once_per_slot(tmp_path, migrated_templat
     try:
         (made.home / "go").touch()
         for name, worker in zip("ab", workers, strict=True):
-            wait_until(lambda n=name, w=worker: (made.home / f"done-{n}").exists() or w.poll(),
-                       f"worker {name}")
+            wait_until(
+                lambda n=name, w=worker: (made.home / f"done-{n}").exists() or w.poll(),
+                f"worker {name}",
+            )
             assert worker.wait(timeout=60) == 0, (made.home / f"{name}.log").read_text()
     finally:
         for worker in workers:
