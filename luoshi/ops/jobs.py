@@ -106,7 +106,8 @@ def record_enqueued(huey: Huey, task: Task) -> Job | None:
 
 def mark_started(task: Task) -> None:
     """Before a job runs: mark it started by this worker, or cancel a skipped or done copy."""
-    close_old_connections()
+    if not connection.in_atomic_block:  # a worker thread's connection may have gone stale
+        close_old_connections()
     job = Job.objects.filter(task_id=task.id).only("status").first()
     if job is None:
         return  # enqueued before jobs were recorded, or while the database was unreachable

@@ -133,7 +133,7 @@ def _pg_counts(url: str) -> dict[str, int]:
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
             )
         ]
-        return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
+        return {name: next(iter(db.execute(f'SELECT COUNT(*) FROM "{name}"')))[0] for name in names}
 
 
 def test_the_round_trip_on_postgresql(tmp_path):
