@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "luoshi.org",
     "luoshi.files",
     "luoshi.workdays",
+    "luoshi.ops",
     "luoshi.campaigns",
     "luoshi.ledgers",
     "luoshi.heritage",
@@ -177,6 +178,14 @@ else:
         "immediate": False,
         "consumer": {"workers": 1, "worker_type": "thread"},
     }
+# Every job is recorded in the database (luoshi.ops): a worker writes a heartbeat every
+# JOBS_HEARTBEAT_SECONDS and sweeps; a job started by a worker silent for
+# JOBS_WORKER_TIMEOUT_SECONDS (or whose process is gone, on the same host) is enqueued again, at
+# most JOBS_MAX_ATTEMPTS times in all. Records are kept JOBS_KEEP_DAYS. See docs/operations.md.
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("LUOSHI_JOBS_HEARTBEAT_SECONDS", "15"))
+JOBS_WORKER_TIMEOUT_SECONDS = float(os.environ.get("LUOSHI_JOBS_WORKER_TIMEOUT_SECONDS", "60"))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("LUOSHI_JOBS_MAX_ATTEMPTS", "3"))
+JOBS_KEEP_DAYS = int(os.environ.get("LUOSHI_JOBS_KEEP_DAYS", "30"))
 TASKS = {
     "default": {
         "BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend",

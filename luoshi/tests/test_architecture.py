@@ -44,7 +44,7 @@ LAYER_NAMES = {LIB: "lib", KIT: "API kit", GROUND: "ground", CHAIN: "chain", DOM
 APPS = {
     "lib": LIB,
     "api": KIT,
-    **dict.fromkeys(["org", "accounts", "mfa", "audit", "files", "workdays"], GROUND),
+    **dict.fromkeys(["org", "accounts", "mfa", "audit", "files", "workdays", "ops"], GROUND),
     **dict.fromkeys(["campaigns", "ledgers"], CHAIN),
     **dict.fromkeys(
         [
