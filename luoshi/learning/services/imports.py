@@ -201,10 +201,15 @@ def _recount(point_import: PointImport) -> None:
 
 
 def _parse(data: bytes, filename: str, mapping: dict[str, str] | None, override: bool):
+    """The parsed export. A file refused before reading (zip bomb, too many rows, not a
+    workbook) is a ValidationError on the file field (a 422 on the API); a file that reads but
+    is wrong is an ImportRejected with its row errors."""
     try:
         parsed = parse_export(data, filename, mapping=mapping, override=override)
     except ExportError as error:
         raise ImportRejected([RowError(0, "", error.message)]) from error
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from error
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     return parsed
