@@ -3,11 +3,15 @@ numbered 50,000,000, a shared-strings bomb, too many zip members, a Word file na
 or .xls past the row limit. Refused on the page (under the file field) and as a 422 on the API,
 with nothing saved; the sheet reader is never started."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
 
+from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
 from luoshi.learning import services
 from luoshi.learning.models import ImportRow, Platform, PointImport
@@ -19,7 +23,7 @@ from luoshi.lib.tests.hostile_files import (
     shared_strings_bomb,
 )
 
-from .import_files import csv_export, strong_nation_rows, xls_export
+from .import_files import csv_export, strong_nation_rows, xls_export, xlsx_export
 
 GAP = "工作表声明了 50,000,000 行，超过上限 500,000 行，已拒绝。"
 BOMB = "文件压缩比异常（1,024 倍，上限 100 倍），疑似压缩炸弹，已拒绝。"
@@ -164,3 +168,74 @@ def test_a_row_gap_within_the_limit_is_read(settings):
     assert rows[0] == ("姓名", "所在支部", "本月积分")
     assert len(rows) == 900 and rows[-1] == ("x",)
 
+
+# --- Parsing holds no write lock -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_completes_while_a_large_file_is_parsed(world, monkeypatch):
+    """The import thread stops inside the parser until the other thread's write has committed:
+    with the parse inside the import's transaction (SQLite: BEGIN IMMEDIATE), the write could
+    not get the lock and fails; now it commits at once and the import then completes."""
+    parsing_started, write_done = threading.Event(), threading.Event()
+    original = parsing._read_rows
+
+    def paused(*args, **kwargs):
+        parsing_started.set()
+        if not write_done.wait(timeout=60):  # a safety net against a hang, not a timing assert
+            raise AssertionError("the other write never completed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(parsing, "_read_rows", paused)
+    rows = strong_nation_rows([(f"学员{n:05d}", "一支部", "", 10) for n in range(20_000)])
+    data = xlsx_export(rows)
+    outcome: dict[str, object] = {}
+
+    def run_import():
+        try:
+            outcome["import"] = services.start_import(
+                actor=world.liaison,
+                platform=Platform.STRONG_NATION,
+                unit=world.unit_a,
+                upload=SimpleUploadedFile("学习强国积分.xlsx", data),
+            )
+        except BaseException as exc:  # handed to the test thread
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run_import)
+    worker.start()
+    try:
+        assert parsing_started.wait(timeout=60)
+        with transaction.atomic():
+            User.objects.filter(pk=world.staff.pk).update(name="写入未被导入阻塞")
+    finally:
+        write_done.set()
+        worker.join()
+    assert "error" not in outcome, outcome.get("error")
+    assert User.objects.get(pk=world.staff.pk).name == "写入未被导入阻塞"
+    point_import = PointImport.objects.get()
+    assert point_import.row_count == ImportRow.objects.count() == 20_000
+
+
+@pytest.mark.django_db
+def test_a_failed_write_leaves_no_stored_file(world, monkeypatch, settings, tmp_path):
+    """The file is stored before the short write; when the write fails it is removed again."""
+    settings.MEDIA_ROOT = tmp_path
+    from luoshi.learning.services import imports
+
+    def fail(point_import, staged):
+        raise RuntimeError("write failed")
+
+    monkeypatch.setattr(imports, "_stage", fail)
+    rows = strong_nation_rows([("张三", "一支部", "", 10)])
+    with pytest.raises(RuntimeError):
+        services.start_import(
+            actor=world.liaison,
+            platform=Platform.STRONG_NATION,
+            unit=world.unit_a,
+            upload=SimpleUploadedFile("学习强国积分.xlsx", xlsx_export(rows)),
+        )
+    _nothing_saved()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
