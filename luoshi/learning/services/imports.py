@@ -17,6 +17,7 @@ import can be undone, a preview discarded. Every step is audited.
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -248,6 +249,14 @@ def start_import(
         raise ValidationError({"period_end": _("请同时填写起始日期和截止日期。")})
     if period_start and period_end and period_start > period_end:
         raise ValidationError({"period_end": _("截止日期不能早于起始日期。")})
+    if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
+        # Checked before the file is read: the upload limit is what bounds the parse.
+        raise ValidationError(
+            {
+                "file": _("文件“%(name)s”超过 %(mb)d MB 的大小限制，未导入。")
+                % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+            }
+        )
     data = upload.read()
     filename = upload.name or "export"
     remembered = ColumnMapping.objects.filter(platform=platform).first()

@@ -118,6 +118,21 @@ def test_the_zip_bomb_is_refused_by_its_inflated_size(world, settings, no_sheet_
     _nothing_saved()
 
 
+@pytest.mark.django_db
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(world, settings, monkeypatch):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    monkeypatch.setattr("luoshi.learning.services.imports.parse_export", None)  # never reached
+    with pytest.raises(ValidationError) as caught:
+        services.start_import(
+            actor=world.liaison,
+            platform=Platform.STRONG_NATION,
+            unit=world.unit_a,
+            upload=SimpleUploadedFile("积分.csv", b"x" * (1024 * 1024 + 1)),
+        )
+    assert caught.value.message_dict == {"file": ["文件“积分.csv”超过 1 MB 的大小限制，未导入。"]}
+    _nothing_saved()
+
+
 def _limit_message(limit: int) -> str:
     return f"文件超过 {limit:,} 行的导入上限，已拒绝，请分批导入。"
 
