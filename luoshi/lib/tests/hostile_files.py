@@ -5,6 +5,7 @@ shared strings inflate to hundreds of megabytes, a zip of too many members, a Wo
 
 import io
 import zipfile
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 
@@ -19,7 +20,7 @@ DOCX_CONTENT_TYPES = (
 )
 
 
-def _workbook(rows: list[list[object]]) -> bytes:
+def _workbook(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:
