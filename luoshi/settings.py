@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "luoshi.mfa.middleware.MfaMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A write that found SQLite's lock taken past the busy timeout: 503 "系统繁忙", not a 500.
+    "luoshi.lib.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "luoshi.urls"
@@ -139,13 +141,16 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # SQLite by default: WAL, a busy timeout and IMMEDIATE transactions so that concurrent writers
 # queue instead of failing. LUOSHI_DATABASE_URL=postgres://… for PostgreSQL.
+# How long (seconds) a write waits for SQLite's write lock before the request is answered
+# "系统繁忙，请稍后重试" (503, luoshi.lib.busy) instead of waiting on.
+SQLITE_BUSY_TIMEOUT = float(os.environ.get("LUOSHI_SQLITE_BUSY_TIMEOUT", "20"))
 DATABASE_URL = os.environ.get("LUOSHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'luoshi.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": SQLITE_BUSY_TIMEOUT,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             # 64 MB page cache and memory-mapped reads: overviews read whole indexes

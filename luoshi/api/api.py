@@ -6,12 +6,14 @@ and the audit log. The exception handlers below turn the services' exceptions in
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
 
+from luoshi.lib.busy import RETRY_AFTER_SECONDS, busy_message, is_busy
 from luoshi.lib.errors import Conflict
 
 from .auth import SessionAuth, TokenAuth
@@ -100,6 +102,16 @@ def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
         {"detail": " ".join(exc.messages), "code": exc.code_name, **exc.extra()},
         status=409,
     )
+
+
+@api.exception_handler(OperationalError)
+def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's write lock not had within the busy timeout: 503 `busy`, to retry (lib.busy)."""
+    if not is_busy(exc):
+        raise exc
+    response = api.create_response(request, {"detail": busy_message(), "code": "busy"}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _register_routers() -> None:

@@ -209,7 +209,10 @@ def list_imports(request: HttpRequest, filters: Query[ImportFilterIn], params: Q
 @router.post(
     "/imports",
     response={201: ImportOut, **ERRORS, 400: ImportErrorOut},
-    summary="上传平台导出文件（multipart），返回预览；有错误时 400 并逐行列出，不保存",
+    summary=(
+        "上传平台导出文件（multipart），返回预览；有错误时 400 并逐行列出，不保存；"
+        "文件被拒绝（疑似压缩炸弹、行数超过上限、不是 Excel 工作簿）时 422"
+    ),
 )
 def upload_import(request: HttpRequest, payload: Form[ImportUploadIn], file: File[UploadedFile]):
     user = current_user(request)

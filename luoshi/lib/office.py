@@ -129,23 +129,26 @@ def inspect_office_file(data: bytes | IO[bytes], limits: Limits | None = None) -
         members = archive.infolist()
         if len(members) > limits.members:
             raise _refuse(
-                _("文件包含 %(n)d 个部件，超过上限 %(max)d 个，已拒绝。")
-                % {"n": len(members), "max": limits.members},
+                _("文件包含 %(n)s 个部件，超过上限 %(max)s 个，疑似压缩炸弹，已拒绝。")
+                % {"n": f"{len(members):,}", "max": f"{limits.members:,}"},
                 "zip_members",
             )
         total = sum(member.file_size for member in members)
         if total > limits.unzipped_bytes:
             raise _refuse(
-                _("文件解压后约 %(mb)d MB，超过上限 %(max)d MB，已拒绝。")
-                % {"mb": total // (1024 * 1024), "max": limits.unzipped_bytes // (1024 * 1024)},
+                _("文件解压后约 %(mb)s MB，超过上限 %(max)s MB，疑似压缩炸弹，已拒绝。")
+                % {
+                    "mb": f"{total // (1024 * 1024):,}",
+                    "max": f"{limits.unzipped_bytes // (1024 * 1024):,}",
+                },
                 "zip_size",
             )
         for member in members:
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > RATIO_FLOOR and ratio > limits.ratio:
                 raise _refuse(
-                    _("文件压缩比异常（%(ratio)d 倍，上限 %(max)d 倍），疑似压缩炸弹，已拒绝。")
-                    % {"ratio": ratio, "max": limits.ratio},
+                    _("文件压缩比异常（%(ratio)s 倍，上限 %(max)s 倍），疑似压缩炸弹，已拒绝。")
+                    % {"ratio": f"{int(ratio):,}", "max": f"{limits.ratio:,}"},
                     "zip_ratio",
                 )
         kind = office_kind(archive)
@@ -158,8 +161,8 @@ def inspect_office_file(data: bytes | IO[bytes], limits: Limits | None = None) -
                     continue
                 if rows > limits.rows:
                     raise _refuse(
-                        _("工作表的行号达到 %(rows)d，超过导入上限 %(max)d 行，已拒绝。")
-                        % {"rows": rows, "max": limits.rows},
+                        _("工作表声明了 %(rows)s 行，超过上限 %(max)s 行，已拒绝。")
+                        % {"rows": f"{rows:,}", "max": f"{limits.rows:,}"},
                         "too_many_rows",
                     )
     return Inspection(kind=kind, rows=rows)

@@ -9,13 +9,19 @@ A parent unit (上级单位) or a person's unit (所在单位) is given by name,
 the units the importer manages, or by a path such as "茫崖市/市文体旅游广电局" (any tail of the
 full path). In a unit import, later rows may hang under units that earlier or later rows create;
 rows are saved parents first.
+
+Before openpyxl reads a file, `lib.office.inspect_office_file` refuses zip bombs, sheets whose
+row numbers run far past the row limit and Office files that are not workbooks (a row error
+of row 0, nothing saved). Parsing and validation only read; the one transaction is the apply.
 """
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -27,6 +33,7 @@ from django.utils.translation import gettext as _
 from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
+from luoshi.lib.office import Limits, inspect_office_file
 from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
 
 from . import services
@@ -147,7 +154,31 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _inspect(data: bytes) -> list[RowError]:
+    """Refuse a hostile file before openpyxl sees it (lib.office): a zip bomb, a sheet whose row
+    numbers run past twice the import's row limit (blank rows are allowed, fifty million are
+    not), a Word file named .xlsx."""
+    limits = dataclasses.replace(
+        Limits.from_settings(), rows=min(settings.IMPORT_MAX_ROWS, 2 * MAX_ROWS)
+    )
+    try:
+        kind = inspect_office_file(data, limits).kind
+    except ValidationError as exc:
+        return [RowError(0, "", message) for message in exc.messages]
+    if kind not in (None, "xlsx", "xlsm"):
+        return [
+            RowError(
+                0,
+                "",
+                _("文件的内容不是 Excel 工作簿，未导入。请上传 .xlsx 格式的文件（可先下载模板）。"),
+            )
+        ]
+    return []
+
+
 def _read(data: bytes, headers: Sequence[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    if refused := _inspect(data):
+        return [], refused
     try:
         found, rows = read_rows(data)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx

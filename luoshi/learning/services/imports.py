@@ -2,7 +2,10 @@
 
 `start_import` reads the file (`parsing.parse_export`), matches every row to a person
 (`matching.Matcher`) and stages the rows as `ImportRow`s — nothing reaches `PointRecord` until
-`confirm_import`. In the preview the liaison changes the column mapping, maps platform
+`confirm_import`. Reading and matching run outside any transaction (reads only); the write that
+follows is one short atomic step, so a large file never holds SQLite's write lock while it is
+parsed. Confirming, undoing and discarding work on staged rows only (statements in the
+database, no file). In the preview the liaison changes the column mapping, maps platform
 organisations to units and matches rows by hand (remembered as aliases for the next import).
 
 Confirming is one INSERT … SELECT; where the export gives only cumulative totals, the period's
@@ -14,9 +17,10 @@ import can be undone, a preview discarded. Every step is audited.
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +28,7 @@ from django.utils.translation import gettext as _
 from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
+from luoshi.files.models import Attachment
 from luoshi.files.services import store_upload
 from luoshi.org.access import require_perm
 from luoshi.org.imports import RowError
@@ -39,7 +44,7 @@ from ..models import (
     PointRecord,
 )
 from .matching import Match, Matcher, match_rows, place_for, remember_organisation, remember_person
-from .parsing import ExportError, ExportRow, parse_export
+from .parsing import ExportError, ExportRow, ParsedExport, parse_export
 
 PENDING = (ImportRow.Match.UNMATCHED, ImportRow.Match.AMBIGUOUS)
 
@@ -104,51 +109,42 @@ def _cumulative_source(fields: set[str]) -> str:
     return ""
 
 
-def _stage(point_import: PointImport, rows: list[ExportRow], matcher: Matcher) -> None:
-    """Insert the preview rows with their matches: executemany on the table, because model
-    instances for 200,000 rows cost seconds and nothing here needs them."""
+_STAGED_COLUMNS = [
+    "point_import",
+    "row_number",
+    "name",
+    "org_name",
+    "phone",
+    "values",
+    "value",
+    "total",
+    "year_value",
+    "daily_average",
+    "match",
+    "person",
+    "unit",
+    "candidates",
+    "note",
+]
+
+
+def _staged_rows(rows: list[ExportRow], matcher: Matcher) -> list[tuple]:
+    """Every preview row matched and turned into the INSERT's parameters — reads only, done
+    before the write transaction begins, so its cost (seconds for 200,000 rows) never holds
+    the database's write lock."""
     matches = match_rows(matcher, ((r.row_number, r.name, r.org_name, r.phone) for r in rows))
-    meta = ImportRow._meta
-    columns = [
-        "point_import",
-        "row_number",
-        "name",
-        "org_name",
-        "phone",
-        "values",
-        "value",
-        "total",
-        "year_value",
-        "daily_average",
-        "match",
-        "person",
-        "unit",
-        "candidates",
-        "note",
-    ]
-    db_columns = [meta.get_field(name).column for name in columns]  # type: ignore[union-attr]
-    json_field = meta.get_field("values")
+    json_field = ImportRow._meta.get_field("values")
     empty_values = json_field.get_db_prep_save({}, connection)
     empty_list = json_field.get_db_prep_save([], connection)
-    quote = connection.ops.quote_name
-    # The import's id and the empty raw values are written as literals: two parameters fewer
-    # on each of 200,000 rows.
-    literals = {"point_import": str(int(point_import.pk)), "values": "%s"}
-    placeholders = [literals.get(name, "%s") for name in columns]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table),
-        ", ".join(quote(str(c)) for c in db_columns),
-        ", ".join(placeholders),
-    )
-
-    def params():
-        for row in rows:
-            found = matches[row.row_number]
-            numbers = row.numbers
-            value = numbers.get(Field.MONTH)
-            if value is None:
-                value = numbers.get(Field.HOURS)
-            yield (
+    staged = []
+    for row in rows:
+        found = matches[row.row_number]
+        numbers = row.numbers
+        value = numbers.get(Field.MONTH)
+        if value is None:
+            value = numbers.get(Field.HOURS)
+        staged.append(
+            (
                 row.row_number,
                 row.name[:100],
                 row.org_name,
@@ -166,16 +162,28 @@ def _stage(point_import: PointImport, rows: list[ExportRow], matcher: Matcher) -
                 else empty_list,
                 found.note[:200],
             )
+        )
+    return staged
 
+
+def _stage(point_import: PointImport, staged: list[tuple]) -> None:
+    """Insert the prepared preview rows: executemany on the table, because model instances for
+    200,000 rows cost seconds and nothing here needs them."""
+    meta = ImportRow._meta
+    db_columns = [meta.get_field(name).column for name in _STAGED_COLUMNS]  # type: ignore[union-attr]
+    quote = connection.ops.quote_name
+    # The import's id is written as a literal: one parameter fewer on each of 200,000 rows.
+    placeholders = [
+        str(int(point_import.pk)) if name == "point_import" else "%s" for name in _STAGED_COLUMNS
+    ]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(str(c)) for c in db_columns),
+        ", ".join(placeholders),
+    )
     with connection.cursor() as cursor:
-        batch: list[tuple] = []
-        for item in params():
-            batch.append(item)
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+        for start in range(0, len(staged), 5000):
+            cursor.executemany(sql, staged[start : start + 5000])
 
 
 def _recount(point_import: PointImport) -> None:
@@ -201,16 +209,20 @@ def _recount(point_import: PointImport) -> None:
 
 
 def _parse(data: bytes, filename: str, mapping: dict[str, str] | None, override: bool):
+    """The parsed export. A file refused before reading (zip bomb, too many rows, not a
+    workbook) is a ValidationError on the file field (a 422 on the API); a file that reads but
+    is wrong is an ImportRejected with its row errors."""
     try:
         parsed = parse_export(data, filename, mapping=mapping, override=override)
     except ExportError as error:
         raise ImportRejected([RowError(0, "", error.message)]) from error
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from error
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     return parsed
 
 
-@transaction.atomic
 def start_import(
     *,
     actor: User,
@@ -223,7 +235,12 @@ def start_import(
     """Parse an uploaded export and stage its rows for preview (nothing counted yet).
 
     The period is the one entered, else the one the file names. Raises ImportRejected with the
-    row errors (nothing saved) when any figure is not a number or the file cannot be read.
+    row errors (nothing saved) when any figure is not a number or the file cannot be read, and
+    ValidationError on the file when it is refused before reading (lib.office).
+
+    Not one transaction: reading, checking and matching the file (seconds for a large one) only
+    read the database, then the file is stored and the rows are written in one short atomic
+    step — a large or slow file never holds the write lock while it is parsed.
     """
     require_perm(actor, "learning.import", unit)
     if platform not in Platform.values:
@@ -232,6 +249,14 @@ def start_import(
         raise ValidationError({"period_end": _("请同时填写起始日期和截止日期。")})
     if period_start and period_end and period_start > period_end:
         raise ValidationError({"period_end": _("截止日期不能早于起始日期。")})
+    if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
+        # Checked before the file is read: the upload limit is what bounds the parse.
+        raise ValidationError(
+            {
+                "file": _("文件“%(name)s”超过 %(mb)d MB 的大小限制，未导入。")
+                % {"name": upload.name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+            }
+        )
     data = upload.read()
     filename = upload.name or "export"
     remembered = ColumnMapping.objects.filter(platform=platform).first()
@@ -241,16 +266,63 @@ def start_import(
         raise ImportRejected(
             [RowError(0, "", _("未能从文件标题或文件名中识别统计期间，请填写统计月份或起止日期。"))]
         )
+    staged = _staged_rows(parsed.rows, Matcher(actor=actor, platform=platform, unit=unit))
     upload.seek(0)
+    # Checked and written to disk before the write transaction too (a row of its own, no
+    # owner yet); removed again if the import's write fails.
     attachment = store_upload(actor=actor, upload=upload)
+    try:
+        point_import = _create_import(
+            actor=actor,
+            platform=platform,
+            unit=unit,
+            period=period,
+            period_from_file=not (period_start and period_end),
+            filename=filename,
+            sha256=hashlib.sha256(data).hexdigest(),
+            attachment=attachment,
+            parsed=parsed,
+            staged=staged,
+        )
+    except BaseException:
+        _remove_attachment(attachment)
+        raise
+    return point_import
+
+
+def _remove_attachment(attachment: Attachment) -> None:
+    """The stored file of an import whose write failed (a busy database, a crash in between
+    leaves it for the orphan sweep)."""
+    try:
+        Attachment.objects.filter(pk=attachment.pk, owner_id__isnull=True).delete()
+        attachment.file.delete(save=False)
+    except (DatabaseError, OSError):
+        pass
+
+
+@transaction.atomic
+def _create_import(
+    *,
+    actor: User,
+    platform: str,
+    unit: Unit,
+    period: tuple[datetime.date, datetime.date],
+    period_from_file: bool,
+    filename: str,
+    sha256: str,
+    attachment: Attachment,
+    parsed: ParsedExport,
+    staged: list[tuple],
+) -> PointImport:
+    """The short write of `start_import`: the import, its staged rows and the audit event."""
     point_import = PointImport.objects.create(
         platform=platform,
         unit=unit,
         period_start=period[0],
         period_end=period[1],
-        period_from_file=not (period_start and period_end),
+        period_from_file=period_from_file,
         file_name=filename[:200],
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=sha256,
         attachment=attachment,
         title=parsed.title,
         header_row=parsed.header_row,
@@ -261,8 +333,7 @@ def start_import(
     )
     attachment.owner = point_import
     attachment.save(update_fields=["owner_type", "owner_id"])
-    matcher = Matcher(actor=actor, platform=platform, unit=unit)
-    _stage(point_import, parsed.rows, matcher)
+    _stage(point_import, staged)
     _recount(point_import)
     record(
         actor=actor,
@@ -290,10 +361,12 @@ def _require_preview(point_import: PointImport) -> None:
         )
 
 
-@transaction.atomic
 def remap_import(*, actor: User, point_import: PointImport, mapping: dict[str, str]) -> PointImport:
     """Read the stored file again with the columns mapped as the user set them in the preview.
-    On row errors nothing changes (ImportRejected)."""
+    On row errors nothing changes (ImportRejected).
+
+    As in `start_import`, the file is read and matched before the write transaction; inside
+    it the import is locked and checked to be still a preview before its rows are replaced."""
     require_perm(actor, "learning.import", point_import.unit)
     _require_preview(point_import)
     if point_import.attachment is None:
@@ -301,26 +374,29 @@ def remap_import(*, actor: User, point_import: PointImport, mapping: dict[str, s
     with point_import.attachment.file.open("rb") as handle:
         data = handle.read()
     parsed = _parse(data, point_import.file_name, mapping, True)
-    before = point_import.mapping
-    point_import.rows.all().delete()
-    point_import.mapping = parsed.mapping
-    point_import.header_row = parsed.header_row
-    point_import.is_cumulative = bool(_cumulative_source(parsed.fields))
-    point_import.ignored_count = parsed.ignored
-    point_import.save(update_fields=["mapping", "header_row", "is_cumulative", "ignored_count"])
-    _stage(
-        point_import,
+    staged = _staged_rows(
         parsed.rows,
         Matcher(actor=actor, platform=point_import.platform, unit=point_import.unit),
     )
-    _recount(point_import)
-    record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=point_import,
-        verb=_("修改列对应"),
-        changes={"mapping": [before, parsed.mapping]},
-    )
+    with transaction.atomic():
+        point_import = PointImport.objects.select_for_update().get(pk=point_import.pk)
+        _require_preview(point_import)
+        before = point_import.mapping
+        point_import.rows.all().delete()
+        point_import.mapping = parsed.mapping
+        point_import.header_row = parsed.header_row
+        point_import.is_cumulative = bool(_cumulative_source(parsed.fields))
+        point_import.ignored_count = parsed.ignored
+        point_import.save(update_fields=["mapping", "header_row", "is_cumulative", "ignored_count"])
+        _stage(point_import, staged)
+        _recount(point_import)
+        record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=point_import,
+            verb=_("修改列对应"),
+            changes={"mapping": [before, parsed.mapping]},
+        )
     return point_import
 
 

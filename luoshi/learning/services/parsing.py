@@ -10,6 +10,13 @@ errors in Chinese. Nothing here touches the database.
 Files are streamed: openpyxl's read-only mode for .xlsx, xlrd for .xls, the csv module for .csv
 (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Windows Excel saves it).
 
+Before anything is read, a hostile file is refused (ValidationError, code as in `lib.office`):
+an .xlsx is inspected by `inspect_office_file` (what the zip inflates to, the sheets' declared
+dimension and largest row number, the Office type by content — a Word file renamed .xlsx is
+refused); an .xls is refused when its sheet declares more rows than `IMPORT_MAX_ROWS`; every
+format stops as soon as it yields more rows than that, so an empty-row gap or a CSV of newlines
+cannot make the reader walk millions of rows.
+
 It sits in `services/` beside the import service, its only caller, though it writes nothing:
 the first step of an import is reading the file, and keeping it apart from the service lets
 its tests run without a database.
@@ -31,8 +38,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from luoshi.lib.office import inspect_office_file
 from luoshi.org.imports import RowError
 
 from ..models import Field
@@ -452,8 +462,31 @@ def _xls_rows(data: bytes) -> Iterator[tuple]:
     except Exception as exc:
         raise ExportError(_("无法读取该 .xls 文件，请确认文件未损坏。")) from exc
     sheet = book.sheet_by_index(0)
+    if sheet.nrows > settings.IMPORT_MAX_ROWS:
+        raise _too_many_rows(sheet.nrows)
     for index in range(sheet.nrows):
         yield tuple(sheet.row_values(index))
+
+
+def _too_many_rows(rows: int) -> ValidationError:
+    return ValidationError(
+        _("工作表声明了 %(rows)s 行，超过上限 %(max)s 行，已拒绝。")
+        % {"rows": f"{rows:,}", "max": f"{settings.IMPORT_MAX_ROWS:,}"},
+        code="too_many_rows",
+    )
+
+
+def _limited(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The rows, refused as soon as there are more than an import takes (counted as they
+    stream, so the reader never goes further)."""
+    limit = settings.IMPORT_MAX_ROWS
+    for count, row in enumerate(rows, start=1):
+        if count > limit:
+            raise ValidationError(
+                _("文件超过 %(max)s 行的导入上限，已拒绝，请分批导入。") % {"max": f"{limit:,}"},
+                code="too_many_rows",
+            )
+        yield row
 
 
 def decode_text(data: bytes) -> str:
@@ -476,15 +509,29 @@ def _csv_rows(data: bytes) -> Iterator[tuple]:
         yield tuple(row)
 
 
+OTHER_OFFICE_KINDS = {"docx": "Word 文档", "pptx": "PowerPoint 演示文稿"}
+
+
 def read_cells(data: bytes, filename: str) -> Iterator[tuple]:
-    """The first sheet's rows as tuples of cell values, by the file's content and name."""
+    """The first sheet's rows as tuples of cell values, by the file's content and name.
+
+    Raises ValidationError at once for a file refused before reading (zip bomb, too many rows
+    declared, an Office file that is not a workbook); the rows raise it when they pass the row
+    limit."""
     suffix = PurePath(filename).suffix.lower()
     if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(data)
+        kind = inspect_office_file(data).kind
+        if kind in OTHER_OFFICE_KINDS:
+            raise ValidationError(
+                _("文件“%(name)s”的内容是 %(kind)s，不是 Excel 工作簿，未导入。")
+                % {"name": filename, "kind": OTHER_OFFICE_KINDS[kind]},
+                code="not_workbook",
+            )
+        return _limited(_xlsx_rows(data))
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _xls_rows(data)
+        return _limited(_xls_rows(data))
     if suffix in (".csv", ".txt") or suffix == "":
-        return _csv_rows(data)
+        return _limited(_csv_rows(data))
     raise ExportError(_("仅支持 .xlsx、.xls 或 .csv 格式的导出文件。"))
 
 
@@ -542,7 +589,8 @@ def parse_export(
     for the platform, or with `override` exactly as the user set it in the preview), the period
     from the title or the file name, every row's numbers checked.
 
-    Raises ExportError when the file as a whole is unusable; row errors are in `.errors`.
+    Raises ExportError when the file as a whole is unusable, ValidationError when it is
+    refused as hostile or too large (see `read_cells`); row errors are in `.errors`.
     """
     cells = read_cells(data, filename)
     head: list[tuple] = []

@@ -72,8 +72,7 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
             except services.ImportRejected as rejected:
                 errors = rejected.row_errors
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+                form.add_error(None, error)  # on the field it names (the file, the period)
             else:
                 return redirect("learning:import-detail", point_import.pk)
     else:

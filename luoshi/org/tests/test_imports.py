@@ -297,3 +297,54 @@ def test_large_file_is_validated_quickly(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         errors, _resolver = imports.validate_units(world.sysadmin, parsed)
     assert errors == []
+
+
+# --- Hostile files -----------------------------------------------------------------------------
+
+
+def _hostile(name: str, settings) -> bytes:
+    from luoshi.lib.tests import hostile_files
+
+    if name == "gap":
+        return hostile_files.row_gap_xlsx(50_000_000, headings=list(imports.PERSON_HEADERS))
+    if name == "bomb":
+        return hostile_files.shared_strings_bomb(20)
+    if name == "members":
+        settings.UPLOAD_MAX_MEMBERS = 50
+        return hostile_files.many_members_xlsx(50)
+    return hostile_files.renamed_docx()
+
+
+HOSTILE = {
+    "gap": "工作表声明了 50,000,000 行，超过上限 10,000 行，已拒绝。",
+    "bomb": "文件压缩比异常（1,024 倍，上限 100 倍），疑似压缩炸弹，已拒绝。",
+    "members": "文件包含 59 个部件，超过上限 50 个，疑似压缩炸弹，已拒绝。",
+    "docx": "文件的内容不是 Excel 工作簿，未导入。请上传 .xlsx 格式的文件（可先下载模板）。",
+}
+
+
+@pytest.fixture
+def no_reader(monkeypatch):
+    def refuse(data):
+        raise AssertionError("openpyxl ran on a refused file")
+
+    monkeypatch.setattr(imports, "read_rows", refuse)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_files_are_refused_before_openpyxl_reads_them(
+    world, client_for, settings, no_reader, name
+):
+    people, units = User.objects.count(), Unit.objects.count()
+    data = _hostile(name, settings)
+    result = imports.import_people(actor=world.sysadmin, data=data, filename="people.xlsx")
+    assert result.errors == [imports.RowError(0, "", HOSTILE[name])]
+    result = imports.import_units(actor=world.sysadmin, data=data, filename="units.xlsx")
+    assert result.errors == [imports.RowError(0, "", HOSTILE[name])]
+    response = client_for(world.sysadmin).post(
+        reverse("org:person-import"), {"file": upload(data, "people.xlsx")}
+    )
+    assert response.status_code == 200
+    assert response.context["errors"] == [imports.RowError(0, "", HOSTILE[name])]
+    assert HOSTILE[name] in response.content.decode()
+    assert (User.objects.count(), Unit.objects.count()) == (people, units)
