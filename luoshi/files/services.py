@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from PIL import Image, ImageOps
 
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
 from luoshi.lib.office import inspect_office_file
 
 from .models import Attachment
@@ -146,3 +148,36 @@ def attach(*, attachments: list[Attachment], owner: models.Model) -> None:
     for attachment in attachments:
         attachment.owner = owner
         attachment.save(update_fields=["owner_type", "owner_id"])
+
+
+def owner_description(attachment: Attachment) -> str:
+    """Which record the file belongs to, as the audit log names it: 类型 #编号「名称」."""
+    if attachment.owner_type is None or attachment.owner_id is None:
+        return _("未关联记录")
+    model = attachment.owner_type.model_class()
+    kind = str(model._meta.verbose_name) if model is not None else attachment.owner_type.model
+    owner = attachment.owner
+    name = str(owner)[:100] if owner is not None else _("已删除")
+    return _("%(kind)s #%(id)s「%(name)s」") % {
+        "kind": kind,
+        "id": attachment.owner_id,
+        "name": name,
+    }
+
+
+@transaction.atomic
+def record_download(*, actor, attachment: Attachment, channel: str) -> AuditEvent:
+    """One audit row for each download: who, which file, and the record it belongs to.
+
+    `channel` says where it was fetched (the page or the API). The caller has already checked
+    that `actor` may see the owning record (files.access.get_attachment_for_user).
+    """
+    owner = owner_description(attachment)
+    return record(
+        actor=actor,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=attachment,
+        verb=_("下载附件"),
+        object_repr=attachment.original_name,
+        note=_("所属记录：%(owner)s；途径：%(channel)s") % {"owner": owner, "channel": channel},
+    )
