@@ -53,6 +53,7 @@ def record(
     changes: dict[str, Any] | None = None,
     note: str = "",
     object_type: str = "",
+    object_id: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one audit event for `actor` doing `action` to `obj`."""
@@ -67,7 +68,7 @@ def record(
         action=action,
         verb=verb,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id[:40],
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:300],
         changes={key: _plain(value) for key, value in (changes or {}).items()},
         note=note,
