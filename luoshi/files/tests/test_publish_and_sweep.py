@@ -1,6 +1,7 @@
 """An upload reaches the media root only when the record that owns it is committed; a rolled
 back upload leaves no file; the sweeper removes orphans older than a day and nothing else."""
 
+import io
 import os
 import time
 from pathlib import Path
@@ -92,7 +93,9 @@ def test_sweeper_removes_only_old_orphans(world, django_capture_on_commit_callba
     _put(f"{STAGING}/2026/11/{'f' * 32}.docx", 30)  # a worker killed mid-upload
     _put(f"2026/12/{'a' * 32}.pdf", 2)  # too young: may belong to a transaction under way
     _put("learning/rankings/douyin-1-202611.bin", 48)  # another app's file
-    call_command("sweep_uploads", stdout=open(os.devnull, "w"))
+    out = io.StringIO()
+    call_command("sweep_uploads", stdout=out)
+    assert "共删除 2 个孤立文件" in out.getvalue()
     assert _files() == sorted(
         [
             referenced.file.name,
