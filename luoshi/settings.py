@@ -243,7 +243,7 @@ if env_bool("LUOSHI_HTTPS"):
 # The key of the log's HMAC-SM3 hash chain. Set LUOSHI_AUDIT_KEY in production and keep it apart
 # from the database (without it the key is derived from SECRET_KEY); never change it afterwards.
 AUDIT_CHAIN_KEY = os.environ.get("LUOSHI_AUDIT_KEY", "")
-# Records are kept at least 184 days (GB/T 22239-2019 §8.1.4.3 c); a lower value refuses to start.
+# Records are kept at least 184 days (six months, 网络安全法 §21); a lower value refuses to start.
 AUDIT_MIN_RETENTION_DAYS = 184
 AUDIT_RETENTION_DAYS = int(os.environ.get("LUOSHI_AUDIT_RETENTION_DAYS", "184"))
 

@@ -1,4 +1,4 @@
-"""How long audit records are kept: at least 184 days (GB/T 22239-2019 §8.1.4.3 c, six months)."""
+"""How long audit records are kept: at least 184 days (six months, 网络安全法 §21; GB/T 22239-2019 8.1.4.3 c)."""
 
 from datetime import datetime, timedelta
 
@@ -12,7 +12,7 @@ def require_retention() -> None:
     if settings.AUDIT_RETENTION_DAYS < settings.AUDIT_MIN_RETENTION_DAYS:
         raise ImproperlyConfigured(
             f"LUOSHI_AUDIT_RETENTION_DAYS={settings.AUDIT_RETENTION_DAYS}：审计记录的保存期限"
-            f"不得少于 {settings.AUDIT_MIN_RETENTION_DAYS} 天（GB/T 22239-2019 8.1.4.3 c）。"
+            f"不得少于 {settings.AUDIT_MIN_RETENTION_DAYS} 天（《网络安全法》第二十一条：网络日志留存不少于六个月）。"
         )
 
 

@@ -1,5 +1,5 @@
 """On PostgreSQL, the append-only trigger lets one thing through: the purge of rows older than the
-minimum retention period of 184 days (GB/T 22239-2019 §8.1.4.3 c: 6 months), and only inside a
+minimum retention period of 184 days (six months: 网络安全法 §21), and only inside a
 transaction that says so (`SET LOCAL luoshi.audit_purge = 'on'`, services.purge_audit). UPDATE
 stays refused; so does deleting a row younger than 184 days, whatever the application asks.
 """
