@@ -15,6 +15,8 @@ def hash_existing_rows(apps, schema_editor):
     event_model = apps.get_model("audit", "AuditEvent")
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # ALTER TABLE refuses while deferred foreign-key checks of this transaction are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
     previous = ""
     for event in event_model.objects.order_by("id").iterator(chunk_size=2000):
