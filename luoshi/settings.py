@@ -307,6 +307,14 @@ if env_bool("LUOSHI_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# --- Audit log (安全审计; see docs/security.md and luoshi/audit/chain.py) ------------------------
+# The key of the log's HMAC-SM3 hash chain. Set LUOSHI_AUDIT_KEY in production and keep it apart
+# from the database (without it the key is derived from SECRET_KEY); never change it afterwards.
+AUDIT_CHAIN_KEY = os.environ.get("LUOSHI_AUDIT_KEY", "")
+# Records are kept at least 184 days (six months, 网络安全法 §21); a lower value refuses to start.
+AUDIT_MIN_RETENTION_DAYS = 184
+AUDIT_RETENTION_DAYS = int(os.environ.get("LUOSHI_AUDIT_RETENTION_DAYS", "184"))
+
 # --- Uploads ------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("LUOSHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/files/"  # never served directly: every download goes through a permission check

@@ -1,9 +1,18 @@
 """Rows of the audit log's Excel export (served, like every export, by `services.serve_export`,
-whose workbook replaces the control characters a stored text may carry)."""
+whose workbook replaces the control characters a stored text may carry).
+
+The stored log keeps what happened as it happened (its hash chain covers the full text); the
+export is a copy that leaves the building, so every phone number in it is masked the way the org
+pages mask a person's phone for those who do not manage them: a field named like a phone is
+masked whole, and any mainland mobile number in any text (names, notes, changes) is masked too.
+"""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+from luoshi.lib.phones import mask_phone, mask_phones
 
 from . import selectors
 from .models import AuditEvent
@@ -25,7 +34,15 @@ def event_headers() -> list[str]:
 
 
 def event_rows(events: Iterable[AuditEvent]) -> list[list]:
-    return [
+    return [[_masked(cell) for cell in row] for row in _plain_rows(events)]
+
+
+def _masked(cell: Any) -> Any:
+    return mask_phones(cell) if isinstance(cell, str) else cell
+
+
+def _plain_rows(events: Iterable[AuditEvent]) -> Iterable[list]:
+    return (
         [
             event.at,
             event.actor_name,
@@ -39,7 +56,7 @@ def event_rows(events: Iterable[AuditEvent]) -> list[list]:
             event.note,
         ]
         for event in events
-    ]
+    )
 
 
 def changes_text(changes: dict) -> str:
@@ -47,7 +64,14 @@ def changes_text(changes: dict) -> str:
     parts = []
     for key, pair in (changes or {}).items():
         if isinstance(pair, list) and len(pair) == 2:
-            parts.append(f"{key}: {pair[0]} → {pair[1]}")
+            parts.append(f"{key}: {_value(key, pair[0])} → {_value(key, pair[1])}")
         else:
-            parts.append(f"{key}: {pair}")
+            parts.append(f"{key}: {_value(key, pair)}")
     return "\n".join(parts)
+
+
+def _value(key: str, value: Any) -> Any:
+    """A phone field's value masked whole (a landline too), whatever its format."""
+    if "phone" in key.lower() and isinstance(value, str) and value:
+        return mask_phone(value)
+    return value

@@ -13,12 +13,20 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("The audit log is append-only.")
 
+    def purge_before(self, first_kept_id: int | None) -> int:
+        """Delete the rows before `first_kept_id` (all rows when None): only
+        services.purge_audit calls this, after checking the retention period."""
+        rows = self if first_kept_id is None else self.filter(id__lt=first_kept_id)
+        deleted, _counts = models.QuerySet.delete(rows)
+        return deleted
+
 
 class AuditEvent(models.Model):
     """One thing that happened: who, when, from where, what, to which object, and what changed.
 
     `changes` maps each changed field to [before, after]. Rows are never updated or deleted by
-    the application; on PostgreSQL a trigger refuses it at the database too.
+    the application (except a purge past the retention period); on PostgreSQL a trigger refuses
+    it at the database too. `row_hash` chains each row to the one before it (audit.chain).
     """
 
     class Action(models.TextChoices):
@@ -36,6 +44,7 @@ class AuditEvent(models.Model):
         GRANT = "grant", _("授权")
         REVOKE = "revoke", _("撤销授权")
         SECURITY = "security", _("安全设置")
+        PURGE = "purge", _("清理过期审计记录")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -55,6 +64,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("对象"), max_length=300, blank=True)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(_("前一条的杂凑值"), max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(_("杂凑值（SM3）"), max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

@@ -9,10 +9,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
 from luoshi.org.access import has_perm
 
+from . import chain
 from .models import AuditEvent
 
 
@@ -115,3 +117,50 @@ def _field_label(model, key: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return key
+
+
+def chain_state() -> chain.ChainState:
+    """Walk the hash chain from its anchor: the first row, or after a purge the first row it
+    kept, whose link the (itself chained) purge row records. Rows older than the anchor must not
+    exist, and the anchor may not lie beyond its own purge row: either would hide rows from the
+    walk, so either counts as a broken link."""
+    start_id, start_hash = 0, ""
+    purge = AuditEvent.objects.filter(action=AuditEvent.Action.PURGE).order_by("-id").first()
+    if purge is not None:
+        anchor = purge.changes if isinstance(purge.changes, dict) else {}
+        start_id = anchor.get(chain.ANCHOR_FIRST_KEPT) or purge.id
+        start_hash = anchor.get(chain.ANCHOR_HASH, "")
+        if not isinstance(start_id, int) or start_id > purge.id:
+            return chain.ChainState(0, None, purge.id, purge.at, "anchor")
+        hidden = AuditEvent.objects.filter(id__lt=start_id).order_by("id").first()
+        if hidden is not None:
+            return chain.ChainState(0, None, hidden.id, hidden.at, "anchor")
+    rows = AuditEvent.objects.filter(id__gte=start_id).order_by("id").iterator(chunk_size=2000)
+    return chain.verify(rows, start_hash=start_hash)
+
+
+def describe_chain(state: chain.ChainState) -> str:
+    """The chain's state in one sentence, for the auditor's page and verify_audit."""
+    if state.ok:
+        if state.last_id is None:
+            return _("审计日志杂凑链完整：暂无记录。")
+        return _("审计日志杂凑链完整：已校验 %(count)d 条，至第 %(id)d 条。") % {
+            "count": state.checked,
+            "id": state.last_id,
+        }
+    reasons = {
+        "content": _("该条记录的内容与其杂凑值不符（被改动）"),
+        "link": _("该条与前一条的链接不符（前面的记录被删除、插入或改动）"),
+        "anchor": _("清理记录所载的起点与现存记录不符"),
+    }
+    at = (
+        timezone.localtime(state.broken_at).strftime("%Y-%m-%d %H:%M:%S") if state.broken_at else ""
+    )
+    return _(
+        "审计日志杂凑链在第 %(id)d 条（%(at)s）处断开：%(reason)s。此前已校验 %(count)d 条完好。"
+    ) % {
+        "id": state.broken_id,
+        "at": at,
+        "reason": reasons.get(state.reason, state.reason),
+        "count": state.checked,
+    }

@@ -28,7 +28,14 @@ def event_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    chain = selectors.chain_state()
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "chain": chain,
+        "chain_text": selectors.describe_chain(chain),
+    }
     return render(request, "audit/event_list.html", context)
 
 

@@ -10,6 +10,7 @@ from luoshi.api.auth import current_user
 from luoshi.api.schemas import ERRORS
 
 from .access import get_attachment_for_user
+from .services import record_download
 
 router = Router(tags=["附件"])
 
@@ -21,9 +22,12 @@ router = Router(tags=["附件"])
     url_name="file-download",
 )
 def download(request: HttpRequest, attachment_id: int):
-    attachment = get_attachment_for_user(current_user(request), attachment_id)
+    user = current_user(request)
+    attachment = get_attachment_for_user(user, attachment_id)
+    handle = attachment.file.open("rb")
+    record_download(actor=user, attachment=attachment, channel="API")
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type_name,

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .storage import get_attachment_storage
+
 
 def _upload_to(instance: "Attachment", filename: str) -> str:
     now = timezone.now()
@@ -22,7 +24,7 @@ class Attachment(models.Model):
     reachable by a guessable URL (see files.views.download).
     """
 
-    file = models.FileField(upload_to=_upload_to, max_length=200)
+    file = models.FileField(upload_to=_upload_to, max_length=200, storage=get_attachment_storage)
     original_name = models.CharField(_("文件名"), max_length=200)
     extension = models.CharField(max_length=10)
     content_type_name = models.CharField(max_length=100)

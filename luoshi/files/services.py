@@ -2,21 +2,25 @@
 
 import hashlib
 import io
-from pathlib import PurePath
+import time
+from datetime import timedelta
+from pathlib import Path, PurePath
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from PIL import Image, ImageOps
 
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
 from luoshi.lib.office import inspect_office_file
 
 from .models import Attachment
+from .storage import ATTACHMENT_NAME, STAGING, PublishOnCommit, get_attachment_storage
 
 # Detected type → extension we store. Office files are zip (docx/xlsx/pptx) or OLE (doc/xls).
 ALLOWED = {
@@ -116,7 +120,8 @@ def _reencode(data: bytes, mime: str) -> bytes:
 
 
 def store_upload(*, actor, upload: UploadedFile, owner: models.Model | None = None) -> Attachment:
-    """Check and store one uploaded file. The caller's transaction covers it."""
+    """Check and store one uploaded file. The caller's transaction covers it: the file reaches
+    the media root only when that transaction commits, and a rollback leaves no file."""
     if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("文件“%(name)s”超过 %(mb)d MB 的大小限制。")
@@ -136,8 +141,17 @@ def store_upload(*, actor, upload: UploadedFile, owner: models.Model | None = No
     )
     if owner is not None:
         attachment.owner = owner
-    attachment.file.save(f"upload.{extension}", ContentFile(data), save=False)
-    attachment.save()
+    storage = get_attachment_storage()
+    name = attachment.file.field.generate_filename(attachment, f"upload.{extension}")
+    storage.stage(name, data)
+    try:
+        attachment.file.name = name
+        attachment.save()
+    except BaseException:
+        storage.staged_path(name).unlink(missing_ok=True)
+        raise
+    # Published when the caller's transaction commits; gone if it rolls back (storage.py).
+    transaction.on_commit(PublishOnCommit(storage, name))
     return attachment
 
 
@@ -146,3 +160,66 @@ def attach(*, attachments: list[Attachment], owner: models.Model) -> None:
     for attachment in attachments:
         attachment.owner = owner
         attachment.save(update_fields=["owner_type", "owner_id"])
+
+
+def owner_description(attachment: Attachment) -> str:
+    """Which record the file belongs to, as the audit log names it: 类型 #编号「名称」."""
+    if attachment.owner_type is None or attachment.owner_id is None:
+        return _("未关联记录")
+    model = attachment.owner_type.model_class()
+    kind = str(model._meta.verbose_name) if model is not None else attachment.owner_type.model
+    owner = attachment.owner
+    name = str(owner)[:100] if owner is not None else _("已删除")
+    return _("%(kind)s #%(id)s「%(name)s」") % {
+        "kind": kind,
+        "id": attachment.owner_id,
+        "name": name,
+    }
+
+
+@transaction.atomic
+def record_download(*, actor, attachment: Attachment, channel: str) -> AuditEvent:
+    """One audit row for each download: who, which file, and the record it belongs to.
+
+    `channel` says where it was fetched (the page or the API). The caller has already checked
+    that `actor` may see the owning record (files.access.get_attachment_for_user).
+    """
+    owner = owner_description(attachment)
+    return record(
+        actor=actor,
+        action=AuditEvent.Action.DOWNLOAD,
+        obj=attachment,
+        verb=_("下载附件"),
+        object_repr=attachment.original_name,
+        note=_("所属记录：%(owner)s；途径：%(channel)s") % {"owner": owner, "channel": channel},
+    )
+
+
+def sweep_orphan_files(*, older_than: timedelta = timedelta(days=1)) -> list[str]:
+    """Remove attachment files that no attachment row references and that are older than
+    `older_than`: uploads of a process killed mid-request (left in staging) and files whose row
+    is gone. A staged file whose row was committed but never moved (a crash between the commit
+    and the rename) is moved to its place instead. Only names of the attachments' own pattern
+    are touched; whatever else lives under the media root belongs to other apps. Returns the
+    removed names, relative to the media root."""
+    storage = get_attachment_storage()
+    root = Path(storage.location)
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than.total_seconds()
+    referenced = set(Attachment.objects.values_list("file", flat=True))
+    removed = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.stat().st_mtime > cutoff:
+            continue
+        relative = path.relative_to(root).as_posix()
+        staged = relative.startswith(f"{STAGING}/")
+        name = relative.removeprefix(f"{STAGING}/")
+        if not ATTACHMENT_NAME.match(name):
+            continue
+        if name in referenced and staged and not (root / name).exists():
+            storage.publish(name)
+        elif name not in referenced or staged:
+            path.unlink(missing_ok=True)
+            removed.append(relative)
+    return removed

@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
 
 from .access import get_attachment_for_user
 from .selectors import text_charset
+from .services import record_download
 
 
 @login_required
@@ -16,8 +18,10 @@ def download(request: AuthenticatedRequest, pk: int) -> FileResponse:
         # Text evidence is never rendered by the browser (it could carry HTML): a download,
         # with its encoding named and sniffing off (SecurityMiddleware sets nosniff).
         content_type = f"text/plain; charset={text_charset(attachment)}"
+    handle = attachment.file.open("rb")
+    record_download(actor=request.user, attachment=attachment, channel=_("页面"))
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=not inline,
         filename=attachment.original_name,
         content_type=content_type,
