@@ -150,8 +150,10 @@ def store_upload(*, actor, upload: UploadedFile, owner: models.Model | None = No
     except BaseException:
         storage.staged_path(name).unlink(missing_ok=True)
         raise
-    # Published when the caller's transaction commits; gone if it rolls back (storage.py).
-    transaction.on_commit(PublishOnCommit(storage, name))
+    # Published when the caller's transaction commits; gone if it rolls back (storage.py). A
+    # failed move after the commit is logged, not raised: the record is saved, the file is still
+    # read from staging, and the sweeper finishes the move.
+    transaction.on_commit(PublishOnCommit(storage, name), robust=True)
     return attachment
 
 
