@@ -279,6 +279,8 @@ def withdraw_access(*, actor: User | None, person: User, revoke_tokens: bool = T
     tokens = 0
     if revoke_tokens:
         tokens = person.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    if not sessions and not tokens:
+        return
     record(
         actor=actor,
         action=AuditEvent.Action.SECURITY,

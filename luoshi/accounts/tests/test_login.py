@@ -149,7 +149,9 @@ def test_lock_lifts_after_fifteen_minutes(client, world, settings):
     assert login(client, "staff", PASSWORD, REMOTE_ADDR="10.0.0.5").status_code == 302
 
 
-@pytest.mark.parametrize("url_name", ["profile", "notifications", "password-change"])
+@pytest.mark.parametrize(
+    "url_name", ["profile", "notifications", "password-change", "session-list"]
+)
 def test_account_pages_need_login(client, db, url_name):
     response = client.get(reverse(f"accounts:{url_name}"))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
