@@ -103,8 +103,12 @@ def key_references() -> dict[str, dict[str, str | None]]:
     references: dict[str, dict[str, str | None]] = {
         "secret_key": {"source": secret_source, "sm3": sm3(settings.SECRET_KEY.encode())}
     }
-    field_key, field_source = os.environ.get("LUOSHI_FIELD_KEY", ""), "env:LUOSHI_FIELD_KEY"
-    key_file = os.environ.get("LUOSHI_FIELD_KEY_FILE") or getattr(settings, "FIELD_KEY_FILE", "")
+    # settings.FIELD_KEYS / FIELD_KEY_SOURCE (luoshi.lib.fieldcrypt's keys) where configured.
+    field_key = str(getattr(settings, "FIELD_KEYS", "") or "").strip()
+    field_source = str(getattr(settings, "FIELD_KEY_SOURCE", "") or "")
+    if not field_key:
+        field_key, field_source = os.environ.get("LUOSHI_FIELD_KEY", ""), "env:LUOSHI_FIELD_KEY"
+    key_file = os.environ.get("LUOSHI_FIELD_KEY_FILE", "")
     if not field_key and key_file and Path(key_file).is_file():
         field_key, field_source = Path(key_file).read_text().strip(), f"file:{key_file}"
     references["field_key"] = (

@@ -164,3 +164,16 @@ def test_the_round_trip_on_postgresql(tmp_path):
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             for name in names:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_field_key_is_named_and_fingerprinted_never_copied(settings):
+    from luoshi.ops.backup import key_references
+
+    settings.FIELD_KEYS = "k2:00112233445566778899aabbccddeeff\nk1:ffeeddccbbaa99887766554433221100"
+    settings.FIELD_KEY_SOURCE = "file:/etc/luoshi/field_key"
+    references = key_references()
+    assert references["field_key"] == {
+        "source": "file:/etc/luoshi/field_key",
+        "sm3": hashlib.new("sm3", settings.FIELD_KEYS.encode()).hexdigest(),
+    }
+    assert "00112233" not in json.dumps(references)
