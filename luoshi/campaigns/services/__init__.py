@@ -15,16 +15,14 @@ the breakdown, issuing), `assign` (明责), `perform` (履责), `supervise` (督
 
 from ._moves import IllegalMove, StaleEdit
 from .accountability import (
-    accountability_kind_export_rows,
     create_accountability_kind,
     record_accountability,
     update_accountability_kind,
 )
 from .assess import close_task, verify_task
 from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
-from .perform import can_report, report_progress
+from .perform import report_progress
 from .setup import (
-    can_edit_task,
     create_campaign,
     create_milestone,
     create_task,
@@ -51,11 +49,8 @@ __all__ = [
     "IllegalMove",
     "StaleEdit",
     "SubTaskSpec",
-    "accountability_kind_export_rows",
     "assign_as_decided",
     "assign_task",
-    "can_edit_task",
-    "can_report",
     "close_task",
     "comment_task",
     "create_accountability_kind",

@@ -1,6 +1,5 @@
 """问责: accountability actions on a task, and the kinds of action the office configures."""
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -163,26 +162,3 @@ def update_accountability_kind(
             verb = "activate" if kind.is_active else "deactivate"
         record(actor=actor, action=AuditEvent.Action.UPDATE, obj=kind, verb=verb, changes=changes)
     return kind
-
-
-def accountability_kind_export_rows(*, actor: User, kinds: Iterable[AccountabilityKind]) -> list:
-    """Rows of the kinds list (annotated with `used`) for an Excel export (audited)."""
-    require_perm(actor, "campaign.manage")
-    rows = [
-        (
-            kind.name,
-            kind.severity,
-            kind.score_deduction,
-            _("启用") if kind.is_active else _("停用"),
-            getattr(kind, "used", 0),
-        )
-        for kind in kinds
-    ]
-    record(
-        actor=actor,
-        action=AuditEvent.Action.EXPORT,
-        object_type="campaigns.accountabilitykind",
-        object_repr=_("问责方式"),
-        note=_("共 %(n)d 条") % {"n": len(rows)},
-    )
-    return rows

@@ -20,7 +20,7 @@ from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import Calendar, load_calendar
 
-from .. import rollups
+from .. import access, rollups
 from ..models import Campaign, LeadingGroupMember, Milestone, Task, TaskEvent, Track
 from ._moves import (
     IllegalMove,
@@ -31,12 +31,10 @@ from ._moves import (
     local_today,
     require_reason,
     require_state,
-    require_task_perm,
     roll_up,
     task_url,
     write_event,
 )
-from .perform import can_report
 from .supervise import refresh_warnings
 
 EDITABLE_TASK_FIELDS = (
@@ -265,19 +263,11 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
 
 
 def _require_edit_permission(actor: User, task: Task) -> None:
-    if task.parent is not None and task.parent.unit_id:  # a sub-task the unit made itself
-        require_task_perm(actor, "task.assign", task)
-    else:
-        require_perm(actor, "task.issue", task.campaign.office_unit)
-
-
-def can_edit_task(user: User, task: Task) -> bool:
-    """Whether `user` may edit, delete or restore `task` (the same rule the services apply)."""
-    try:
-        _require_edit_permission(user, task)
-    except PermissionDenied:
-        return False
-    return True
+    """PermissionDenied unless `actor` may edit, delete or restore `task` (access.can_edit_task)."""
+    if not access.can_edit_task(actor, task):
+        raise PermissionDenied(
+            _("只有下达任务的行动办（子任务为分解它的单位）可以修改、删除或恢复该任务。")
+        )
 
 
 @transaction.atomic
@@ -306,7 +296,7 @@ def create_milestone(*, actor: User, task: Task, title: str, due_date: datetime.
 def set_milestone_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
     """Tick a milestone off (or undo it): the task's editors and whoever may report on it."""
     task = milestone.task
-    if not (can_edit_task(actor, task) or (task.unit_id and can_report(actor, task))):
+    if not access.can_tick_milestone(actor, task):
         raise PermissionDenied(_("只有任务责任人、本单位联络员或行动办可以标记里程碑。"))
     if milestone.done == done:
         return milestone

@@ -14,11 +14,11 @@ from luoshi.accounts.models import Notification, User
 from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
-from luoshi.org.access import has_perm, require_perm
+from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import load_calendar
 
-from .. import rollups, warning_levels
+from .. import access, rollups, warning_levels
 from ..models import OPEN_STATES, NoticeCounter, SupervisionNotice, Task, TaskEvent
 from ._moves import (
     IllegalMove,
@@ -99,7 +99,7 @@ def issue_notice(
 def reply_notice(*, actor: User, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
     """The unit replies to a supervision notice."""
     task = notice.task
-    if not (task.owner_id == actor.pk or has_perm(actor, "task.reply", task.unit)):
+    if not access.can_reply(actor, task):
         raise PermissionDenied(_("只有责任人或本单位联络员可以回复督办单。"))
     if notice.state != SupervisionNotice.State.OPEN:
         raise IllegalMove(_("督办单 %(number)s 已回复。") % {"number": notice.number})
