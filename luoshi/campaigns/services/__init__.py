@@ -13,7 +13,7 @@ the breakdown, issuing), `assign` (明责), `perform` (履责), `supervise` (督
 `from luoshi.campaigns import services` and `services.issue_task(...)`.
 """
 
-from ._moves import IllegalMove, StaleEdit
+from ._moves import IllegalMove, StaleEdit, StateChanged
 from .accountability import (
     create_accountability_kind,
     record_accountability,
@@ -48,6 +48,7 @@ from .supervise import (
 __all__ = [
     "IllegalMove",
     "StaleEdit",
+    "StateChanged",
     "SubTaskSpec",
     "assign_as_decided",
     "assign_task",

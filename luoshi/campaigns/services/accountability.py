@@ -17,7 +17,7 @@ from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 
 from ..models import AccountabilityAction, AccountabilityKind, Task, TaskEvent
-from ._moves import IllegalMove, leaders_of, require_reason, task_url, write_event
+from ._moves import IllegalMove, leaders_of, lock_task, require_reason, task_url, write_event
 from .assess import score_of
 
 
@@ -34,6 +34,7 @@ def record_accountability(
     document: UploadedFile | None = None,
 ) -> AccountabilityAction:
     """问责: an accountability action on a red or returned task, against its unit and/or a person."""
+    lock_task(task)
     require_perm(actor, "task.hold_accountable", task.unit)
     if task.unit is None:  # a plan
         raise IllegalMove(_("问责须针对具体责任单位的任务。"))

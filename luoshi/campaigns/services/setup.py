@@ -29,6 +29,7 @@ from ._moves import (
     change_state,
     liaisons_of,
     local_today,
+    lock_task,
     require_reason,
     require_state,
     roll_up,
@@ -296,6 +297,7 @@ def create_milestone(*, actor: User, task: Task, title: str, due_date: datetime.
 def set_milestone_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
     """Tick a milestone off (or undo it): the task's editors and whoever may report on it."""
     task = milestone.task
+    milestone.refresh_from_db(from_queryset=Milestone.objects.select_for_update())
     if not access.can_tick_milestone(actor, task):
         raise PermissionDenied(_("只有任务责任人、本单位联络员或行动办可以标记里程碑。"))
     if milestone.done == done:
@@ -342,10 +344,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
 
     Issuing again to further units adds their tasks; a unit never gets the same task twice.
     """
+    seen = lock_task(task)
     require_perm(actor, "task.issue", task.campaign.office_unit)
     if not task.is_plan:
         raise IllegalMove(_("只能从任务分解中下发任务；单位任务请使用“分解”。"))
-    require_state(task, [S.DRAFT, S.ISSUED], _("下发"))
+    require_state(task, [S.DRAFT, S.ISSUED], _("下发"), seen=seen)
     if not units:
         raise ValidationError({"units": _("请至少选择一个责任单位。")})
     already = set(task.children.alive().values_list("unit_id", flat=True))
@@ -453,10 +456,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
 @transaction.atomic
 def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
     """The office withdraws a unit task that has not been signed yet."""
+    seen = lock_task(task)
     if task.is_plan:
         raise IllegalMove(_("任务分解中的任务不能撤回；请撤回下发给各单位的任务，或删除该任务。"))
     require_perm(actor, "task.issue", task.campaign.office_unit)
-    require_state(task, [S.ISSUED], _("撤回"))
+    require_state(task, [S.ISSUED], _("撤回"), seen=seen)
     require_reason(reason)
     task.warning = ""
     change_state(
@@ -477,6 +481,7 @@ def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
 @transaction.atomic
 def delete_task(*, actor: User, task: Task, reason: str) -> Task:
     """Soft-delete a task (restorable). Refused once a score or an accountability record refers to it."""
+    lock_task(task)
     _require_edit_permission(actor, task)
     require_reason(reason)
     if task.score is not None or task.accountability_actions.exists():
@@ -508,6 +513,7 @@ def delete_task(*, actor: User, task: Task, reason: str) -> Task:
 
 @transaction.atomic
 def restore_task(*, actor: User, task: Task) -> Task:
+    lock_task(task)
     _require_edit_permission(actor, task)
     deleted_at = task.deleted_at
     if deleted_at is None:
