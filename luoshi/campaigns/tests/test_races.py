@@ -19,7 +19,7 @@ from django.urls import reverse
 from luoshi.api.tests.conftest import Api
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.api import tasks as task_api
-from luoshi.campaigns.models import SupervisionNotice, Task, TaskEvent, TaskState
+from luoshi.campaigns.models import SupervisionNotice, Task, TaskEvent, TaskRollup, TaskState
 from luoshi.campaigns.views import tasks as task_views
 from luoshi.testing import World
 
@@ -214,3 +214,23 @@ def test_the_page_shows_the_losers_message(world: World, client_for, monkeypatch
     assert TaskEvent.objects.filter(task=task, action="verify").count() == 0
     task.refresh_from_db()
     assert (task.state, task.returned_count) == (TaskState.IN_PROGRESS, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_units_tasks_signed_at_once_keep_the_overview_counts(
+    world: World, shared_database, monkeypatch
+):
+    """Two different tasks of one unit signed at once: both moves recompute the unit's overview
+    rows (TaskRollup, unique per campaign, unit and track); neither may fail or count twice."""
+    tasks = [task_in_state(world, "issued"), task_in_state(world, "issued")]
+    apis = [api_as(world.liaison), api_as(world.liaison)]
+    responses = race(
+        monkeypatch,
+        *[
+            (lambda api=api, task=task: api.post(f"/tasks/{task.pk}/sign"))
+            for api, task in zip(apis, tasks, strict=True)
+        ],
+    )
+    assert [r.status_code for r in responses] == [200, 200], [r.content for r in responses]
+    rows = TaskRollup.objects.filter(campaign=world.campaign, unit=world.unit_a)
+    assert [(row.total, row.issued, row.signed) for row in rows] == [(2, 0, 2)]
