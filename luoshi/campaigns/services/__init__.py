@@ -11,6 +11,12 @@ The moves live in modules named by the step of the chain they belong to — `set
 the breakdown, issuing), `assign` (明责), `perform` (履责), `supervise` (督责), `assess` (考责) and
 `accountability` (问责) — on the shared machinery of `_moves`. Callers use this package:
 `from luoshi.campaigns import services` and `services.issue_task(...)`.
+
+Moves cannot race: each locks its task's row first (`_moves.lock_task`, inside the move's
+transaction) and checks the state it requires against the locked row. The loser of two moves at
+once gets StateChanged — an IllegalMove, so a Conflict (409 on the API, a message on the page) —
+saying "任务状态已变化" and the state the task changed to. Who may make which move is decided in
+`campaigns.access` (can_edit_task, can_report, can_reply, …), which the services call.
 """
 
 from ._moves import IllegalMove, StaleEdit, StateChanged
