@@ -38,7 +38,7 @@ def shared_database(tmp_path) -> Iterator[None]:
     for the test its committed contents are copied to a file and every connection opened during
     the test opens that file (with the project's IMMEDIATE transactions and busy timeout)."""
     connection = connections["default"]
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
         yield
         return
     memory_name = connection.settings_dict["NAME"]

@@ -80,6 +80,7 @@ def _page_moves(client, task: Task) -> set[str]:
 
 def _with_open_notice_and_milestone(world: World) -> Task:
     task = task_in_state(world, "in_progress")
+    assert task.deadline is not None
     chain.issue_notice(actor=world.office, task=task, content="请加快进度")
     chain.create_milestone(
         actor=world.office,
@@ -99,8 +100,14 @@ def _sub_task(world: World) -> Task:
     )[0]
 
 
+def _plan(world: World) -> Task:
+    plan = issued_task(world)[0].parent
+    assert plan is not None
+    return plan
+
+
 SCENARIOS: dict[str, Callable[[World], Task]] = {
-    "plan": lambda w: issued_task(w)[0].parent,
+    "plan": _plan,
     "draft_plan": lambda w: chain.create_task(
         actor=w.office,
         campaign=w.campaign,
