@@ -208,11 +208,16 @@ def get_accountability_kind_for_user(user, pk: int, *, write: bool = False) -> A
 
 def can_edit_task(user, task: Task) -> bool:
     """Whether `user` may edit, delete or restore `task`: the office that issues the campaign's
-    tasks, or for a sub-task a unit made itself, whoever assigns that unit's tasks. The same
-    rule campaigns.services applies (a test holds the two together)."""
+    tasks, or for a sub-task a unit made itself, whoever assigns that unit's tasks. The services
+    refuse an edit, delete or restore by calling this."""
     if task.parent is not None and task.parent.unit_id:
         return task.unit is not None and has_perm(user, "task.assign", task.unit)
     return has_perm(user, "task.issue", task.campaign.office_unit)
+
+
+def can_create_task(user, campaign: Campaign) -> bool:
+    """Whether `user` may add tasks to the campaign's breakdown: its office's issuers."""
+    return has_perm(user, "task.issue", campaign.office_unit)
 
 
 def can_report(user, task: Task) -> bool:

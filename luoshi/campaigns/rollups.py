@@ -6,16 +6,22 @@ per unit and track. The rows of a unit are recomputed from its tasks (one GROUP 
 tasks, through the unit index) whenever one of its tasks changes; `rebuild` recomputes a whole
 campaign (daily job, bulk loads). Recomputing instead of incrementing keeps it correct whatever
 changed.
+
+Two moves on different tasks of one unit both recompute its rows: each recomputation first locks
+the campaign's row (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already
+serialise writers), so the second waits for the first and then counts both changes, rather than
+inserting beside the first's rows (the unique cell constraint would refuse it with a 500).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Task, TaskRollup, TaskState, WarningLevel
+from .models import Campaign, Task, TaskRollup, TaskState, WarningLevel
 
 S = TaskState
 COUNTS = ("total", "issued", "signed", "in_progress", "submitted", "done", "red", "yellow", "blue")
@@ -47,7 +53,9 @@ def counted_tasks():
     )
 
 
+@transaction.atomic
 def _replace(campaign_id: int, unit_ids: Iterable[int] | None) -> None:
+    list(Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("pk"))
     tasks = counted_tasks().filter(campaign_id=campaign_id)
     rows = TaskRollup.objects.filter(campaign_id=campaign_id)
     if unit_ids is not None:

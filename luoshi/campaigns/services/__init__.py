@@ -11,20 +11,24 @@ The moves live in modules named by the step of the chain they belong to — `set
 the breakdown, issuing), `assign` (明责), `perform` (履责), `supervise` (督责), `assess` (考责) and
 `accountability` (问责) — on the shared machinery of `_moves`. Callers use this package:
 `from luoshi.campaigns import services` and `services.issue_task(...)`.
+
+Moves cannot race: each locks its task's row first (`_moves.lock_task`, inside the move's
+transaction) and checks the state it requires against the locked row. The loser of two moves at
+once gets StateChanged — an IllegalMove, so a Conflict (409 on the API, a message on the page) —
+saying "任务状态已变化" and the state the task changed to. Who may make which move is decided in
+`campaigns.access` (can_edit_task, can_report, can_reply, …), which the services call.
 """
 
-from ._moves import IllegalMove, StaleEdit
+from ._moves import IllegalMove, StaleEdit, StateChanged
 from .accountability import (
-    accountability_kind_export_rows,
     create_accountability_kind,
     record_accountability,
     update_accountability_kind,
 )
 from .assess import close_task, verify_task
 from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
-from .perform import can_report, report_progress
+from .perform import report_progress
 from .setup import (
-    can_edit_task,
     create_campaign,
     create_milestone,
     create_task,
@@ -50,12 +54,10 @@ from .supervise import (
 __all__ = [
     "IllegalMove",
     "StaleEdit",
+    "StateChanged",
     "SubTaskSpec",
-    "accountability_kind_export_rows",
     "assign_as_decided",
     "assign_task",
-    "can_edit_task",
-    "can_report",
     "close_task",
     "comment_task",
     "create_accountability_kind",

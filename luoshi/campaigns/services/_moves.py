@@ -1,5 +1,5 @@
-"""The machinery every move of the chain shares: the errors a refused move raises, the state
-check, the one function that changes a task's state (saving the fields, writing the timeline step
+"""The machinery every move of the chain shares: the errors a refused move raises, the row lock
+and the state check, the one function that changes a task's state (saving the fields, writing the timeline step
 and the audit record together), and who is told.
 
 Private to the services package; callers import the moves (and IllegalMove, StaleEdit) from
@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Avg, F
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,44 @@ class StaleEdit(Conflict):
         }
 
 
+class StateChanged(IllegalMove):
+    """Someone else moved the task on (or deleted or restored it) between the caller loading it
+    and this move taking its lock: the loser of a race. `state` is the state it changed to."""
+
+    code_name = "state_changed"
+
+    def __init__(self, message: str, *, state: str):
+        super().__init__(message)
+        self.state = state
+
+    def extra(self) -> dict[str, Any]:
+        return {"state": self.state}
+
+
+def lock_task(task: Task) -> str:
+    """Lock the task's row until the transaction ends and bring `task` up to date with it, so
+    that every check after this sees what the move will change; returns the state the caller
+    had loaded (for require_state's `seen`).
+
+    On PostgreSQL this is SELECT … FOR UPDATE: a second move on the task waits here until the
+    first commits. On SQLite every transaction is IMMEDIATE (settings), so the second move waits
+    at the start of its transaction instead; either way it then reads the committed row.
+    StateChanged when the task was deleted or restored in between."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_task() must run inside transaction.atomic()")
+    seen, was_deleted = task.state, task.deleted_at is not None
+    task.refresh_from_db(from_queryset=Task.objects.select_for_update())
+    deleted = task.deleted_at is not None
+    if deleted != was_deleted:
+        message = (
+            _("任务状态已变化：任务“%(task)s”已被删除。")
+            if deleted
+            else _("任务状态已变化：任务“%(task)s”已被恢复。")
+        )
+        raise StateChanged(message % {"task": task.title}, state=task.state)
+    return seen
+
+
 def local_today() -> datetime.date:
     """Today in the project's time zone (patched in tests where a move must happen on a date)."""
     return timezone.localdate()
@@ -74,8 +113,25 @@ def require_task_perm(actor: User, perm: str, task: Task) -> None:
     require_perm(actor, perm, task.unit)
 
 
-def require_state(task: Task, allowed: Iterable[str], move: str) -> None:
-    """IllegalMove, naming the current and the allowed states, unless the task is in `allowed`."""
+def require_state(task: Task, allowed: Iterable[str], move: str, *, seen: str = "") -> None:
+    """IllegalMove, naming the current and the allowed states, unless the task is in `allowed`.
+
+    `seen` is the state the caller loaded (lock_task's answer): when the task has moved on from
+    it since, the caller lost a race and gets StateChanged naming the state it changed to."""
+    allowed = list(allowed)
+    if task.state not in allowed and seen and seen != task.state:
+        raise StateChanged(
+            _(
+                "任务状态已变化：任务“%(task)s”已由“%(seen)s”变为“%(state)s”，未能%(move)s。请刷新后查看。"
+            )
+            % {
+                "task": task.title,
+                "seen": S(seen).label,
+                "state": task.get_state_display(),
+                "move": move,
+            },
+            state=task.state,
+        )
     if task.state not in allowed:
         names = "、".join(str(S(state).label) for state in allowed)
         raise IllegalMove(

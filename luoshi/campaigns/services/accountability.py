@@ -1,6 +1,5 @@
 """问责: accountability actions on a task, and the kinds of action the office configures."""
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 
 from ..models import AccountabilityAction, AccountabilityKind, Task, TaskEvent
-from ._moves import IllegalMove, leaders_of, require_reason, task_url, write_event
+from ._moves import IllegalMove, leaders_of, lock_task, require_reason, task_url, write_event
 from .assess import score_of
 
 
@@ -35,6 +34,7 @@ def record_accountability(
     document: UploadedFile | None = None,
 ) -> AccountabilityAction:
     """问责: an accountability action on a red or returned task, against its unit and/or a person."""
+    lock_task(task)
     require_perm(actor, "task.hold_accountable", task.unit)
     if task.unit is None:  # a plan
         raise IllegalMove(_("问责须针对具体责任单位的任务。"))
@@ -163,26 +163,3 @@ def update_accountability_kind(
             verb = "activate" if kind.is_active else "deactivate"
         record(actor=actor, action=AuditEvent.Action.UPDATE, obj=kind, verb=verb, changes=changes)
     return kind
-
-
-def accountability_kind_export_rows(*, actor: User, kinds: Iterable[AccountabilityKind]) -> list:
-    """Rows of the kinds list (annotated with `used`) for an Excel export (audited)."""
-    require_perm(actor, "campaign.manage")
-    rows = [
-        (
-            kind.name,
-            kind.severity,
-            kind.score_deduction,
-            _("启用") if kind.is_active else _("停用"),
-            getattr(kind, "used", 0),
-        )
-        for kind in kinds
-    ]
-    record(
-        actor=actor,
-        action=AuditEvent.Action.EXPORT,
-        object_type="campaigns.accountabilitykind",
-        object_repr=_("问责方式"),
-        note=_("共 %(n)d 条") % {"n": len(rows)},
-    )
-    return rows

@@ -18,6 +18,7 @@ from ._moves import (
     change_state,
     liaisons_of,
     local_today,
+    lock_task,
     require_reason,
     require_state,
     require_task_perm,
@@ -58,8 +59,9 @@ def verify_task(
     *, actor: User, task: Task, passed: bool, quality: str = "", reason: str = ""
 ) -> Task:
     """考责: the office verifies a completion (复核): pass with a grade, or return with a reason."""
+    seen = lock_task(task)
     require_task_perm(actor, "task.verify", task)
-    require_state(task, [S.SUBMITTED], _("复核"))
+    require_state(task, [S.SUBMITTED], _("复核"), seen=seen)
     if not passed:
         require_reason(reason)
         task.returned_count += 1
@@ -125,8 +127,9 @@ def verify_task(
 @transaction.atomic
 def close_task(*, actor: User, task: Task, note: str = "") -> Task:
     """考责: a verified task is closed off (销号)."""
+    seen = lock_task(task)
     require_task_perm(actor, "task.verify", task)
-    require_state(task, [S.VERIFIED], _("销号"))
+    require_state(task, [S.VERIFIED], _("销号"), seen=seen)
     open_subtasks = task.children.alive().exclude(state__in=[*DONE_STATES, S.WITHDRAWN])
     if open_subtasks.exists():
         raise IllegalMove(_("还有 %(n)d 项子任务未办结，不能销号。") % {"n": open_subtasks.count()})

@@ -23,6 +23,7 @@ from ._moves import (
     change_state,
     liaisons_of,
     local_today,
+    lock_task,
     require_state,
     require_task_perm,
     task_url,
@@ -34,8 +35,9 @@ from .supervise import refresh_warnings
 @transaction.atomic
 def sign_task(*, actor: User, task: Task, note: str = "") -> Task:
     """明责: the unit's liaison signs for the task (签收)."""
+    seen = lock_task(task)
     require_task_perm(actor, "task.sign", task)
-    require_state(task, [S.ISSUED], _("签收"))
+    require_state(task, [S.ISSUED], _("签收"), seen=seen)
     task.signed_by, task.signed_at = actor, timezone.now()
     change_state(
         task,
@@ -59,8 +61,9 @@ def _require_member(person: User, unit: Unit | None, field: str = "owner") -> No
 @transaction.atomic
 def assign_task(*, actor: User, task: Task, owner: User, note: str = "") -> Task:
     """明责: the liaison names the person responsible (责任人); re-assigning is allowed while open."""
+    seen = lock_task(task)
     require_task_perm(actor, "task.assign", task)
-    require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分派责任人"))
+    require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分派责任人"), seen=seen)
     _require_member(owner, task.unit)
     previous = task.owner
     task.owner = owner
@@ -91,8 +94,9 @@ def assign_as_decided(*, actor: User, task: Task, owner: User, note: str) -> Tas
 
     Only the campaign's office (task.issue) may; the move is written on the task's timeline and
     in the audit log like any other, and the owner and the unit's liaisons are told."""
+    seen = lock_task(task)
     require_perm(actor, "task.issue", task.campaign.office_unit)
-    require_state(task, [S.ISSUED], _("分派责任人"))
+    require_state(task, [S.ISSUED], _("分派责任人"), seen=seen)
     _require_member(owner, task.unit)
     task.signed_by, task.signed_at, task.owner = actor, timezone.now(), owner
     change_state(
@@ -127,8 +131,9 @@ class SubTaskSpec:
 @transaction.atomic
 def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> list[Task]:
     """明责: the liaison breaks a unit task into sub-tasks for people of the unit (分解)."""
+    seen = lock_task(task)
     require_task_perm(actor, "task.assign", task)
-    require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分解"))
+    require_state(task, [S.SIGNED, S.IN_PROGRESS], _("分解"), seen=seen)
     if task.is_plan:
         raise IllegalMove(_("任务分解中的任务请下发给单位。"))
     if not items:

@@ -12,16 +12,20 @@ from luoshi.accounts.models import User
 from luoshi.accounts.services import notify
 from luoshi.audit.services import record_created
 from luoshi.files.services import store_upload
-from luoshi.org.access import has_perm
 
+from .. import access
 from ..models import ProgressReport, Task, TaskEvent
-from ._moves import S, campaign_staff, change_state, require_state, roll_up, task_url, write_event
+from ._moves import (
+    S,
+    campaign_staff,
+    change_state,
+    lock_task,
+    require_state,
+    roll_up,
+    task_url,
+    write_event,
+)
 from .supervise import refresh_warnings
-
-
-def can_report(user: User, task: Task) -> bool:
-    """The task's owner, or whoever may report for its unit (the liaison)."""
-    return task.owner_id == user.pk or has_perm(user, "task.report", task.unit)
 
 
 @transaction.atomic
@@ -37,9 +41,10 @@ def report_progress(
 ) -> ProgressReport:
     """履责: the owner (or the liaison) reports progress with evidence; with `complete`, the
     completion report (办结报告), which sends the task to the office for verification."""
-    if task.is_plan or not can_report(actor, task):
+    seen = lock_task(task)
+    if task.is_plan or not access.can_report(actor, task):
         raise PermissionDenied(_("只有任务责任人或本单位联络员可以填报进度。"))
-    require_state(task, [S.IN_PROGRESS], _("填报进度"))
+    require_state(task, [S.IN_PROGRESS], _("填报进度"), seen=seen)
     if not text or not text.strip():
         raise ValidationError({"text": _("请填写工作进展。")})
     if not 0 <= percent <= 100:

@@ -20,7 +20,7 @@ from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import Calendar, load_calendar
 
-from .. import rollups
+from .. import access, rollups
 from ..models import Campaign, LeadingGroupMember, Milestone, Task, TaskEvent, Track
 from ._moves import (
     IllegalMove,
@@ -29,14 +29,13 @@ from ._moves import (
     change_state,
     liaisons_of,
     local_today,
+    lock_task,
     require_reason,
     require_state,
-    require_task_perm,
     roll_up,
     task_url,
     write_event,
 )
-from .perform import can_report
 from .supervise import refresh_warnings
 
 EDITABLE_TASK_FIELDS = (
@@ -265,19 +264,11 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
 
 
 def _require_edit_permission(actor: User, task: Task) -> None:
-    if task.parent is not None and task.parent.unit_id:  # a sub-task the unit made itself
-        require_task_perm(actor, "task.assign", task)
-    else:
-        require_perm(actor, "task.issue", task.campaign.office_unit)
-
-
-def can_edit_task(user: User, task: Task) -> bool:
-    """Whether `user` may edit, delete or restore `task` (the same rule the services apply)."""
-    try:
-        _require_edit_permission(user, task)
-    except PermissionDenied:
-        return False
-    return True
+    """PermissionDenied unless `actor` may edit, delete or restore `task` (access.can_edit_task)."""
+    if not access.can_edit_task(actor, task):
+        raise PermissionDenied(
+            _("只有下达任务的行动办（子任务为分解它的单位）可以修改、删除或恢复该任务。")
+        )
 
 
 @transaction.atomic
@@ -306,7 +297,8 @@ def create_milestone(*, actor: User, task: Task, title: str, due_date: datetime.
 def set_milestone_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
     """Tick a milestone off (or undo it): the task's editors and whoever may report on it."""
     task = milestone.task
-    if not (can_edit_task(actor, task) or (task.unit_id and can_report(actor, task))):
+    milestone.refresh_from_db(from_queryset=Milestone.objects.select_for_update())
+    if not access.can_tick_milestone(actor, task):
         raise PermissionDenied(_("只有任务责任人、本单位联络员或行动办可以标记里程碑。"))
     if milestone.done == done:
         return milestone
@@ -352,10 +344,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
 
     Issuing again to further units adds their tasks; a unit never gets the same task twice.
     """
+    seen = lock_task(task)
     require_perm(actor, "task.issue", task.campaign.office_unit)
     if not task.is_plan:
         raise IllegalMove(_("只能从任务分解中下发任务；单位任务请使用“分解”。"))
-    require_state(task, [S.DRAFT, S.ISSUED], _("下发"))
+    require_state(task, [S.DRAFT, S.ISSUED], _("下发"), seen=seen)
     if not units:
         raise ValidationError({"units": _("请至少选择一个责任单位。")})
     already = set(task.children.alive().values_list("unit_id", flat=True))
@@ -463,10 +456,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
 @transaction.atomic
 def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
     """The office withdraws a unit task that has not been signed yet."""
+    seen = lock_task(task)
     if task.is_plan:
         raise IllegalMove(_("任务分解中的任务不能撤回；请撤回下发给各单位的任务，或删除该任务。"))
     require_perm(actor, "task.issue", task.campaign.office_unit)
-    require_state(task, [S.ISSUED], _("撤回"))
+    require_state(task, [S.ISSUED], _("撤回"), seen=seen)
     require_reason(reason)
     task.warning = ""
     change_state(
@@ -487,6 +481,7 @@ def withdraw_task(*, actor: User, task: Task, reason: str) -> Task:
 @transaction.atomic
 def delete_task(*, actor: User, task: Task, reason: str) -> Task:
     """Soft-delete a task (restorable). Refused once a score or an accountability record refers to it."""
+    lock_task(task)
     _require_edit_permission(actor, task)
     require_reason(reason)
     if task.score is not None or task.accountability_actions.exists():
@@ -518,6 +513,7 @@ def delete_task(*, actor: User, task: Task, reason: str) -> Task:
 
 @transaction.atomic
 def restore_task(*, actor: User, task: Task) -> Task:
+    lock_task(task)
     _require_edit_permission(actor, task)
     deleted_at = task.deleted_at
     if deleted_at is None:

@@ -14,19 +14,21 @@ from luoshi.accounts.models import Notification, User
 from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
-from luoshi.org.access import has_perm, require_perm
+from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import load_calendar
 
-from .. import rollups, warning_levels
+from .. import access, rollups, warning_levels
 from ..models import OPEN_STATES, NoticeCounter, SupervisionNotice, Task, TaskEvent
 from ._moves import (
     IllegalMove,
     S,
+    StateChanged,
     campaign_staff,
     leaders_of,
     liaisons_of,
     local_today,
+    lock_task,
     require_state,
     require_task_perm,
     roll_up,
@@ -46,11 +48,15 @@ def _unit_of(task: Task) -> Unit:
 def issue_notice(
     *, actor: User, task: Task, content: str, reply_deadline: datetime.date | None = None
 ) -> SupervisionNotice:
-    """督责: the office issues a numbered supervision notice (督办单) on a unit task."""
+    """督责: the office issues a numbered supervision notice (督办单) on a unit task.
+
+    Its number comes from the campaign's counter row, locked (and created once, under the
+    counter's unique constraint) for the rest of the transaction: no two notices share one."""
+    seen = lock_task(task)
     require_perm(actor, "task.supervise", task.unit)
     if task.is_plan:
         raise IllegalMove(_("督办单须针对具体责任单位的任务。"))
-    require_state(task, [*OPEN_STATES, S.SUBMITTED], _("督办"))
+    require_state(task, [*OPEN_STATES, S.SUBMITTED], _("督办"), seen=seen)
     if not content or not content.strip():
         raise ValidationError({"content": _("请填写督办事项。")})
     today = local_today()
@@ -99,9 +105,18 @@ def issue_notice(
 def reply_notice(*, actor: User, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
     """The unit replies to a supervision notice."""
     task = notice.task
-    if not (task.owner_id == actor.pk or has_perm(actor, "task.reply", task.unit)):
+    lock_task(task)
+    seen = notice.state
+    notice.refresh_from_db(from_queryset=SupervisionNotice.objects.select_for_update())
+    if not access.can_reply(actor, task):
         raise PermissionDenied(_("只有责任人或本单位联络员可以回复督办单。"))
     if notice.state != SupervisionNotice.State.OPEN:
+        if seen == SupervisionNotice.State.OPEN:  # answered since the caller loaded it
+            raise StateChanged(
+                _("督办单状态已变化：督办单 %(number)s 已由%(person)s回复，未能再次回复。")
+                % {"number": notice.number, "person": notice.replied_by},
+                state=task.state,
+            )
         raise IllegalMove(_("督办单 %(number)s 已回复。") % {"number": notice.number})
     if not reply or not reply.strip():
         raise ValidationError({"reply": _("请填写回复内容。")})
@@ -142,9 +157,10 @@ def remind_task(*, actor: User | None, task: Task, note: str = "") -> list[Notif
 
     `actor` None means the daily job.
     """
+    seen = lock_task(task)
     if actor is not None:
         require_task_perm(actor, "task.remind", task)
-    require_state(task, OPEN_STATES, _("催办"))
+    require_state(task, OPEN_STATES, _("催办"), seen=seen)
     recipients = [task.owner, *liaisons_of(task.unit)]
     escalated = task.warning == "red"
     if escalated:

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
 from luoshi.lib.http import wants_xlsx
-from luoshi.org.access import has_perm, require_perm, units_for_picker
+from luoshi.org.access import require_perm, units_for_picker
 from luoshi.workdays.selectors import load_calendar
 
 from .. import exports, selectors, services
 from .. import forms as f
 from ..access import (
+    can_create_task,
     can_manage_campaign,
     get_accountability_kind_for_user,
     get_campaign_for_user,
@@ -103,7 +104,7 @@ def campaign_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "manage": manage,
-        "can_create_task": has_perm(request.user, "task.issue", campaign.office_unit),
+        "can_create_task": can_create_task(request.user, campaign),
         "leading_group": campaign.leading_group.select_related("person"),
         "tracks": tracks,
         "untracked": untracked,

@@ -107,7 +107,10 @@ def _render_task(
     level = assessment.level if assessment is not None else task.warning
     can = access.move_flags(user, task)
     action_forms = _action_forms(request, task, can)
-    action_forms.update(bound or {})
+    # A refused form comes back with its errors only while the move is still allowed: the page
+    # never offers a move access.allowed_moves() does not return (a stale page's post after the
+    # task has moved on).
+    action_forms.update({name: form for name, form in (bound or {}).items() if can[name]})
     children = list(
         task.children.alive()
         .select_related("unit", "owner")
