@@ -80,6 +80,7 @@ bench: bytecode
 	$(PY) bench/learning_generate.py
 	$(PY) bench/learning_import.py
 	$(PY) bench/startup.py
+	$(PY) bench/hardening.py
 
 clean:
 	rm -rf $(VENV) node_modules static_npm static_build var

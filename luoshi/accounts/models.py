@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.fieldcrypt import EncryptedCharField, LookupHashField
+from luoshi.lib.phones import mask_phone
+
 
 class UserQuerySet(models.QuerySet):
     def search(self, text: str) -> "UserQuerySet":
@@ -36,7 +39,9 @@ class User(AbstractUser):
     """
 
     name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Stored SM4-encrypted (GB/T 22239 数据保密性); `phone_hash` finds a person by phone.
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
+    phone_hash = LookupHashField(source="phone")
     email = models.EmailField(_("电子邮箱"), blank=True)
     pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     initials = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
@@ -58,9 +63,7 @@ class User(AbstractUser):
     @property
     def masked_phone(self) -> str:
         """138****5678: what everyone but the people who manage this person sees."""
-        if len(self.phone) < 7:
-            return "*" * len(self.phone)
-        return f"{self.phone[:3]}****{self.phone[-4:]}"
+        return mask_phone(self.phone)
 
 
 class AccessToken(models.Model):
