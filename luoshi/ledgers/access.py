@@ -10,6 +10,7 @@ from django.http import Http404
 from luoshi.org.access import scope_for
 from luoshi.org.models import Membership, Unit
 
+from . import hooks
 from .models import Activity, ActivityType, Participation
 
 
@@ -39,7 +40,7 @@ def get_activity_for_user(user, pk: int, *, deleted: bool = False) -> Activity:
     """The activity, or 404 when `user` may not see it."""
     activity = (
         visible_activities(user, deleted=deleted)
-        .select_related("type", "unit", "recorded_by", "evidence_task", "site")
+        .select_related("type", "unit", "recorded_by", "evidence_task", *hooks.related_names())
         .filter(pk=pk)
         .first()
     )

@@ -21,7 +21,6 @@ from luoshi.api.auth import current_user
 from luoshi.api.pages import MAX_PAGE_SIZE, PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.models import Campaign, Task, Track
-from luoshi.heritage.models import Site
 from luoshi.org.access import (
     get_person_in_scope,
     get_unit_in_scope,
@@ -31,7 +30,7 @@ from luoshi.org.access import (
 )
 from luoshi.org.models import Unit
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, Participation
 
@@ -147,7 +146,7 @@ class ActivityOut(Schema):
 
     @staticmethod
     def resolve_site(obj: Activity) -> dict | None:
-        return ref(obj.site)
+        return ref(hooks.part_value(obj, "site"))  # the heritage site (a record part)
 
     @staticmethod
     def resolve_unit(obj: Activity) -> dict | None:
@@ -356,6 +355,16 @@ def _many(model, ids: list[int], field: str, message: str) -> list:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
+def _parts(values: dict[str, Any]) -> dict[str, Any]:
+    """The record parts given by id (`site_id`: the heritage site), looked up by their owners."""
+    parts = {}
+    for part in hooks.RECORD_PARTS:
+        key = f"{part.name}_id"
+        if key in values:
+            parts[part.name] = part.lookup(values[key]) if values[key] is not None else None
+    return parts
+
+
 def _people(ids: list[int]) -> list[User]:
     return _many(User, ids, "participants", _("人员不存在：%(ids)s"))
 
@@ -383,7 +392,11 @@ def _filter(user, filters, *, with_person: bool = True) -> selectors.ActivityFil
         text=getattr(filters, "q", "").strip(),
         unit_exact=getattr(filters, "only", False),
         person_id=person_id,
-        site_id=getattr(filters, "site", None),
+        parts={
+            part.name: value
+            for part in hooks.RECORD_PARTS
+            if (value := getattr(filters, part.name, None)) is not None
+        },
         field_key=field_key if services.KEY_RE.match(field_key) else "",
         field_value=getattr(filters, "value", "").strip(),
         commended=getattr(filters, "commended", False),
@@ -502,7 +515,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
     require_perm(user, "ledger.record")
     activity_type = _one(ActivityType, payload.type_id, "type", _("所选活动类型不存在。"))
     unit = Unit.objects.alive().filter(pk=payload.unit_id).first()
-    site = _one(Site, payload.site_id, "site", _("所选红色资源点位不存在。"))
+    parts = _parts(payload.model_dump(exclude_unset=True))
     task = _one(Task, payload.evidence_task_id, "evidence_task", _("所选任务不存在。"))
     # None: the service counts the record toward the type's campaign.
     # No campaign_ids: the type's own campaign, as on the page; [] counts toward none.
@@ -515,7 +528,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
         starts_at=_aware(payload.starts_at),
         ends_at=_aware(payload.ends_at),
         place=payload.place,
-        site=site,
+        parts=parts,
         venue_category=payload.venue_category,
         audience=payload.audience,
         hours=payload.hours,
@@ -554,8 +567,6 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
             changes[name] = _aware(values[name])
     if "unit_id" in values:
         changes["unit"] = Unit.objects.alive().filter(pk=values["unit_id"]).first()
-    if "site_id" in values:
-        changes["site"] = _one(Site, values["site_id"], "site", _("所选红色资源点位不存在。"))
     if "evidence_task_id" in values:
         changes["evidence_task"] = _one(
             Task, values["evidence_task_id"], "evidence_task", _("所选任务不存在。")
@@ -568,6 +579,7 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
         activity=activity,
         values=values.get("values"),
         campaigns=campaigns,
+        parts=_parts(values),
         **changes,
     )
     return _detail(user, activity.pk)

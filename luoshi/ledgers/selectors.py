@@ -14,6 +14,7 @@ from django.utils import timezone
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
+from . import hooks
 from .access import visible_activities
 from .models import (
     LOCAL_MONTH_ZONE,
@@ -38,7 +39,8 @@ class ActivityFilter:
     text: str = ""
     unit_exact: bool = False  # the unit itself, not its subtree (links from the ledger view)
     person_id: int | None = None  # activities this person took part in
-    site_id: int | None = None  # held at this heritage site
+    # The higher apps' record parts by name → id (the heritage site: {"site": 3}; hooks.py).
+    parts: dict[str, int] = field(default_factory=dict)
     field_key: str = ""  # with field_value: records whose extra field holds this value
     field_value: str = ""
     commended: bool = False  # only records rated 优秀
@@ -89,8 +91,8 @@ def filter_activities(user, flt: ActivityFilter, *, deleted: bool = False) -> Qu
         activities = activities.filter(
             pk__in=Participation.objects.filter(person_id=flt.person_id).values("activity_id")
         )
-    if flt.site_id:
-        activities = activities.filter(site_id=flt.site_id)
+    for name, value in flt.parts.items():
+        activities = activities.filter(hooks.record_part(name).held_at(value))
     if flt.field_key and flt.field_value:
         activities = activities.filter(**{f"values__{flt.field_key}": flt.field_value})
     if flt.commended:
@@ -102,7 +104,7 @@ def activity_list(user, flt: ActivityFilter, *, deleted: bool = False) -> QueryS
     """The filtered list with what each row shows, in one query plus prefetches."""
     return (
         filter_activities(user, flt, deleted=deleted)
-        .select_related("type", "unit", "recorded_by")
+        .select_related("type", "unit", "recorded_by", *hooks.related_names())
         .annotate(people=Count("participations", distinct=True))
         .prefetch_related("campaigns")
         .order_by("-starts_at", "-id")
@@ -248,7 +250,7 @@ def _extra_filters(flt: ActivityFilter) -> bool:
         or flt.text
         or flt.unit_exact
         or flt.person_id
-        or flt.site_id
+        or flt.parts
         or (flt.field_key and flt.field_value)
         or flt.commended
     )

@@ -24,11 +24,10 @@ from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import Campaign, Task, Track
 from luoshi.files.services import store_upload
-from luoshi.heritage.models import Site
 from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
-from . import rollups
+from . import hooks, rollups
 from .access import can_edit_activity, recordable_campaigns, recording_units
 from .models import Activity, ActivityType, Category, FieldKind, Participation, VenueCategory
 
@@ -419,6 +418,26 @@ def _store_files(
         activity.save(update_fields=["values"])
 
 
+def _given_parts(parts: Mapping[str, Any] | None) -> list[tuple[hooks.RecordPart, Any]]:
+    """The registered record parts given a value; an unknown name is a programming error."""
+    return [(hooks.record_part(name), value) for name, value in (parts or {}).items()]
+
+
+def _part_errors(
+    given: list[tuple[hooks.RecordPart, Any]], activity: Activity | None
+) -> dict[str, str]:
+    errors = {}
+    for part, value in given:
+        message = part.check(value, part.current(activity) if activity is not None else None)
+        if message:
+            errors[part.name] = message
+    return errors
+
+
+def _default_place(given: list[tuple[hooks.RecordPart, Any]]) -> str:
+    return next((place for part, value in given if (place := part.default_place(value))), "")
+
+
 def _add_participants(activity: Activity, people: Iterable[User], source: str) -> int:
     rows = [Participation(activity=activity, person=person, source=source) for person in people]
     created = Participation.objects.bulk_create(rows, ignore_conflicts=True)
@@ -435,7 +454,7 @@ def record_activity(
     starts_at: datetime.datetime | None,
     ends_at: datetime.datetime | None = None,
     place: str = "",
-    site: Site | None = None,
+    parts: Mapping[str, Any] | None = None,
     venue_category: str = "",
     audience: int | None = None,
     hours: Decimal | None = None,
@@ -452,7 +471,9 @@ def record_activity(
     """Record one activity with its participants, extra values and attachments, all or nothing.
 
     `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
-    an empty list none (a record from before any campaign)."""
+    an empty list none (a record from before any campaign). `parts` are the values of the higher
+    apps' record parts by name (the heritage site: `{"site": site}`, see luoshi.ledgers.hooks),
+    checked with the rest and saved in the same transaction."""
     people = list(participants)
     if activity_type.is_personal and not people:
         people = [actor]
@@ -481,8 +502,8 @@ def record_activity(
         previous={},
     )
     errors.update(value_errors)
-    if site is not None and not site.is_active:
-        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
+    given = _given_parts(parts)
+    errors.update(_part_errors(given, None))
     try:
         people = _check_people(actor=actor, activity_type=activity_type, unit=unit, people=people)
     except ValidationError as error:
@@ -496,8 +517,7 @@ def record_activity(
         title=title[:200],
         starts_at=starts_at,
         ends_at=ends_at,
-        place=(place or "").strip()[:200] or (site.name if site is not None else ""),
-        site=site,
+        place=((place or "").strip() or _default_place(given))[:200],
         venue_category=venue_category if activity_type.has_venue_category else "",
         unit=unit,
         recorded_by=actor,
@@ -523,6 +543,9 @@ def record_activity(
         campaign_set = [activity_type.campaign] if activity_type.campaign else []
     activity.campaigns.set(campaign_set)
     _add_participants(activity, people, Participation.Source.HAND)
+    for part, value in given:
+        if value is not None:
+            part.save(activity, value)
     _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
     record_created(
         actor=actor,
@@ -541,7 +564,6 @@ EDITABLE = (
     "starts_at",
     "ends_at",
     "place",
-    "site",
     "venue_category",
     "unit",
     "audience",
@@ -568,9 +590,11 @@ def update_activity(
     value_files: Mapping[str, UploadedFile] | None = None,
     campaigns: Sequence[Campaign] | None = None,
     uploads: Sequence[UploadedFile] = (),
+    parts: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Activity:
-    """Edit an activity (audited, field by field). Participants change through set_participants."""
+    """Edit an activity (audited, field by field). Participants change through set_participants;
+    `parts` sets the higher apps' record parts by name (see record_activity)."""
     _require_edit(actor, activity)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -580,7 +604,7 @@ def update_activity(
         unit = changes["unit"]
         people = list(User.objects.filter(participations__activity=activity))
         _check_recording(actor=actor, activity_type=activity_type, unit=unit, people=people)
-    names = [f"{key}_id" if key in ("unit", "evidence_task", "site") else key for key in changes]
+    names = [f"{key}_id" if key in ("unit", "evidence_task") else key for key in changes]
     names += ["values"]
     before = snapshot(activity, names)
     linked = {c.pk: c for c in activity.campaigns.all()}
@@ -606,9 +630,8 @@ def update_activity(
         checkin_closes_at=activity.checkin_closes_at,
     )
     errors.pop("type", None)  # a record of a type deactivated since stays editable
-    site = changes.get("site")
-    if site is not None and not site.is_active:
-        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
+    given = _given_parts(parts)
+    errors.update(_part_errors(given, activity))
     pending: dict[str, UploadedFile] = {}
     if values is not None or value_files:
         cleaned, value_errors, pending = _clean_values(
@@ -635,6 +658,8 @@ def update_activity(
     rollups.move(counted_in, activity)
     _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
     audit_changes = diff(before, snapshot(activity, names))
+    for part, value in given:
+        audit_changes.update(part.save(activity, value))
     if campaigns is not None:
         activity.campaigns.set(list(campaigns))
         after_campaigns = sorted(c.display_name for c in campaigns)

@@ -33,7 +33,7 @@ from luoshi.org.access import (
 )
 
 from . import forms as f
-from . import imports, qr, selectors, services
+from . import hooks, imports, qr, selectors, services
 from .access import can_edit_activity, get_activity_for_user, get_type_for_user
 from .models import Activity, ActivityType, Category, FieldKind
 
@@ -56,9 +56,9 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 FILTER_KEYS = (
-    *("type", "unit", "only", "from", "to", "category", "campaign", "q", "person", "site"),
+    *("type", "unit", "only", "from", "to", "category", "campaign", "q", "person"),
     *("field", "value", "commended"),
-)
+)  # and the record parts' names (hooks.RECORD_PARTS: the heritage site)
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,29}$")  # an extra field's key (see services.KEY_RE)
 
 
@@ -84,12 +84,17 @@ def _filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilte
         text=get.get("q", "").strip(),
         unit_exact=get.get("only") == "1",
         person_id=person_id,
-        site_id=_int(get.get("site")),
+        parts={
+            part.name: value
+            for part in hooks.RECORD_PARTS
+            if (value := _int(get.get(part.name))) is not None
+        },
         field_key=field_key if FIELD_KEY.match(field_key) else "",
         field_value=get.get("value", "").strip()[:200],
         commended=get.get("commended") == "1",
     )
-    params = {key: get.get(key, "") for key in FILTER_KEYS if get.get(key)}
+    keys = [*FILTER_KEYS, *(part.name for part in hooks.RECORD_PARTS)]
+    params = {key: get.get(key, "") for key in keys if get.get(key)}
     return flt, params
 
 
@@ -321,7 +326,7 @@ def activity_record(request: AuthenticatedRequest) -> HttpResponse:
                 starts_at=data["starts_at"],
                 ends_at=data.get("ends_at"),
                 place=data.get("place", ""),
-                site=data.get("site"),
+                parts=form.part_values(),
                 venue_category=data.get("venue_category", ""),
                 audience=data.get("audience"),
                 hours=data.get("hours"),
@@ -360,12 +365,12 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "hours": activity.hours,
             "notes": activity.notes,
             "unit": activity.unit_id,
-            "site": activity.site_id,
             "evidence_task": activity.evidence_task_id,
             "campaigns": list(activity.campaigns.values_list("pk", flat=True)),
             "starts_at": timezone.localtime(activity.starts_at),
         }
     )
+    initial.update({part.name: part.current(activity) for part in hooks.RECORD_PARTS})
     if activity.ends_at:
         initial["ends_at"] = timezone.localtime(activity.ends_at)
     for key, value in activity.values.items():
@@ -393,6 +398,7 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 value_files=form.extra_files(),
                 campaigns=list(data.get("campaigns") or []),
                 uploads=request.FILES.getlist("files"),
+                parts=form.part_values(),
                 **changes,
             )
         except ValidationError as error:

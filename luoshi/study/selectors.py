@@ -34,6 +34,15 @@ def group_members(user, group: StudyGroup) -> QuerySet[User]:
     )
 
 
+def groups_members(user, groups) -> list[User]:
+    """The members of every group in `groups` that `user` may pick (see group_members), once
+    each: the study groups added whole on the ledger's record form."""
+    people: dict[int, User] = {}
+    for group in groups:
+        people.update((person.pk, person) for person in group_members(user, group))
+    return list(people.values())
+
+
 def group_list(user, *, unit: Unit | None = None, text: str = "") -> QuerySet[StudyGroup]:
     groups = visible_groups(user).select_related("unit").annotate(size=Count("members"))
     if unit is not None:
