@@ -73,6 +73,15 @@ def get_type_for_user(user, pk: int, *, configure: bool = False) -> ActivityType
     return activity_type
 
 
+def recordable_types(user) -> QuerySet[ActivityType]:
+    """The active types `user` may record: every one with a unit reach in `ledger.record`, only
+    the personal ones for a "self" reach."""
+    types = ActivityType.objects.filter(is_active=True).order_by("sort_order", "id")
+    if not scope_for(user, "ledger.record").covers_units():
+        types = types.filter(is_personal=True)
+    return types
+
+
 def recording_units(user) -> QuerySet[Unit]:
     """Units `user` may record activities for: those in the `ledger.record` scope, and for the
     "self" scope the units they belong to (personal records only)."""

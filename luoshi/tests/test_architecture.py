@@ -149,7 +149,8 @@ KNOWN_UPWARD: set[tuple[str, str]] = set()
 # chosen by id) — to go through ledgers.access like the records themselves.
 KNOWN_UNSCOPED = {
     "luoshi/ledgers/api.py .objects.filter(pk=…).first()": 3,
-    "luoshi/ledgers/views.py .objects.filter(pk=…).first()": 4,
+    "luoshi/ledgers/views/filters.py .objects.filter(pk=…).first()": 1,
+    "luoshi/ledgers/views/records.py .objects.filter(pk=…).first()": 3,
 }
 
 

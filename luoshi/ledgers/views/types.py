@@ -1,0 +1,149 @@
+"""Activity types, configured by the campaign office: the list (with its export), add and edit."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.http import AuthenticatedRequest
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record
+from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.org.access import (
+    require_perm,
+)
+
+from .. import forms as f
+from .. import services
+from ..access import get_type_for_user
+from ..models import ActivityType, Category
+
+
+@login_required
+def type_list(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.configure")
+    types = ActivityType.objects.select_related("campaign", "track").annotate(
+        used=Count("activities", filter=Q(activities__deleted_at__isnull=True))
+    )
+    text = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    active = request.GET.get("active", "")
+    if text:
+        types = types.filter(name__icontains=text)
+    if category in Category.values:
+        types = types.filter(category=category)
+    if active in ("1", "0"):
+        types = types.filter(is_active=active == "1")
+    types = types.order_by("sort_order", "id")
+    if request.GET.get("export") == "xlsx":
+        title = _("活动类型")
+        yes, no = _("是"), _("否")
+        rows = [
+            (
+                t.name,
+                t.get_category_display(),
+                t.campaign.display_name if t.campaign else "",
+                t.track.name if t.track else "",
+                yes if t.is_personal else no,
+                yes if t.takes_checkin else no,
+                "、".join(d["label"] for d in t.fields),
+                _("启用") if t.is_active else _("停用"),
+                t.used,
+            )
+            for t in types
+        ]
+        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+        content = build_workbook(
+            title=title,
+            headers=[
+                _("名称"),
+                _("类别"),
+                _("专项行动"),
+                _("方向"),
+                _("个人记录"),
+                _("扫码签到"),
+                _("自定义字段"),
+                _("状态"),
+                _("记录数"),
+            ],
+            rows=rows,
+            notes=[note],
+        )
+        record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="ledgers.activitytype",
+            object_repr=title,
+            note=f"{note}；{len(rows)} 行",
+        )
+        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+    return render(
+        request,
+        "ledgers/type_list.html",
+        {
+            "types": list(types),
+            "q": text,
+            "category": category,
+            "active": active,
+            "categories": Category.choices,
+        },
+    )
+
+
+TYPE_ALIASES = {"fields": "field_lines"}
+
+
+def _type_values(form: f.ActivityTypeForm) -> dict[str, Any]:
+    values = dict(form.cleaned_data)
+    values["fields"] = values.pop("field_lines")
+    return values
+
+
+@login_required
+def type_create(request: AuthenticatedRequest) -> HttpResponse:
+    require_perm(request.user, "ledger.configure")
+    form = f.ActivityTypeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_type = services.create_activity_type(actor=request.user, **_type_values(form))
+        except ValidationError as error:
+            f.add_service_errors(form, error, aliases=TYPE_ALIASES)
+        else:
+            messages.success(request, _("已添加活动类型“%(name)s”。") % {"name": activity_type})
+            return redirect("ledgers:type-list")
+    return render(request, "ledgers/type_form.html", {"form": form, "title": _("新增活动类型")})
+
+
+@login_required
+def type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    activity_type = get_type_for_user(request.user, pk, configure=True)
+    initial = {
+        name: getattr(activity_type, name)
+        for name in services.TYPE_FIELDS
+        if name not in ("fields", "campaign", "track")
+    }
+    initial["campaign"] = activity_type.campaign_id
+    initial["track"] = activity_type.track_id
+    initial["field_lines"] = f.fields_to_text(activity_type.fields)
+    form = f.ActivityTypeForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity_type(
+                actor=request.user, activity_type=activity_type, **_type_values(form)
+            )
+        except ValidationError as error:
+            f.add_service_errors(form, error, aliases=TYPE_ALIASES)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("ledgers:type-list")
+    return render(
+        request,
+        "ledgers/type_form.html",
+        {"form": form, "title": _("修改活动类型"), "activity_type": activity_type},
+    )
