@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.ledgers.access import visible_activities
 from luoshi.ledgers.models import Activity, ActivityType, Participation
@@ -28,6 +29,14 @@ class CountFilter:
     def bounds(self) -> tuple[datetime.date, datetime.date]:
         date_to = self.date_to or timezone.localdate()
         return self.date_from or date_to.replace(month=1, day=1), date_to
+
+    def describe(self) -> list[str]:
+        """The period and unit in words, for the head of an export."""
+        date_from, date_to = self.bounds()
+        parts = [_("活动统计时间：%(a)s 至 %(b)s") % {"a": date_from, "b": date_to}]
+        if self.unit is not None:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": self.unit.name})
+        return parts
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

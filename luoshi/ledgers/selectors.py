@@ -10,6 +10,7 @@ from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
@@ -20,6 +21,7 @@ from .models import (
     LOCAL_MONTH_ZONE,
     Activity,
     ActivityType,
+    Category,
     LedgerCount,
     LocalMonth,
     Participation,
@@ -44,6 +46,27 @@ class ActivityFilter:
     field_key: str = ""  # with field_value: records whose extra field holds this value
     field_value: str = ""
     commended: bool = False  # only records rated 优秀
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.unit is not None:
+            parts.append(_("单位：%(unit)s（含下级）") % {"unit": self.unit.name})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": self.date_from or _("不限"), "b": self.date_to or _("不限")}
+            )
+        if self.type_id:
+            activity_type = ActivityType.objects.filter(pk=self.type_id).first()
+            parts.append(_("类型：%(t)s") % {"t": activity_type or "—"})
+        if self.category:
+            parts.append(_("类别：%(c)s") % {"c": Category(self.category).label})
+        if self.field_key and self.field_value:
+            parts.append(_("字段“%(k)s”为“%(v)s”") % {"k": self.field_key, "v": self.field_value})
+        if self.commended:
+            parts.append(_("仅优秀"))
+        return parts
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

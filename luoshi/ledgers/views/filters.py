@@ -6,12 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
 from luoshi.lib.params import parse_date, parse_int
 from luoshi.org.access import (
     get_person_in_scope,
@@ -65,37 +61,6 @@ def filter_from(request: AuthenticatedRequest) -> tuple[selectors.ActivityFilter
     keys = [*FILTER_KEYS, *(part.name for part in hooks.RECORD_PARTS)]
     params = {key: get.get(key, "") for key in keys if get.get(key)}
     return flt, params
-
-
-def filter_note(flt: selectors.ActivityFilter) -> str:
-    parts = [_("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}]
-    if flt.unit is not None:
-        parts.append(_("单位：%(unit)s（含下级）") % {"unit": flt.unit.name})
-    if flt.date_from or flt.date_to:
-        parts.append(
-            _("时间：%(a)s 至 %(b)s")
-            % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
-        )
-    if flt.type_id:
-        activity_type = ActivityType.objects.filter(pk=flt.type_id).first()
-        parts.append(_("类型：%(t)s") % {"t": activity_type or "—"})
-    if flt.category:
-        parts.append(_("类别：%(c)s") % {"c": Category(flt.category).label})
-    if flt.field_key and flt.field_value:
-        parts.append(_("字段“%(k)s”为“%(v)s”") % {"k": flt.field_key, "v": flt.field_value})
-    if flt.commended:
-        parts.append(_("仅优秀"))
-    return "；".join(str(part) for part in parts)
-
-
-def audit_export(request: AuthenticatedRequest, what: str, count: int, note: str) -> None:
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="ledgers.activity",
-        object_repr=what,
-        note=f"{note}；{count} 行",
-    )
 
 
 def filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> dict[str, Any]:

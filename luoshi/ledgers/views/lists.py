@@ -1,6 +1,7 @@
 """The ledger's lists: the activity list, the ledger view (type × unit × month, 逐级汇总) and the
 per-person counts, each with its Excel export."""
 
+import dataclasses
 import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -10,24 +11,22 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.audit.services import serve_export
+from luoshi.lib.http import wants_xlsx
 from luoshi.org.access import (
     has_perm,
     require_perm,
     scope_for,
 )
 
-from .. import selectors
+from .. import exports, selectors
 from ..models import Category
 from .filters import (
-    audit_export,
     filter_context,
     filter_from,
-    filter_note,
 )
 
 PAGE_SIZE = 50
@@ -39,47 +38,15 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     flt, params = filter_from(request)
     deleted = request.GET.get("deleted") == "1" and has_perm(request.user, "ledger.configure")
     activities = selectors.activity_list(request.user, flt, deleted=deleted)
-    if request.GET.get("export") == "xlsx":
-        title = _("活动台账")
-        note = filter_note(flt)
-        rows = [
-            (
-                a.starts_at,
-                a.type.name,
-                a.type.get_category_display(),
-                a.title,
-                a.unit.name,
-                a.place,
-                a.get_venue_category_display(),
-                a.people,  # type: ignore[attr-defined]
-                a.audience,
-                a.hours,
-                "、".join(c.display_name for c in a.campaigns.all()),
-                a.recorded_by.name or a.recorded_by.username,
-            )
-            for a in activities
-        ]
-        audit_export(request, title, len(rows), note)
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("时间"),
-                _("活动类型"),
-                _("类别"),
-                _("名称"),
-                _("组织单位"),
-                _("地点"),
-                _("场所类别"),
-                _("参加人数"),
-                _("受众人数"),
-                _("时长（小时）"),
-                _("计入专项行动"),
-                _("登记人"),
-            ],
-            rows=rows,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("活动台账"),
+            headers=exports.activity_headers(),
+            rows=exports.activity_rows(activities),
+            filters=flt.describe(),
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     paginator = Paginator(activities, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = filter_context(request, params)
@@ -143,30 +110,16 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
     flt, params = filter_from(request)
     pivot = selectors.ledger_pivot(request.user, flt)
     month_labels = [f"{month:%Y-%m}" for month in pivot.months]
-    own_label = _("%(unit)s（本单位）")
-    if request.GET.get("export") == "xlsx":
-        title = _("台账统计")
-        note = filter_note(
-            flt if flt.unit else selectors.ActivityFilter(**{**flt.__dict__, "unit": pivot.unit})
+    if wants_xlsx(request):
+        shown = flt if flt.unit else dataclasses.replace(flt, unit=pivot.unit)
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("台账统计"),
+            headers=exports.pivot_headers(pivot),
+            rows=exports.pivot_rows(pivot),
+            filters=shown.describe(),
         )
-        rows = [
-            [
-                own_label % {"unit": row["unit"].name} if row["own"] else row["unit"].name,
-                row["type"].name,
-                *row["counts"],
-                row["total"],
-            ]
-            for row in pivot.rows
-        ]
-        rows.append([_("合计"), "", *pivot.column_totals, pivot.total])
-        audit_export(request, title, len(rows), note)
-        content = build_workbook(
-            title=title,
-            headers=[_("单位"), _("活动类型"), *month_labels, _("合计")],
-            rows=rows,
-            notes=[note],
-        )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     records, drill = _ledger_links(request, params, pivot)
     page = Paginator(pivot.rows, PIVOT_PAGE_SIZE).get_page(request.GET.get("page"))
     table = []
@@ -215,21 +168,15 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         flt.category = Category.STUDY
         params["category"] = Category.STUDY
     table = selectors.person_counts(request.user, flt)
-    if request.GET.get("export") == "xlsx":
-        title = _("个人学习记录") if flt.category == Category.STUDY else _("个人活动记录")
-        note = filter_note(flt)
-        rows = [
-            [row["person"].name or row["person"].username, *row["counts"], row["total"]]
-            for row in table.rows
-        ]
-        audit_export(request, title, len(rows), note)
-        content = build_workbook(
-            title=title,
-            headers=[_("姓名"), *[t.name for t in table.types], _("合计")],
-            rows=rows,
-            notes=[note],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("个人学习记录") if flt.category == Category.STUDY else _("个人活动记录"),
+            headers=exports.person_headers(table),
+            rows=exports.person_rows(table),
+            filters=flt.describe(),
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     base = {k: v for k, v in params.items() if k not in ("type", "person")}
     listing = reverse("ledgers:activity-list")
     table_rows = []

@@ -8,19 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
-from luoshi.lib.xlsx import build_workbook, xlsx_response
+from luoshi.audit.services import serve_export
+from luoshi.lib.http import wants_xlsx
 from luoshi.org.access import (
     require_perm,
 )
 
+from .. import exports, services
 from .. import forms as f
-from .. import services
 from ..access import get_type_for_user
 from ..models import ActivityType, Category
 
@@ -41,48 +39,14 @@ def type_list(request: AuthenticatedRequest) -> HttpResponse:
     if active in ("1", "0"):
         types = types.filter(is_active=active == "1")
     types = types.order_by("sort_order", "id")
-    if request.GET.get("export") == "xlsx":
-        title = _("活动类型")
-        yes, no = _("是"), _("否")
-        rows = [
-            (
-                t.name,
-                t.get_category_display(),
-                t.campaign.display_name if t.campaign else "",
-                t.track.name if t.track else "",
-                yes if t.is_personal else no,
-                yes if t.takes_checkin else no,
-                "、".join(d["label"] for d in t.fields),
-                _("启用") if t.is_active else _("停用"),
-                t.used,
-            )
-            for t in types
-        ]
-        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        content = build_workbook(
-            title=title,
-            headers=[
-                _("名称"),
-                _("类别"),
-                _("专项行动"),
-                _("方向"),
-                _("个人记录"),
-                _("扫码签到"),
-                _("自定义字段"),
-                _("状态"),
-                _("记录数"),
-            ],
-            rows=rows,
-            notes=[note],
-        )
-        record(
+    if wants_xlsx(request):
+        return serve_export(
             actor=request.user,
-            action=AuditEvent.Action.EXPORT,
             object_type="ledgers.activitytype",
-            object_repr=title,
-            note=f"{note}；{len(rows)} 行",
+            title=_("活动类型"),
+            headers=exports.type_headers(),
+            rows=exports.type_rows(types),
         )
-        return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
     return render(
         request,
         "ledgers/type_list.html",
