@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,8 @@ from luoshi.accounts.models import User
 from luoshi.api.auth import current_user
 from luoshi.api.pages import MAX_PAGE_SIZE, PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
-from luoshi.campaigns.models import Campaign, Task, Track
+from luoshi.campaigns.access import visible_campaigns, visible_tasks
+from luoshi.campaigns.models import Campaign, Track
 from luoshi.org.access import (
     get_person_in_scope,
     get_unit_in_scope,
@@ -28,10 +30,15 @@ from luoshi.org.access import (
     require_perm,
     scope_for,
 )
-from luoshi.org.models import Unit
 
 from . import hooks, selectors, services
-from .access import can_edit_activity, get_activity_for_user, get_type_for_user
+from .access import (
+    can_edit_activity,
+    get_activity_for_user,
+    get_type_for_user,
+    recording_units,
+    visible_types,
+)
 from .models import Activity, ActivityType, Category, Participation
 
 router = Router(tags=["台账"])
@@ -338,10 +345,12 @@ def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
     return moment
 
 
-def _one(model, pk: int | None, field: str, message: str):
+def _one(reachable: QuerySet, pk: int | None, field: str, message: str):
+    """The object `pk` among those the caller may name (a scoped queryset), None for no id; a
+    field error when it is not there."""
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk).first()
+    obj = reachable.filter(pk=pk).first()
     if obj is None:
         raise ValidationError({field: message})
     return obj
@@ -441,13 +450,16 @@ def get_type(request: HttpRequest, type_id: int):
     return get_type_for_user(current_user(request), type_id)
 
 
-def _type_links(values: dict[str, Any]) -> dict[str, Any]:
+def _type_links(user, values: dict[str, Any]) -> dict[str, Any]:
+    """The campaign and track a type counts toward, among the campaigns `user` sees."""
+    campaigns = visible_campaigns(user)
     if "campaign_id" in values:
         values["campaign"] = _one(
-            Campaign, values.pop("campaign_id"), "campaign", _("所选专项行动不存在。")
+            campaigns, values.pop("campaign_id"), "campaign", _("所选专项行动不存在。")
         )
     if "track_id" in values:
-        values["track"] = _one(Track, values.pop("track_id"), "track", _("所选方向不存在。"))
+        tracks = Track.objects.filter(campaign__in=campaigns)
+        values["track"] = _one(tracks, values.pop("track_id"), "track", _("所选方向不存在。"))
     return values
 
 
@@ -455,7 +467,7 @@ def _type_links(values: dict[str, Any]) -> dict[str, Any]:
 def create_type(request: HttpRequest, payload: TypeCreateIn):
     user = current_user(request)
     require_perm(user, "ledger.configure")
-    values = _type_links(payload.model_dump())
+    values = _type_links(user, payload.model_dump())
     values["category"] = str(values["category"])
     activity_type = services.create_activity_type(actor=user, **values)
     return Status(201, activity_type)
@@ -473,7 +485,7 @@ def edit_type(request: HttpRequest, type_id: int, payload: TypeEditIn):
     empty = [name for name, value in values.items() if value is None and name not in nullable]
     if empty:
         raise ValidationError({name: _("此项不能为空。") for name in empty})
-    values = _type_links(values)
+    values = _type_links(user, values)
     if "category" in values:
         values["category"] = str(values["category"])
     if values:
@@ -513,10 +525,13 @@ def get_activity(request: HttpRequest, activity_id: int):
 def create_activity(request: HttpRequest, payload: ActivityIn):
     user = current_user(request)
     require_perm(user, "ledger.record")
-    activity_type = _one(ActivityType, payload.type_id, "type", _("所选活动类型不存在。"))
-    unit = Unit.objects.alive().filter(pk=payload.unit_id).first()
+    activity_type = _one(visible_types(user), payload.type_id, "type", _("所选活动类型不存在。"))
+    # A unit out of the recording reach is None: the service names the field.
+    unit = recording_units(user).filter(pk=payload.unit_id).first()
     parts = _parts(payload.model_dump(exclude_unset=True))
-    task = _one(Task, payload.evidence_task_id, "evidence_task", _("所选任务不存在。"))
+    task = _one(
+        visible_tasks(user), payload.evidence_task_id, "evidence_task", _("所选任务不存在。")
+    )
     # None: the service counts the record toward the type's campaign.
     # No campaign_ids: the type's own campaign, as on the page; [] counts toward none.
     campaigns = _campaigns(payload.campaign_ids) if payload.campaign_ids is not None else None
@@ -550,9 +565,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
 )
 def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditIn):
     user = current_user(request)
-    activity = get_activity_for_user(user, activity_id)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
+    activity = get_activity_for_user(user, activity_id, write=True)
     values = payload.model_dump(exclude_unset=True)
     required = {"title", "starts_at", "place", "venue_category", "unit_id", "notes"}
     empty = [name for name, value in values.items() if value is None and name in required]
@@ -566,10 +579,10 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
         if name in values:
             changes[name] = _aware(values[name])
     if "unit_id" in values:
-        changes["unit"] = Unit.objects.alive().filter(pk=values["unit_id"]).first()
+        changes["unit"] = recording_units(user).filter(pk=values["unit_id"]).first()
     if "evidence_task_id" in values:
         changes["evidence_task"] = _one(
-            Task, values["evidence_task_id"], "evidence_task", _("所选任务不存在。")
+            visible_tasks(user), values["evidence_task_id"], "evidence_task", _("所选任务不存在。")
         )
     campaigns = None
     if values.get("campaign_ids") is not None:
@@ -640,9 +653,7 @@ def list_participants(request: HttpRequest, activity_id: int):
 )
 def set_participants(request: HttpRequest, activity_id: int, payload: ParticipantsIn):
     user = current_user(request)
-    activity = get_activity_for_user(user, activity_id)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
+    activity = get_activity_for_user(user, activity_id, write=True)
     services.set_participants(actor=user, activity=activity, people=_people(payload.person_ids))
     return selectors.activity_detail_participants(activity)
 

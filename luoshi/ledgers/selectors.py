@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.accounts.models import User
+from luoshi.files.models import Attachment
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
@@ -22,6 +25,7 @@ from .models import (
     Activity,
     ActivityType,
     Category,
+    FieldKind,
     LedgerCount,
     LocalMonth,
     Participation,
@@ -136,6 +140,48 @@ def activity_list(user, flt: ActivityFilter, *, deleted: bool = False) -> QueryS
 
 def activity_detail_participants(activity: Activity) -> list[Participation]:
     return list(activity.participations.select_related("person").order_by("checked_in_at", "id"))
+
+
+def attachments_of(activity: Activity) -> list[Attachment]:
+    """The files attached to the record (its photos, its file fields), oldest first."""
+    owner_type = ContentType.objects.get_for_model(Activity)
+    return list(
+        Attachment.objects.filter(owner_type=owner_type, owner_id=activity.pk).order_by("id")
+    )
+
+
+def extra_rows(activity: Activity) -> list[tuple[str, Any, Attachment | None]]:
+    """The record's own fields for its page: (label, shown value, attachment of a file field).
+    People and units are named from the ids the record holds; a file field shows the record's
+    own attachment only."""
+    filled = [d for d in activity.type.fields if activity.values.get(d["key"]) not in (None, "")]
+    ids: dict[str, set[int]] = {
+        kind: set() for kind in (FieldKind.PERSON, FieldKind.UNIT, FieldKind.FILE)
+    }
+    for definition in filled:
+        value = activity.values[definition["key"]]
+        if definition["kind"] in ids and str(value).isdigit():
+            ids[definition["kind"]].add(int(value))
+    people = User.objects.in_bulk(ids[FieldKind.PERSON])
+    units = Unit.objects.in_bulk(ids[FieldKind.UNIT])
+    files = {a.pk: a for a in attachments_of(activity)} if ids[FieldKind.FILE] else {}
+    rows: list[tuple[str, Any, Attachment | None]] = []
+    for definition in filled:
+        value = activity.values[definition["key"]]
+        key = int(value) if str(value).isdigit() else None
+        attachment = None
+        match definition["kind"]:
+            case FieldKind.PERSON:
+                person = people.get(key) if key is not None else None
+                value = person.name if person else value
+            case FieldKind.UNIT:
+                unit = units.get(key) if key is not None else None
+                value = unit.name if unit else value
+            case FieldKind.FILE:
+                attachment = files.get(key) if key is not None else None
+                value = attachment.original_name if attachment else ""
+        rows.append((definition["label"], value, attachment))
+    return rows
 
 
 def prefetch_participants(activities: QuerySet[Activity]) -> QuerySet[Activity]:

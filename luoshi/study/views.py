@@ -244,7 +244,7 @@ def essay_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def essay_commend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    essay = get_essay_for_user(request.user, pk)
+    essay = get_essay_for_user(request.user, pk, write=True)
     if request.POST.get("action") == "uncommend":
         services.uncommend_essay(actor=request.user, activity=essay)
         messages.success(request, _("已取消《%(title)s》的优秀评定。") % {"title": essay.title})

@@ -145,13 +145,9 @@ def _imports(module: str, path: Path) -> list[Import]:
 # Still pointing up: none (the ledger's heritage site and study groups are hooks the higher apps
 # register from AppConfig.ready(), see luoshi.ledgers.hooks).
 KNOWN_UPWARD: set[tuple[str, str]] = set()
-# Still unscoped: the ledger's filter labels and extra-field values (a type, unit, person or file
-# chosen by id) — to go through ledgers.access like the records themselves.
-KNOWN_UNSCOPED = {
-    "luoshi/ledgers/api.py .objects.filter(pk=…).first()": 3,
-    "luoshi/ledgers/views/filters.py .objects.filter(pk=…).first()": 1,
-    "luoshi/ledgers/views/records.py .objects.filter(pk=…).first()": 3,
-}
+# Still unscoped: none (every lookup by id in a view or API module goes through an access helper
+# or a scoped queryset).
+KNOWN_UNSCOPED: dict[str, int] = {}
 
 
 def _type_checking_only(path: Path) -> set[int]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.accounts.models import User
-from luoshi.files.models import Attachment
 from luoshi.lib.params import parse_int
 from luoshi.org.access import (
     has_perm,
@@ -26,7 +24,6 @@ from luoshi.org.access import (
 from .. import forms as f
 from .. import hooks, qr, selectors, services
 from ..access import can_edit_activity, get_activity_for_user, recordable_types
-from ..models import Activity, FieldKind
 
 
 @login_required
@@ -93,9 +90,7 @@ def activity_record(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    activity = get_activity_for_user(request.user, pk)
-    if not can_edit_activity(request.user, activity):
-        raise PermissionDenied
+    activity = get_activity_for_user(request.user, pk, write=True)
     initial: dict[str, Any] = {
         name: getattr(activity, name)
         for name in ("title", "starts_at", "ends_at", "place", "venue_category", "audience")
@@ -153,39 +148,6 @@ def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _extra_rows(activity: Activity) -> list[tuple[str, Any, Attachment | None]]:
-    from luoshi.org.models import Unit
-
-    rows: list[tuple[str, Any, Attachment | None]] = []
-    for definition in activity.type.fields:
-        value = activity.values.get(definition["key"])
-        if value in (None, ""):
-            continue
-        kind = definition["kind"]
-        attachment = None
-        if kind == FieldKind.PERSON:
-            person = User.objects.filter(pk=value).first()
-            value = person.name if person else value
-        elif kind == FieldKind.UNIT:
-            unit = Unit.objects.filter(pk=value).first()
-            value = unit.name if unit else value
-        elif kind == FieldKind.FILE:
-            attachment = Attachment.objects.filter(pk=value).first()
-            value = attachment.original_name if attachment else ""
-        rows.append((definition["label"], value, attachment))
-    return rows
-
-
-def _attachments(activity: Activity) -> list[Attachment]:
-    from django.contrib.contenttypes.models import ContentType
-
-    return list(
-        Attachment.objects.filter(
-            owner_type=ContentType.objects.get_for_model(Activity), owner_id=activity.pk
-        ).order_by("id")
-    )
-
-
 def _qr(url: str):
     return qr.svg(url, label=_("签到二维码"))
 
@@ -216,8 +178,8 @@ def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "activity": activity,
             "participants": participants,
-            "extra": _extra_rows(activity),
-            "attachments": _attachments(activity),
+            "extra": selectors.extra_rows(activity),
+            "attachments": selectors.attachments_of(activity),
             "campaigns": list(activity.campaigns.all()),
             "may_edit": may_edit,
             "may_restore": activity.deleted_at is not None
@@ -259,9 +221,7 @@ def activity_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_participants(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    activity = get_activity_for_user(request.user, pk)
-    if not can_edit_activity(request.user, activity):
-        raise PermissionDenied
+    activity = get_activity_for_user(request.user, pk, write=True)
     form = f.ParticipantsForm(request.POST, user=request.user)
     if not form.is_valid():
         for error in form.errors.get("participants", []):

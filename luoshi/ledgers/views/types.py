@@ -86,7 +86,7 @@ def type_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    activity_type = get_type_for_user(request.user, pk, configure=True)
+    activity_type = get_type_for_user(request.user, pk, write=True)
     initial = {
         name: getattr(activity_type, name)
         for name in services.TYPE_FIELDS
