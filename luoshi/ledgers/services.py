@@ -14,7 +14,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -799,17 +799,24 @@ def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
             raise CheckinRefused(_("签到尚未开始，签到时间为 %(window)s。") % {"window": window})
         raise CheckinRefused(_("签到已结束，签到时间为 %(window)s。") % {"window": window})
     activity = open_now[0]
-    participation, created = Participation.objects.get_or_create(
-        activity=activity,
-        person=actor,
-        defaults={"source": Participation.Source.CHECKIN, "checked_in_at": now},
+    try:
+        # One INSERT, no look first: two check-ins of the same person at once (a double tap, two
+        # tabs) meet at the unique constraint (activity, person) and the second one is told it
+        # was already taken; the savepoint keeps the outer transaction usable.
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                activity=activity,
+                person=actor,
+                source=Participation.Source.CHECKIN,
+                checked_in_at=now,
+            )
+    except IntegrityError:
+        return activity, False  # already on the list: by hand, by import or a moment ago
+    record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=participation,
+        verb="checkin",
+        note=_("签到：%(title)s") % {"title": activity.title},
     )
-    if created:
-        record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=participation,
-            verb="checkin",
-            note=_("签到：%(title)s") % {"title": activity.title},
-        )
-    return activity, created
+    return activity, True
