@@ -8,6 +8,7 @@ import datetime
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -444,8 +445,7 @@ def _add_participants(activity: Activity, people: Iterable[User], source: str) -
     return len(created)
 
 
-@transaction.atomic
-def record_activity(
+def prepare_activity(
     *,
     actor: User,
     activity_type: ActivityType,
@@ -467,8 +467,10 @@ def record_activity(
     uploads: Sequence[UploadedFile] = (),
     checkin_opens_at: datetime.datetime | None = None,
     checkin_closes_at: datetime.datetime | None = None,
-) -> Activity:
-    """Record one activity with its participants, extra values and attachments, all or nothing.
+) -> "PreparedActivity":
+    """Check one activity to record (every field error at once, as a ValidationError) and build
+    it, unsaved: reads only, so that an import checks all its rows outside any transaction.
+    save_activity writes it; record_activity does both.
 
     `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
     an empty list none (a record from before any campaign). `parts` are the values of the higher
@@ -535,18 +537,48 @@ def record_activity(
         activity.checkin_closes_at = checkin_closes_at or (
             ends_at or starts_at + CHECKIN_DEFAULT_LENGTH
         )
-    activity.save()
-    rollups.apply(activity, +1)
     if campaigns is not None:
         campaign_set = list(campaigns)
     else:
         campaign_set = [activity_type.campaign] if activity_type.campaign else []
+    return PreparedActivity(
+        activity=activity,
+        people=people,
+        campaigns=campaign_set,
+        parts=given,
+        uploads=list(uploads),
+        value_files=pending,
+    )
+
+
+@dataclass
+class PreparedActivity:
+    """An activity checked by prepare_activity, with what save_activity writes beside it."""
+
+    activity: Activity
+    people: list[User]
+    campaigns: list[Campaign]
+    parts: list[tuple[hooks.RecordPart, Any]]
+    uploads: list[UploadedFile]
+    value_files: dict[str, UploadedFile]
+
+
+def save_activity(
+    prepared: PreparedActivity, *, actor: User, source: str = Participation.Source.HAND
+) -> Activity:
+    """Write a prepared activity: the record, its counts, campaigns, participants (as `source`),
+    record parts and files, and the audit event; in the caller's transaction."""
+    activity, people, campaign_set = prepared.activity, prepared.people, prepared.campaigns
+    activity.save()
+    rollups.apply(activity, +1)
     activity.campaigns.set(campaign_set)
-    _add_participants(activity, people, Participation.Source.HAND)
-    for part, value in given:
+    _add_participants(activity, people, source)
+    for part, value in prepared.parts:
         if value is not None:
             part.save(activity, value)
-    _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
+    _store_files(
+        actor=actor, activity=activity, uploads=prepared.uploads, value_files=prepared.value_files
+    )
     record_created(
         actor=actor,
         obj=activity,
@@ -557,6 +589,61 @@ def record_activity(
         },
     )
     return activity
+
+
+@transaction.atomic
+def record_activity(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    unit: Unit | None,
+    title: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None = None,
+    place: str = "",
+    parts: Mapping[str, Any] | None = None,
+    venue_category: str = "",
+    audience: int | None = None,
+    hours: Decimal | None = None,
+    values: Mapping[str, Any] | None = None,
+    value_files: Mapping[str, UploadedFile] | None = None,
+    notes: str = "",
+    evidence_task: Task | None = None,
+    campaigns: Sequence[Campaign] | None = None,
+    participants: Sequence[User] = (),
+    uploads: Sequence[UploadedFile] = (),
+    checkin_opens_at: datetime.datetime | None = None,
+    checkin_closes_at: datetime.datetime | None = None,
+) -> Activity:
+    """Record one activity with its participants, extra values and attachments, all or nothing.
+
+    `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
+    an empty list none (a record from before any campaign). `parts` are the values of the higher
+    apps' record parts by name (the heritage site: `{"site": site}`, see luoshi.ledgers.hooks),
+    checked with the rest and saved in the same transaction."""
+    prepared = prepare_activity(
+        actor=actor,
+        activity_type=activity_type,
+        unit=unit,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        parts=parts,
+        venue_category=venue_category,
+        audience=audience,
+        hours=hours,
+        values=values,
+        value_files=value_files,
+        notes=notes,
+        evidence_task=evidence_task,
+        campaigns=campaigns,
+        participants=participants,
+        uploads=uploads,
+        checkin_opens_at=checkin_opens_at,
+        checkin_closes_at=checkin_closes_at,
+    )
+    return save_activity(prepared, actor=actor)
 
 
 EDITABLE = (
