@@ -435,14 +435,10 @@ def _require_ledger(user) -> None:
 @router.get("/types", response={200: list[TypeOut], **ERRORS}, summary="活动类型列表")
 def list_types(request: HttpRequest, filters: Query[TypeFilters]):
     _require_ledger(current_user(request))
-    types = ActivityType.objects.select_related("campaign", "track")
-    if filters.q.strip():
-        types = types.filter(name__icontains=filters.q.strip())
-    if filters.category:
-        types = types.filter(category=filters.category)
-    if filters.active is not None:
-        types = types.filter(is_active=filters.active)
-    return list(types.order_by("sort_order", "id"))
+    flt = selectors.TypeFilter(
+        text=filters.q, category=str(filters.category or ""), active=filters.active
+    )
+    return list(selectors.type_list(current_user(request), flt))
 
 
 @router.get("/types/{int:type_id}", response={200: TypeOut, **ERRORS}, summary="活动类型详情")

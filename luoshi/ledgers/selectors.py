@@ -19,7 +19,7 @@ from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
 from . import hooks
-from .access import visible_activities
+from .access import visible_activities, visible_types
 from .models import (
     LOCAL_MONTH_ZONE,
     Activity,
@@ -71,6 +71,28 @@ class ActivityFilter:
         if self.commended:
             parts.append(_("仅优秀"))
         return parts
+
+
+@dataclass
+class TypeFilter:
+    """The activity type list's filters (the page and GET /ledger/types)."""
+
+    text: str = ""
+    category: str = ""  # one of Category, "" for every one
+    active: bool | None = None  # True: in use only; False: deactivated only
+
+
+def type_list(user, flt: TypeFilter) -> QuerySet[ActivityType]:
+    """The types `user` sees (visible_types) by the filter, each with `used`: its live records."""
+    types = visible_types(user).select_related("campaign", "track")
+    types = types.annotate(used=Count("activities", filter=Q(activities__deleted_at__isnull=True)))
+    if flt.text.strip():
+        types = types.filter(name__icontains=flt.text.strip())
+    if flt.category in Category.values:
+        types = types.filter(category=flt.category)
+    if flt.active is not None:
+        types = types.filter(is_active=flt.active)
+    return types.order_by("sort_order", "id")
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,28 +16,22 @@ from luoshi.org.access import (
     require_perm,
 )
 
-from .. import exports, services
+from .. import exports, selectors, services
 from .. import forms as f
 from ..access import get_type_for_user
-from ..models import ActivityType, Category
+from ..models import Category
 
 
 @login_required
 def type_list(request: AuthenticatedRequest) -> HttpResponse:
     require_perm(request.user, "ledger.configure")
-    types = ActivityType.objects.select_related("campaign", "track").annotate(
-        used=Count("activities", filter=Q(activities__deleted_at__isnull=True))
-    )
     text = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
     active = request.GET.get("active", "")
-    if text:
-        types = types.filter(name__icontains=text)
-    if category in Category.values:
-        types = types.filter(category=category)
-    if active in ("1", "0"):
-        types = types.filter(is_active=active == "1")
-    types = types.order_by("sort_order", "id")
+    flt = selectors.TypeFilter(
+        text=text, category=category, active={"1": True, "0": False}.get(active)
+    )
+    types = selectors.type_list(request.user, flt)
     if wants_xlsx(request):
         return serve_export(
             actor=request.user,
