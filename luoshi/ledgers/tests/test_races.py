@@ -11,15 +11,16 @@ from django.utils import timezone
 from luoshi.ledgers import services
 from luoshi.ledgers.models import LedgerCount, Participation
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # An in-memory SQLite database is one shared cache with table locks, not a database two
-    # connections write to; run with LUOSHI_TEST_SQLITE_NAME=<file> or on PostgreSQL.
-    pytest.mark.skipif(
-        connection.vendor == "sqlite" and connection.is_in_memory_db(),
-        reason="concurrent writers need a database file or PostgreSQL",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _a_database_two_connections_write_to(transactional_db):
+    """An in-memory SQLite test database is one shared cache with table locks, not a database
+    two connections write to: run these with LUOSHI_TEST_SQLITE_NAME=<file> or on PostgreSQL."""
+    in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+    if connection.vendor == "sqlite" and in_memory:
+        pytest.skip("concurrent writers need a database file or PostgreSQL")
 
 
 def _at_once(count: int, work):
