@@ -142,7 +142,7 @@ def record_visits(builder: "DemoBuilder") -> None:
             title=f"赴{site_name}开展红色教育",
             starts_at=when,
             ends_at=when + datetime.timedelta(hours=3),
-            site=sites[site_name],
+            parts={"site": sites[site_name]},
             hours=Decimal(3),
             values={"topic": topic},
             participants=members.get(unit_key, [])[:size],

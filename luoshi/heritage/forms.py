@@ -12,6 +12,21 @@ from luoshi.org.forms import StyledForm, unit_field
 from .models import RouteKind, Site, SiteKind
 
 
+def activity_site_field(activity_type) -> forms.ModelChoiceField | None:
+    """The ledger record form's site picker (the record part "site"): none for personal records,
+    nor while no site is in use."""
+    active = Site.objects.filter(is_active=True)
+    if activity_type.is_personal or not active.exists():
+        return None
+    return forms.ModelChoiceField(
+        label=_("红色资源点位"),
+        queryset=active,
+        required=False,
+        empty_label=_("（不在红色资源点位）"),
+        help_text=_("在红色资源点位开展的活动按点位统计；地点不填时取点位名称。"),
+    )
+
+
 class SiteForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类别"), choices=SiteKind.choices)

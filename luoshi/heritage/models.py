@@ -1,7 +1,8 @@
 """Heritage (红色资源): sites, routes as ordered sites and exhibitions.
 
 A `Site` is a place of the region's red and industrial heritage (狮20井, 英雄地中四井, …); an
-activity held there names it (`ledgers.Activity.site`) and is counted per site.
+ledger activity held there has a `SiteVisit` naming it (one to one on the activity, as meetings,
+lectures and publications keep theirs) and is counted per site.
 """
 
 from django.db import models
@@ -47,6 +48,30 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SiteVisit(models.Model):
+    """The heritage site a ledger activity was held at. Set with the record through the ledger's
+    record part (luoshi.ledgers.hooks, registered in HeritageConfig.ready) or by
+    services.set_activity_site."""
+
+    activity = models.OneToOneField(
+        "ledgers.Activity",
+        verbose_name=_("活动"),
+        on_delete=models.CASCADE,
+        related_name="site_visit",
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("红色资源点位"), on_delete=models.PROTECT, related_name="visits"
+    )
+
+    class Meta:
+        verbose_name = _("点位活动")
+        verbose_name_plural = _("点位活动")
+        ordering = ["activity"]
+
+    def __str__(self) -> str:
+        return f"{self.activity} @ {self.site}"
 
 
 class RouteKind(models.TextChoices):

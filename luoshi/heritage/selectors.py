@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.ledgers.access import visible_activities
 from luoshi.ledgers.models import Activity, ActivityType, Participation
@@ -29,6 +30,14 @@ class CountFilter:
         date_to = self.date_to or timezone.localdate()
         return self.date_from or date_to.replace(month=1, day=1), date_to
 
+    def describe(self) -> list[str]:
+        """The period and unit in words, for the head of an export."""
+        date_from, date_to = self.bounds()
+        parts = [_("活动统计时间：%(a)s 至 %(b)s") % {"a": date_from, "b": date_to}]
+        if self.unit is not None:
+            parts.append(_("单位：%(u)s（含下级）") % {"u": self.unit.name})
+        return parts
+
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -45,11 +54,23 @@ def site_list(*, text: str = "", kind: str = "", active: str = "") -> QuerySet[S
     return sites.order_by("name")
 
 
+def activity_site(activity: Activity) -> Site | None:
+    """The heritage site `activity` was held at, None when none (read through its SiteVisit,
+    one query unless selected with `site_visit__site`)."""
+    visit = getattr(activity, "site_visit", None)  # no visit: RelatedObjectDoesNotExist → None
+    return visit.site if visit is not None else None
+
+
+def held_at(site_id: int) -> Q:
+    """The ledger's records held at the site `site_id` (the ledger list's `?site=` filter)."""
+    return Q(site_visit__site_id=site_id)
+
+
 def held_at_sites(user, flt: CountFilter) -> QuerySet[Activity]:
     """Live activities held at a site that `user` may see, in the period and unit subtree."""
     date_from, date_to = flt.bounds()
     activities = visible_activities(user).filter(
-        site__isnull=False,
+        site_visit__isnull=False,
         starts_at__gte=_day_start(date_from),
         starts_at__lt=_day_start(date_to + datetime.timedelta(days=1)),
     )
@@ -107,24 +128,24 @@ def site_counts(user, flt: CountFilter, *, sites: QuerySet[Site] | None = None) 
     audience sums."""
     activities = held_at_sites(user, flt)
     if sites is not None:
-        activities = activities.filter(site__in=sites)
+        activities = activities.filter(site_visit__site__in=sites)
     grouped = (
-        activities.values("site_id", "type_id")
+        activities.values("site_visit__site_id", "type_id")
         .annotate(n=Count("id"), audience=Sum("audience"))
         .order_by()
     )
     people = (
         Participation.objects.filter(activity__in=activities.values("pk"))
-        .values("activity__site_id", "activity__type_id")
+        .values("activity__site_visit__site_id", "activity__type_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     for group in grouped:
-        cell = cells[(group["site_id"], group["type_id"])]
+        cell = cells[(group["site_visit__site_id"], group["type_id"])]
         cell.activities, cell.audience = group["n"], group["audience"] or 0
     for people_group in people:
-        key = (people_group["activity__site_id"], people_group["activity__type_id"])
+        key = (people_group["activity__site_visit__site_id"], people_group["activity__type_id"])
         cells[key].participants = people_group["n"]
     date_from, date_to = flt.bounds()
     types = list(
@@ -166,7 +187,7 @@ def activities_at(user, site: Site, flt: CountFilter, limit: int = 20) -> list[A
     """The latest activities at the site that `user` may see, for the site page."""
     return list(
         held_at_sites(user, flt)
-        .filter(site=site)
+        .filter(site_visit__site=site)
         .select_related("type", "unit")
         .annotate(people=Count("participations"))
         .order_by("-starts_at", "-id")[:limit]

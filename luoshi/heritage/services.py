@@ -23,7 +23,8 @@ from luoshi.ledgers.access import can_edit_activity
 from luoshi.ledgers.models import Activity
 from luoshi.org.access import require_perm
 
-from .models import Exhibition, Route, RouteKind, RouteStop, Site, SiteKind
+from .models import Exhibition, Route, RouteKind, RouteStop, Site, SiteKind, SiteVisit
+from .selectors import activity_site
 
 SITE_FIELDS = (
     "name",
@@ -290,6 +291,44 @@ def update_exhibition(
 
 
 # --- The site of an activity ----------------------------------------------------------------------
+# The ledger's record part "site" (registered in HeritageConfig.ready, see luoshi.ledgers.hooks):
+# the record form, record_activity, update_activity and the ledger API go through these.
+
+
+def site_by_id(pk: int) -> Site:
+    """The site an API caller named by id; a Chinese field error when there is none."""
+    site = Site.objects.filter(pk=pk).first()
+    if site is None:
+        raise ValidationError({"site": _("所选红色资源点位不存在。")})
+    return site
+
+
+def check_activity_site(site: Site | None, current: Site | None) -> str:
+    """Why `site` may not be given to an activity held at `current` ("" when it may): a
+    deactivated site takes no new activities (one it already holds stays)."""
+    if site is not None and not site.is_active and site != current:
+        return _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
+    return ""
+
+
+def save_activity_site(activity: Activity, site: Site | None) -> dict[str, list[Any]]:
+    """Keep `site` as the activity's (None: none), inside the caller's transaction; the audit
+    changes ({"site_id": [before, after]}), empty when nothing changed."""
+    visit = SiteVisit.objects.filter(activity=activity).first()
+    before = visit.site_id if visit is not None else None
+    after = site.pk if site is not None else None
+    if before == after:
+        return {}
+    if site is None:
+        assert visit is not None
+        visit.delete()
+    elif visit is None:
+        SiteVisit.objects.create(activity=activity, site=site)
+    else:
+        visit.site = site
+        visit.save(update_fields=["site"])
+    activity._state.fields_cache.pop("site_visit", None)  # the next read sees the new visit
+    return {"site_id": [before, after]}
 
 
 @transaction.atomic
@@ -299,17 +338,10 @@ def set_activity_site(*, actor: User, activity: Activity, site: Site | None) -> 
     require_perm(actor, "ledger.record")
     if not can_edit_activity(actor, activity):
         raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
-    if site is not None and not site.is_active and site.pk != activity.site_id:
-        raise ValidationError({"site": _("红色资源点位“%(name)s”已停用。") % {"name": site.name}})
-    before = activity.site_id
-    if before == (site.pk if site else None):
-        return activity
-    activity.site = site
-    activity.save(update_fields=["site"])
-    record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=activity,
-        changes={"site_id": [before, activity.site_id]},
-    )
+    message = check_activity_site(site, activity_site(activity))
+    if message:
+        raise ValidationError({"site": message})
+    changes = save_activity_site(activity, site)
+    if changes:
+        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=activity, changes=changes)
     return activity

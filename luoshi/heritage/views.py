@@ -14,15 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import serve_export
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import get_unit_in_scope, require_perm, units_for_picker
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
 from .access import (
     can_configure_heritage,
     can_view_heritage,
@@ -31,7 +30,7 @@ from .access import (
     get_site_for_user,
 )
 from .models import RouteKind, SiteKind
-from .selectors import CountFilter, SiteCounts
+from .selectors import CountFilter
 
 PAGE_SIZE = 50
 
@@ -52,43 +51,6 @@ def _count_filter(request: AuthenticatedRequest) -> CountFilter:
 
 def _params(request: AuthenticatedRequest, keys: tuple[str, ...]) -> dict[str, str]:
     return {key: request.GET[key] for key in keys if request.GET.get(key)}
-
-
-def _export(request: AuthenticatedRequest, *, title: str, headers, rows, notes=()) -> HttpResponse:
-    note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="heritage.site",
-        object_repr=title,
-        note=f"{note}；{request.GET.urlencode()}；{len(rows)} 行",
-    )
-    content = build_workbook(title=title, headers=headers, rows=rows, notes=[note, *notes])
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-def _counts_rows(counts: SiteCounts) -> tuple[list[str], list[list[Any]]]:
-    headers = [_("点位")]
-    for activity_type in counts.types:
-        headers += [
-            _("%(type)s次数") % {"type": activity_type.name},
-            _("%(type)s参加人次") % {"type": activity_type.name},
-            _("%(type)s受众人数") % {"type": activity_type.name},
-        ]
-    headers += [_("活动次数合计"), _("参加人次合计"), _("受众人数合计")]
-    rows: list[list[Any]] = []
-    for row in counts.rows:
-        values: list[Any] = [row.site.name]
-        for cell in row.cells:
-            values += [cell.activities, cell.participants, cell.audience]
-        values += [row.total.activities, row.total.participants, row.total.audience]
-        rows.append(values)
-    totals: list[Any] = [_("合计")]
-    for cell in counts.column_totals:
-        totals += [cell.activities, cell.participants, cell.audience]
-    totals += [counts.total.activities, counts.total.participants, counts.total.audience]
-    rows.append(totals)
-    return headers, rows
 
 
 def _count_context(request: AuthenticatedRequest, flt: CountFilter) -> dict[str, Any]:
@@ -120,37 +82,14 @@ def site_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     flt = _count_filter(request)
     counts = selectors.site_counts(request.user, flt, sites=sites)
-    if request.GET.get("export") == "xlsx":
-        title = _("红色资源点位")
-        rows = [
-            (
-                row.site.name,
-                row.site.get_kind_display(),
-                row.site.location,
-                row.site.unit.name if row.site.unit else "",
-                _("启用") if row.site.is_active else _("停用"),
-                row.total.activities,
-                row.total.participants,
-                row.total.audience,
-            )
-            for row in counts.rows
-        ]
-        period = _("活动统计时间：%(a)s 至 %(b)s") % {"a": counts.date_from, "b": counts.date_to}
-        return _export(
-            request,
-            title=title,
-            headers=[
-                _("名称"),
-                _("类别"),
-                _("位置"),
-                _("管理单位"),
-                _("状态"),
-                _("活动次数"),
-                _("参加人次"),
-                _("受众人数"),
-            ],
-            rows=rows,
-            notes=[period],
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="heritage.site",
+            title=_("红色资源点位"),
+            headers=exports.site_headers(),
+            rows=exports.site_rows(counts),
+            filters=flt.describe(),
         )
     page = Paginator(counts.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _count_context(request, flt)
@@ -175,11 +114,15 @@ def site_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from .models import Site
 
     counts = selectors.site_counts(request.user, flt, sites=Site.objects.filter(pk=site.pk))
-    if request.GET.get("export") == "xlsx":
-        headers, rows = _counts_rows(counts)
-        title = _("%(site)s活动统计") % {"site": site.name}
-        period = _("时间：%(a)s 至 %(b)s") % {"a": counts.date_from, "b": counts.date_to}
-        return _export(request, title=title, headers=headers, rows=rows, notes=[period])
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="heritage.site",
+            title=_("%(site)s活动统计") % {"site": site.name},
+            headers=exports.count_headers(counts),
+            rows=exports.count_rows(counts),
+            filters=flt.describe(),
+        )
     context = _count_context(request, flt)
     row = counts.rows[0]
     context.update(
@@ -258,16 +201,14 @@ def counts(request: AuthenticatedRequest) -> HttpResponse:
     _require_view(request)
     flt = _count_filter(request)
     table = selectors.site_counts(request.user, flt)
-    if request.GET.get("export") == "xlsx":
-        headers, rows = _counts_rows(table)
-        period = _("时间：%(a)s 至 %(b)s") % {"a": table.date_from, "b": table.date_to}
-        unit = _("单位：%(u)s（含下级）") % {"u": flt.unit.name if flt.unit else _("全部")}
-        return _export(
-            request,
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="heritage.site",
             title=_("红色资源点位活动统计"),
-            headers=headers,
-            rows=rows,
-            notes=[period, unit],
+            headers=exports.count_headers(table),
+            rows=exports.count_rows(table),
+            filters=flt.describe(),
         )
     context = _count_context(request, flt)
     context["table"] = table
@@ -283,16 +224,14 @@ def route_list(request: AuthenticatedRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     text = request.GET.get("q", "").strip()
     routes = selectors.route_list(kind=kind if kind in RouteKind.values else "", text=text)
-    if request.GET.get("export") == "xlsx":
-        rows = []
-        for route in routes.prefetch_related("stops__site"):
-            stops = " → ".join(stop.site.name for stop in route.stops.all())
-            rows.append((route.name, route.get_kind_display(), stops, route.description))
-        return _export(
-            request,
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="heritage.route",
             title=_("红色资源线路"),
-            headers=[_("名称"), _("类别"), _("途经点位"), _("简介")],
-            rows=rows,
+            headers=exports.route_headers(),
+            rows=exports.route_rows(routes.prefetch_related("stops__site")),
+            filters=[_("关键词：%(q)s") % {"q": text}] if text else [],
         )
     params = _params(request, ("kind", "q"))
     page = Paginator(routes.prefetch_related("stops__site"), PAGE_SIZE).get_page(
@@ -384,16 +323,14 @@ def exhibition_list(request: AuthenticatedRequest) -> HttpResponse:
     site_id = parse_int(request.GET.get("site"))
     on = timezone.localdate() if request.GET.get("running") == "1" else None
     exhibitions = selectors.exhibition_list(text=text, site_id=site_id, on=on)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (e.title, e.where, e.starts_on, e.ends_on, e.unit.name if e.unit else "", e.description)
-            for e in exhibitions
-        ]
-        return _export(
-            request,
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="heritage.exhibition",
             title=_("展览"),
-            headers=[_("名称"), _("地点"), _("开展日期"), _("闭展日期"), _("主办单位"), _("简介")],
-            rows=rows,
+            headers=exports.exhibition_headers(),
+            rows=exports.exhibition_rows(exhibitions),
+            filters=[_("关键词：%(q)s") % {"q": text}] if text else [],
         )
     params = _params(request, ("q", "site", "running"))
     page = Paginator(exhibitions, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -4,12 +4,15 @@ An activity is seen by whoever holds `ledger.view` on its organising unit, by th
 recorded it and by its participants (the "self" scope of plain staff).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from luoshi.org.access import scope_for
 from luoshi.org.models import Membership, Unit
 
+from . import hooks
 from .models import Activity, ActivityType, Participation
 
 
@@ -35,16 +38,19 @@ def visible_activities(user, *, deleted: bool = False) -> QuerySet[Activity]:
     return activities.filter(visible)
 
 
-def get_activity_for_user(user, pk: int, *, deleted: bool = False) -> Activity:
-    """The activity, or 404 when `user` may not see it."""
+def get_activity_for_user(user, pk: int, *, write: bool = False, deleted: bool = False) -> Activity:
+    """The activity, or 404 when `user` may not see it; with `write`, PermissionDenied when
+    seen but not editable (see can_edit_activity). `deleted`: among the soft-deleted ones."""
     activity = (
         visible_activities(user, deleted=deleted)
-        .select_related("type", "unit", "recorded_by", "evidence_task", "site")
+        .select_related("type", "unit", "recorded_by", "evidence_task", *hooks.related_names())
         .filter(pk=pk)
         .first()
     )
     if activity is None:
         raise Http404
+    if write and not can_edit_activity(user, activity):
+        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
     return activity
 
 
@@ -60,16 +66,34 @@ def can_edit_activity(user, activity: Activity) -> bool:
     return scope.own and activity.recorded_by_id == user.pk and activity.type.is_personal
 
 
-def get_type_for_user(user, pk: int, *, configure: bool = False) -> ActivityType:
-    """An activity type: any logged-in person with ledger access sees them; configuring needs
-    `ledger.configure` (404 otherwise, like every other record out of reach)."""
-    perm = "ledger.configure" if configure else "ledger.view"
+def visible_types(user) -> QuerySet[ActivityType]:
+    """Activity types are the ledger's shared reference: every one, for whoever holds any
+    `ledger.*` permission; none for anyone else."""
+    perms = ("ledger.view", "ledger.record", "ledger.configure")
+    if all(scope_for(user, perm).is_empty for perm in perms):
+        return ActivityType.objects.none()
+    return ActivityType.objects.all()
+
+
+def get_type_for_user(user, pk: int, *, write: bool = False) -> ActivityType:
+    """An activity type: any logged-in person with ledger access sees them; changing one
+    (`write`) needs `ledger.configure` (404 otherwise, like every other record out of reach)."""
+    perm = "ledger.configure" if write else "ledger.view"
     if scope_for(user, perm).is_empty:
         raise Http404
-    activity_type = ActivityType.objects.filter(pk=pk).first()
+    activity_type = visible_types(user).filter(pk=pk).first()
     if activity_type is None:
         raise Http404
     return activity_type
+
+
+def recordable_types(user) -> QuerySet[ActivityType]:
+    """The active types `user` may record: every one with a unit reach in `ledger.record`, only
+    the personal ones for a "self" reach."""
+    types = ActivityType.objects.filter(is_active=True).order_by("sort_order", "id")
+    if not scope_for(user, "ledger.record").covers_units():
+        types = types.filter(is_personal=True)
+    return types
 
 
 def recording_units(user) -> QuerySet[Unit]:

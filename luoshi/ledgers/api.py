@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +21,8 @@ from luoshi.accounts.models import User
 from luoshi.api.auth import current_user
 from luoshi.api.pages import MAX_PAGE_SIZE, PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
-from luoshi.campaigns.models import Campaign, Task, Track
-from luoshi.heritage.models import Site
+from luoshi.campaigns.access import visible_campaigns, visible_tasks
+from luoshi.campaigns.models import Campaign, Track
 from luoshi.org.access import (
     get_person_in_scope,
     get_unit_in_scope,
@@ -29,10 +30,15 @@ from luoshi.org.access import (
     require_perm,
     scope_for,
 )
-from luoshi.org.models import Unit
 
-from . import selectors, services
-from .access import can_edit_activity, get_activity_for_user, get_type_for_user
+from . import hooks, selectors, services
+from .access import (
+    can_edit_activity,
+    get_activity_for_user,
+    get_type_for_user,
+    recording_units,
+    visible_types,
+)
 from .models import Activity, ActivityType, Category, Participation
 
 router = Router(tags=["台账"])
@@ -147,7 +153,7 @@ class ActivityOut(Schema):
 
     @staticmethod
     def resolve_site(obj: Activity) -> dict | None:
-        return ref(obj.site)
+        return ref(hooks.part_value(obj, "site"))  # the heritage site (a record part)
 
     @staticmethod
     def resolve_unit(obj: Activity) -> dict | None:
@@ -339,10 +345,12 @@ def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
     return moment
 
 
-def _one(model, pk: int | None, field: str, message: str):
+def _one(reachable: QuerySet, pk: int | None, field: str, message: str):
+    """The object `pk` among those the caller may name (a scoped queryset), None for no id; a
+    field error when it is not there."""
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk).first()
+    obj = reachable.filter(pk=pk).first()
     if obj is None:
         raise ValidationError({field: message})
     return obj
@@ -354,6 +362,16 @@ def _many(model, ids: list[int], field: str, message: str) -> list:
     if missing:
         raise ValidationError({field: message % {"ids": "、".join(missing)}})
     return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _parts(values: dict[str, Any]) -> dict[str, Any]:
+    """The record parts given by id (`site_id`: the heritage site), looked up by their owners."""
+    parts = {}
+    for part in hooks.RECORD_PARTS:
+        key = f"{part.name}_id"
+        if key in values:
+            parts[part.name] = part.lookup(values[key]) if values[key] is not None else None
+    return parts
 
 
 def _people(ids: list[int]) -> list[User]:
@@ -383,7 +401,11 @@ def _filter(user, filters, *, with_person: bool = True) -> selectors.ActivityFil
         text=getattr(filters, "q", "").strip(),
         unit_exact=getattr(filters, "only", False),
         person_id=person_id,
-        site_id=getattr(filters, "site", None),
+        parts={
+            part.name: value
+            for part in hooks.RECORD_PARTS
+            if (value := getattr(filters, part.name, None)) is not None
+        },
         field_key=field_key if services.KEY_RE.match(field_key) else "",
         field_value=getattr(filters, "value", "").strip(),
         commended=getattr(filters, "commended", False),
@@ -413,14 +435,10 @@ def _require_ledger(user) -> None:
 @router.get("/types", response={200: list[TypeOut], **ERRORS}, summary="活动类型列表")
 def list_types(request: HttpRequest, filters: Query[TypeFilters]):
     _require_ledger(current_user(request))
-    types = ActivityType.objects.select_related("campaign", "track")
-    if filters.q.strip():
-        types = types.filter(name__icontains=filters.q.strip())
-    if filters.category:
-        types = types.filter(category=filters.category)
-    if filters.active is not None:
-        types = types.filter(is_active=filters.active)
-    return list(types.order_by("sort_order", "id"))
+    flt = selectors.TypeFilter(
+        text=filters.q, category=str(filters.category or ""), active=filters.active
+    )
+    return list(selectors.type_list(current_user(request), flt))
 
 
 @router.get("/types/{int:type_id}", response={200: TypeOut, **ERRORS}, summary="活动类型详情")
@@ -428,13 +446,16 @@ def get_type(request: HttpRequest, type_id: int):
     return get_type_for_user(current_user(request), type_id)
 
 
-def _type_links(values: dict[str, Any]) -> dict[str, Any]:
+def _type_links(user, values: dict[str, Any]) -> dict[str, Any]:
+    """The campaign and track a type counts toward, among the campaigns `user` sees."""
+    campaigns = visible_campaigns(user)
     if "campaign_id" in values:
         values["campaign"] = _one(
-            Campaign, values.pop("campaign_id"), "campaign", _("所选专项行动不存在。")
+            campaigns, values.pop("campaign_id"), "campaign", _("所选专项行动不存在。")
         )
     if "track_id" in values:
-        values["track"] = _one(Track, values.pop("track_id"), "track", _("所选方向不存在。"))
+        tracks = Track.objects.filter(campaign__in=campaigns)
+        values["track"] = _one(tracks, values.pop("track_id"), "track", _("所选方向不存在。"))
     return values
 
 
@@ -442,7 +463,7 @@ def _type_links(values: dict[str, Any]) -> dict[str, Any]:
 def create_type(request: HttpRequest, payload: TypeCreateIn):
     user = current_user(request)
     require_perm(user, "ledger.configure")
-    values = _type_links(payload.model_dump())
+    values = _type_links(user, payload.model_dump())
     values["category"] = str(values["category"])
     activity_type = services.create_activity_type(actor=user, **values)
     return Status(201, activity_type)
@@ -460,7 +481,7 @@ def edit_type(request: HttpRequest, type_id: int, payload: TypeEditIn):
     empty = [name for name, value in values.items() if value is None and name not in nullable]
     if empty:
         raise ValidationError({name: _("此项不能为空。") for name in empty})
-    values = _type_links(values)
+    values = _type_links(user, values)
     if "category" in values:
         values["category"] = str(values["category"])
     if values:
@@ -500,10 +521,13 @@ def get_activity(request: HttpRequest, activity_id: int):
 def create_activity(request: HttpRequest, payload: ActivityIn):
     user = current_user(request)
     require_perm(user, "ledger.record")
-    activity_type = _one(ActivityType, payload.type_id, "type", _("所选活动类型不存在。"))
-    unit = Unit.objects.alive().filter(pk=payload.unit_id).first()
-    site = _one(Site, payload.site_id, "site", _("所选红色资源点位不存在。"))
-    task = _one(Task, payload.evidence_task_id, "evidence_task", _("所选任务不存在。"))
+    activity_type = _one(visible_types(user), payload.type_id, "type", _("所选活动类型不存在。"))
+    # A unit out of the recording reach is None: the service names the field.
+    unit = recording_units(user).filter(pk=payload.unit_id).first()
+    parts = _parts(payload.model_dump(exclude_unset=True))
+    task = _one(
+        visible_tasks(user), payload.evidence_task_id, "evidence_task", _("所选任务不存在。")
+    )
     # None: the service counts the record toward the type's campaign.
     # No campaign_ids: the type's own campaign, as on the page; [] counts toward none.
     campaigns = _campaigns(payload.campaign_ids) if payload.campaign_ids is not None else None
@@ -515,7 +539,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
         starts_at=_aware(payload.starts_at),
         ends_at=_aware(payload.ends_at),
         place=payload.place,
-        site=site,
+        parts=parts,
         venue_category=payload.venue_category,
         audience=payload.audience,
         hours=payload.hours,
@@ -537,9 +561,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
 )
 def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditIn):
     user = current_user(request)
-    activity = get_activity_for_user(user, activity_id)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
+    activity = get_activity_for_user(user, activity_id, write=True)
     values = payload.model_dump(exclude_unset=True)
     required = {"title", "starts_at", "place", "venue_category", "unit_id", "notes"}
     empty = [name for name, value in values.items() if value is None and name in required]
@@ -553,12 +575,10 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
         if name in values:
             changes[name] = _aware(values[name])
     if "unit_id" in values:
-        changes["unit"] = Unit.objects.alive().filter(pk=values["unit_id"]).first()
-    if "site_id" in values:
-        changes["site"] = _one(Site, values["site_id"], "site", _("所选红色资源点位不存在。"))
+        changes["unit"] = recording_units(user).filter(pk=values["unit_id"]).first()
     if "evidence_task_id" in values:
         changes["evidence_task"] = _one(
-            Task, values["evidence_task_id"], "evidence_task", _("所选任务不存在。")
+            visible_tasks(user), values["evidence_task_id"], "evidence_task", _("所选任务不存在。")
         )
     campaigns = None
     if values.get("campaign_ids") is not None:
@@ -568,6 +588,7 @@ def edit_activity(request: HttpRequest, activity_id: int, payload: ActivityEditI
         activity=activity,
         values=values.get("values"),
         campaigns=campaigns,
+        parts=_parts(values),
         **changes,
     )
     return _detail(user, activity.pk)
@@ -628,9 +649,7 @@ def list_participants(request: HttpRequest, activity_id: int):
 )
 def set_participants(request: HttpRequest, activity_id: int, payload: ParticipantsIn):
     user = current_user(request)
-    activity = get_activity_for_user(user, activity_id)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied(_("您不能修改其他单位的台账记录。"))
+    activity = get_activity_for_user(user, activity_id, write=True)
     services.set_participants(actor=user, activity=activity, people=_people(payload.person_ids))
     return selectors.activity_detail_participants(activity)
 

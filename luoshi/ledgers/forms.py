@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
 from luoshi.campaigns.models import OPEN_STATES, Track
-from luoshi.heritage.models import Site
 from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
-from luoshi.study.access import visible_groups
-from luoshi.study.selectors import group_members
 
+from . import hooks
 from .access import recordable_campaigns, recording_units
 from .models import ActivityType, Category, FieldKind, VenueCategory
 
@@ -157,7 +155,8 @@ def _extra_field(definition: dict[str, Any], user) -> forms.Field:
 
 class ActivityForm(StyledForm):
     """The record form for one activity type: common parts by the type's switches, its own
-    fields as x_<key>, participants as a checkbox list of the unit's people."""
+    fields as x_<key>, participants as a checkbox list of the unit's people; the higher apps'
+    record parts and participant sources (luoshi.ledgers.hooks) as they register them."""
 
     title = forms.CharField(label=_("活动名称"), max_length=200, required=False)
     unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("组织单位"), queryset=None)
@@ -171,13 +170,6 @@ class ActivityForm(StyledForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
-    site: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("红色资源点位"),
-        queryset=Site.objects.filter(is_active=True),
-        required=False,
-        empty_label=_("（不在红色资源点位）"),
-        help_text=_("在红色资源点位开展的活动按点位统计；地点不填时取点位名称。"),
-    )
     venue_category = forms.ChoiceField(
         label=_("场所类别"), choices=[("", "—"), *VenueCategory.choices], required=False
     )
@@ -190,13 +182,6 @@ class ActivityForm(StyledForm):
     )
     participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    study_groups: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        label=_("整组添加学习小组"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("所选学习小组的成员全部计入参加人员，可与上面逐个勾选的人员合并。"),
     )
     campaigns: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("计入专项行动"),
@@ -235,18 +220,25 @@ class ActivityForm(StyledForm):
         )
         if not activity_type.has_venue_category:
             del self.fields["venue_category"]
-        if activity_type.is_personal or not Site.objects.filter(is_active=True).exists():
-            del self.fields["site"]
+        self.parts = []
+        for part in hooks.RECORD_PARTS:
+            part_field = part.form_field(activity_type)
+            if part_field is not None:
+                self.fields[part.name] = part_field
+                self.parts.append(part)
         if not activity_type.has_audience:
             del self.fields["audience"]
         if not activity_type.records_hours:
             del self.fields["hours"]
-        groups = visible_groups(user).filter(unit__in=units)
-        self.fields["study_groups"].queryset = groups  # type: ignore[attr-defined]
         if not activity_type.takes_attendance or editing:
             del self.fields["participants"]
-        if "participants" not in self.fields or activity_type.is_personal or not groups.exists():
-            del self.fields["study_groups"]
+        self.sources = []
+        if "participants" in self.fields and not activity_type.is_personal:
+            for source in hooks.PARTICIPANT_SOURCES:
+                source_field = source.form_field(user, units)
+                if source_field is not None:
+                    self.fields[source.name] = source_field
+                    self.sources.append(source)
         if activity_type.is_personal:
             self.fields["title"].label = _("标题（可不填，默认为类型名称）")
             if "participants" in self.fields:
@@ -262,25 +254,34 @@ class ActivityForm(StyledForm):
         for name in marked:
             self.fields[name].required_mark = True  # type: ignore[attr-defined]
         extra = [f"x_{definition['key']}" for definition in activity_type.fields]
-        self.order_fields(
-            ["title", "unit", "starts_at", "ends_at", "place", "site", "venue_category"]
-            + ["audience"]
-            + ["hours", *extra, "participants", "study_groups", "notes", "campaigns"]
-            + ["evidence_task"]
-        )
+        order = ["title", "unit", "starts_at", "ends_at", "place", "venue_category", "audience"]
+        order += ["hours", *extra, "participants", "notes", "campaigns", "evidence_task"]
+        for part in self.parts:
+            order.insert(order.index(part.after) + 1 if part.after in order else 0, part.name)
+        sources = [source.name for source in self.sources]
+        order[order.index("participants") + 1 : order.index("participants") + 1] = sources
+        self.order_fields(order)
         self.style()
         if "participants" in self.fields and not self.use_picker:
             self.fields["participants"].widget.attrs["class"] = "form-check-input"
         self.fields["campaigns"].widget.attrs["class"] = "form-check-input"
-        if "study_groups" in self.fields:
-            self.fields["study_groups"].widget.attrs["class"] = "form-check-input"
+        for name in sources:
+            if isinstance(self.fields[name].widget, forms.CheckboxSelectMultiple):
+                self.fields[name].widget.attrs["class"] = "form-check-input"
 
     def chosen_participants(self, user) -> list[Any]:
-        """The people ticked one by one and the members of the study groups chosen, once each."""
+        """The people ticked one by one and those of the participant sources chosen (the study
+        groups' members), once each."""
         people = {person.pk: person for person in self.cleaned_data.get("participants") or []}
-        for group in self.cleaned_data.get("study_groups") or []:
-            people.update((person.pk, person) for person in group_members(user, group))
+        for source in self.sources:
+            value = self.cleaned_data.get(source.name)
+            if value:
+                people.update((person.pk, person) for person in source.people(user, value))
         return list(people.values())
+
+    def part_values(self) -> dict[str, Any]:
+        """The record parts shown on the form, by name (for the services' `parts`)."""
+        return {part.name: self.cleaned_data.get(part.name) for part in self.parts}
 
     def people_rows(self) -> list[tuple[Any, bool]]:
         """The participant checkboxes: (person, checked), for the name/pinyin filter."""

@@ -1,9 +1,12 @@
 """Importing activities of one type from Excel: a template generated from the type's fields, every
 row validated (row-level errors in Chinese), all rows saved or none, idempotent.
 
-Each row is recorded through services.record_activity (so scope rules, validation and the audit
-log are the same as on the record form). A row's fingerprint (`Activity.import_key`) is computed
-from its content: uploading the same file again skips the rows already in the ledger.
+The file is inspected first (luoshi.lib.office: no zip bombs, no sheet declaring more rows than
+an import takes), then every row is parsed and checked by services.prepare_activity (so scope
+rules and validation are the record form's) outside any transaction; only when no row has an
+error are the staged rows written, in one short transaction through services.save_activity (the
+audit log as on the form). A row's fingerprint (`Activity.import_key`) is computed from its
+content: uploading the same file again skips the rows already in the ledger.
 """
 
 import datetime
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
+from luoshi.lib.office import inspect_office_file
 from luoshi.lib.xlsx import read_rows, template_workbook
 from luoshi.org.access import require_perm, visible_people
 from luoshi.org.imports import RowError
@@ -210,7 +214,6 @@ FIELD_COLUMNS = {
 }
 
 
-@transaction.atomic
 def import_activities(
     *, actor: User, activity_type: ActivityType, data: bytes, filename: str = ""
 ) -> ImportResult:
@@ -220,6 +223,10 @@ def import_activities(
     (same fingerprint, still in the ledger) are skipped.
     """
     require_perm(actor, "ledger.record")
+    try:
+        inspect_office_file(data)
+    except ValidationError as refused:
+        return ImportResult(errors=[RowError(0, "", message) for message in refused.messages])
     try:
         found, rows = read_rows(data)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
@@ -244,7 +251,8 @@ def import_activities(
     column_of = {**FIELD_COLUMNS, **{f"x_{d['key']}": label for label, d in labels.items()}}
     venue_by_label = {str(label): value for value, label in VenueCategory.choices}
     errors: list[RowError] = []
-    created: list[Activity] = []
+    staged: list[tuple[str, services.PreparedActivity]] = []
+    seen: set[str] = set()
     skipped = 0
     for number, raw in rows:
         row = {header: _text(raw.get(header)) for header in headers}
@@ -282,9 +290,10 @@ def import_activities(
             errors += row_errors
             continue
         key = _key(activity_type, unit, row)
-        if Activity.objects.alive().filter(import_key=key).exists():
-            skipped += 1
+        if key in seen or Activity.objects.alive().filter(import_key=key).exists():
+            skipped += 1  # in the ledger already, or the same row twice in this file
             continue
+        seen.add(key)
         values: dict[str, Any] = {}
         for label, definition in labels.items():
             value = row.get(label, "")
@@ -293,7 +302,7 @@ def import_activities(
                 value = str(found_people[0].pk) if len(found_people) == 1 else "x"
             values[definition["key"]] = value
         try:
-            activity = services.record_activity(
+            prepared = services.prepare_activity(
                 actor=actor,
                 activity_type=activity_type,
                 unit=unit,
@@ -316,19 +325,38 @@ def import_activities(
         except PermissionDenied as error:
             errors.append(RowError(number, "", str(error)))
             continue
-        activity.import_key = key
-        activity.save(update_fields=["import_key"])
-        Participation.objects.filter(activity=activity).update(source=Participation.Source.IMPORT)
-        created.append(activity)
+        prepared.activity.import_key = key
+        staged.append((key, prepared))
     if errors:
-        transaction.set_rollback(True)
         return ImportResult(errors=errors)
-    record(
-        actor=actor,
-        action=AuditEvent.Action.IMPORT,
-        object_type="ledgers.activity",
-        object_repr=filename or activity_type.name,
-        note=_("%(type)s：新增 %(n)d 条，跳过已导入 %(s)d 条")
-        % {"type": activity_type.name, "n": len(created), "s": skipped},
-    )
+    with transaction.atomic():  # the one write: every staged row and the audit event, or none
+        created, skipped = _write(actor=actor, staged=staged, skipped=skipped)
+        record(
+            actor=actor,
+            action=AuditEvent.Action.IMPORT,
+            object_type="ledgers.activity",
+            object_repr=filename or activity_type.name,
+            note=_("%(type)s：新增 %(n)d 条，跳过已导入 %(s)d 条")
+            % {"type": activity_type.name, "n": len(created), "s": skipped},
+        )
     return ImportResult(created=created, skipped=skipped)
+
+
+def _write(
+    *, actor: User, staged: list[tuple[str, services.PreparedActivity]], skipped: int
+) -> tuple[list[Activity], int]:
+    """Write the staged rows (in the caller's transaction); a row another import wrote since it
+    was checked (same fingerprint) is skipped."""
+    keys = [key for key, _prepared in staged]
+    taken = set(
+        Activity.objects.alive().filter(import_key__in=keys).values_list("import_key", flat=True)
+    )
+    created = []
+    for key, prepared in staged:
+        if key in taken:
+            skipped += 1
+            continue
+        created.append(
+            services.save_activity(prepared, actor=actor, source=Participation.Source.IMPORT)
+        )
+    return created, skipped

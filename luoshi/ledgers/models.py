@@ -127,12 +127,12 @@ class ActivityQuerySet(models.QuerySet):
 class Activity(models.Model):
     """One activity in the ledger, recorded once by the organising unit.
 
-        `values` holds the type's extra fields by key (numbers as numbers, dates as ISO strings,
-        people and units as ids, files as attachment ids). `campaigns` are the running campaigns it
-        counts toward (one record, several campaigns: 强化结合驱动). `site` is the heritage site it was
-    held at, if any; `commended_at` marks a record the liaison rated 优秀 (a reflection essay).
-    `checkin_code` is six digits, valid
-        between `checkin_opens_at` and `checkin_closes_at`.
+    `values` holds the type's extra fields by key (numbers as numbers, dates as ISO strings, people
+    and units as ids, files as attachment ids). `campaigns` are the running campaigns it counts
+    toward (one record, several campaigns: 强化结合驱动). `commended_at` marks a record the liaison
+    rated 优秀 (a reflection essay). `checkin_code` is six digits, valid between `checkin_opens_at`
+    and `checkin_closes_at`. What higher apps keep with a record (the heritage site it was held
+    at, a meeting's minutes, …) lives in their own one-to-one models (see luoshi.ledgers.hooks).
     """
 
     type = models.ForeignKey(
@@ -145,14 +145,6 @@ class Activity(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
-    site = models.ForeignKey(
-        "heritage.Site",
-        verbose_name=_("红色资源点位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
     venue_category = models.CharField(
         _("场所类别"), max_length=20, choices=VenueCategory, blank=True
     )

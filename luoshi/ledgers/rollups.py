@@ -71,10 +71,14 @@ def _bump(cell: Cell, sign: int) -> None:
         subtree_after = Greatest(F("subtree") - Value(1), Value(0))
     own = Case(When(unit_id=unit_id, then=own_after), default=F("own"), output_field=counter)
     subtree = ExpressionWrapper(subtree_after, output_field=counter)
-    updated = rows.update(own=own, subtree=subtree)
-    if sign < 0 or updated == len(ids):
+    # The rows there now, locked: the UPDATE counts on exactly these. A row another transaction
+    # creates meanwhile is not among them and is counted on below, through its constraint (an
+    # UPDATE of "whatever exists" followed by a fresh look would skip such a row on PostgreSQL).
+    present = set(rows.select_for_update().values_list("unit_id", flat=True))
+    if present:
+        rows.filter(unit_id__in=present).update(own=own, subtree=subtree)
+    if sign < 0:
         return
-    present = set(rows.values_list("unit_id", flat=True))
     for pk in ids:
         if pk in present:
             continue

@@ -6,19 +6,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from luoshi.accounts.models import User
+from luoshi.files.models import Attachment
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
-from .access import visible_activities
+from . import hooks
+from .access import visible_activities, visible_types
 from .models import (
     LOCAL_MONTH_ZONE,
     Activity,
     ActivityType,
+    Category,
+    FieldKind,
     LedgerCount,
     LocalMonth,
     Participation,
@@ -38,10 +45,54 @@ class ActivityFilter:
     text: str = ""
     unit_exact: bool = False  # the unit itself, not its subtree (links from the ledger view)
     person_id: int | None = None  # activities this person took part in
-    site_id: int | None = None  # held at this heritage site
+    # The higher apps' record parts by name → id (the heritage site: {"site": 3}; hooks.py).
+    parts: dict[str, int] = field(default_factory=dict)
     field_key: str = ""  # with field_value: records whose extra field holds this value
     field_value: str = ""
     commended: bool = False  # only records rated 优秀
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.unit is not None:
+            parts.append(_("单位：%(unit)s（含下级）") % {"unit": self.unit.name})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": self.date_from or _("不限"), "b": self.date_to or _("不限")}
+            )
+        if self.type_id:
+            activity_type = ActivityType.objects.filter(pk=self.type_id).first()
+            parts.append(_("类型：%(t)s") % {"t": activity_type or "—"})
+        if self.category:
+            parts.append(_("类别：%(c)s") % {"c": Category(self.category).label})
+        if self.field_key and self.field_value:
+            parts.append(_("字段“%(k)s”为“%(v)s”") % {"k": self.field_key, "v": self.field_value})
+        if self.commended:
+            parts.append(_("仅优秀"))
+        return parts
+
+
+@dataclass
+class TypeFilter:
+    """The activity type list's filters (the page and GET /ledger/types)."""
+
+    text: str = ""
+    category: str = ""  # one of Category, "" for every one
+    active: bool | None = None  # True: in use only; False: deactivated only
+
+
+def type_list(user, flt: TypeFilter) -> QuerySet[ActivityType]:
+    """The types `user` sees (visible_types) by the filter, each with `used`: its live records."""
+    types = visible_types(user).select_related("campaign", "track")
+    types = types.annotate(used=Count("activities", filter=Q(activities__deleted_at__isnull=True)))
+    if flt.text.strip():
+        types = types.filter(name__icontains=flt.text.strip())
+    if flt.category in Category.values:
+        types = types.filter(category=flt.category)
+    if flt.active is not None:
+        types = types.filter(is_active=flt.active)
+    return types.order_by("sort_order", "id")
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -89,8 +140,8 @@ def filter_activities(user, flt: ActivityFilter, *, deleted: bool = False) -> Qu
         activities = activities.filter(
             pk__in=Participation.objects.filter(person_id=flt.person_id).values("activity_id")
         )
-    if flt.site_id:
-        activities = activities.filter(site_id=flt.site_id)
+    for name, value in flt.parts.items():
+        activities = activities.filter(hooks.record_part(name).held_at(value))
     if flt.field_key and flt.field_value:
         activities = activities.filter(**{f"values__{flt.field_key}": flt.field_value})
     if flt.commended:
@@ -102,7 +153,7 @@ def activity_list(user, flt: ActivityFilter, *, deleted: bool = False) -> QueryS
     """The filtered list with what each row shows, in one query plus prefetches."""
     return (
         filter_activities(user, flt, deleted=deleted)
-        .select_related("type", "unit", "recorded_by")
+        .select_related("type", "unit", "recorded_by", *hooks.related_names())
         .annotate(people=Count("participations", distinct=True))
         .prefetch_related("campaigns")
         .order_by("-starts_at", "-id")
@@ -111,6 +162,48 @@ def activity_list(user, flt: ActivityFilter, *, deleted: bool = False) -> QueryS
 
 def activity_detail_participants(activity: Activity) -> list[Participation]:
     return list(activity.participations.select_related("person").order_by("checked_in_at", "id"))
+
+
+def attachments_of(activity: Activity) -> list[Attachment]:
+    """The files attached to the record (its photos, its file fields), oldest first."""
+    owner_type = ContentType.objects.get_for_model(Activity)
+    return list(
+        Attachment.objects.filter(owner_type=owner_type, owner_id=activity.pk).order_by("id")
+    )
+
+
+def extra_rows(activity: Activity) -> list[tuple[str, Any, Attachment | None]]:
+    """The record's own fields for its page: (label, shown value, attachment of a file field).
+    People and units are named from the ids the record holds; a file field shows the record's
+    own attachment only."""
+    filled = [d for d in activity.type.fields if activity.values.get(d["key"]) not in (None, "")]
+    ids: dict[str, set[int]] = {
+        kind: set() for kind in (FieldKind.PERSON, FieldKind.UNIT, FieldKind.FILE)
+    }
+    for definition in filled:
+        value = activity.values[definition["key"]]
+        if definition["kind"] in ids and str(value).isdigit():
+            ids[definition["kind"]].add(int(value))
+    people = User.objects.in_bulk(ids[FieldKind.PERSON])
+    units = Unit.objects.in_bulk(ids[FieldKind.UNIT])
+    files = {a.pk: a for a in attachments_of(activity)} if ids[FieldKind.FILE] else {}
+    rows: list[tuple[str, Any, Attachment | None]] = []
+    for definition in filled:
+        value = activity.values[definition["key"]]
+        key = int(value) if str(value).isdigit() else None
+        attachment = None
+        match definition["kind"]:
+            case FieldKind.PERSON:
+                person = people.get(key) if key is not None else None
+                value = person.name if person else value
+            case FieldKind.UNIT:
+                unit = units.get(key) if key is not None else None
+                value = unit.name if unit else value
+            case FieldKind.FILE:
+                attachment = files.get(key) if key is not None else None
+                value = attachment.original_name if attachment else ""
+        rows.append((definition["label"], value, attachment))
+    return rows
 
 
 def prefetch_participants(activities: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -248,7 +341,7 @@ def _extra_filters(flt: ActivityFilter) -> bool:
         or flt.text
         or flt.unit_exact
         or flt.person_id
-        or flt.site_id
+        or flt.parts
         or (flt.field_key and flt.field_value)
         or flt.commended
     )

@@ -8,13 +8,14 @@ import datetime
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,11 +25,10 @@ from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import Campaign, Task, Track
 from luoshi.files.services import store_upload
-from luoshi.heritage.models import Site
 from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
-from . import rollups
+from . import hooks, rollups
 from .access import can_edit_activity, recordable_campaigns, recording_units
 from .models import Activity, ActivityType, Category, FieldKind, Participation, VenueCategory
 
@@ -419,14 +419,33 @@ def _store_files(
         activity.save(update_fields=["values"])
 
 
+def _given_parts(parts: Mapping[str, Any] | None) -> list[tuple[hooks.RecordPart, Any]]:
+    """The registered record parts given a value; an unknown name is a programming error."""
+    return [(hooks.record_part(name), value) for name, value in (parts or {}).items()]
+
+
+def _part_errors(
+    given: list[tuple[hooks.RecordPart, Any]], activity: Activity | None
+) -> dict[str, str]:
+    errors = {}
+    for part, value in given:
+        message = part.check(value, part.current(activity) if activity is not None else None)
+        if message:
+            errors[part.name] = message
+    return errors
+
+
+def _default_place(given: list[tuple[hooks.RecordPart, Any]]) -> str:
+    return next((place for part, value in given if (place := part.default_place(value))), "")
+
+
 def _add_participants(activity: Activity, people: Iterable[User], source: str) -> int:
     rows = [Participation(activity=activity, person=person, source=source) for person in people]
     created = Participation.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
 
 
-@transaction.atomic
-def record_activity(
+def prepare_activity(
     *,
     actor: User,
     activity_type: ActivityType,
@@ -435,7 +454,7 @@ def record_activity(
     starts_at: datetime.datetime | None,
     ends_at: datetime.datetime | None = None,
     place: str = "",
-    site: Site | None = None,
+    parts: Mapping[str, Any] | None = None,
     venue_category: str = "",
     audience: int | None = None,
     hours: Decimal | None = None,
@@ -448,11 +467,15 @@ def record_activity(
     uploads: Sequence[UploadedFile] = (),
     checkin_opens_at: datetime.datetime | None = None,
     checkin_closes_at: datetime.datetime | None = None,
-) -> Activity:
-    """Record one activity with its participants, extra values and attachments, all or nothing.
+) -> "PreparedActivity":
+    """Check one activity to record (every field error at once, as a ValidationError) and build
+    it, unsaved: reads only, so that an import checks all its rows outside any transaction.
+    save_activity writes it; record_activity does both.
 
     `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
-    an empty list none (a record from before any campaign)."""
+    an empty list none (a record from before any campaign). `parts` are the values of the higher
+    apps' record parts by name (the heritage site: `{"site": site}`, see luoshi.ledgers.hooks),
+    checked with the rest and saved in the same transaction."""
     people = list(participants)
     if activity_type.is_personal and not people:
         people = [actor]
@@ -481,8 +504,8 @@ def record_activity(
         previous={},
     )
     errors.update(value_errors)
-    if site is not None and not site.is_active:
-        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
+    given = _given_parts(parts)
+    errors.update(_part_errors(given, None))
     try:
         people = _check_people(actor=actor, activity_type=activity_type, unit=unit, people=people)
     except ValidationError as error:
@@ -496,8 +519,7 @@ def record_activity(
         title=title[:200],
         starts_at=starts_at,
         ends_at=ends_at,
-        place=(place or "").strip()[:200] or (site.name if site is not None else ""),
-        site=site,
+        place=((place or "").strip() or _default_place(given))[:200],
         venue_category=venue_category if activity_type.has_venue_category else "",
         unit=unit,
         recorded_by=actor,
@@ -515,15 +537,48 @@ def record_activity(
         activity.checkin_closes_at = checkin_closes_at or (
             ends_at or starts_at + CHECKIN_DEFAULT_LENGTH
         )
-    activity.save()
-    rollups.apply(activity, +1)
     if campaigns is not None:
         campaign_set = list(campaigns)
     else:
         campaign_set = [activity_type.campaign] if activity_type.campaign else []
+    return PreparedActivity(
+        activity=activity,
+        people=people,
+        campaigns=campaign_set,
+        parts=given,
+        uploads=list(uploads),
+        value_files=pending,
+    )
+
+
+@dataclass
+class PreparedActivity:
+    """An activity checked by prepare_activity, with what save_activity writes beside it."""
+
+    activity: Activity
+    people: list[User]
+    campaigns: list[Campaign]
+    parts: list[tuple[hooks.RecordPart, Any]]
+    uploads: list[UploadedFile]
+    value_files: dict[str, UploadedFile]
+
+
+def save_activity(
+    prepared: PreparedActivity, *, actor: User, source: str = Participation.Source.HAND
+) -> Activity:
+    """Write a prepared activity: the record, its counts, campaigns, participants (as `source`),
+    record parts and files, and the audit event; in the caller's transaction."""
+    activity, people, campaign_set = prepared.activity, prepared.people, prepared.campaigns
+    activity.save()
+    rollups.apply(activity, +1)
     activity.campaigns.set(campaign_set)
-    _add_participants(activity, people, Participation.Source.HAND)
-    _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
+    _add_participants(activity, people, source)
+    for part, value in prepared.parts:
+        if value is not None:
+            part.save(activity, value)
+    _store_files(
+        actor=actor, activity=activity, uploads=prepared.uploads, value_files=prepared.value_files
+    )
     record_created(
         actor=actor,
         obj=activity,
@@ -536,12 +591,66 @@ def record_activity(
     return activity
 
 
+@transaction.atomic
+def record_activity(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    unit: Unit | None,
+    title: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None = None,
+    place: str = "",
+    parts: Mapping[str, Any] | None = None,
+    venue_category: str = "",
+    audience: int | None = None,
+    hours: Decimal | None = None,
+    values: Mapping[str, Any] | None = None,
+    value_files: Mapping[str, UploadedFile] | None = None,
+    notes: str = "",
+    evidence_task: Task | None = None,
+    campaigns: Sequence[Campaign] | None = None,
+    participants: Sequence[User] = (),
+    uploads: Sequence[UploadedFile] = (),
+    checkin_opens_at: datetime.datetime | None = None,
+    checkin_closes_at: datetime.datetime | None = None,
+) -> Activity:
+    """Record one activity with its participants, extra values and attachments, all or nothing.
+
+    `campaigns` are the running campaigns it counts toward; None means the type's own campaign,
+    an empty list none (a record from before any campaign). `parts` are the values of the higher
+    apps' record parts by name (the heritage site: `{"site": site}`, see luoshi.ledgers.hooks),
+    checked with the rest and saved in the same transaction."""
+    prepared = prepare_activity(
+        actor=actor,
+        activity_type=activity_type,
+        unit=unit,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        parts=parts,
+        venue_category=venue_category,
+        audience=audience,
+        hours=hours,
+        values=values,
+        value_files=value_files,
+        notes=notes,
+        evidence_task=evidence_task,
+        campaigns=campaigns,
+        participants=participants,
+        uploads=uploads,
+        checkin_opens_at=checkin_opens_at,
+        checkin_closes_at=checkin_closes_at,
+    )
+    return save_activity(prepared, actor=actor)
+
+
 EDITABLE = (
     "title",
     "starts_at",
     "ends_at",
     "place",
-    "site",
     "venue_category",
     "unit",
     "audience",
@@ -568,9 +677,11 @@ def update_activity(
     value_files: Mapping[str, UploadedFile] | None = None,
     campaigns: Sequence[Campaign] | None = None,
     uploads: Sequence[UploadedFile] = (),
+    parts: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Activity:
-    """Edit an activity (audited, field by field). Participants change through set_participants."""
+    """Edit an activity (audited, field by field). Participants change through set_participants;
+    `parts` sets the higher apps' record parts by name (see record_activity)."""
     _require_edit(actor, activity)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -580,7 +691,7 @@ def update_activity(
         unit = changes["unit"]
         people = list(User.objects.filter(participations__activity=activity))
         _check_recording(actor=actor, activity_type=activity_type, unit=unit, people=people)
-    names = [f"{key}_id" if key in ("unit", "evidence_task", "site") else key for key in changes]
+    names = [f"{key}_id" if key in ("unit", "evidence_task") else key for key in changes]
     names += ["values"]
     before = snapshot(activity, names)
     linked = {c.pk: c for c in activity.campaigns.all()}
@@ -606,9 +717,8 @@ def update_activity(
         checkin_closes_at=activity.checkin_closes_at,
     )
     errors.pop("type", None)  # a record of a type deactivated since stays editable
-    site = changes.get("site")
-    if site is not None and not site.is_active:
-        errors["site"] = _("红色资源点位“%(name)s”已停用。") % {"name": site.name}
+    given = _given_parts(parts)
+    errors.update(_part_errors(given, activity))
     pending: dict[str, UploadedFile] = {}
     if values is not None or value_files:
         cleaned, value_errors, pending = _clean_values(
@@ -635,6 +745,8 @@ def update_activity(
     rollups.move(counted_in, activity)
     _store_files(actor=actor, activity=activity, uploads=uploads, value_files=pending)
     audit_changes = diff(before, snapshot(activity, names))
+    for part, value in given:
+        audit_changes.update(part.save(activity, value))
     if campaigns is not None:
         activity.campaigns.set(list(campaigns))
         after_campaigns = sorted(c.display_name for c in campaigns)
@@ -774,17 +886,24 @@ def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
             raise CheckinRefused(_("签到尚未开始，签到时间为 %(window)s。") % {"window": window})
         raise CheckinRefused(_("签到已结束，签到时间为 %(window)s。") % {"window": window})
     activity = open_now[0]
-    participation, created = Participation.objects.get_or_create(
-        activity=activity,
-        person=actor,
-        defaults={"source": Participation.Source.CHECKIN, "checked_in_at": now},
+    try:
+        # One INSERT, no look first: two check-ins of the same person at once (a double tap, two
+        # tabs) meet at the unique constraint (activity, person) and the second one is told it
+        # was already taken; the savepoint keeps the outer transaction usable.
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                activity=activity,
+                person=actor,
+                source=Participation.Source.CHECKIN,
+                checked_in_at=now,
+            )
+    except IntegrityError:
+        return activity, False  # already on the list: by hand, by import or a moment ago
+    record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=participation,
+        verb="checkin",
+        note=_("签到：%(title)s") % {"title": activity.title},
     )
-    if created:
-        record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=participation,
-            verb="checkin",
-            note=_("签到：%(title)s") % {"title": activity.title},
-        )
-    return activity, created
+    return activity, True

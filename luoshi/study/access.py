@@ -119,11 +119,14 @@ def reading_type_ids() -> set[int]:
     )
 
 
-def get_essay_for_user(user, pk: int) -> Activity:
-    """An essay (an activity of a campaign's essay type), 404 when out of sight or not an essay."""
+def get_essay_for_user(user, pk: int, *, write: bool = False) -> Activity:
+    """An essay (an activity of a campaign's essay type), 404 when out of sight or not an essay;
+    with `write` (rating it 优秀), PermissionDenied unless `user` may commend it."""
     activity = get_activity_for_user(user, pk)
     if activity.type_id not in essay_type_ids():
         raise Http404
+    if write and not can_commend(user, activity):
+        raise PermissionDenied(_("只有本单位联络员可以将心得体会评为优秀。"))
     return activity
 
 

@@ -237,7 +237,9 @@ def create_essay(request: HttpRequest, payload: EssayIn):
 )
 def commend(request: HttpRequest, essay_id: int):
     user = current_user(request)
-    return services.commend_essay(actor=user, activity=get_essay_for_user(user, essay_id))
+    return services.commend_essay(
+        actor=user, activity=get_essay_for_user(user, essay_id, write=True)
+    )
 
 
 @router.delete(
@@ -245,7 +247,9 @@ def commend(request: HttpRequest, essay_id: int):
 )
 def uncommend(request: HttpRequest, essay_id: int):
     user = current_user(request)
-    return services.uncommend_essay(actor=user, activity=get_essay_for_user(user, essay_id))
+    return services.uncommend_essay(
+        actor=user, activity=get_essay_for_user(user, essay_id, write=True)
+    )
 
 
 class CountRow(Schema):

@@ -8,3 +8,14 @@ class StudyConfig(AppConfig):
     name = "luoshi.study"
     label = "study"
     verbose_name = _("学习")
+
+    def ready(self) -> None:
+        from luoshi.ledgers.hooks import ParticipantSource, register_source
+
+        from .forms import group_picker
+        from .selectors import groups_members
+
+        # The ledger's record form adds a whole study group's members at once (整组添加).
+        register_source(
+            ParticipantSource(name="study_groups", form_field=group_picker, people=groups_members)
+        )

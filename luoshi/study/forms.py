@@ -9,8 +9,23 @@ from luoshi.lib.widgets import DateInput
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
 
-from .access import group_units
+from .access import group_units, visible_groups
 from .models import Reading
+
+
+def group_picker(user, units) -> forms.ModelMultipleChoiceField | None:
+    """The ledger record form's 整组添加学习小组 (the participant source "study_groups"): the
+    groups of the units `user` records for that they see; None when there are none."""
+    groups = visible_groups(user).filter(unit__in=units)
+    if not groups.exists():
+        return None
+    return forms.ModelMultipleChoiceField(
+        label=_("整组添加学习小组"),
+        queryset=groups,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("所选学习小组的成员全部计入参加人员，可与上面逐个勾选的人员合并。"),
+    )
 
 
 def _people_field(user, label) -> forms.ModelMultipleChoiceField:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
 from luoshi.campaigns.models import Campaign
@@ -32,6 +33,15 @@ def group_members(user, group: StudyGroup) -> QuerySet[User]:
         .filter(pk__in=GroupMember.objects.filter(group=group).values("person_id"))
         .order_by("pinyin", "id")
     )
+
+
+def groups_members(user, groups) -> list[User]:
+    """The members of every group in `groups` that `user` may pick (see group_members), once
+    each: the study groups added whole on the ledger's record form."""
+    people: dict[int, User] = {}
+    for group in groups:
+        people.update((person.pk, person) for person in group_members(user, group))
+    return list(people.values())
 
 
 def group_list(user, *, unit: Unit | None = None, text: str = "") -> QuerySet[StudyGroup]:
@@ -73,6 +83,22 @@ class StudyFilter:
     date_to: datetime.date | None = None
     person_id: int | None = None
     text: str = ""
+
+    def describe(self) -> list[str]:
+        """The filters in words, for the head of an export."""
+        parts = []
+        if self.campaign is not None:
+            parts.append(_("专项行动：%(c)s") % {"c": self.campaign.display_name})
+        if self.unit is not None:
+            parts.append(_("单位：%(unit)s（含下级）") % {"unit": self.unit.name})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("时间：%(a)s 至 %(b)s")
+                % {"a": self.date_from or _("不限"), "b": self.date_to or _("不限")}
+            )
+        if self.text:
+            parts.append(_("关键词：%(q)s") % {"q": self.text})
+        return parts
 
     def activity_filter(self, **extra: Any) -> ActivityFilter:
         return ActivityFilter(

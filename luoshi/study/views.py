@@ -12,16 +12,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
-from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import serve_export
 from luoshi.lib.forms import add_service_errors
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_date, parse_int
-from luoshi.lib.xlsx import build_workbook, xlsx_response
 from luoshi.org.access import (
     get_unit_in_scope,
     require_perm,
@@ -29,8 +27,8 @@ from luoshi.org.access import (
     units_for_picker,
 )
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
 from .access import (
     can_commend,
     can_configure_campaign,
@@ -76,37 +74,6 @@ def _filter_context(request: AuthenticatedRequest, params: dict[str, str]) -> di
         "units": units,
         "campaigns": study_campaigns(request.user),
     }
-
-
-def _note(flt: selectors.StudyFilter) -> str:
-    parts = [_("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}]
-    if flt.unit is not None:
-        parts.append(_("单位：%(unit)s（含下级）") % {"unit": flt.unit.name})
-    if flt.date_from or flt.date_to:
-        parts.append(
-            _("时间：%(a)s 至 %(b)s")
-            % {"a": flt.date_from or _("不限"), "b": flt.date_to or _("不限")}
-        )
-    return "；".join(str(part) for part in parts)
-
-
-def _export(
-    request: AuthenticatedRequest, *, title: str, headers: list, rows: list, note: str
-) -> HttpResponse:
-    """Write the workbook and the audit event of the export."""
-    record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="study",
-        object_repr=title,
-        note=f"{note}；{len(rows)} 行",
-    )
-    content = build_workbook(title=title, headers=headers, rows=rows, notes=[note])
-    return xlsx_response(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-def _name(person) -> str:
-    return (person.name or person.username) if person else ""
 
 
 # --- 我的学习 --------------------------------------------------------------------------------------
@@ -221,29 +188,15 @@ def book_list(request: AuthenticatedRequest) -> HttpResponse:
     if designated:
         params["designated"] = "1"
     records = selectors.reading_records(request.user, flt, designated=designated)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                timezone.localtime(a.starts_at).date(),
-                _name(selectors.author_of(a)),
-                a.unit.name,
-                a.values.get("book") or a.title,
-                a.values.get("author", ""),
-                a.values.get("designated", ""),
-                a.notes,
-            )
-            for a in records
-        ]
-        headers = [
-            _("读完日期"),
-            _("姓名"),
-            _("单位"),
-            _("书名"),
-            _("作者"),
-            _("指定读本"),
-            _("读书笔记"),
-        ]
-        return _export(request, title=_("读书记录"), headers=headers, rows=rows, note=_note(flt))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("读书记录"),
+            headers=exports.book_headers(),
+            rows=exports.book_rows(records),
+            filters=flt.describe(),
+        )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, params)
     context.update(
@@ -265,20 +218,15 @@ def essay_list(request: AuthenticatedRequest) -> HttpResponse:
     if excellent:
         params["excellent"] = "1"
     records = selectors.essays(request.user, flt, excellent=excellent)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                timezone.localtime(a.starts_at).date(),
-                _name(selectors.author_of(a)),
-                a.unit.name,
-                a.title,
-                _("优秀") if a.commended_at else "",
-                a.notes,
-            )
-            for a in records
-        ]
-        headers = [_("日期"), _("姓名"), _("单位"), _("题目"), _("评定"), _("正文")]
-        return _export(request, title=_("心得体会"), headers=headers, rows=rows, note=_note(flt))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("心得体会"),
+            headers=exports.essay_headers(),
+            rows=exports.essay_rows(records),
+            filters=flt.describe(),
+        )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _filter_context(request, params)
     context.update(
@@ -296,7 +244,7 @@ def essay_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def essay_commend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    essay = get_essay_for_user(request.user, pk)
+    essay = get_essay_for_user(request.user, pk, write=True)
     if request.POST.get("action") == "uncommend":
         services.uncommend_essay(actor=request.user, activity=essay)
         messages.success(request, _("已取消《%(title)s》的优秀评定。") % {"title": essay.title})
@@ -354,19 +302,17 @@ def counts(request: AuthenticatedRequest) -> HttpResponse:
     )
     personal_headers = [_("读书（本）"), _("其中指定读本"), _("心得体会（篇）"), _("其中优秀")]
     type_headers = [t.name for t in table.session_types]
-    if request.GET.get("export") == "xlsx":
-        title = _("单位学习统计") if by_unit else _("个人学习统计")
-        first = [_("单位")] if by_unit else [_("姓名")]
-        rows = [
-            [
-                row["unit"].name if by_unit else _name(row["person"]),
-                *row["sessions"],
-                *[row[key] for key in selectors.PERSONAL_COLUMNS],
-            ]
-            for row in table.rows
-        ]
-        headers = [*first, *type_headers, *personal_headers]
-        return _export(request, title=title, headers=headers, rows=rows, note=_note(flt))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="ledgers.activity",
+            title=_("单位学习统计") if by_unit else _("个人学习统计"),
+            headers=exports.count_headers(
+                table, by_unit=by_unit, personal_headers=personal_headers
+            ),
+            rows=exports.count_rows(table, by_unit=by_unit),
+            filters=flt.describe(),
+        )
     linked: list[dict[str, Any]] = []
     for row in table.rows:
         target = (
@@ -400,15 +346,16 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     groups = list(selectors.group_list(request.user, unit=unit, text=text))
     members = selectors.members_of(groups)
-    if request.GET.get("export") == "xlsx":
-        rows = [
-            (g.unit.name, g.name, _name(m.person), m.get_role_display())
-            for g in groups
-            for m in members.get(g.pk, [])
-        ]
-        note = _("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
-        headers = [_("单位"), _("学习小组"), _("姓名"), _("角色")]
-        return _export(request, title=_("学习小组"), headers=headers, rows=rows, note=note)
+    if wants_xlsx(request):
+        named = [_("单位：%(unit)s（含下级）") % {"unit": unit.name}] if unit else []
+        return serve_export(
+            actor=request.user,
+            object_type="study.studygroup",
+            title=_("学习小组"),
+            headers=exports.group_headers(),
+            rows=exports.group_rows(groups, members),
+            filters=[*named, *([_("关键词：%(q)s") % {"q": text}] if text else [])],
+        )
     params = {k: v for k, v in (("unit", str(unit_id or "")), ("q", text)) if v}
     context = _filter_context(request, params)
     context.update(
@@ -496,11 +443,15 @@ def reading_list(request: AuthenticatedRequest) -> HttpResponse:
     campaign = get_study_campaign(request.user, parse_int(request.GET.get("campaign")))
     readings = selectors.reading_list(campaign)
     may_configure = campaign is not None and can_configure_campaign(request.user, campaign)
-    if request.GET.get("export") == "xlsx":
-        rows = [(r.sort_order, r.title, r.author, r.note) for r in readings]
-        note = _("专项行动：%(c)s") % {"c": campaign.display_name if campaign else "—"}
-        headers = [_("排序"), _("书名"), _("作者"), _("说明")]
-        return _export(request, title=_("指定读本"), headers=headers, rows=rows, note=note)
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="study.reading",
+            title=_("指定读本"),
+            headers=exports.reading_headers(),
+            rows=exports.reading_rows(readings),
+            filters=[_("专项行动：%(c)s") % {"c": campaign.display_name if campaign else "—"}],
+        )
     form = f.ReadingForm(request.POST or None)
     settings = services.settings_for(campaign)
     settings_form = f.SettingsForm(

@@ -14,7 +14,7 @@ from PIL import Image
 
 from luoshi.audit.models import AuditEvent
 from luoshi.files.models import Attachment
-from luoshi.heritage import services
+from luoshi.heritage import selectors, services
 from luoshi.heritage.models import Exhibition, Route, RouteKind, Site, SiteKind
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Category
@@ -232,8 +232,7 @@ def test_set_activity_site_checks_the_editor_and_audits(world, sites, red):
     with pytest.raises(ValidationError):
         services.set_activity_site(actor=world.liaison, activity=activity, site=sites[2])
     services.set_activity_site(actor=world.liaison, activity=activity, site=sites[0])
-    activity.refresh_from_db()
-    assert activity.site == sites[0]
+    assert selectors.activity_site(activity) == sites[0]
     assert AuditEvent.objects.filter(
         object_type="ledgers.activity", object_id=str(activity.pk), action="update"
     ).exists()

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from luoshi.api.tests.conftest import Api, make_token
 from luoshi.audit.models import AuditEvent
-from luoshi.heritage.models import Site
 from luoshi.ledgers import services
 from luoshi.ledgers.models import Activity, ActivityType, Participation
 from luoshi.testing import issued_task
@@ -144,9 +143,8 @@ def test_type_errors_in_chinese_and_liaison_refused(world, lecture, api_for):
 # --- Activities -----------------------------------------------------------------------------------
 
 
-def test_record_with_participants_values_campaigns_task_and_site(world, lecture, api_for):
+def test_record_with_participants_values_campaigns_and_task(world, lecture, api_for):
     task = issued_task(world)[0]
-    site = Site.objects.create(name="冷湖石油工业遗址", unit=world.unit_a)
     response = api_for(world.liaison).post(
         "/ledger/activities",
         {
@@ -160,7 +158,7 @@ def test_record_with_participants_values_campaigns_task_and_site(world, lecture,
             "participant_ids": [world.staff.pk, world.staff2.pk, world.staff.pk],
             "campaign_ids": [world.campaign.pk],
             "evidence_task_id": task.pk,
-            "site_id": site.pk,
+            "place": "冷湖镇",
         },
     )
     assert response.status_code == 201, response.content
@@ -170,7 +168,7 @@ def test_record_with_participants_values_campaigns_task_and_site(world, lecture,
     assert timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M") == "2026-03-15 09:30"
     assert activity.values == {"topic": "党的二十大精神", "copies": 120, "form": "入户宣讲"}
     assert (activity.audience, activity.venue_category) == (45, "pastoral")
-    assert (activity.evidence_task, activity.site, activity.place) == (task, site, site.name)
+    assert (activity.evidence_task, activity.place) == (task, "冷湖镇")
     assert list(activity.campaigns.all()) == [world.campaign]
     assert set(activity.participations.values_list("person__username", flat=True)) == {
         "staff",

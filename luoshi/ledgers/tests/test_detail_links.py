@@ -1,11 +1,11 @@
 """The activity page leads to the parts other apps keep about it (meeting minutes, inspection
-findings, the heritage site) and shows a record rated 优秀."""
+findings; the heritage site: luoshi/heritage/tests/test_site_visits.py) and shows a record rated
+优秀."""
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from luoshi.heritage.models import Site
 from luoshi.ledgers import services
 from luoshi.ledgers.models import Category
 
@@ -40,15 +40,13 @@ def test_meeting_and_inspection_pages_are_linked(world, client_for):
     assert reverse("meetings:meeting-detail", args=[meeting.pk]) not in page
 
 
-def test_site_link_and_commended_badge(world, client_for):
+def test_commended_badge(world, client_for):
     visit_type = services.create_activity_type(
         actor=world.office, name="红色教育", category=Category.STUDY
     )
-    site = Site.objects.create(name="英雄地中四井")
-    visit = _record(world, visit_type, site=site)
+    visit = _record(world, visit_type)
     client = client_for(world.liaison)
     page = client.get(reverse("ledgers:activity-detail", args=[visit.pk])).content.decode()
-    assert reverse("heritage:site-detail", args=[site.pk]) in page
     assert "text-bg-warning" not in page
     visit.commended_at, visit.commended_by = timezone.now(), world.liaison
     visit.save(update_fields=["commended_at", "commended_by"])
@@ -56,7 +54,7 @@ def test_site_link_and_commended_badge(world, client_for):
     assert "text-bg-warning" in page
 
 
-def test_activity_list_filters_by_site_field_value_and_rating(world, client_for):
+def test_activity_list_filters_by_field_value_and_rating(world, client_for):
     reading = services.create_activity_type(
         actor=world.office,
         name="每月读一本好书",
@@ -70,10 +68,9 @@ def test_activity_list_filters_by_site_field_value_and_rating(world, client_for)
     visit_type = services.create_activity_type(
         actor=world.office, name="红色教育", category=Category.STUDY
     )
-    site = Site.objects.create(name="七个泉军事设施")
     listed = _record(world, reading, values={"book": "中国共产党简史", "designated": "是"})
     other = _record(world, reading, values={"book": "平凡的世界", "designated": "否"})
-    visit = _record(world, visit_type, site=site)
+    visit = _record(world, visit_type)
     away = _record(world, visit_type)
     other.commended_at = timezone.now()
     other.save(update_fields=["commended_at"])
@@ -85,7 +82,6 @@ def test_activity_list_filters_by_site_field_value_and_rating(world, client_for)
         ids = {a.pk for a in (listed, other, visit, away)}
         return {pk for pk in ids if reverse("ledgers:activity-detail", args=[pk]) in page}
 
-    assert titles(f"site={site.pk}") == {visit.pk}
     assert titles("field=designated&value=是") == {listed.pk}
     assert titles("commended=1") == {other.pk}
     assert titles("field=Bad Key&value=是") == {listed.pk, other.pk, visit.pk, away.pk}

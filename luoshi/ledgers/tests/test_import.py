@@ -130,3 +130,65 @@ def test_import_needs_the_record_right(world, client_for, lecture, persona):
     client = client_for(getattr(world, persona))
     assert client.get(reverse("ledgers:activity-import")).status_code == 403
     assert not Activity.objects.exists()
+
+
+# --- The file is inspected first; rows are checked outside any transaction ------------------------
+
+
+def test_a_file_inflating_past_the_limit_is_refused_before_parsing(
+    world, client_for, lecture, settings, monkeypatch
+):
+    from luoshi.ledgers import imports
+
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    settings.UPLOAD_MAX_UNZIPPED_BYTES = 1024  # every workbook inflates past a kilobyte
+    monkeypatch.setattr(imports, "read_rows", lambda data: pytest.fail("parsed a refused file"))
+    response = _post(client, lecture, _xlsx([headers, _row(headers)]))
+    assert response.status_code == 200
+    [error] = response.context["result"].errors
+    assert (error.row, error.column) == (0, "")
+    assert "解压后约" in error.message and "已拒绝" in error.message
+    assert not Activity.objects.exists()
+
+
+def test_a_sheet_reaching_past_the_row_limit_is_refused(world, client_for, lecture, settings):
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    settings.IMPORT_MAX_ROWS = 3
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(5)]
+    response = _post(client, lecture, _xlsx(rows))
+    [error] = response.context["result"].errors
+    assert error.row == 0 and "超过导入上限 3 行" in error.message
+    assert not Activity.objects.exists()
+
+
+def test_rows_are_checked_outside_any_transaction_then_written_at_once(
+    world, client_for, lecture, monkeypatch
+):
+    from django.db import connection
+
+    from luoshi.ledgers import services
+
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    depth = len(connection.atomic_blocks)  # the test's own transaction
+    checked_at, written_at = [], []
+    prepare, save = services.prepare_activity, services.save_activity
+
+    def watched_prepare(**kwargs):
+        checked_at.append(len(connection.atomic_blocks))
+        return prepare(**kwargs)
+
+    def watched_save(prepared, **kwargs):
+        written_at.append(len(connection.atomic_blocks))
+        return save(prepared, **kwargs)
+
+    monkeypatch.setattr(services, "prepare_activity", watched_prepare)
+    monkeypatch.setattr(services, "save_activity", watched_save)
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(3)]
+    rows.append(_row(headers, 活动名称="宣讲第0场"))  # the same row twice: once
+    assert _post(client, lecture, _xlsx(rows)).status_code == 302
+    assert checked_at == [depth] * 3  # no transaction of the import's own while checking
+    assert written_at == [depth + 1] * 3  # one transaction for every write
+    assert Activity.objects.count() == 3

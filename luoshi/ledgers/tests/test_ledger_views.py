@@ -517,9 +517,9 @@ def test_counts_follow_a_deleted_record_and_category_filter(world, client_for, s
 
 
 def test_many_rows_are_paginated(world, client_for, spread, monkeypatch):
-    from luoshi.ledgers import views
+    from luoshi.ledgers.views import lists
 
-    monkeypatch.setattr(views, "PIVOT_PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "PIVOT_PAGE_SIZE", 2)
     office = client_for(world.office)
     first = office.get(reverse("ledgers:ledger") + spread)
     assert len(first.context["table"]) == 2 and first.context["page"].paginator.count == 3

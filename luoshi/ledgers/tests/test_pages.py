@@ -119,9 +119,9 @@ def test_list_query_count_does_not_grow(world, client_for, lecture, django_asser
 
 
 def test_activity_list_pages(world, client_for, lecture, monkeypatch):
-    from luoshi.ledgers import views
+    from luoshi.ledgers.views import lists
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
     for day in range(5):
         services.record_activity(
             actor=world.liaison,
@@ -147,9 +147,9 @@ def test_activity_list_pages(world, client_for, lecture, monkeypatch):
 
 
 def test_unit_filter_searches_when_many_units(world, client_for, lecture, monkeypatch):
-    from luoshi.ledgers import views
+    from luoshi.ledgers.views import filters
 
-    monkeypatch.setattr(views, "UNIT_LIST_LIMIT", 1)
+    monkeypatch.setattr(filters, "UNIT_LIST_LIMIT", 1)
     client = client_for(world.office)
     for name in ("ledger", "activity-list", "people"):
         page = client.get(reverse(f"ledgers:{name}") + f"?unit={world.unit_a.pk}")
