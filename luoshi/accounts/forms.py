@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.forms import CleanInputsForm, CleanInputsMixin
+
 from . import selectors, services
 from .access import AddressNotAllowed, require_admin_address
 from .middleware import client_ip
@@ -21,7 +23,7 @@ def _bootstrap(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class LoginForm(CleanInputsMixin, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _("账号或密码不正确。连续输错 5 次，该账号在本机地址将被锁定 15 分钟。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
@@ -81,7 +83,7 @@ VALIDITY_CHOICES = [
 ]
 
 
-class TokenForm(forms.Form):
+class TokenForm(CleanInputsForm):
     name = forms.CharField(
         label=_("令牌名称"),
         max_length=100,
@@ -101,6 +103,6 @@ class TokenForm(forms.Form):
         _bootstrap(self)
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(CleanInputsForm):
     username = forms.CharField(max_length=255)
     ip = forms.GenericIPAddressField(required=False)

@@ -17,6 +17,7 @@ from luoshi.lib.busy import RETRY_AFTER_SECONDS, busy_message, is_busy
 from luoshi.lib.errors import Conflict
 
 from .auth import SessionAuth, TokenAuth
+from .inputs import check_inputs
 
 api = NinjaAPI(
     title="luoshi API",
@@ -32,6 +33,8 @@ api = NinjaAPI(
     docs_url=None,
     auth=[TokenAuth(), SessionAuth()],
 )
+# Texts, integers and dates of every operation are checked once, here (see inputs.py).
+api.add_decorator(check_inputs)
 
 
 def _field_errors(exc: ValidationError) -> dict[str, list[str]]:

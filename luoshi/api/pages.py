@@ -1,14 +1,16 @@
 """Page-number pagination with an explicit schema: {count, page, page_size, items}."""
 
 from django.db.models import QuerySet
-from ninja import Schema
+from ninja import Field, Schema
+
+from luoshi.lib.params import MAX_PAGE
 
 MAX_PAGE_SIZE = 200
 
 
 class PageParams(Schema):
-    page: int = 1
-    page_size: int = 50
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(50, description=f"每页条数，超过 {MAX_PAGE_SIZE} 按 {MAX_PAGE_SIZE} 计")
 
 
 def paginate(queryset: QuerySet, params: PageParams) -> dict:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.models import User
-from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
+from luoshi.lib.forms import CleanInputsMixin, add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import units_for_picker
 from luoshi.org.models import Unit
 
@@ -21,7 +21,7 @@ from .models import AccountabilityKind, Campaign, LeadingGroupMember, Task, Task
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class BootstrapMixin:
+class BootstrapMixin(CleanInputsMixin):
     """Bootstrap classes on every widget, so templates can render fields plainly."""
 
     def __init__(self, *args, **kwargs):
@@ -314,7 +314,7 @@ class TaskEditForm(TaskForm):
         }
 
 
-class IssueForm(forms.Form):
+class IssueForm(CleanInputsMixin, forms.Form):
     """Units chosen in the tree; `under` adds every direct sub-unit of the ticked parents."""
 
     units: "forms.ModelMultipleChoiceField[Unit]" = forms.ModelMultipleChoiceField(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.forms import CleanInputsForm, CleanInputsMixin
 from luoshi.org.access import visible_people
 from luoshi.org.forms import CHOOSE_PERSON, PERSON_PICKER, PickerSelect, StyledForm, unit_field
 
@@ -155,7 +156,7 @@ class HistoryFilterForm(StyledForm):
 # --- Settings and notices ------------------------------------------------------------------------
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(CleanInputsMixin, forms.ModelForm):
     """Every setting at once, and the reason for changing it (required)."""
 
     reason = forms.CharField(
@@ -181,7 +182,7 @@ class SettingsForm(forms.ModelForm):
             field.widget.attrs["id"] = f"id_{name}"
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(CleanInputsForm):
     platform = forms.ChoiceField(label=_("平台"), choices=Platform.choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(
@@ -216,7 +217,7 @@ class NoticeForm(forms.Form):
             field.widget.attrs["class"] = css
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(CleanInputsForm):
     file = forms.FileField(
         label=_("通报模板（.docx）"), error_messages={"required": _("请选择要上传的模板文件。")}
     )

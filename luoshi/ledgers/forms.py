@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.campaigns.access import visible_campaigns, visible_tasks
 from luoshi.campaigns.models import OPEN_STATES, Track
+from luoshi.lib import forms as lib_forms
 from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
@@ -305,7 +306,7 @@ class ActivityForm(StyledForm):
         }
 
 
-class CheckinForm(forms.Form):
+class CheckinForm(lib_forms.CleanInputsForm):
     code = forms.CharField(
         label=_("签到码"),
         max_length=6,
@@ -321,7 +322,7 @@ class CheckinForm(forms.Form):
     )
 
 
-class ParticipantsForm(forms.Form):
+class ParticipantsForm(lib_forms.CleanInputsForm):
     participants: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参加人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -304,7 +304,9 @@ def _pivot_cells(
 
 def pivot_period(flt: ActivityFilter) -> tuple[datetime.date, datetime.date]:
     """The pivot's period: as given, by default from 1 January to the end of the current month."""
-    date_to = flt.date_to or _month_end(timezone.localdate())
+    date_to = flt.date_to or _month_end(
+        max(timezone.localdate(), flt.date_from or datetime.date.min)
+    )
     date_from = flt.date_from or date_to.replace(month=1, day=1)
     return date_from, date_to
 

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.accounts.models import User
+from luoshi.lib.forms import CleanInputsMixin
 
 from .access import scope_for, units_for_picker, visible_people
 from .models import Role, Scope, Unit, UnitKind
@@ -49,7 +50,7 @@ class PickerSelect(forms.Select):
         return data.get(name)
 
 
-class StyledForm(forms.Form):
+class StyledForm(CleanInputsMixin, forms.Form):
     """Bootstrap classes on every widget, so templates can render fields in a loop."""
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.lib.forms import CleanInputsForm
+
 WORKDAY_WORDS = ("调休上班", "补班", "上班")
 RANGE_RE = re.compile(
     r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})(?:\s*[~～至到—-]{1,2}\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?"
@@ -108,7 +110,7 @@ def format_holiday_lines(days) -> str:
     return "\n".join(lines)
 
 
-class HolidayYearForm(forms.Form):
+class HolidayYearForm(CleanInputsForm):
     """A year's schedule as lines of text (see parse_holiday_lines)."""
 
     source = forms.CharField(
