@@ -1,21 +1,16 @@
-"""Writing the ledger: activity types (office), activities, attendance and check-in.
-
-Every write takes the acting person, checks `ledger.*` permissions through luoshi.org.access,
-validates everything before saving anything, and writes the audit log.
-"""
+"""Recording activities: prepare (everything checked, nothing written), save, update, delete and
+restore, and the participants."""
 
 import datetime
-import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,272 +18,18 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns.access import visible_tasks
-from luoshi.campaigns.models import Campaign, Task, Track
+from luoshi.campaigns.models import Campaign, Task
 from luoshi.files.services import store_upload
-from luoshi.org.access import require_perm, scope_for, units_for_picker, visible_people
+from luoshi.org.access import require_perm, scope_for, visible_people
 from luoshi.org.models import Unit
 
-from . import hooks, rollups
-from .access import can_edit_activity, recordable_campaigns, recording_units
-from .models import Activity, ActivityType, Category, FieldKind, Participation, VenueCategory
+from .. import hooks, rollups
+from ..access import can_edit_activity, recordable_campaigns, recording_units
+from ..models import Activity, ActivityType, Participation, VenueCategory
+from .types import clean_values
 
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
-TYPE_FIELDS = (
-    "name",
-    "category",
-    "campaign",
-    "track",
-    "takes_attendance",
-    "takes_checkin",
-    "records_hours",
-    "has_venue_category",
-    "has_audience",
-    "is_personal",
-    "fields",
-    "description",
-    "sort_order",
-    "is_active",
-)
 CHECKIN_LEAD = datetime.timedelta(minutes=30)
 CHECKIN_DEFAULT_LENGTH = datetime.timedelta(hours=3)
-CHECKIN_MAX_FAILURES = 10  # wrong codes per person within CHECKIN_FAILURE_WINDOW seconds
-CHECKIN_FAILURE_WINDOW = 600
-
-
-# --- Activity types -----------------------------------------------------------------------------
-
-
-def clean_field_definitions(fields: Any) -> list[dict[str, Any]]:
-    """The type's extra field definitions, normalised; ValidationError (Chinese) when malformed."""
-    if fields in (None, ""):
-        return []
-    if not isinstance(fields, list):
-        raise ValidationError({"fields": _("自定义字段须是字段定义的列表。")})
-    errors: list[str] = []
-    cleaned: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    kinds = set(FieldKind.values)
-    for number, item in enumerate(fields, start=1):
-        if not isinstance(item, dict):
-            errors.append(_("第 %(n)d 个字段的定义格式不正确。") % {"n": number})
-            continue
-        key = str(item.get("key") or "").strip()
-        label = str(item.get("label") or "").strip()
-        kind = str(item.get("kind") or "").strip()
-        if not KEY_RE.match(key):
-            errors.append(
-                _(
-                    "第 %(n)d 个字段的标识“%(key)s”无效：须以小写字母开头，只含小写字母、数字和下划线。"
-                )
-                % {"n": number, "key": key}
-            )
-        elif key in seen:
-            errors.append(_("字段标识“%(key)s”重复。") % {"key": key})
-        seen.add(key)
-        if not label:
-            errors.append(_("第 %(n)d 个字段缺少名称。") % {"n": number})
-        if kind not in kinds:
-            errors.append(
-                _("第 %(n)d 个字段的类型“%(kind)s”无效，可选：%(kinds)s。")
-                % {"n": number, "kind": kind, "kinds": "、".join(kinds_sorted())}
-            )
-        choices: list[str] = []
-        if kind == FieldKind.CHOICE:
-            raw = item.get("choices") or []
-            if isinstance(raw, str):
-                raw = re.split(r"[,，、\n]", raw)
-            choices = [str(choice).strip() for choice in raw if str(choice).strip()]
-            if not choices:
-                errors.append(_("选项字段“%(label)s”至少需要一个选项。") % {"label": label or key})
-            elif len(set(choices)) != len(choices):
-                errors.append(_("选项字段“%(label)s”的选项有重复。") % {"label": label or key})
-        cleaned.append(
-            {
-                "key": key,
-                "label": label,
-                "kind": kind,
-                "required": bool(item.get("required")),
-                "choices": choices,
-            }
-        )
-    if errors:
-        raise ValidationError({"fields": errors})
-    return cleaned
-
-
-def kinds_sorted() -> list[str]:
-    return [str(value) for value in FieldKind.values]
-
-
-def _check_type(activity_type: ActivityType) -> None:
-    errors: dict[str, str] = {}
-    if not activity_type.name:
-        errors["name"] = _("请填写活动类型名称。")
-    elif ActivityType.objects.filter(name=activity_type.name).exclude(pk=activity_type.pk).exists():
-        errors["name"] = _("已有名为“%(name)s”的活动类型。") % {"name": activity_type.name}
-    if activity_type.category not in Category.values:
-        errors["category"] = _("请选择活动类别。")
-    track = activity_type.track
-    if track is not None:
-        if activity_type.campaign_id is None:
-            activity_type.campaign_id = track.campaign_id
-        elif track.campaign_id != activity_type.campaign_id:
-            errors["track"] = _("所选方向不属于所选专项行动。")
-    if activity_type.takes_checkin and not activity_type.takes_attendance:
-        errors["takes_checkin"] = _("扫码签到须同时记录参加人员。")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def create_activity_type(
-    *,
-    actor: User,
-    name: str,
-    category: str = Category.OTHER,
-    campaign: Campaign | None = None,
-    track: Track | None = None,
-    takes_attendance: bool = True,
-    takes_checkin: bool = False,
-    records_hours: bool = False,
-    has_venue_category: bool = False,
-    has_audience: bool = False,
-    is_personal: bool = False,
-    fields: Any = None,
-    description: str = "",
-    sort_order: int = 0,
-    is_active: bool = True,
-) -> ActivityType:
-    """The office configures a new activity type."""
-    require_perm(actor, "ledger.configure")
-    activity_type = ActivityType(
-        name=(name or "").strip(),
-        category=category,
-        campaign=campaign,
-        track=track,
-        takes_attendance=takes_attendance,
-        takes_checkin=takes_checkin,
-        records_hours=records_hours,
-        has_venue_category=has_venue_category,
-        has_audience=has_audience,
-        is_personal=is_personal,
-        fields=clean_field_definitions(fields),
-        description=description,
-        sort_order=sort_order,
-        is_active=is_active,
-    )
-    _check_type(activity_type)
-    activity_type.save()
-    record_created(actor=actor, obj=activity_type)
-    return activity_type
-
-
-@transaction.atomic
-def update_activity_type(
-    *, actor: User, activity_type: ActivityType, **values: Any
-) -> ActivityType:
-    """Change a type. Existing records keep their values; a removed field is no longer shown."""
-    require_perm(actor, "ledger.configure")
-    unknown = set(values) - set(TYPE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    if "name" in values:
-        values["name"] = (values["name"] or "").strip()
-    if "fields" in values:
-        values["fields"] = clean_field_definitions(values["fields"])
-    names = [f"{key}_id" if key in ("campaign", "track") else key for key in values]
-    before = snapshot(activity_type, names)
-    for key, value in values.items():
-        setattr(activity_type, key, value)
-    _check_type(activity_type)
-    changes = diff(before, snapshot(activity_type, names))
-    if changes:
-        activity_type.save()
-        record(actor=actor, action=AuditEvent.Action.UPDATE, obj=activity_type, changes=changes)
-    return activity_type
-
-
-# --- Extra field values ---------------------------------------------------------------------------
-
-
-def _clean_values(
-    *,
-    actor: User,
-    activity_type: ActivityType,
-    values: Mapping[str, Any],
-    uploads: Mapping[str, UploadedFile],
-    previous: Mapping[str, Any],
-) -> tuple[dict[str, Any], dict[str, str], dict[str, UploadedFile]]:
-    """(cleaned values, errors by "x_<key>", files still to store) for the type's extra fields."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    pending: dict[str, UploadedFile] = {}
-    for definition in activity_type.fields:
-        key, label, kind = definition["key"], definition["label"], definition["kind"]
-        name = f"x_{key}"
-        if kind == FieldKind.FILE:
-            upload = uploads.get(key)
-            if upload is not None:
-                pending[key] = upload
-            elif previous.get(key):
-                cleaned[key] = previous[key]
-            elif definition.get("required"):
-                errors[name] = _("请上传“%(label)s”。") % {"label": label}
-            continue
-        raw = values.get(key)
-        text = "" if raw is None else str(raw).strip()
-        if not text:
-            if definition.get("required"):
-                errors[name] = _("请填写“%(label)s”。") % {"label": label}
-            continue
-        match kind:
-            case FieldKind.TEXT:
-                cleaned[key] = text[:2000]
-            case FieldKind.NUMBER:
-                try:
-                    number = Decimal(text)
-                    if not number.is_finite():
-                        raise InvalidOperation
-                except InvalidOperation:
-                    errors[name] = _("“%(label)s”须填写数字。") % {"label": label}
-                    continue
-                cleaned[key] = (
-                    int(number) if number == number.to_integral_value() else float(number)
-                )
-            case FieldKind.DATE:
-                try:
-                    cleaned[key] = datetime.date.fromisoformat(text).isoformat()
-                except ValueError:
-                    errors[name] = _("“%(label)s”须填写日期，格式如 2026-03-15。") % {
-                        "label": label
-                    }
-            case FieldKind.CHOICE:
-                if text not in definition.get("choices", []):
-                    errors[name] = _("“%(label)s”须从选项中选择：%(choices)s。") % {
-                        "label": label,
-                        "choices": "、".join(definition.get("choices", [])),
-                    }
-                else:
-                    cleaned[key] = text
-            case FieldKind.PERSON:
-                person = (
-                    visible_people(actor).filter(pk=int(text)).first() if text.isdigit() else None
-                )
-                if person is None:
-                    errors[name] = _("“%(label)s”所选人员不在您的数据范围内。") % {"label": label}
-                else:
-                    cleaned[key] = person.pk
-            case FieldKind.UNIT:
-                unit = (
-                    units_for_picker(actor, "unit.view").filter(pk=int(text)).first()
-                    if text.isdigit()
-                    else None
-                )
-                if unit is None:
-                    errors[name] = _("“%(label)s”所选单位不在您的数据范围内。") % {"label": label}
-                else:
-                    cleaned[key] = unit.pk
-    return cleaned, errors, pending
 
 
 # --- Activities -----------------------------------------------------------------------------------
@@ -496,7 +237,7 @@ def prepare_activity(
         checkin_opens_at=checkin_opens_at,
         checkin_closes_at=checkin_closes_at,
     )
-    cleaned, value_errors, pending = _clean_values(
+    cleaned, value_errors, pending = clean_values(
         actor=actor,
         activity_type=activity_type,
         values=values or {},
@@ -721,7 +462,7 @@ def update_activity(
     errors.update(_part_errors(given, activity))
     pending: dict[str, UploadedFile] = {}
     if values is not None or value_files:
-        cleaned, value_errors, pending = _clean_values(
+        cleaned, value_errors, pending = clean_values(
             actor=actor,
             activity_type=activity_type,
             values=values if values is not None else activity.values,
@@ -836,74 +577,3 @@ def set_participants(*, actor: User, activity: Activity, people: Sequence[User])
         % {"a": len(added), "r": len(removed)},
     )
     return activity
-
-
-def _local(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
-
-
-class CheckinRefused(ValidationError):
-    """A check-in that cannot be taken (wrong code, outside the window)."""
-
-
-@transaction.atomic
-def check_in(*, actor: User, code: str) -> tuple[Activity, bool]:
-    """Check `actor` in by an activity's six-digit code: (activity, newly checked in).
-
-    Any logged-in person may check in while the window is open; a second check-in is ignored.
-    """
-    code = (code or "").strip()
-    if not re.fullmatch(r"\d{6}", code):
-        raise CheckinRefused(_("请输入 6 位数字签到码。"))
-    failures_key = f"ledgers:checkin-failures:{actor.pk}"
-    if cache.get(failures_key, 0) >= CHECKIN_MAX_FAILURES:
-        raise CheckinRefused(_("签到码输错次数过多，请 10 分钟后再试。"))
-    now = timezone.now()
-    candidates = list(
-        Activity.objects.alive()
-        .filter(checkin_code=code, type__takes_checkin=True)
-        .select_related("type", "unit")
-        .order_by("-checkin_opens_at")
-    )
-    if not candidates:
-        # Six digits are guessable: count wrong codes per person and pause after a few.
-        cache.add(failures_key, 0, CHECKIN_FAILURE_WINDOW)
-        cache.incr(failures_key)
-        raise CheckinRefused(_("签到码无效，请核对后重新输入。"))
-    open_now = [
-        a
-        for a in candidates
-        if a.checkin_opens_at and a.checkin_closes_at
-        if a.checkin_opens_at <= now <= a.checkin_closes_at
-    ]
-    if not open_now:
-        latest = candidates[0]
-        window = _("%(a)s 至 %(b)s") % {
-            "a": _local(latest.checkin_opens_at),
-            "b": _local(latest.checkin_closes_at),
-        }
-        if latest.checkin_opens_at and now < latest.checkin_opens_at:
-            raise CheckinRefused(_("签到尚未开始，签到时间为 %(window)s。") % {"window": window})
-        raise CheckinRefused(_("签到已结束，签到时间为 %(window)s。") % {"window": window})
-    activity = open_now[0]
-    try:
-        # One INSERT, no look first: two check-ins of the same person at once (a double tap, two
-        # tabs) meet at the unique constraint (activity, person) and the second one is told it
-        # was already taken; the savepoint keeps the outer transaction usable.
-        with transaction.atomic():
-            participation = Participation.objects.create(
-                activity=activity,
-                person=actor,
-                source=Participation.Source.CHECKIN,
-                checked_in_at=now,
-            )
-    except IntegrityError:
-        return activity, False  # already on the list: by hand, by import or a moment ago
-    record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        obj=participation,
-        verb="checkin",
-        note=_("签到：%(title)s") % {"title": activity.title},
-    )
-    return activity, True
