@@ -40,7 +40,9 @@ def pytest_runtest_teardown(item, nextitem):
     flushed: put the migrations' rows back for the tests that follow on this worker, whatever
     order xdist gives them."""
     result = yield
-    if _transactional(item) and _MIGRATED_ROWS:
+    # The last test of a worker has none to restore for, and by now its teardown has dropped the
+    # test database with the session's fixtures.
+    if _transactional(item) and _MIGRATED_ROWS and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             _restore_migrated_rows(_MIGRATED_ROWS[0])
     return result
