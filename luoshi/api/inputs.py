@@ -81,9 +81,9 @@ class _Checker:
             checked = self.value(current, (*loc, key), required=field.is_required())
             if checked is not current:
                 setattr(model, name, checked)
-        self.ranges(
-            {field.alias or name: getattr(model, name) for name, field in fields.items()}, loc
-        )
+        if loc == ("query",):  # a body's ranges are its service's, with all its other errors
+            values = {field.alias or name: getattr(model, name) for name, field in fields.items()}
+            self.ranges(values, loc)
         return model
 
     def ranges(self, values: dict[str, Any], loc: Location) -> None:
