@@ -13,7 +13,7 @@ from luoshi.org.access import get_unit_in_scope
 
 from . import selectors
 from .access import get_exhibition_for_user, get_route_for_user, get_site_for_user
-from .models import Exhibition, Route, Site
+from .models import Exhibition, Route, Site, SiteKind
 
 router = Router(tags=["红色资源"])
 
@@ -112,9 +112,13 @@ def _filter(user, params: CountParams) -> selectors.CountFilter:
 
 
 @router.get("/sites", response={200: list[SiteOut], **ERRORS}, summary="红色资源点位")
-def list_sites(request: HttpRequest, q: str = "", kind: str = ""):
+def list_sites(request: HttpRequest, q: str = "", kind: str = "", active: str = ""):
+    """The same sites as the page for the same filters (an unknown kind filters nothing)."""
     _check(request)
-    return [_site_out(site) for site in selectors.site_list(text=q, kind=kind)]
+    sites = selectors.site_list(
+        text=q.strip(), kind=kind if kind in SiteKind.values else "", active=active
+    )
+    return [_site_out(site) for site in sites]
 
 
 @router.get(

@@ -427,3 +427,23 @@ def test_an_activity_recorded_at_a_site_through_the_ledger_form_is_counted(
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client_for(world.leader).get(reverse("heritage:site-detail", args=[sites[0].pk]))
     assert (page.context["row"].total.activities, page.context["row"].total.audience) == (1, 15)
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "outsider"])
+def test_site_list_page_and_api_agree(world, client_for, sites, persona):
+    services.update_site(actor=world.office, site=sites[2], is_active=False)
+    client = client_for(getattr(world, persona))
+    for query in [
+        {},
+        {"kind": SiteKind.OIL_WELL},
+        {"kind": "castle"},
+        {"q": " 四井 "},
+        {"active": "1"},
+        {"active": "0"},
+    ]:
+        page = client.get(reverse("heritage:site-list"), query)
+        api = client.get("/api/heritage/sites", query)
+        assert page.status_code == api.status_code == 200, query
+        assert [row.site.pk for row in page.context["rows"]] == [
+            item["id"] for item in api.json()
+        ], query

@@ -360,3 +360,28 @@ def test_api_books_essays_groups_readings_and_counts(world, client_for, study):
     assert _api(outsider, "post", f"/essays/{essay_id}/commend").status_code == 404
     group_id = StudyGroup.objects.get().pk
     assert _api(outsider, "get", f"/groups/{group_id}").status_code == 404
+
+
+# --- The pages and the API list the same records --------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "leader", "staff", "outsider"])
+def test_book_and_essay_lists_page_and_api_agree(world, client_for, study, persona):
+    _book(world)
+    _book(world, actor=world.liaison, title="习近平新时代中国特色社会主义思想学习纲要")
+    _essay(world)
+    _essay(world, actor=world.liaison, title="心得：调查研究")
+    client = client_for(getattr(world, persona))
+    today = _today().isoformat()
+    for query in [{}, {"q": "心得"}, {"q": "简史"}, {"from": today, "to": today}, {"only": "1"}]:
+        for name, path, flag in [
+            ("study:book-list", "/books", {}),
+            ("study:essay-list", "/essays", {}),
+        ]:
+            page = client.get(reverse(name), {**query, **flag})
+            api = _api(client, "get", path, {**query, **flag, "only": query.get("only") == "1"})
+            assert page.status_code == api.status_code == 200, (name, query)
+            assert [a.pk for a, *_ in page.context["rows"]] == [
+                item["id"] for item in api.json()[: len(page.context["rows"])]
+            ], (name, query)
+            assert len(api.json()) == page.context["page"].paginator.count, (name, query)
