@@ -5,7 +5,7 @@ Unit and person management needs `unit.manage` / `person.manage` (系统管理�
 and no administrator resets the password of, or disables, an admin account (三员分立).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -271,6 +271,27 @@ def create_people(
         note=_("导入人员 %(n)d 人") % {"n": len(people)},
     )
     return people
+
+
+def note_phones_shown(actor: User, persons: Iterable[User]) -> AuditEvent | None:
+    """Audit one request's showing of full phone numbers (安全审计: access to personal data):
+    `persons` are those whose phone the request showed unmasked. One event names them and how
+    many; none when no one else's phone was shown (an empty phone, or the viewer's own)."""
+    shown = [person for person in persons if person.phone and person.pk != actor.pk]
+    if not shown:
+        return None
+    return record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW_PERSONAL,
+        object_type="accounts.user",
+        object_id=str(shown[0].pk) if len(shown) == 1 else "",
+        object_repr=str(shown[0]) if len(shown) == 1 else "",
+        note=_("显示完整手机号：%(names)s（共 %(count)d 人）")
+        % {
+            "names": "、".join(person.name or person.username for person in shown),
+            "count": len(shown),
+        },
+    )
 
 
 PERSON_FIELDS = ("name", "phone", "email", "is_active")
