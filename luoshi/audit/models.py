@@ -45,6 +45,7 @@ class AuditEvent(models.Model):
         REVOKE = "revoke", _("撤销授权")
         SECURITY = "security", _("安全设置")
         PURGE = "purge", _("清理过期审计记录")
+        VIEW_PERSONAL = "view_personal", _("查看个人信息")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

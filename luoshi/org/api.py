@@ -14,7 +14,7 @@ from luoshi.api.auth import current_user
 from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, annotate, ref
 
-from . import selectors
+from . import selectors, services
 from .access import PERMISSIONS, can_see_phone, get_person_for_user, get_unit_for_user
 from .models import Membership, RoleGrant, Unit
 
@@ -161,6 +161,14 @@ def _person_out(person: User, viewer: User) -> dict:
     }
 
 
+def _note_phones_shown(viewer: User, people: list[User], shown: list[dict]) -> None:
+    """Audit the full phones among `shown` (the `_person_out` of each of `people`)."""
+    services.note_phones_shown(
+        viewer,
+        [person for person, out in zip(people, shown, strict=True) if not out["phone_masked"]],
+    )
+
+
 def _with_posts(people: list[User]) -> list[User]:
     posts = Membership.objects.select_related("unit").order_by("-is_primary", "sort_order", "id")
     prefetch_related_objects(people, Prefetch("memberships", queryset=posts))
@@ -175,7 +183,9 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters], page: Query
     unit = get_unit_for_user(user, filters.unit) if filters.unit is not None else None
     found = selectors.people(user, selectors.PersonFilter(q=filters.q, unit=unit))
     result = paginate(found, page)
-    result["items"] = [_person_out(person, user) for person in result["items"]]
+    people = result["items"]
+    result["items"] = [_person_out(person, user) for person in people]
+    _note_phones_shown(user, people, result["items"])
     return result
 
 
@@ -208,4 +218,6 @@ def me(request: HttpRequest):
 def get_person(request: HttpRequest, person_id: int):
     user = current_user(request)
     person = _with_posts([get_person_for_user(user, person_id)])[0]
-    return _person_out(person, user)
+    out = _person_out(person, user)
+    _note_phones_shown(user, [person], [out])
+    return out

@@ -255,8 +255,9 @@ def unit_labels(units) -> dict[int, str]:
 
 
 def with_phones(viewer, persons) -> list:
-    """Set `shown_phone` on each person: full to those who manage them, masked to the rest.
-    Expects `memberships` (with units) prefetched."""
+    """Set `shown_phone` on each person: full to those who manage them, masked to the rest, and
+    `phone_full` saying which (for `services.note_phones_shown`). Expects `memberships` (with
+    units) prefetched."""
     from .access import can_see_phone
 
     persons = list(persons)
@@ -264,6 +265,7 @@ def with_phones(viewer, persons) -> list:
         units = [membership.unit for membership in person.memberships.all()]
         visible = can_see_phone(viewer, person, units)
         person.shown_phone = person.phone if visible else person.masked_phone
+        person.phone_full = visible
     return persons
 
 

@@ -5,13 +5,13 @@ Unit and person management needs `unit.manage` / `person.manage` (系统管理�
 and no administrator resets the password of, or disables, an admin account (三员分立).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, Lower, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,6 +218,80 @@ def create_person(
     if audit:
         record_created(actor=actor, obj=person, note=f"{unit} {position}".strip())
     return person
+
+
+class UsernameTaken(ValidationError):
+    def __init__(self, username: str):
+        super().__init__(_("登录账号“%(username)s”已被使用。") % {"username": username})
+        self.username = username
+
+
+def new_person(*, username: str, name: str, phone: str = "", email: str = "") -> User:
+    """An unsaved account with no usable password, as `create_people` saves it: pinyin keys and
+    the normalised phone worked out here, outside any transaction."""
+    full, initials = pinyin_keys(name.strip())
+    person = User(
+        username=username.strip(),
+        name=name.strip(),
+        phone=normalise_phone(phone),
+        email=email.strip(),
+        pinyin=full,
+        initials=initials,
+        must_change_password=True,
+    )
+    person.set_unusable_password()
+    return person
+
+
+@transaction.atomic
+def create_people(
+    *, actor: User, posts: Sequence[tuple[User, Unit, str]], filename: str = ""
+) -> list[User]:
+    """Save many prepared accounts (`new_person`), each with its first post (unit, position), in
+    one short write: two bulk inserts and ONE audit event of action "import" naming how many.
+
+    Raises UsernameTaken when one of the usernames was registered since the caller checked
+    (nothing is saved)."""
+    for unit in {unit.pk: unit for _person, unit, _position in posts}.values():
+        require_perm(actor, "person.manage", unit)
+    wanted = [person.username.lower() for person, _unit, _position in posts]
+    taken = User.objects.annotate(lower=Lower("username")).filter(lower__in=wanted).first()
+    if taken is not None:
+        raise UsernameTaken(taken.username)
+    people = User.objects.bulk_create([person for person, _unit, _position in posts])
+    Membership.objects.bulk_create(
+        Membership(person=person, unit=unit, position=position, is_primary=True)
+        for person, (_person, unit, position) in zip(people, posts, strict=True)
+    )
+    record(
+        actor=actor,
+        action=AuditEvent.Action.IMPORT,
+        object_type="accounts.user",
+        object_repr=filename,
+        note=_("导入人员 %(n)d 人") % {"n": len(people)},
+    )
+    return people
+
+
+def note_phones_shown(actor: User, persons: Iterable[User]) -> AuditEvent | None:
+    """Audit one request's showing of full phone numbers (安全审计: access to personal data):
+    `persons` are those whose phone the request showed unmasked. One event names them and how
+    many; none when no one else's phone was shown (an empty phone, or the viewer's own)."""
+    shown = [person for person in persons if person.phone and person.pk != actor.pk]
+    if not shown:
+        return None
+    return record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW_PERSONAL,
+        object_type="accounts.user",
+        object_id=str(shown[0].pk) if len(shown) == 1 else "",
+        object_repr=str(shown[0]) if len(shown) == 1 else "",
+        note=_("显示完整手机号：%(names)s（共 %(count)d 人）")
+        % {
+            "names": "、".join(person.name or person.username for person in shown),
+            "count": len(shown),
+        },
+    )
 
 
 PERSON_FIELDS = ("name", "phone", "email", "is_active")

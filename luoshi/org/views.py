@@ -102,13 +102,17 @@ def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, pk)
     view_scope = scope_for(request.user, "unit.view")
     ancestors = selectors.unit_ancestors(unit)
+    members = list(selectors.unit_members(unit))
+    show_phone = has_perm(request.user, "person.phone", unit)
+    if show_phone:
+        services.note_phones_shown(request.user, [membership.person for membership in members])
     context = {
         "unit": unit,
         "ancestors": [(a, view_scope.contains(a)) for a in ancestors],
-        "members": selectors.unit_members(unit),
+        "members": members,
         "children": selectors.unit_children(unit),
         "actions": selectors.unit_accountability(unit),
-        "show_phone": has_perm(request.user, "person.phone", unit),
+        "show_phone": show_phone,
         "can_manage": has_perm(request.user, "unit.manage", unit),
         "can_manage_people": has_perm(request.user, "person.manage", unit),
         "can_grant": has_perm(request.user, "role.manage", unit),
@@ -182,19 +186,24 @@ def person_list(request: AuthenticatedRequest) -> HttpResponse:
     flt = form.to_filter()
     found = selectors.people(request.user, flt)
     if wants_xlsx(request):
-        return serve_export(
+        people = selectors.with_phones(request.user, found)
+        response = serve_export(
             actor=request.user,
             object_type="accounts.user",
             title=_("人员名单"),
             headers=exports.person_headers(),
-            rows=exports.person_rows(selectors.with_phones(request.user, found)),
+            rows=exports.person_rows(people),
             filters=flt.describe(),
         )
+        services.note_phones_shown(request.user, [p for p in people if p.phone_full])
+        return response
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = selectors.with_phones(request.user, page.object_list)
+    services.note_phones_shown(request.user, [p for p in people if p.phone_full])
     context = {
         "form": form,
         "page": page,
-        "people": selectors.with_phones(request.user, page.object_list),
+        "people": people,
         "can_manage": has_perm(request.user, "person.manage"),
         "query": _query_without_page(request),
     }
@@ -214,13 +223,14 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     memberships = list(selectors.person_memberships(person))
     units = [membership.unit for membership in memberships]
     can_manage = has_perm(request.user, "person.manage", units[0] if units else None)
+    phone_full = can_see_phone(request.user, person, units)
+    if phone_full:
+        services.note_phones_shown(request.user, [person])
     context = {
         "person": person,
         "memberships": memberships,
         "grants": selectors.person_grants(person),
-        "phone": person.phone
-        if can_see_phone(request.user, person, units)
-        else person.masked_phone,
+        "phone": person.phone if phone_full else person.masked_phone,
         "can_manage": can_manage,
         # 三员分立: an admin account's password is never reset by an administrator.
         "can_reset_password": can_manage

@@ -195,8 +195,9 @@ def test_person_list_query_count_does_not_grow(world, client_for, django_assert_
         )
         org.add_membership(actor=None, person=person, unit=world.unit_b, audit=False)
     client = client_for(world.office)
-    with django_assert_max_num_queries(15):
+    # 15 to read, plus the fixed few of the one audit event for the full phones shown
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("org:person-list"))
     assert len(response.context["people"]) == 39
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(20):
         client.get(reverse("org:person-list"), {"export": "xlsx"})
