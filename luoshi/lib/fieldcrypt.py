@@ -193,12 +193,14 @@ class LookupHashField(models.CharField):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("db_index", True)
+        # a row written without the hash (an older migration's model state) gets an empty one
+        kwargs.setdefault("db_default", "")
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
-        for key in ("max_length", "editable", "blank", "db_index"):
+        for key in ("max_length", "editable", "blank", "db_index", "db_default"):
             kwargs.pop(key, None)
         return name, path, args, kwargs
 

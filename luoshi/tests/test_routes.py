@@ -100,7 +100,7 @@ page heritage/sites/<int:pk>/ = 404 404 404 404 404 404 404 404 302
 page heritage/sites/<int:pk>/edit/ = 404 403 403 403 403 404 404 404 302
 page heritage/sites/new/ = 200 403 403 403 403 403 403 403 302
 page holidays/ = 200 403 403 403 403 403 403 403 302
-page holidays/<int:year>/ = 404 403 403 403 403 403 403 403 302
+page holidays/<int:year>/ = 200 403 403 403 403 403 403 403 302
 page learning/imports/ = 200 200 403 200 200 403 403 403 302
 page learning/imports/<int:pk>/ = 404 404 404 404 404 404 404 404 302
 page learning/imports/<int:pk>/confirm/ = POST_ONLY
@@ -440,7 +440,13 @@ def _object_id(name: str, previous_segment: str, known: dict[str, type[models.Mo
         candidate = _singular(previous_segment)
     else:
         candidate = _singular(name.removesuffix("_id").removesuffix("_pk"))
-    aliases = {"user": "user", "task": "task", "notice": "supervisionnotice"}
+    aliases = {
+        "user": "user",
+        "person": "user",
+        "task": "task",
+        "notice": "supervisionnotice",
+        "audit": "auditevent",
+    }
     for key in (candidate, aliases.get(candidate, ""), f"{candidate}s"):
         model = known.get(key)
         if model is not None:

@@ -319,8 +319,12 @@ def test_exhibition_with_photos_dates_and_filters(world, client_for, sites):
             "ends_on": (today - datetime.timedelta(days=1)).isoformat(),
         },
     )
-    html = bad.content.decode()
-    assert "请选择所在点位或填写展出地点。" in html and "闭展日期不能早于开展日期。" in html
+    assert "闭展日期：结束时间不能早于开始时间。" in bad.content.decode()
+    no_venue = office.post(
+        reverse("heritage:exhibition-create"),
+        {"title": "无地点", "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+    )
+    assert "请选择所在点位或填写展出地点。" in no_venue.content.decode()
     assert Exhibition.objects.count() == 1
     liaison = client_for(world.liaison)
     running = liaison.get(reverse("heritage:exhibition-list") + "?running=1")

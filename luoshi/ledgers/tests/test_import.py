@@ -159,7 +159,7 @@ def test_a_sheet_reaching_past_the_row_limit_is_refused(world, client_for, lectu
     rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(5)]
     response = _post(client, lecture, _xlsx(rows))
     [error] = response.context["result"].errors
-    assert error.row == 0 and "超过导入上限 3 行" in error.message
+    assert error.row == 0 and "超过上限 3 行" in error.message
     assert not Activity.objects.exists()
 
 
