@@ -198,7 +198,7 @@ def session_list(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "sessions": selectors.sessions_of(request.user, request.user),
         "current_hash": LoginSession.hash(request.session.session_key or ""),
-        "max_hours": settings.LUOSHI_SESSION_MAX_HOURS,
+        "max_hours": f"{settings.LUOSHI_SESSION_MAX_HOURS:g}",  # 12, not 12.0
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
     }
     return render(request, "accounts/sessions.html", context)

@@ -39,6 +39,7 @@ def test_a_person_sees_their_sessions_with_device_and_address(world):
     _logged_in("staff", ua="Mozilla/5.0 (Windows NT 10.0) Chrome", ip="10.1.0.6")
     page = phone.get(reverse("accounts:session-list"))
     assert page.status_code == 200
+    assert "登录 12 小时后" in page.content.decode()  # the lifetime as people write it
     rows = list(page.context["sessions"])
     assert {(row.user_agent, row.ip_address) for row in rows} == {
         ("Mozilla/5.0 (iPhone) 微信", "10.1.0.5"),
