@@ -27,6 +27,7 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import inspect_office_file
+from luoshi.lib.text import clean_text
 from luoshi.lib.xlsx import read_rows, template_workbook
 from luoshi.org.access import require_perm, visible_people
 from luoshi.org.imports import RowError
@@ -257,6 +258,12 @@ def import_activities(
     for number, raw in rows:
         row = {header: _text(raw.get(header)) for header in headers}
         row_errors: list[RowError] = []
+        for header, value in row.items():  # as a form field would take it (lib.text)
+            try:
+                row[header] = clean_text(value, multiline=True)
+            except ValidationError as exc:
+                row_errors.extend(RowError(number, header, message) for message in exc.messages)
+                row[header] = ""
         unit, problem = units_index.resolve(row[UNIT])
         if problem:
             row_errors.append(RowError(number, UNIT, problem))

@@ -37,6 +37,7 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import Limits, inspect_office_file
+from luoshi.lib.text import clean_text
 from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
 
 from . import services
@@ -198,7 +199,20 @@ def _read(data: bytes, headers: Sequence[str]) -> tuple[list[tuple[int, dict]], 
         return [], [RowError(0, "", _("文件中没有数据行。"))]
     if len(rows) > MAX_ROWS:
         return [], [RowError(0, "", _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS})]
-    return [(number, {k: _text(v) for k, v in values.items()}) for number, values in rows], []
+    # Every cell as a form field would take it (lib.text: NFC, trimmed; no control, bidi or
+    # broken characters), each refusal a row error at its column.
+    cleaned: list[tuple[int, dict]] = []
+    refusals: list[RowError] = []
+    for number, values in rows:
+        row = {}
+        for column, value in values.items():
+            try:
+                row[column] = clean_text(_text(value))
+            except ValidationError as exc:
+                refusals.extend(RowError(number, column, message) for message in exc.messages)
+                row[column] = ""
+        cleaned.append((number, row))
+    return cleaned, refusals
 
 
 def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError]]:

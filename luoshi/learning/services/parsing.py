@@ -43,6 +43,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from luoshi.lib.office import inspect_office_file
+from luoshi.lib.text import BIDI
 from luoshi.org.imports import RowError
 
 from ..models import Field
@@ -80,6 +81,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _BY_HEADING = {heading: name for name, headings in SYNONYMS.items() for heading in headings}
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SPACES = re.compile(r"\s+")
+# Characters no name or organisation holds (control, bidi override, broken): dropped, as a
+# platform's export may carry them invisibly.
+_UNSTORABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{BIDI}]")
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "汇总"})
 TOTAL_ROW = re.compile(r"^(合计|总计|小计|汇总)")
 MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -136,11 +140,15 @@ def normalise(value: Any) -> str:
         return ""
     if type(value) is str:
         # Most cells are already plain: two C-level checks instead of a copy.
-        if unicodedata.is_normalized("NFKC", value) and not _SPACES.search(value):
+        if (
+            unicodedata.is_normalized("NFKC", value)
+            and not _SPACES.search(value)
+            and not _UNSTORABLE.search(value)
+        ):
             return value
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+    return _UNSTORABLE.sub("", _SPACES.sub("", unicodedata.normalize("NFKC", str(value))))
 
 
 def heading_key(value: Any) -> str:

@@ -192,3 +192,22 @@ def test_rows_are_checked_outside_any_transaction_then_written_at_once(
     assert checked_at == [depth] * 3  # no transaction of the import's own while checking
     assert written_at == [depth + 1] * 3  # one transaction for every write
     assert Activity.objects.count() == 3
+
+
+def test_cells_are_checked_as_form_fields_are(world, client_for, lecture):
+    """A bidi override in a cell is a row error at its column and nothing is saved; full-width
+    spaces around a title are trimmed."""
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    rows = [
+        headers,
+        _row(headers, 活动名称="宣讲\u202e第1场"),
+        _row(headers, 活动名称="\u3000宣讲第2场"),
+    ]
+    response = _post(client, lecture, _xlsx(rows))
+    assert response.status_code == 200
+    errors = [(e.row, e.column) for e in response.context["result"].errors]
+    assert errors == [(2, "活动名称")]
+    assert Activity.objects.count() == 0
+    _post(client, lecture, _xlsx([headers, rows[2]]))
+    assert list(Activity.objects.values_list("title", flat=True)) == ["宣讲第2场"]

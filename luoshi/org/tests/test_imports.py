@@ -350,3 +350,19 @@ def test_hostile_files_are_refused_before_openpyxl_reads_them(
     assert response.context["errors"] == [imports.RowError(0, "", HOSTILE[name])]
     assert HOSTILE[name] in response.content.decode()
     assert (User.objects.count(), Unit.objects.count()) == (people, units)
+
+
+def test_people_cells_are_checked_as_form_fields_are(world):
+    """A cell with a bidi override (shown reversed, stored as sent) is a row error at its column;
+    full-width spaces around a name are trimmed."""
+    data = people_sheet(
+        ["王\u202e五", "wangwu", "市文体旅游广电局", "", "", ""],
+        ["\u3000赵六\u3000", "zhaoliu", "市文体旅游广电局", "", "", ""],
+    )
+    result = imports.import_people(actor=world.sysadmin, data=data, filename="people.xlsx")
+    assert errors_of(result) == {(2, "姓名")}
+    assert "文字方向控制字符" in result.errors[0].message
+    assert not User.objects.filter(username__in=["wangwu", "zhaoliu"]).exists()
+    fixed = people_sheet(["\u3000赵六\u3000", "zhaoliu", "市文体旅游广电局", "", "", ""])
+    assert imports.import_people(actor=world.sysadmin, data=fixed, filename="people.xlsx").ok
+    assert User.objects.get(username="zhaoliu").name == "赵六"
