@@ -198,12 +198,37 @@ def sweep(huey: Huey) -> list[str]:
                 "job %s %s re-enqueued: worker %s died", job.name, job.task_id, job.worker
             )
             requeued.append(job.task_id)
+    requeued += _sweep_lost(huey, now)
     keep = datetime.timedelta(days=settings.JOBS_KEEP_DAYS)
     Job.objects.filter(
         status__in=[Job.Status.FINISHED, Job.Status.SKIPPED, Job.Status.FAILED],
         enqueued_at__lt=now - keep,
     ).delete()
     Worker.objects.filter(seen_at__lt=now - keep).delete()
+    return requeued
+
+
+def _sweep_lost(huey: Huey, now: datetime.datetime) -> list[str]:
+    """Jobs still marked enqueued long after they were queued, yet neither on the queue nor
+    scheduled: a worker took them off and died before marking them started. They go back on the
+    queue (every job is idempotent, so the rare run twice is harmless)."""
+    stale = now - datetime.timedelta(seconds=2 * settings.JOBS_WORKER_TIMEOUT_SECONDS)
+    waiting = Job.objects.filter(status=Job.Status.ENQUEUED, enqueued_at__lt=stale)
+    if not waiting.exists():
+        return []
+    queued = {task.id for task in huey.pending()} | {task.id for task in huey.scheduled()}
+    requeued = []
+    for job in waiting.exclude(task_id__in=queued).defer("message"):
+        still = Job.objects.filter(
+            pk=job.pk, status=Job.Status.ENQUEUED, enqueued_at=job.enqueued_at
+        )
+        if still.update(enqueued_at=now):  # the claim, as above
+            message = Job.objects.values_list("message", flat=True).get(pk=job.pk)
+            huey.enqueue(huey.deserialize_task(bytes(message)))
+            logger.warning(
+                "job %s %s re-enqueued: lost between queue and worker", job.name, job.task_id
+            )
+            requeued.append(job.task_id)
     return requeued
 
 

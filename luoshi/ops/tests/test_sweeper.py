@@ -83,3 +83,30 @@ def test_a_skipped_copy_is_cancelled_when_taken(huey):
     Job.objects.filter(task_id=result.id).update(status=Job.Status.SKIPPED)
     assert huey.execute(huey.dequeue()) is None
     assert Job.objects.get(task_id=result.id).status == Job.Status.SKIPPED
+
+
+def test_a_job_taken_off_the_queue_by_a_worker_that_died_before_starting_it_runs_again(
+    huey, settings
+):
+    """The worker dequeued it and died before marking it started: the row still says enqueued,
+    the queue no longer has it. Once it is older than twice the worker timeout it is queued
+    again; a job still waiting on the queue is left alone."""
+    settings.JOBS_WORKER_TIMEOUT_SECONDS = 60
+    lost = huey.test_job(7)
+    waiting = huey.test_job(8)
+    assert huey.dequeue().id == lost.id  # taken, then the worker died
+    long_ago = timezone.now() - datetime.timedelta(seconds=121)
+    Job.objects.update(enqueued_at=long_ago)
+    assert jobs.sweep(huey) == [lost.id]
+    assert [task.id for task in huey.pending()] == [waiting.id, lost.id]
+    assert jobs.sweep(huey) == []  # claimed once: its time was moved on
+    for _ in range(2):
+        huey.execute(huey.dequeue())
+    assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.FINISHED}
+
+
+def test_a_job_enqueued_a_moment_ago_is_not_taken_for_lost(huey, settings):
+    settings.JOBS_WORKER_TIMEOUT_SECONDS = 60
+    taken = huey.test_job(7)
+    assert huey.dequeue().id == taken.id  # a worker is about to mark it started
+    assert jobs.sweep(huey) == []
