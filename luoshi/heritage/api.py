@@ -5,6 +5,7 @@ are the caller's own scope of the ledger."""
 import datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from luoshi.api.auth import current_user
@@ -13,7 +14,7 @@ from luoshi.org.access import get_unit_in_scope
 
 from . import selectors
 from .access import get_exhibition_for_user, get_route_for_user, get_site_for_user
-from .models import Exhibition, Route, Site, SiteKind
+from .models import Exhibition, Route, RouteKind, Site, SiteKind
 
 router = Router(tags=["红色资源"])
 
@@ -157,11 +158,13 @@ def get_site(request: HttpRequest, site_id: int, params: Query[CountParams]):
 
 
 @router.get("/routes", response={200: list[RouteOut], **ERRORS}, summary="线路（按顺序的点位）")
-def list_routes(request: HttpRequest, kind: str = ""):
+def list_routes(request: HttpRequest, kind: str = "", q: str = ""):
     _check(request)
     return [
         _route_out(route)
-        for route in selectors.route_list(kind=kind).prefetch_related("stops__site")
+        for route in selectors.route_list(
+            kind=kind if kind in RouteKind.values else "", text=q.strip()
+        ).prefetch_related("stops__site")
     ]
 
 
@@ -189,9 +192,12 @@ def _route_out(route: Route) -> dict:
 
 
 @router.get("/exhibitions", response={200: list[ExhibitionOut], **ERRORS}, summary="展览")
-def list_exhibitions(request: HttpRequest, site: int | None = None):
+def list_exhibitions(
+    request: HttpRequest, site: int | None = None, q: str = "", running: bool = False
+):
     _check(request)
-    return list(selectors.exhibition_list(site_id=site))
+    on = timezone.localdate() if running else None
+    return list(selectors.exhibition_list(text=q.strip(), site_id=site, on=on))
 
 
 @router.get(

@@ -129,13 +129,13 @@ def _filter(request: HttpRequest, filters: StudyFilters) -> selectors.StudyFilte
 
 
 @router.get("/groups", response={200: list[GroupOut], **ERRORS}, summary="学习小组及成员")
-def list_groups(request: HttpRequest, unit: int | None = None):
+def list_groups(request: HttpRequest, unit: int | None = None, q: str = ""):
     user = current_user(request)
     require_perm(user, "ledger.view")
     from luoshi.org.access import get_unit_in_scope
 
     scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
-    groups = list(selectors.group_list(user, unit=scope_unit))
+    groups = list(selectors.group_list(user, unit=scope_unit, text=q.strip()))
     members = selectors.members_of(groups)
     for group in groups:
         group.member_list = members.get(group.pk, [])  # type: ignore[attr-defined]

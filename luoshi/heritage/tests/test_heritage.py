@@ -451,3 +451,44 @@ def test_site_list_page_and_api_agree(world, client_for, sites, persona):
         assert [row.site.pk for row in page.context["rows"]] == [
             item["id"] for item in api.json()
         ], query
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "outsider"])
+def test_route_and_exhibition_lists_page_and_api_agree(world, client_for, sites, persona):
+    kinds = list(RouteKind.values)
+    services.create_route(
+        actor=world.office, name="石油精神线", kind=kinds[0], stops=[(sites[0], ""), (sites[1], "")]
+    )
+    services.create_route(
+        actor=world.office,
+        name="军事遗址线",
+        kind=kinds[-1],
+        stops=[(sites[2], ""), (sites[1], "")],
+    )
+    today = timezone.localdate()
+    services.create_exhibition(
+        actor=world.office, title="石油会战史料展", starts_on=today, site=sites[0]
+    )
+    services.create_exhibition(
+        actor=world.office,
+        title="往届展览",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today - datetime.timedelta(days=10),
+        venue="文化馆",
+    )
+    client = client_for(getattr(world, persona))
+    for query in [{}, {"kind": kinds[0]}, {"kind": "castle"}, {"q": " 石油 "}]:
+        page = client.get(reverse("heritage:route-list"), query)
+        api = client.get("/api/heritage/routes", query)
+        assert [r.pk for r in page.context["routes"]] == [item["id"] for item in api.json()], query
+    for page_query, api_query in [
+        ({}, {}),
+        ({"q": "史料"}, {"q": "史料"}),
+        ({"running": "1"}, {"running": True}),
+        ({"site": sites[0].pk}, {"site": sites[0].pk}),
+    ]:
+        page = client.get(reverse("heritage:exhibition-list"), page_query)
+        api = client.get("/api/heritage/exhibitions", api_query)
+        assert [e.pk for e in page.context["exhibitions"]] == [item["id"] for item in api.json()], (
+            page_query
+        )

@@ -385,3 +385,26 @@ def test_book_and_essay_lists_page_and_api_agree(world, client_for, study, perso
                 item["id"] for item in api.json()[: len(page.context["rows"])]
             ], (name, query)
             assert len(api.json()) == page.context["page"].paginator.count, (name, query)
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "staff", "outsider"])
+def test_group_and_reading_lists_page_and_api_agree(world, client_for, study, persona):
+    services.create_group(
+        actor=world.liaison, unit=world.unit_a, name="第一学习小组", leaders=[world.liaison]
+    )
+    services.create_group(
+        actor=world.liaison, unit=world.section_a, name="办公室学习小组", leaders=[world.liaison]
+    )
+    client = client_for(getattr(world, persona))
+    for query in [{}, {"q": " 办公室 "}, {"unit": world.section_a.pk}]:
+        page = client.get(reverse("study:group-list"), query)
+        api = _api(client, "get", "/groups", query)
+        assert page.status_code == api.status_code, query
+        if page.status_code == 200:
+            assert [g.pk for g, *_ in page.context["groups"]] == [
+                item["id"] for item in api.json()
+            ], query
+    page = client.get(reverse("study:reading-list"))
+    api = _api(client, "get", "/readings")
+    assert page.status_code == api.status_code == 200
+    assert [r.pk for r in page.context["readings"]] == [item["id"] for item in api.json()]
