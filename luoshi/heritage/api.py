@@ -116,9 +116,7 @@ def _filter(user, params: CountParams) -> selectors.CountFilter:
 def list_sites(request: HttpRequest, q: str = "", kind: str = "", active: str = ""):
     """The same sites as the page for the same filters (an unknown kind filters nothing)."""
     _check(request)
-    sites = selectors.site_list(
-        text=q.strip(), kind=kind if kind in SiteKind.values else "", active=active
-    )
+    sites = selectors.site_list(text=q, kind=kind if kind in SiteKind.values else "", active=active)
     return [_site_out(site) for site in sites]
 
 
@@ -163,7 +161,7 @@ def list_routes(request: HttpRequest, kind: str = "", q: str = ""):
     return [
         _route_out(route)
         for route in selectors.route_list(
-            kind=kind if kind in RouteKind.values else "", text=q.strip()
+            kind=kind if kind in RouteKind.values else "", text=q
         ).prefetch_related("stops__site")
     ]
 
@@ -197,7 +195,7 @@ def list_exhibitions(
 ):
     _check(request)
     on = timezone.localdate() if running else None
-    return list(selectors.exhibition_list(text=q.strip(), site_id=site, on=on))
+    return list(selectors.exhibition_list(text=q, site_id=site, on=on))
 
 
 @router.get(

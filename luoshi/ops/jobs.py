@@ -192,8 +192,7 @@ def sweep(huey: Huey) -> list[str]:
             continue
         # The conditional update is the claim: of two sweepers, one puts the job back.
         if still.update(status=Job.Status.ENQUEUED, worker="", enqueued_at=now):
-            message = Job.objects.values_list("message", flat=True).get(pk=job.pk)
-            huey.enqueue(huey.deserialize_task(bytes(message)))
+            _requeue(huey, job)
             logger.warning(
                 "job %s %s re-enqueued: worker %s died", job.name, job.task_id, job.worker
             )
@@ -206,6 +205,12 @@ def sweep(huey: Huey) -> list[str]:
     ).delete()
     Worker.objects.filter(seen_at__lt=now - keep).delete()
     return requeued
+
+
+def _requeue(huey: Huey, job: Job) -> None:
+    """Put `job` on the queue again, as huey stored it when it was first enqueued."""
+    message = Job.objects.values_list("message", flat=True).get(pk=job.pk)
+    huey.enqueue(huey.deserialize_task(bytes(message)))
 
 
 def _sweep_lost(huey: Huey, now: datetime.datetime) -> list[str]:
@@ -223,8 +228,7 @@ def _sweep_lost(huey: Huey, now: datetime.datetime) -> list[str]:
             pk=job.pk, status=Job.Status.ENQUEUED, enqueued_at=job.enqueued_at
         )
         if still.update(enqueued_at=now):  # the claim, as above
-            message = Job.objects.values_list("message", flat=True).get(pk=job.pk)
-            huey.enqueue(huey.deserialize_task(bytes(message)))
+            _requeue(huey, job)
             logger.warning(
                 "job %s %s re-enqueued: lost between queue and worker", job.name, job.task_id
             )

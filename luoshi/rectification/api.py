@@ -248,7 +248,7 @@ def list_problems(request: HttpRequest, filters: Query[ProblemFilters], page: Qu
         state=filters.state,
         warning=filters.warning,
         task_force_id=filters.task_force,
-        text=filters.q.strip(),
+        text=filters.q,
     )
     return paginate(selectors.problem_list(user, flt), page)
 
@@ -290,7 +290,7 @@ def list_inspections(
         date_to=filters.date_to,
         venue_kind=filters.venue_kind,
         result=filters.result,
-        text=filters.q.strip(),
+        text=filters.q,
     )
     return paginate(selectors.inspection_list(user, flt), page)
 

@@ -135,7 +135,7 @@ def list_groups(request: HttpRequest, unit: int | None = None, q: str = ""):
     from luoshi.org.access import get_unit_in_scope
 
     scope_unit = get_unit_in_scope(user, unit, perm="ledger.view") if unit else None
-    groups = list(selectors.group_list(user, unit=scope_unit, text=q.strip()))
+    groups = list(selectors.group_list(user, unit=scope_unit, text=q))
     members = selectors.members_of(groups)
     for group in groups:
         group.member_list = members.get(group.pk, [])  # type: ignore[attr-defined]
