@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 
 from luoshi.lib.busy import RETRY_AFTER_SECONDS, busy_message, is_busy
@@ -94,6 +94,18 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
             "errors": errors,
         },
         status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals; its 400 is a body that is not JSON at all, which is answered as
+    every other malformed request is (422 with the field errors' shape), in Chinese."""
+    if exc.status_code != 400:
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    detail = _("请求内容无法解析：请以 UTF-8 编码的 JSON 发送。")
+    return api.create_response(
+        request, {"detail": detail, "errors": {"__all__": [detail]}}, status=422
     )
 
 

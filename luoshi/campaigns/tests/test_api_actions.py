@@ -412,6 +412,20 @@ def test_malformed_request_gets_422_naming_the_fields(world, api_for):
     assert not Task.objects.exists()
 
 
+@pytest.mark.parametrize("body", [b"\x00", b"v\xef\xbf\xbd0{\t/\x17", b'{"title": '])
+def test_unparsable_body_gets_the_same_422(world, api_for, body):
+    office = api_for(world.office)
+    response = office.client.post(
+        "/api/tasks", body, content_type="application/json", headers=office.headers
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "请求内容无法解析：请以 UTF-8 编码的 JSON 发送。",
+        "errors": {"__all__": ["请求内容无法解析：请以 UTF-8 编码的 JSON 发送。"]},
+    }
+    assert not Task.objects.exists()
+
+
 def test_withdraw_an_unsigned_task(world, api_for):
     task = issued_task(world)[0]
     assert (
