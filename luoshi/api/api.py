@@ -7,6 +7,7 @@ and the audit log. The exception handlers below turn the services' exceptions in
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -97,16 +98,26 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
     )
 
 
+def _unparsable(request: HttpRequest) -> HttpResponse:
+    detail = _("请求内容无法解析：请按接口说明以 UTF-8 编码的 JSON 或表单发送。")
+    return api.create_response(
+        request, {"detail": detail, "errors": {"__all__": [detail]}}, status=422
+    )
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals; its 400 is a body that is not JSON at all, which is answered as
     every other malformed request is (422 with the field errors' shape), in Chinese."""
     if exc.status_code != 400:
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
-    detail = _("请求内容无法解析：请以 UTF-8 编码的 JSON 发送。")
-    return api.create_response(
-        request, {"detail": detail, "errors": {"__all__": [detail]}}, status=422
-    )
+    return _unparsable(request)
+
+
+@api.exception_handler(MultiPartParserError)
+def multipart_unparsable(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A form body that is not multipart at all: the same 422 (not Django's 400 and traceback)."""
+    return _unparsable(request)
 
 
 @api.exception_handler(Conflict)

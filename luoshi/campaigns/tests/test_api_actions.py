@@ -420,10 +420,26 @@ def test_unparsable_body_gets_the_same_422(world, api_for, body):
     )
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "请求内容无法解析：请以 UTF-8 编码的 JSON 发送。",
-        "errors": {"__all__": ["请求内容无法解析：请以 UTF-8 编码的 JSON 发送。"]},
+        "detail": "请求内容无法解析：请按接口说明以 UTF-8 编码的 JSON 或表单发送。",
+        "errors": {"__all__": ["请求内容无法解析：请按接口说明以 UTF-8 编码的 JSON 或表单发送。"]},
     }
     assert not Task.objects.exists()
+
+
+def test_malformed_multipart_body_gets_the_same_422(world, api_for):
+    task = issued_task(world)[0]
+    liaison = api_for(world.liaison)
+    response = liaison.client.post(
+        f"/api/tasks/{task.pk}/reports",
+        b"--x\r\nnot a part",
+        content_type="multipart/form-data",  # no boundary
+        headers=liaison.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "__all__": ["请求内容无法解析：请按接口说明以 UTF-8 编码的 JSON 或表单发送。"]
+    }
+    assert not task.reports.exists()
 
 
 def test_withdraw_an_unsigned_task(world, api_for):
