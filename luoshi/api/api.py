@@ -7,8 +7,8 @@ and the audit log. The exception handlers below turn the services' exceptions in
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
-from django.http.multipartparser import MultiPartParserError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
