@@ -26,7 +26,14 @@ from .accountability import (
     update_accountability_kind,
 )
 from .assess import close_task, verify_task
-from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
+from .assign import (
+    SubTaskSpec,
+    assign_as_decided,
+    assign_task,
+    decompose_task,
+    open_unit_task,
+    sign_task,
+)
 from .perform import report_progress
 from .setup import (
     create_campaign,
@@ -45,6 +52,7 @@ from .setup import (
 from .supervise import (
     comment_task,
     issue_notice,
+    notice_message,
     refresh_warnings,
     remind_task,
     reply_notice,
@@ -58,6 +66,7 @@ __all__ = [
     "SubTaskSpec",
     "assign_as_decided",
     "assign_task",
+    "open_unit_task",
     "close_task",
     "comment_task",
     "create_accountability_kind",
@@ -68,6 +77,7 @@ __all__ = [
     "decompose_task",
     "delete_task",
     "issue_notice",
+    "notice_message",
     "issue_task",
     "record_accountability",
     "refresh_warnings",
