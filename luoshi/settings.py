@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "luoshi.media",
     "luoshi.learning",
     "luoshi.reports",
+    "luoshi.volunteering",
     "luoshi.demo",
 ]
 
