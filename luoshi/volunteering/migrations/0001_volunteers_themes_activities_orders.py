@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0005_move_holidays_to_workdays"),
         ("ledgers", "0008_remove_activity_site"),
-        ("org", "0002_volunteer_roles"),
+        ("org", "0003_volunteer_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

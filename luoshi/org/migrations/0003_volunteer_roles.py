@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("org", "0001_initial"),
+        ("org", "0002_unit_name_key"),
     ]
 
     operations = [
