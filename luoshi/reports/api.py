@@ -41,18 +41,6 @@ class BriefingOut(Schema):
     text: str
 
 
-def _once(figures: list[dict]) -> list[dict]:
-    """Each line's figure once: a sentence may show one figure in two places (the coverage's
-    count and its list of places), which are two parts of one figure."""
-    seen: set[int] = set()
-    unique = []
-    for figure in figures:
-        if figure["line"] not in seen:
-            seen.add(figure["line"])
-            unique.append(figure)
-    return unique
-
-
 @router.get("/briefing", response=BriefingOut, summary="工作简报（段落与统计数字）")
 def briefing(
     request: AuthenticatedRequest,
@@ -87,7 +75,7 @@ def briefing(
         "paragraphs": [
             {"kind": p.kind, "lead": p.lead, "text": p.text} for p in written.paragraphs
         ],
-        "figures": _once(briefing_counts(written)),
+        "figures": briefing_counts(written),
         "signature": written.signature,
         "date_text": written.date_text,
         "text": written.plain_text(),
