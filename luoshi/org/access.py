@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "learning.view",
             "learning.import",
             "learning.configure",
+            "assessment.view",
+            "assessment.manage",
         }
     ),
     Role.LIAISON: frozenset(
@@ -54,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.record",
             "learning.view",
             "learning.import",
+            "assessment.self",
         }
     ),
     Role.LEADER: frozenset(
@@ -65,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "task.comment",
             "ledger.view",
             "learning.view",
+            "assessment.view",
         }
     ),
     Role.STAFF: frozenset(
