@@ -11,16 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.fieldcrypt import EncryptedCharField, LookupHashField
 from luoshi.lib.phones import mask_phone
+from luoshi.lib.text import name_key
 
 
 class UserQuerySet(models.QuerySet):
     def search(self, text: str) -> "UserQuerySet":
-        """Match the name, the username, the full pinyin or the pinyin initials."""
+        """Match the name (also as lib.text.name_key: "张　三" and "Ｌｉ" find 张三 and Li), the
+        username, the full pinyin or the pinyin initials."""
         text = text.strip().lower()
         if not text:
             return self
         return self.filter(
             models.Q(name__icontains=text)
+            | models.Q(name__icontains=name_key(text) or text)
             | models.Q(username__iexact=text)
             | models.Q(initials__startswith=text)
             | models.Q(pinyin__startswith=text)

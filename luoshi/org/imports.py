@@ -37,7 +37,7 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import Limits, inspect_office_file
-from luoshi.lib.text import clean_text
+from luoshi.lib.text import clean_text, name_key
 from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
 
 from . import services
@@ -71,12 +71,16 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """Errors (nothing saved), or warnings the importer has not confirmed yet (nothing saved),
+    or the objects created."""
+
     errors: list[RowError] = field(default_factory=list)
     created: list[Any] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.warnings
 
 
 @dataclass
@@ -244,19 +248,20 @@ class UnitResolver:
 
     def __init__(self, user, perm: str, refs: Sequence[str], rows: Sequence[UnitRow] = ()):
         self.rows = rows
+        # Names are compared by lib.text.name_key: "市委宣传部(新闻办)" names 市委宣传部（新闻办）.
         self.rows_by_name: dict[str, list[int]] = {}
         for index, row in enumerate(rows):
-            self.rows_by_name.setdefault(row.name, []).append(index)
-        names = {part for ref in refs for part in split_path(ref)}
+            self.rows_by_name.setdefault(name_key(row.name), []).append(index)
+        names = {name_key(part) for ref in refs for part in split_path(ref)}
         scope = scope_for(user, perm)
         units = (
-            list(Unit.objects.alive().filter(scope.units_q(), name__in=names))
+            list(Unit.objects.alive().filter(scope.units_q(), name_key__in=names))
             if scope.covers_units() and names
             else []
         )
         self.by_name: dict[str, list[Unit]] = {}
         for unit in units:
-            self.by_name.setdefault(unit.name, []).append(unit)
+            self.by_name.setdefault(unit.name_key, []).append(unit)
         ancestor_ids = {int(pk) for unit in units for pk in unit.path.strip("/").split("/")}
         self.names = dict(Unit.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
         self.parents: dict[int, Unit | int | None] = {}
@@ -273,8 +278,9 @@ class UnitResolver:
 
     def _matches(self, node: Unit | int, parts: list[str]) -> bool:
         if isinstance(node, Unit):
-            return self.chain(node)[-len(parts) :] == parts
-        if self.rows[node].name != parts[-1]:
+            chain = [name_key(name) for name in self.chain(node)[-len(parts) :]]
+            return chain == [name_key(part) for part in parts]
+        if name_key(self.rows[node].name) != name_key(parts[-1]):
             return False
         if len(parts) == 1:
             return True
@@ -284,12 +290,13 @@ class UnitResolver:
     def resolve(self, ref: str, *, exclude: int | None = None) -> tuple[Unit | int | None, str]:
         """(node, "") or (None, the reason in Chinese)."""
         parts = split_path(ref)
+        key = name_key(parts[-1])
         candidates: list[Unit | int] = [
-            unit for unit in self.by_name.get(parts[-1], []) if self._matches(unit, parts)
+            unit for unit in self.by_name.get(key, []) if self._matches(unit, parts)
         ]
         candidates += [
             index
-            for index in self.rows_by_name.get(parts[-1], [])
+            for index in self.rows_by_name.get(key, [])
             if index != exclude and self._matches(index, parts)
         ]
         if not candidates:
@@ -362,7 +369,7 @@ def validate_units(user, rows: Sequence[UnitRow]) -> tuple[list[RowError], UnitR
             message = _("请填写上级单位；只有数据范围为“全部”的管理员可以新增顶级单位。")
             errors.append(RowError(row.row, "上级单位", message))
             continue
-        key = (_node_key(parent), row.name)
+        key = (_node_key(parent), name_key(row.name))
         if row.name and key in seen:
             message = _("与第 %(row)d 行重复：同一上级单位下不能有两个“%(name)s”。") % {
                 "row": rows[seen[key]].row,
@@ -372,6 +379,39 @@ def validate_units(user, rows: Sequence[UnitRow]) -> tuple[list[RowError], UnitR
         seen.setdefault(key, index)
     errors += _existing_name_errors(rows, resolver)
     return _sorted(errors, UNIT_HEADERS), resolver
+
+
+def unit_warnings(rows: Sequence[UnitRow], resolver: UnitResolver) -> list[RowError]:
+    """Rows whose name differs from an existing sibling's only by bracket width, spaces or
+    Chinese/English punctuation ("市委宣传部(新闻办)" beside 市委宣传部（新闻办）): most likely
+    the same unit typed differently, so the importer must confirm before it is created."""
+    wanted = {
+        index: parent
+        for index in range(len(rows))
+        if index not in resolver.parent_errors
+        and not isinstance(parent := resolver.parents.get(index), int)
+    }
+    if not wanted:
+        return []
+    parent_ids = {parent.pk for parent in wanted.values() if parent is not None}
+    keys = {name_key(rows[index].name) for index in wanted}
+    existing: dict[tuple[int | None, str], str] = {
+        (parent_id, key): name
+        for parent_id, key, name in Unit.objects.alive()
+        .filter(Q(parent_id__in=parent_ids) | Q(parent__isnull=True), name_key__in=keys)
+        .values_list("parent_id", "name_key", "name")
+    }
+    warnings = []
+    for index, parent in wanted.items():
+        row = rows[index]
+        similar = existing.get((parent.pk if parent else None, name_key(row.name)))
+        if similar is not None and similar != row.name:
+            message = _(
+                "上级单位下已有“%(existing)s”，与“%(name)s”只差括号、空格或标点，"
+                "可能是同一单位。确认是另一个单位才导入。"
+            ) % {"existing": similar, "name": row.name}
+            warnings.append(RowError(row.row, "单位名称", message))
+    return warnings
 
 
 def _in_cycle(resolver: UnitResolver, index: int) -> bool:
@@ -495,8 +535,10 @@ class RowFailed(Exception):
         self.error = error
 
 
-def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
-    """parse → validate every row → apply all units or none."""
+def import_units(
+    *, actor, data: bytes, filename: str = "", confirm_warnings: bool = False
+) -> ImportResult:
+    """parse → validate every row → (warnings confirmed) → apply all units or none."""
     if not has_perm(actor, "unit.manage"):
         raise PermissionDenied
     rows, errors = parse_units(data)
@@ -505,6 +547,8 @@ def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
     errors, resolver = validate_units(actor, rows)
     if errors:
         return ImportResult(errors=errors)
+    if (warnings := unit_warnings(rows, resolver)) and not confirm_warnings:
+        return ImportResult(warnings=warnings)
     try:
         return ImportResult(
             created=apply_units(actor=actor, rows=rows, resolver=resolver, filename=filename)
@@ -538,6 +582,7 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
     )
     first_row: dict[str, int] = {}
     units: dict[int, Unit] = {}
+    errors += _phone_errors(rows)
     for index, row in enumerate(rows):
         errors += _person_field_errors(row)
         if row.username:
@@ -559,6 +604,37 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
             # The people file has no unit rows to refer to, so a resolved node is a Unit.
             units[index] = cast(Unit, node)
     return _sorted(errors, PERSON_HEADERS), units
+
+
+def _phone_errors(rows: Sequence[PersonRow]) -> list[RowError]:
+    """A phone given twice in the file, or already someone's: a phone identifies one person (it
+    breaks ties between namesakes when learning platforms' exports are matched)."""
+    phones: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        try:
+            if phone := services.normalise_phone(row.phone):
+                phones[index] = phone
+        except ValidationError:
+            pass  # reported with the row's other field errors
+    field = User._meta.get_field("phone_hash")
+    hashes = {index: field.hash_of(phone) for index, phone in phones.items()}  # type: ignore[attr-defined]
+    taken = set(
+        User.objects.filter(
+            phone_hash__in=set(hashes.values()), deleted_at__isnull=True
+        ).values_list("phone_hash", flat=True)
+    )
+    errors = []
+    first_row: dict[str, int] = {}
+    for index, digest in hashes.items():
+        row = rows[index]
+        if digest in taken:
+            message = _("手机号 %(phone)s 已登记在其他人员名下，同一手机号不能登记给两个人。")
+            errors.append(RowError(row.row, "手机号", message % {"phone": phones[index]}))
+        elif digest in first_row:
+            message = _("与第 %(row)d 行的手机号重复。") % {"row": first_row[digest]}
+            errors.append(RowError(row.row, "手机号", message))
+        first_row.setdefault(digest, row.row)
+    return errors
 
 
 def _person_field_errors(row: PersonRow) -> list[RowError]:
@@ -621,7 +697,9 @@ def apply_people(
         raise RowFailed(RowError(row.row, "登录账号", " ".join(exc.messages))) from exc
 
 
-def import_people(*, actor, data: bytes, filename: str = "") -> ImportResult:
+def import_people(
+    *, actor, data: bytes, filename: str = "", confirm_warnings: bool = False
+) -> ImportResult:
     """parse → validate every row → apply all accounts or none."""
     if not has_perm(actor, "person.manage"):
         raise PermissionDenied

@@ -21,6 +21,7 @@ from luoshi.accounts.services import withdraw_access
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.lib.pinyin import pinyin_keys
+from luoshi.lib.text import name_key
 
 from .access import forget_grants, primary_unit, require_perm, scope_for
 from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
@@ -70,6 +71,7 @@ def create_unit(
         sort_order=sort_order,
         pinyin=full,
         initials=initials,
+        name_key=name_key(name),
         path="/",
     )
     unit.save()
@@ -107,7 +109,8 @@ def update_unit(*, actor: User, unit: Unit, **values) -> Unit:
         setattr(unit, key, value)
     if "name" in values or "short_name" in values:
         unit.pinyin, unit.initials = pinyin_keys(unit.short_name or unit.name)
-        fields += ["pinyin", "initials"]
+        unit.name_key = name_key(unit.name)
+        fields += ["pinyin", "initials", "name_key"]
     if "parent" in values:
         _set_path(unit)
         fields += ["path", "depth"]
