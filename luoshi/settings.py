@@ -90,7 +90,9 @@ INSTALLED_APPS = [
     "luoshi.meetings",
     "luoshi.media",
     "luoshi.learning",
+    "luoshi.assessment",
     "luoshi.reports",
+    "luoshi.volunteering",
     "luoshi.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/", include("luoshi.meetings.urls")),
     path("media/", include("luoshi.media.urls")),
     path("heritage/", include("luoshi.heritage.urls")),
+    path("volunteering/", include("luoshi.volunteering.urls")),
     path("learning/", include("luoshi.learning.urls")),
     path("reports/", include("luoshi.reports.urls")),
     path("api/", include("luoshi.api.urls")),

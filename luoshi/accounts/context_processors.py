@@ -29,6 +29,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "learning": has_perm(user, "learning.view"),
         "learning_import": has_perm(user, "learning.import"),
         "learning_configure": has_perm(user, "learning.configure"),
+        "volunteer": any(
+            has_perm(user, perm)
+            for perm in ("volunteer.join", "volunteer.view", "volunteer.manage")
+        ),
+        "volunteer_view": has_perm(user, "volunteer.view"),
+        "volunteer_manage": has_perm(user, "volunteer.manage"),
+        "volunteer_centre": has_perm(user, "volunteer.centre"),
     }
     context["unread_count"] = user.notifications.unread().count()
     return context

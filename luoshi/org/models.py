@@ -124,6 +124,8 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("联络员")
     LEADER = "leader", _("领导")
     STAFF = "staff", _("干部职工")
+    CENTRE = "centre", _("文明实践中心")
+    VOLUNTEER = "volunteer", _("志愿者")
     SYSADMIN = "sysadmin", _("系统管理员")
     SECADMIN = "secadmin", _("安全管理员")
     AUDITOR = "auditor", _("审计管理员")

@@ -1,7 +1,9 @@
 """Who reaches briefings and their templates: 404 outside scope.
 
-A briefing is written for a unit in the reader's `ledger.view` scope; templates are configured
-by whoever holds `ledger.configure` (the campaign office) and only chosen by the others.
+A briefing is written for a unit in the reader's `ledger.view` scope, and opened only by a
+reader who reaches every unit it reports on with its subtree (`check_briefing_readable`);
+templates are configured by whoever holds `ledger.configure` (the campaign office) and only
+chosen by the others. An issued briefing is read under the same rule.
 """
 
 from django.http import Http404
@@ -17,6 +19,24 @@ CONFIGURE = "ledger.configure"
 def get_briefing_unit_for_user(user, pk: int) -> Unit:
     """The unit a briefing is written for, or 404 outside the reader's `ledger.view` scope."""
     return get_unit_in_scope(user, pk, perm="ledger.view")
+
+
+def reaches_subtree(user, unit: Unit) -> bool:
+    """Whether `user` sees the ledger of `unit` and of every unit below it."""
+    scope = scope_for(user, "ledger.view")
+    if scope.everything or any(unit.path.startswith(path) for path in scope.subtree_paths):
+        return True
+    below = Unit.objects.alive().filter(path__startswith=unit.path).values_list("pk", flat=True)
+    return all(pk in scope.unit_ids for pk in below)
+
+
+def check_briefing_readable(user, template: BriefingTemplate, unit: Unit) -> None:
+    """404 unless `user` reaches every unit the briefing reports on, each with its subtree: the
+    same briefing is never written differently for different readers."""
+    from .selectors import covered_units
+
+    if not all(reaches_subtree(user, covered) for covered in covered_units(template, unit)):
+        raise Http404
 
 
 def get_template_for_user(user, pk: int, *, write: bool = False) -> BriefingTemplate:

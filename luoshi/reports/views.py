@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from luoshi.org.access import require_perm, scope_for
 from . import forms as f
 from . import selectors, services
 from .access import (
+    check_briefing_readable,
     get_briefing_unit_for_user,
     get_line_for_user,
     get_section_for_user,
@@ -66,10 +67,24 @@ def _briefing_from(
     form = f.BriefingForm(data, user=user)
     if not form.is_valid():
         return form, None
+    template, unit = form.cleaned_data["template"], form.cleaned_data["unit"]
+    try:
+        check_briefing_readable(user, template, unit)
+    except Http404:
+        if unit_id is not None and template_id is not None:
+            raise  # asked for by name: the same 404 as any unit out of reach
+        form.add_error(
+            None,
+            _(
+                "该简报涉及您数据范围以外的单位（或其下级单位），无法查看；"
+                "请选择您可查看全部下级的单位或其他模板。"
+            ),
+        )
+        return form, None
     briefing = selectors.write_briefing(
         user=user,
-        template=form.cleaned_data["template"],
-        unit=form.cleaned_data["unit"],
+        template=template,
+        unit=unit,
         date_from=form.cleaned_data["date_from"],
         date_to=form.cleaned_data["date_to"],
     )

@@ -655,7 +655,13 @@ from .filters import (  # noqa: E402
     OrgAliasFilter,
     visible_org_aliases,
 )
-from .notices import half_year_figures  # noqa: E402
+from .notices import (  # noqa: E402
+    half_inputs,
+    half_year_figures,
+    notice_changes,
+    roster,
+    units_without_last_month,
+)
 from .ranking import (  # noqa: E402
     RANKING_COLUMNS,
     PersonRow,
@@ -678,10 +684,14 @@ __all__ = [
     "PersonRow",
     "Ranking",
     "RankingFile",
+    "half_inputs",
     "half_year_figures",
+    "notice_changes",
     "rank_page",
     "ranking_columns",
     "ranking_queryset",
     "ranking_units",
+    "roster",
     "unit_people",
+    "units_without_last_month",
 ]
