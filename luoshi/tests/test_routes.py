@@ -134,6 +134,7 @@ page learning/imports/upload/ = 200 200 403 403 200 403 403 403 302
 page learning/me/ = LOGIN
 page learning/notices/ = LOGIN
 page learning/notices/<int:pk>/ = 404 404 404 404 404 404 404 404 302
+page learning/notices/<int:pk>/current/ = 404 404 404 404 404 404 404 404 302
 page learning/notices/<int:pk>/document.docx = 404 404 404 404 404 404 404 404 302
 page learning/notices/new/ = 200 403 403 403 403 403 403 403 302
 page learning/notices/template/ = 200 403 403 403 403 403 403 403 302
