@@ -50,6 +50,7 @@ def notice_form(world, **extra):
 def issue(world, **extra):
     data = notice_form(world, **extra)
     return services.issue_notice(
+        confirm_missing=True,
         actor=world.office,
         unit=world.city,
         platform=data["platform"],
@@ -357,3 +358,79 @@ def test_default_template_is_in_official_layout():
     assert documents.placeholders_in(documents.default_template()) == set(
         documents.PLACEHOLDERS
     ) | set(documents.TABLES)
+
+
+def test_an_issued_notice_keeps_its_figures_after_the_roster_changes(world, client_for):
+    """The 153 vs 157 case: people added after issue change today's count, never the notice.
+    Its page, its content and its Word file stay as issued; the page says "数据已更新" and links
+    to today's figures beside the issued ones."""
+    from luoshi.org import services as org
+
+    first_half(world)
+    notice = issue(world)
+    issued_total = notice.data["totals"]["headcount"]
+    issued_a = next(u for u in notice.data["units"] if u["unit"] == world.unit_a.name)
+    assert sorted(notice.data["roster"][str(world.unit_a.pk)]) == sorted(
+        world.unit_a.memberships.values_list("person_id", flat=True)
+    )
+    assert notice.data["inputs"]
+    before = services.notice_content(notice)
+    with notice.document.file.open("rb") as handle:
+        document = handle.read()
+    client = client_for(world.office)
+    page = client.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert "数据已更新" not in page
+    for index in range(4):
+        org.create_person(
+            actor=None,
+            username=f"new{index}",
+            name=f"新同志{index}",
+            unit=world.unit_a,
+            audit=False,
+        )
+    notice.refresh_from_db()
+    assert services.notice_content(notice) == before
+    with notice.document.file.open("rb") as handle:
+        assert handle.read() == document
+    page = client.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert f"应注册 {issued_total} 人" in page
+    assert "数据已更新" in page
+    assert f"/learning/notices/{notice.pk}/current/" in page
+    current = client.get(f"/learning/notices/{notice.pk}/current/")
+    assert current.status_code == 200
+    rows = current.context["changes"]
+    assert [row["unit"] for row in rows] == [world.unit_a.name]
+    assert rows[0]["issued"]["headcount"] == issued_a["headcount"]
+    assert rows[0]["current"]["headcount"] == issued_a["headcount"] + 4
+    # A second notice of the same half counts today's roster, and says so in its own data.
+    second = issue(world, number="茫宣通〔2026〕4号")
+    assert second.data["totals"]["headcount"] == issued_total + 4
+    # A unit that only receives the notice sees the banner, not every unit's figures of today.
+    outsider = client_for(world.outsider)
+    assert "数据已更新" in outsider.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert outsider.get(f"/learning/notices/{notice.pk}/current/").status_code == 404
+
+
+def test_issuing_without_the_last_month_asks_first_and_names_the_units(world, client_for):
+    for month in range(1, 6):  # January to May: June was never imported
+        add_month(
+            world,
+            datetime.date(2026, month, 1),
+            [(world.liaison, world.unit_a, 600), (world.outsider, world.unit_b, 500)],
+        )
+    add_month(  # June for 冷湖镇 only (a partial import)
+        world, datetime.date(2026, 6, 1), [(world.outsider, world.unit_b, 500)], unit=world.unit_b
+    )
+    client = client_for(world.office)
+    response = client.post("/learning/notices/new/", notice_form(world))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2026年6月尚未导入以下" in page
+    assert world.unit_a.name in page.split("2026年6月尚未导入以下")[1].split("。")[0]
+    assert world.unit_b.name not in page.split("2026年6月尚未导入以下")[1].split("。")[0]
+    assert 'id="notice-confirm-missing"' in page
+    assert not HalfYearNotice.objects.exists()
+    confirmed = client.post("/learning/notices/new/", notice_form(world, confirm_missing="on"))
+    assert confirmed.status_code == 302
+    notice = HalfYearNotice.objects.get()
+    assert world.unit_a.name in notice.data["missing_last_month"]
