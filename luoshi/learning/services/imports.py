@@ -769,9 +769,7 @@ def confirm_import(
         if absent_policy == AbsentPolicy.KEEP:
             # The earlier values of people absent from this file stay, now as this import's.
             previous.records.exclude(
-                person__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values(
-                    "person"
-                )
+                person__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values("person")
             ).update(point_import=point_import)
         previous.records.all().delete()
         previous.status = PointImport.Status.REPLACED
