@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "luoshi.meetings",
     "luoshi.media",
     "luoshi.learning",
+    "luoshi.assessment",
     "luoshi.reports",
     "luoshi.volunteering",
     "luoshi.demo",

@@ -113,4 +113,5 @@ def load(builder: "DemoBuilder") -> None:
         title=f"关于{year}年{'上' if half == 1 else '下'}半年“学习强国”学习情况的通报",
         recipients="各乡镇党委，市直各单位党组（党委）",
         signature="中共茫崖市委宣传部",
+        confirm_missing=True,  # the office issues it even where a unit's last month is missing
     )

@@ -206,14 +206,21 @@ class NoticeForm(CleanInputsForm):
         label=_("结束语"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     signature = forms.CharField(label=_("落款"), max_length=100, required=False)
+    confirm_missing = forms.BooleanField(
+        label=_("仍然印发（末月数据未导入的单位按无数据计算）"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # shown once issuing found units without the half's last month (see issue_notice)
+        self.needs_confirm = bool(self.data.get("confirm_missing"))
         today = timezone.localdate()
         self.fields["year"].initial = today.year if today.month > 6 else today.year - 1
         self.fields["half"].initial = 1 if today.month > 6 else 2
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
             field.widget.attrs["class"] = css
 
 

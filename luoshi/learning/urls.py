@@ -30,5 +30,6 @@ urlpatterns = [
     path("notices/new/", reports.notice_create, name="notice-create"),
     path("notices/template/", reports.notice_template, name="notice-template"),
     path("notices/<int:pk>/", reports.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/current/", reports.notice_current, name="notice-current"),
     path("notices/<int:pk>/document.docx", reports.notice_document, name="notice-document"),
 ]

@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "learning.import",
             "learning.configure",
             "volunteer.view",
+            "assessment.view",
+            "assessment.manage",
         }
     ),
     Role.LIAISON: frozenset(
@@ -58,6 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "volunteer.join",
             "volunteer.view",
             "volunteer.manage",
+            "assessment.self",
         }
     ),
     Role.LEADER: frozenset(
@@ -70,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.view",
             "learning.view",
             "volunteer.view",
+            "assessment.view",
         }
     ),
     Role.STAFF: frozenset(

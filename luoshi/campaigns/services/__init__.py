@@ -44,6 +44,7 @@ from .setup import (
 )
 from .supervise import (
     comment_task,
+    export_notice_document,
     issue_notice,
     refresh_warnings,
     remind_task,
@@ -67,6 +68,7 @@ __all__ = [
     "create_track",
     "decompose_task",
     "delete_task",
+    "export_notice_document",
     "issue_notice",
     "issue_task",
     "record_accountability",

@@ -12,13 +12,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
 
 from luoshi.audit.models import AuditEvent
 from luoshi.ledgers.models import Activity
 from luoshi.lib.docx import east_asian_font
+from luoshi.lib.tests.docx_checks import check_official_document
 from luoshi.org import services as org
 from luoshi.org.models import UnitKind
 from luoshi.reports import demo as reports_demo
@@ -175,13 +176,23 @@ def test_the_word_document_is_in_official_document_layout(article):
     response = _client(office).get(reverse("reports:briefing-word"), _params(article))
     assert response.status_code == 200
     assert response["Content-Type"].endswith("wordprocessingml.document")
-    document = Document(io.BytesIO(response.content))
+    document = check_official_document(
+        response.content,
+        author="市文体旅游广电局",
+        title="市文体旅游广电局“四大”专项行动工作简报",
+    )
+    head = next(p for p in document.paragraphs if p.style.name == "发文机关标志")
+    assert head.text == "“四大”专项行动工作简报"  # 报头: the name in red
+    assert head.runs[0].font.color.rgb == RGBColor.from_string("FF0000")
+    editor = next(p for p in document.paragraphs if p.text.startswith("市文体旅游广电局编\t"))
+    assert editor.text.endswith("\t2022年4月14日")  # 编印单位 and date over the red line
+    assert editor._p.pPr.find(qn("w:pBdr")) is not None
     section = document.sections[0]
     margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
     assert [round(margin.mm) for margin in margins] == [37, 35, 28, 26]  # stored in twips
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     paragraphs = document.paragraphs
-    title = paragraphs[0]
+    title = next(p for p in paragraphs if p.style.name == "公文标题")  # under the 报头
     assert title.text == "市文体旅游广电局“四大”专项行动工作简报"
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert east_asian_font(title.runs[0]) == "方正小标宋简体"
