@@ -23,6 +23,7 @@ urlpatterns = [
     path("heritage/", include("luoshi.heritage.urls")),
     path("volunteering/", include("luoshi.volunteering.urls")),
     path("learning/", include("luoshi.learning.urls")),
+    path("assessment/", include("luoshi.assessment.urls")),
     path("reports/", include("luoshi.reports.urls")),
     path("api/", include("luoshi.api.urls")),
     path("", include("luoshi.campaigns.urls")),

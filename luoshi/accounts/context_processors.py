@@ -36,6 +36,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "volunteer_view": has_perm(user, "volunteer.view"),
         "volunteer_manage": has_perm(user, "volunteer.manage"),
         "volunteer_centre": has_perm(user, "volunteer.centre"),
+        "assessment": any(
+            has_perm(user, perm)
+            for perm in ("assessment.view", "assessment.manage", "assessment.self")
+        ),
     }
     context["unread_count"] = user.notifications.unread().count()
     return context

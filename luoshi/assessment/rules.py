@@ -88,12 +88,13 @@ def formula(indicator: Indicator, weight: Decimal, unit_label: str = "") -> str:
     match indicator.rule:
         case Rule.LINEAR:
             return _(
-                "达到目标值 %(target)s%(unit)s得满分 %(w)s 分；未达到的按实际值占目标值的比例得分"
+                "达到目标值 %(target)s %(unit)s得满分 %(w)s 分；未达到的按实际值占目标值的比例得分"
                 "（得分 = %(w)s × 实际值 ÷ %(target)s），超过目标值不加分。"
             ) % {"target": _n(indicator.target), "unit": u, "w": w}
         case Rule.TIERS:
             parts = [
-                _("≥ %(t)s%(unit)s得 %(p)s 分") % {"t": _n(t), "unit": u, "p": _n(weight * p / 100)}
+                _("≥ %(t)s %(unit)s得 %(p)s 分")
+                % {"t": _n(t), "unit": u, "p": _n(weight * p / 100)}
                 for t, p in tiers_of(indicator)
             ]
             return _("分档计分（满分 %(w)s 分）：%(tiers)s；其余得 0 分。") % {
@@ -106,7 +107,7 @@ def formula(indicator: Indicator, weight: Decimal, unit_label: str = "") -> str:
                 "（得分 = %(w)s × 实际值 ÷ 最高值）。"
             ) % {"w": w}
         case Rule.PASS_FAIL:
-            return _("实际值达到 %(target)s%(unit)s得 %(w)s 分，未达到得 0 分。") % {
+            return _("实际值达到 %(target)s %(unit)s得 %(w)s 分，未达到得 0 分。") % {
                 "target": _n(indicator.target),
                 "unit": u,
                 "w": w,

@@ -117,6 +117,7 @@ def unit_detail(unit_score: UnitScore) -> dict:
         )
         .order_by("sort_order", "id")
     )
+    _attach_evidence([adj for item in items for adj in item.adjustments.all()])
     appeals = list(
         Appeal.objects.filter(unit_score=unit_score)
         .select_related("filed_by", "answered_by")
@@ -134,3 +135,55 @@ def appeals_of(user, plan: Plan) -> QuerySet[Appeal]:
         .select_related("unit_score", "filed_by", "answered_by")
         .order_by("answered_at", "-filed_at", "-id")
     )
+
+
+def evidence_of(unit_score: UnitScore) -> list:
+    """The self-assessment's evidence files of the unit (attachments owned by the unit score)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from luoshi.files.models import Attachment
+
+    return list(
+        Attachment.objects.filter(
+            owner_type=ContentType.objects.get_for_model(UnitScore), owner_id=unit_score.pk
+        ).order_by("uploaded_at", "id")
+    )
+
+
+@dataclass
+class PublicityRow:
+    unit_score: UnitScore
+    category: str
+
+
+def publicity_rows(run: ScoreRun) -> list[PublicityRow]:
+    """Every assessed unit's total, rank and grade: the 公示 list is public to the assessed."""
+    return [
+        PublicityRow(us, us.category.name)
+        for us in run.unit_scores.select_related("category").order_by(
+            "category__sort_order", "category_id", "rank", "unit__path"
+        )
+    ]
+
+
+def readable_ids(user, plan: Plan) -> set[int]:
+    """The unit scores of the plan whose breakdown `user` may open."""
+    return set(visible_unit_scores(user, plan).values_list("pk", flat=True))
+
+
+def _attach_evidence(adjustments: list[Adjustment]) -> None:
+    """Each adjustment's evidence files as `.files` (one query for all)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from luoshi.files.models import Attachment
+
+    by_owner: dict[int, list] = {}
+    if adjustments:
+        rows = Attachment.objects.filter(
+            owner_type=ContentType.objects.get_for_model(Adjustment),
+            owner_id__in=[adj.pk for adj in adjustments],
+        ).order_by("uploaded_at", "id")
+        for attachment in rows:
+            by_owner.setdefault(attachment.owner_id, []).append(attachment)
+    for adj in adjustments:
+        adj.files = by_owner.get(adj.pk, [])

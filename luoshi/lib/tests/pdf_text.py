@@ -16,6 +16,35 @@ OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
 REF = rb"(\d+) 0 R"
 
 
+def soffice() -> str | None:
+    """LibreOffice's command, where it is installed (Debian: libreoffice-writer-nogui)."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(content: bytes, folder: Path, name: str = "document") -> Path:
+    """Convert a .docx with LibreOffice headless (its own profile in `folder`, so a running
+    LibreOffice or a parallel test does not get in the way) and return the PDF's path."""
+    source = folder / f"{name}.docx"
+    source.write_bytes(content)
+    profile = folder / "lo-profile"
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    return folder / f"{name}.pdf"
+
+
 def pages_text(pdf: Path) -> list[str]:
     """One string per page."""
     if shutil.which("pdftotext"):
