@@ -432,8 +432,8 @@ def count_line(line: BriefingLine, span: Span) -> Count_:
         case Metric.PLATFORM_PEOPLE:
             return _platform(span)[0], {}
         case Metric.PLATFORM_RATE:
-            people, headcount = _platform(span)
-            return (round(people * 100 / headcount) if headcount else 0), {}
+            learners, headcount = _platform(span)
+            return (round(learners * 100 / headcount) if headcount else 0), {}
     raise ValueError(f"unknown metric {line.metric!r}")
 
 

@@ -149,7 +149,7 @@ def briefing_issue(request: AuthenticatedRequest) -> HttpResponse:
         + urlencode({key: request.POST.get(key, "") for key in ("template", "unit", "from", "to")})
     )
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
         issued = services.issue_briefing(
