@@ -393,6 +393,15 @@ def _style_language(document) -> None:
     lang.set(qn("w:bidi"), "ar-SA")
     _set(rPr, "w:sz", val=round(SIZE_3.pt * 2))
     _set(rPr, "w:szCs", val=round(SIZE_3.pt * 2))
+    # a paragraph the office types in Word falls on the 22-line grid too (no space after)
+    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    if spacing is not None:
+        for name, value in {
+            "after": "0",
+            "line": str(LINE_PITCH.twips),
+            "lineRule": "exact",
+        }.items():
+            spacing.set(qn(f"w:{name}"), value)
     normal = document.styles["Normal"]
     pPr = normal.element.get_or_add_pPr()
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):
@@ -567,6 +576,28 @@ def _cell_paragraph(cell, text: str, font: str, size: Length, alignment) -> None
             run.add_break()
 
 
+TABLE_PROPERTIES = [
+    qn(f"w:{tag}")
+    for tag in (  # noqa: SIM905
+        "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc"
+        " tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption"
+    ).split()
+]
+
+
+def _insert_table_property(tblPr, element) -> None:
+    """Put a table property where the schema's sequence wants it (Word refuses another order)."""
+    existing = tblPr.find(element.tag)
+    if existing is not None:
+        tblPr.remove(existing)
+    rank = TABLE_PROPERTIES.index(element.tag)
+    for index, child in enumerate(tblPr):
+        if child.tag in TABLE_PROPERTIES and TABLE_PROPERTIES.index(child.tag) > rank:
+            tblPr.insert(index, element)
+            return
+    tblPr.append(element)
+
+
 def build_table(
     document,
     headers: Sequence[str],
@@ -597,14 +628,16 @@ def build_table(
         for name, value in {"val": "single", "sz": "4", "space": "0", "color": "000000"}.items():
             line.set(qn(f"w:{name}"), value)
         borders.append(line)
-    existing = tblPr.find(qn("w:tblBorders"))
-    if existing is not None:
-        tblPr.remove(existing)
-    tblPr.append(borders)
-    _set(tblPr, "w:tblLayout", type="fixed")
-    margins = _set(tblPr, "w:tblCellMar")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
-        _set(margins, f"w:{side}", w=CELL_PADDING.twips, type="dxa")
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_PADDING.twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    for element in (borders, layout, margins):
+        _insert_table_property(tblPr, element)
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
     for gridcol, column_width in zip(
