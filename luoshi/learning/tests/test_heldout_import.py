@@ -66,7 +66,8 @@ def _export(seed: int, people, names) -> tuple[bytes, dict[int, tuple[int, Decim
     """A file with a random fifth of the people absent and a few strangers; and what it says
     per unit: (people, points)."""
     rng = random.Random(seed)
-    rows, expected = [], defaultdict(lambda: (0, Decimal(0)))
+    rows: list[tuple] = []
+    expected: defaultdict[int, tuple[int, Decimal]] = defaultdict(lambda: (0, Decimal(0)))
     for person, unit in people:
         if rng.random() < 0.2:
             continue
