@@ -50,6 +50,7 @@ SIZE_2 = Pt(22)  # 二号
 SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
 SIZE_TABLE = Pt(12)  # 小四
+SIZE_TABLE_SMALL = Pt(10.5)  # 五号
 RED = "FF0000"
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -531,21 +532,25 @@ def header_lines(header: str, data_width: float) -> str:
     return header[:at] + "\n" + header[at:]
 
 
+def _needs(headers: Sequence[str], rows: Sequence[Sequence[str]], size: Length) -> list[float]:
+    """Points each column needs to set its widest cell (or its header) on one line."""
+    return [
+        max(
+            max((_cell_width(str(row[c]), size) for row in rows), default=0),
+            _cell_width(str(headers[c]), size),
+            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
+        )
+        for c in range(len(headers))
+    ]
+
+
 def fitted_widths(
     headers: Sequence[str], rows: Sequence[Sequence[str]], width: Length, size: Length
 ) -> list[Length]:
     """Column widths fitted to content within `width`: each column gets what its widest cell
     needs; when that is more than there is, the widest columns give way first (water-filling,
     so short columns never wrap); what is left over is shared out in proportion."""
-    columns = len(headers)
-    need = [
-        max(
-            max((_cell_width(str(row[c]), size) for row in rows), default=0),
-            _cell_width(str(headers[c]), size),
-            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
-        )
-        for c in range(columns)
-    ]
+    need = _needs(headers, rows, size)
     total = width.pt
     if sum(need) > total:
         low, high = 0.0, max(need)
@@ -616,6 +621,12 @@ def build_table(
         header_lines(str(header), max((text_width(row[c]) for row in texts), default=0))
         for c, header in enumerate(headers)
     ]
+    if (
+        size == SIZE_TABLE
+        and sum(_needs(headers, texts, SIZE_TABLE)) > width.pt
+        and sum(_needs(headers, texts, SIZE_TABLE_SMALL)) <= width.pt
+    ):
+        size = SIZE_TABLE_SMALL  # a little too wide for 小四: set in 五号 rather than wrapped
     widths = fitted_widths(headers, texts, width, size)
     table = document.add_table(rows=1 + len(texts), cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
