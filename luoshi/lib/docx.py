@@ -24,6 +24,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -210,7 +211,7 @@ def east_asian_font(run: Run) -> str | None:
     return fonts.get(qn("w:eastAsia")) if fonts is not None else None
 
 
-def _set(parent, tag: str, **attributes) -> object:
+def _set(parent, tag: str, **attributes) -> Any:
     """The child `tag` of `parent` (created once), with `attributes` set (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -472,7 +473,9 @@ def fit_mark(paragraph: Paragraph, width: Length = TYPE_WIDTH) -> None:
     form.line_spacing = Pt(round(size * 1.25))
 
 
-def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
+def break_title(
+    paragraph: Paragraph, *, width: Length = TYPE_WIDTH, keep: Sequence[str] = ()
+) -> None:
     """Set a title's text again as lines (w:br between them) that keep words together, in the
     font of its first run."""
     runs = paragraph.runs
@@ -480,7 +483,7 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         return
     text = tidy(paragraph.text.replace("\n", ""))
     size = runs[0].font.size or SIZE_2
-    per_line = math.floor(type_width_of(paragraph).pt / size.pt)
+    per_line = math.floor(width.pt / size.pt)
     lines = title_lines(text, per_line=per_line, keep=keep)
     first = runs[0]
     for run in runs[1:]:
@@ -494,12 +497,6 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         first.add_text(line)
 
 
-def type_width_of(paragraph: Paragraph) -> Length:
-    """The type area's width of the document `paragraph` is in."""
-    document = paragraph.part.document
-    return type_width(document.sections[0])
-
-
 def refit(document) -> None:
     """Lay out again what depends on filled-in text: the organ's mark and the 落款 (after a
     template's placeholders are replaced)."""
@@ -510,7 +507,7 @@ def refit(document) -> None:
         if name == STYLE_MARK:
             fit_mark(paragraph, width)
         elif name == STYLE_TITLE:
-            break_title(paragraph)
+            break_title(paragraph, width=width)
         elif name == STYLE_SIGNATURE and index + 1 < len(paragraphs):
             following = paragraphs[index + 1]
             if following.style is not None and following.style.name == STYLE_DATE:
