@@ -7,7 +7,7 @@ from luoshi.campaigns.models import TaskState
 
 register = template.Library()
 
-STATE_BADGE_CLASSES = {
+STATE_BADGE_CLASSES: dict[str, str] = {
     TaskState.ISSUED: "text-bg-secondary",
     TaskState.SIGNED: "text-bg-dark",
     TaskState.IN_PROGRESS: "text-bg-info",
