@@ -15,6 +15,7 @@ from django.utils import timezone
 from luoshi.accounts.models import User
 from luoshi.campaigns.models import Campaign, Task, TaskEvent, Track
 from luoshi.lib.pinyin import pinyin_keys
+from luoshi.lib.text import name_key
 from luoshi.org.models import Membership, Role, RoleGrant, Scope, Unit, UnitKind
 
 LEVELS = [  # (kind, children per parent, name pattern)
@@ -54,9 +55,11 @@ def _units() -> list[Unit]:
                     break
                 name = pattern.format(n=index + 1)
                 full, initials = pinyin_keys(name)
+                unit_name = f"{parent.name}{name}" if depth <= 2 else name
                 new.append(
                     Unit(
-                        name=f"{parent.name}{name}" if depth <= 2 else name,
+                        name=unit_name,
+                        name_key=name_key(unit_name),
                         kind=kind,
                         parent=parent,
                         depth=depth,

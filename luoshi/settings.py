@@ -90,14 +90,18 @@ INSTALLED_APPS = [
     "luoshi.meetings",
     "luoshi.media",
     "luoshi.learning",
+    "luoshi.assessment",
     "luoshi.reports",
+    "luoshi.volunteering",
     "luoshi.demo",
 ]
 
 MIDDLEWARE = [
+    # /healthz answered first: a SELECT 1 and a queue ping, no session or user (ops/health.py).
+    "luoshi.ops.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "luoshi.accounts.middleware.SessionMiddleware",  # Django's, saving at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,9 +155,12 @@ TEMPLATES = [
 # "系统繁忙，请稍后重试" (503, luoshi.lib.busy) instead of waiting on.
 SQLITE_BUSY_TIMEOUT = float(os.environ.get("LUOSHI_SQLITE_BUSY_TIMEOUT", "20"))
 DATABASE_URL = os.environ.get("LUOSHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'luoshi.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept between requests (a new SQLite connection runs five PRAGMAs, a PostgreSQL
+# one a TCP and auth round trip) and checked before reuse after an error.
+CONN_MAX_AGE = int(os.environ.get("LUOSHI_CONN_MAX_AGE", "300"))
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": SQLITE_BUSY_TIMEOUT,
@@ -164,8 +171,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("LUOSHI_TEST_SQLITE_NAME")}
-else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Queue (huey behind django.tasks) -----------------------------------------------------------
@@ -279,7 +284,10 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = int(os.environ.get("LUOSHI_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes are idle time, not time since login
+# The 30 minutes are idle time, not time since login: the session's expiry is pushed forward at
+# most once a minute (accounts/sessions.py), not written on every request.
+SESSION_ENGINE = "luoshi.accounts.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # accounts: besides the idle timeout, a session ends this many hours after the login however active

@@ -11,6 +11,15 @@ from .models import User
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """Computed once per request and kept on it: a page that renders partials with the request
+    (htmx fragments, included forms) asks again for each, and the unread count is a query."""
+    cached = getattr(request, "_luoshi_navigation", None)
+    if cached is None:
+        cached = request._luoshi_navigation = _navigation(request)  # type: ignore[attr-defined]
+    return cached
+
+
+def _navigation(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"site_name": settings.SITE_NAME}
     if not getattr(request.user, "is_authenticated", False):
         return context
@@ -32,6 +41,17 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "ranking": scope_for(user, "learning.view").covers_units(),
         "learning_import": has_perm(user, "learning.import"),
         "learning_configure": has_perm(user, "learning.configure"),
+        "volunteer": any(
+            has_perm(user, perm)
+            for perm in ("volunteer.join", "volunteer.view", "volunteer.manage")
+        ),
+        "volunteer_view": has_perm(user, "volunteer.view"),
+        "volunteer_manage": has_perm(user, "volunteer.manage"),
+        "volunteer_centre": has_perm(user, "volunteer.centre"),
+        "assessment": any(
+            has_perm(user, perm)
+            for perm in ("assessment.view", "assessment.manage", "assessment.self")
+        ),
     }
     context["unread_count"] = user.notifications.unread().count()
     return context

@@ -11,6 +11,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +41,18 @@ def _paths(names: tuple[str, ...]) -> frozenset[str]:
 def _reachable_meanwhile(path: str, pending: ChangePending) -> bool:
     names = (*EXEMPT_NAMES, pending.url_name, *pending.allowed_url_names)
     return path.startswith(EXEMPT_PREFIXES) or path in _paths(names)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, with the idle expiry refreshed at most once a minute (accounts/sessions.py)
+    instead of a save on every request (SESSION_SAVE_EVERY_REQUEST is off)."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        refresh_due = getattr(session, "refresh_due", None)
+        if refresh_due is not None and not session.modified and refresh_due():
+            session.modified = True
+        return super().process_response(request, response)
 
 
 class PasswordPolicyMiddleware:

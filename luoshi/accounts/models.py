@@ -11,16 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.lib.fieldcrypt import EncryptedCharField, LookupHashField
 from luoshi.lib.phones import mask_phone
+from luoshi.lib.text import name_key
 
 
 class UserQuerySet(models.QuerySet):
     def search(self, text: str) -> "UserQuerySet":
-        """Match the name, the username, the full pinyin or the pinyin initials."""
+        """Match the name (also as lib.text.name_key: "张　三" and "Ｌｉ" find 张三 and Li), the
+        username, the full pinyin or the pinyin initials."""
         text = text.strip().lower()
         if not text:
             return self
         return self.filter(
             models.Q(name__icontains=text)
+            | models.Q(name__icontains=name_key(text) or text)
             | models.Q(username__iexact=text)
             | models.Q(initials__startswith=text)
             | models.Q(pinyin__startswith=text)
@@ -42,6 +45,11 @@ class User(AbstractUser):
     # Stored SM4-encrypted (GB/T 22239 数据保密性); `phone_hash` finds a person by phone.
     phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
     phone_hash = LookupHashField(source="phone")
+    # Only the HMAC-SM3 of the 居民身份证号码 an import gave (org.services.id_number_hash), so
+    # that one number cannot be given to two people; the number itself is not kept.
+    id_number_hash = models.CharField(
+        _("身份证号指纹"), max_length=64, blank=True, db_index=True, editable=False
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
     pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     initials = models.CharField(max_length=50, blank=True, db_index=True, editable=False)

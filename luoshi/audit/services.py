@@ -63,33 +63,60 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one audit event for `actor` doing `action` to `obj`."""
-    context = current_request.get()
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    name = (getattr(actor, "name", "") or getattr(actor, "username", "")) if is_person else ""
     return _append(
-        AuditEvent(
-            actor=actor if is_person else None,
-            actor_name=name[:150],
-            ip=context.ip,
+        _event(
+            actor=actor,
             action=action,
-            verb=verb[:50],
-            object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id[:40],
-            object_repr=(object_repr or (str(obj) if obj is not None else ""))[:300],
-            changes={key: _plain(value) for key, value in (changes or {}).items()},
+            obj=obj,
+            verb=verb,
+            changes=changes,
             note=note,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
         )
     )
 
 
-@transaction.atomic
-def _append(event: AuditEvent) -> AuditEvent:
-    """Link `event` to the last row of the chain and insert it, holding the chain meanwhile."""
+def _event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    verb: str = "",
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """The event `record` appends, unsaved and not yet linked to the chain."""
+    context = current_request.get()
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    name = (getattr(actor, "name", "") or getattr(actor, "username", "")) if is_person else ""
+    event = AuditEvent(
+        actor=actor if is_person else None,
+        actor_name=name[:150],
+        ip=context.ip,
+        action=action,
+        verb=verb[:50],
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else object_id[:40],
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:300],
+        changes={key: _plain(value) for key, value in (changes or {}).items()},
+        note=note,
+    )
     # What the database will give back, so that the hash computed now is the one a later walk
     # recomputes: JSON as JSON reads it, IPv6 in its canonical form.
     event.changes = json.loads(json.dumps(event.changes))
     if event.ip and ":" in event.ip:
         event.ip = clean_ipv6_address(event.ip)
+    return event
+
+
+@transaction.atomic
+def _append(event: AuditEvent) -> AuditEvent:
+    """Link `event` to the last row of the chain and insert it, holding the chain meanwhile."""
     chain.lock_for_append()
     last = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first()
     event.prev_hash = last or ""
@@ -98,16 +125,50 @@ def _append(event: AuditEvent) -> AuditEvent:
     return event
 
 
+@transaction.atomic
+def _append_many(events: Sequence[AuditEvent]) -> None:
+    """Link `events` in their order after the last row of the chain and insert them in bulk,
+    holding the chain meanwhile (the ids of one INSERT rise in the order of its rows)."""
+    if not events:
+        return
+    chain.lock_for_append()
+    previous = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first() or ""
+    for event in events:
+        event.prev_hash = previous
+        event.row_hash = previous = chain.row_hash(event)
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+def _created_changes(obj: models.Model) -> dict[str, list[Any]]:
+    """{field: [None, value]} for the set fields of a new object (values plain already)."""
+    return {key: [None, value] for key, value in snapshot(obj).items() if value not in (None, "")}
+
+
 def record_created(*, actor, obj: models.Model, verb: str = "", note: str = "") -> AuditEvent:
     return record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=obj,
         verb=verb,
-        changes={
-            key: [None, value] for key, value in snapshot(obj).items() if value not in (None, "")
-        },
+        changes=_created_changes(obj),
         note=note,
+    )
+
+
+def record_created_many(*, actor, objects: Sequence[tuple[models.Model, str]]) -> None:
+    """One creation event per (saved object, note), as record_created writes each, appended
+    to the chain in one go (an import of many rows)."""
+    _append_many(
+        [
+            _event(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=obj,
+                changes=_created_changes(obj),
+                note=note,
+            )
+            for obj, note in objects
+        ]
     )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from luoshi.workdays.selectors import deadline_cell, load_calendar
+
 from .models import AccountabilityKind, Campaign, SupervisionNotice, Task, TaskState, WarningLevel
 from .selectors import CampaignCard
 
@@ -36,6 +38,7 @@ def task_rows(tasks: QuerySet[Task]) -> list[list]:
     states = dict(TaskState.choices)
     warnings = dict(WarningLevel.choices)
     kinds = dict(Task.Kind.choices)
+    calendar = load_calendar()
     values = tasks[:EXPORT_LIMIT].values_list(
         "pk",
         "campaign__name",
@@ -63,7 +66,7 @@ def task_rows(tasks: QuerySet[Task]) -> list[list]:
             states.get(state, state),
             warnings.get(warning, "") if warning else _("正常"),
             progress,
-            deadline,
+            deadline_cell(calendar, deadline),
             returned,
             float(score) if score is not None else "",
         ]
@@ -140,6 +143,7 @@ def notice_headers() -> list[str]:
 def notice_rows(notices: QuerySet[SupervisionNotice]) -> list[list]:
     """A row per supervision notice (selectors.filter_notices brings the relations along)."""
     states = dict(SupervisionNotice.State.choices)
+    calendar = load_calendar()
     return [
         [
             notice.number,
@@ -149,7 +153,7 @@ def notice_rows(notices: QuerySet[SupervisionNotice]) -> list[list]:
             notice.content,
             str(notice.issued_by),
             notice.issued_at,
-            notice.reply_deadline,
+            deadline_cell(calendar, notice.reply_deadline),
             states.get(notice.state, notice.state),
             notice.reply,
             str(notice.replied_by or ""),

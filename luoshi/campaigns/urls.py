@@ -36,6 +36,7 @@ urlpatterns = [
     path("tasks/<int:pk>/withdraw/", tasks.task_withdraw, name="task-withdraw"),
     path("tasks/<int:pk>/notices/new/", tasks.notice_create, name="notice-create"),
     path("notices/<int:pk>/reply/", tasks.notice_reply, name="notice-reply"),
+    path("notices/<int:pk>/document.docx", tasks.notice_document, name="notice-document"),
     path("tasks/<int:pk>/remind/", tasks.task_remind, name="task-remind"),
     path(
         "tasks/<int:pk>/accountability/new/",

@@ -127,15 +127,18 @@ class Clock:
             Task.objects.filter(pk=task.pk).update(
                 sign_deadline=min(sign_deadline, task.deadline or sign_deadline)
             )
-        notices = SupervisionNotice.objects.filter(issued_at__gte=start)
-        notices.update(
-            reply_deadline=self.calendar.add_working_days(date, self.reply_working_days),
-            year=date.year,
+        reply_deadline = self.calendar.add_working_days(date, self.reply_working_days)
+        for notice in SupervisionNotice.objects.filter(issued_at__gte=start):
+            # the notification asks for the same date as the notice (issue_notice wrote today's)
+            messages = list(
+                Notification.objects.filter(task_id=notice.task_id, title__contains=notice.number)
+            )
+            for message in messages:
+                message.body = message.body.replace(str(notice.reply_deadline), str(reply_deadline))
+            Notification.objects.bulk_update(messages, ["body"])
+        SupervisionNotice.objects.filter(issued_at__gte=start).update(
+            reply_deadline=reply_deadline, year=date.year
         )
-        # the notification states the notice's deadline: keep them identical
-        for notice in notices.select_related("task"):
-            title, body = chain.notice_message(notice)
-            Notification.objects.filter(task=notice.task, title=title).update(body=body)
 
     def _backdate(self, start: datetime.datetime, when: datetime.datetime, stamps) -> None:
         # Plain SQL: a few hundred moves times a dozen tables, and only the database's work counts.

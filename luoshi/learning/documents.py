@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
-from luoshi.lib.docx import BODY_FONT, HEADING1_FONT, OfficialDocument, set_font
+from luoshi.lib.docx import (
+    BODY_FONT,
+    HEADING1_FONT,
+    SIZE_3,
+    SIZE_TABLE,
+    OfficialDocument,
+    build_table,
+    refit,
+    set_font,
+    set_properties,
+    tidy,
+)
 
 # Placeholder → what it becomes (documented on the notice page).
 PLACEHOLDERS = {
@@ -44,8 +53,9 @@ TABLES = {
     ),
     "表扬个人表": _("受表扬个人表（序号、姓名、单位、合计）"),
 }
+HEADING_LINE = re.compile(r"^[一二三四五六七八九十]+、[^。，；]{1,20}$")
 PATTERN = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
-TABLE_SIZE = Pt(12)  # 小四: eight columns fit the type area
+TABLE_SIZE = SIZE_TABLE  # 小四: eight columns fit the type area
 
 
 @dataclass
@@ -63,15 +73,14 @@ class NoticeContent:
 
 
 def default_template() -> bytes:
-    """The built-in template: 发文字号 and title (小标宋 二号) centred, the body in 仿宋 三号,
-    the headings in 黑体, the issuing unit and the date right-aligned at the end."""
+    """The built-in template in 公文 form: the 版头 (the issuing organ's mark in red, the
+    document number, the red line), the title (小标宋 二号) centred, the addressees, the body in
+    仿宋 三号 with headings in 黑体, the tables, then the 落款 and the date per GB/T 9704."""
     document = OfficialDocument()
-    number = document.blank()
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    number.paragraph_format.space_after = Pt(12)
-    set_font(number.add_run("{{文号}}"), BODY_FONT)
-    document.title("{{标题}}").paragraph_format.space_after = Pt(12)
-    set_font(document.blank().add_run("{{主送}}"), BODY_FONT)
+    document.masthead("{{落款}}文件", "{{文号}}")
+    document.title("{{标题}}")
+    document.blank()
+    document.recipients("{{主送}}")
     document.body("{{正文}}")
     document.heading("一、各单位学习情况")
     set_font(document.blank().add_run("{{单位数据表}}"), BODY_FONT)
@@ -82,7 +91,7 @@ def default_template() -> bytes:
     document.body("{{提醒单位}}")
     document.body("{{结束语}}")
     document.closing("{{落款}}", "{{日期}}")
-    return document.content()
+    return document.content(author=str(_("发文机关")))
 
 
 def placeholders_in(data: bytes) -> set[str]:
@@ -120,6 +129,7 @@ def _replace(paragraph, values: dict[str, str]) -> None:
     for run in runs[1:]:
         run._element.getparent().remove(run._element)
     anchor = paragraph._p
+    made = [paragraph]
     for line in lines[1:]:
         clone = copy.deepcopy(paragraph._p)
         anchor.addnext(clone)
@@ -131,42 +141,44 @@ def _replace(paragraph, values: dict[str, str]) -> None:
         texts[0].text = line
         for extra in texts[1:]:
             extra.getparent().remove(extra)
+        made.append(Paragraph(clone, paragraph._parent))
+    for part in made:
+        # a value's own heading line ("三、提醒") is a 一级 heading: 黑体, not body text
+        if HEADING_LINE.match(part.text) and part.runs:
+            run = part.runs[0]
+            set_font(run, HEADING1_FONT, run.font.size or SIZE_3)
     if not new.strip():
         paragraph._p.getparent().remove(paragraph._p)
 
 
 def _table(document, paragraph, table: Table) -> None:
-    """Put a bordered table where the marker paragraph stands (仿宋 小四, header in 黑体)."""
+    """Put a bordered table where the marker paragraph stands (仿宋 小四, header in 黑体, the
+    header repeated on each page, rows kept whole, columns fitted to the template's own type
+    area)."""
     if not table.rows:
         paragraph._p.getparent().remove(paragraph._p)
         return
-    built = document.add_table(rows=1, cols=len(table.headers))
-    built.style = "Table Grid"
-    built.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(built.rows[0].cells, table.headers, strict=True):
-        cell.text = ""
-        set_font(cell.paragraphs[0].add_run(str(header)), HEADING1_FONT, TABLE_SIZE)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for values in table.rows:
-        cells = built.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            text = "" if value is None else str(value)
-            set_font(cell.paragraphs[0].add_run(text), BODY_FONT, TABLE_SIZE)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    built = build_table(document, table.headers, table.rows, size=TABLE_SIZE)
     paragraph._p.addnext(built._tbl)
     paragraph._p.getparent().remove(paragraph._p)
 
 
 def render(template: bytes, content: NoticeContent) -> bytes:
-    """Fill a template (the office's upload, or the built-in one) with one notice's content."""
+    """Fill a template (the office's upload, or the built-in one) with one notice's content.
+    The template's page setup, fonts and footers are kept as they are; what depends on the filled
+    text (the organ's mark, the title's lines, the 落款) is laid out again, and the document's
+    properties name the issuing unit."""
     document = Document(io.BytesIO(template))
     for paragraph in list(document.paragraphs):
         names = PATTERN.findall(paragraph.text)
         marker = paragraph.text.strip()
         if len(names) == 1 and names[0] in TABLES and PATTERN.fullmatch(marker):
             _table(document, paragraph, content.tables.get(names[0], Table([], [])))
+    values = {name: tidy(value) for name, value in content.values.items()}
     for paragraph in list(_all_paragraphs(document)):
-        _replace(paragraph, content.values)
+        _replace(paragraph, values)
+    refit(document)
+    set_properties(document, author=values.get("落款", ""), title=values.get("标题", ""))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from luoshi.lib.forms import CleanInputsForm, CleanInputsMixin
 from luoshi.org.access import visible_people
 from luoshi.org.forms import CHOOSE_PERSON, PERSON_PICKER, PickerSelect, StyledForm, unit_field
 
-from .models import Field, LearningSettings, Platform, PointImport
+from .models import AbsentPolicy, Field, LearningSettings, Platform, PointImport
 from .services import SETTING_FIELDS
 
 # --- Imports -------------------------------------------------------------------------------------
@@ -133,6 +133,16 @@ class RowForm(StyledForm):
 class ConfirmForm(StyledForm):
     replace = forms.BooleanField(label=_("替换该期间已导入的数据"), required=False)
     skip_pending = forms.BooleanField(label=_("其余未匹配的行跳过，不导入"), required=False)
+    absent_policy = forms.ChoiceField(
+        label=_("文件中没有的人员"),
+        choices=AbsentPolicy.choices,
+        initial=AbsentPolicy.NOT_EXPORTED,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_absent_policy(self) -> str:
+        return self.cleaned_data.get("absent_policy") or AbsentPolicy.NOT_EXPORTED
 
 
 class UndoForm(StyledForm):
@@ -206,14 +216,21 @@ class NoticeForm(CleanInputsForm):
         label=_("结束语"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     signature = forms.CharField(label=_("落款"), max_length=100, required=False)
+    confirm_missing = forms.BooleanField(
+        label=_("仍然印发（末月数据未导入的单位按无数据计算）"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # shown once issuing found units without the half's last month (see issue_notice)
+        self.needs_confirm = bool(self.data.get("confirm_missing"))
         today = timezone.localdate()
         self.fields["year"].initial = today.year if today.month > 6 else today.year - 1
         self.fields["half"].initial = 1 if today.month > 6 else 2
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
             field.widget.attrs["class"] = css
 
 

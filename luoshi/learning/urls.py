@@ -9,6 +9,7 @@ app_name = "learning"
 urlpatterns = [
     path("imports/", imports.import_list, name="import-list"),
     path("imports/upload/", imports.import_upload, name="import-upload"),
+    path("imports/organisations/", imports.org_aliases, name="org-aliases"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/file/", imports.import_file, name="import-file"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import-mapping"),
@@ -30,5 +31,6 @@ urlpatterns = [
     path("notices/new/", reports.notice_create, name="notice-create"),
     path("notices/template/", reports.notice_template, name="notice-template"),
     path("notices/<int:pk>/", reports.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/current/", reports.notice_current, name="notice-current"),
     path("notices/<int:pk>/document.docx", reports.notice_document, name="notice-document"),
 ]

@@ -326,6 +326,36 @@ def _article_records(rec: _Recorder) -> None:
             participants=rec.some(team, 2, 4),
             campaigns=no_campaign,
         )
+    _article_meetings(rec, bureau, team)
+
+
+def _article_meetings(rec: _Recorder, bureau: list[User], team: list[User]) -> None:
+    """The meetings behind the article's 快 (the bureau's 部署会) and 强化责任担当 (the
+    department's 部署会, 周例会 every Monday and a 月调度会 at each month's end)."""
+    built = rec.builder.built
+    no_campaign: tuple = ()
+    meetings = [
+        ("wtl", "部署会", "“四大”专项行动安排部署会", datetime.date(2022, 2, 16), bureau),
+        ("xcb", "部署会", "全市宣传思想文化战线“四大”专项行动动员部署会", ARTICLE_START, team),
+    ]
+    monday = datetime.date(2022, 2, 21)
+    while monday <= ARTICLE_END:
+        meetings.append(("xcb", "周例会", f"部务周例会（{monday:%m月%d日}）", monday, team))
+        monday += datetime.timedelta(days=7)
+    for day in (datetime.date(2022, 2, 28), datetime.date(2022, 3, 31)):
+        meetings.append(("xcb", "月调度会", f"“四大”专项行动{day.month}月调度会", day, team))
+    for unit_key, type_name, title, day, people in meetings:
+        rec.record(
+            type_name,
+            unit_key,
+            title=title,
+            starts_at=_at(day, 9, 0),
+            ends_at=_at(day, 10, 30),
+            place="三楼会议室",
+            values={"host": built.members[unit_key][0].pk},
+            participants=people,
+            campaigns=no_campaign,
+        )
 
 
 def _live_records(rec: _Recorder) -> None:

@@ -11,9 +11,11 @@ content: uploading the same file again skips the rows already in the ledger.
 
 import datetime
 import hashlib
+import itertools
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,7 +39,7 @@ from . import services
 from .access import recording_units
 from .models import Activity, ActivityType, FieldKind, Participation, VenueCategory
 
-MAX_ROWS = 5000
+MAX_ROWS = 50_000
 
 
 @dataclass
@@ -248,6 +250,11 @@ def import_activities(
         message = _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS}
         return ImportResult(errors=[RowError(0, "", message)])
     people_index, units_index = _People(actor), _Units(actor)
+    lookups = services.RecordingLookups(actor)
+    # The units and people the indexes resolve to are exactly the recorder's reach, so the checks
+    # of prepare_activity find them in these sets without a query per row.
+    lookups.recording_unit_ids = {u.pk for units in units_index.by_name.values() for u in units}
+    lookups.recordable_people_ids = {p.pk for p in people_index.by_username.values()}
     labels = {d["label"]: d for d in activity_type.fields if d["kind"] != FieldKind.FILE}
     column_of = {**FIELD_COLUMNS, **{f"x_{d['key']}": label for label, d in labels.items()}}
     venue_by_label = {str(label): value for value, label in VenueCategory.choices}
@@ -297,8 +304,8 @@ def import_activities(
             errors += row_errors
             continue
         key = _key(activity_type, unit, row)
-        if key in seen or Activity.objects.alive().filter(import_key=key).exists():
-            skipped += 1  # in the ledger already, or the same row twice in this file
+        if key in seen:
+            skipped += 1  # the same row twice in this file
             continue
         seen.add(key)
         values: dict[str, Any] = {}
@@ -323,6 +330,7 @@ def import_activities(
                 values=values,
                 notes=row.get(NOTES, ""),
                 participants=people,
+                lookups=lookups,
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
@@ -336,6 +344,9 @@ def import_activities(
         staged.append((key, prepared))
     if errors:
         return ImportResult(errors=errors)
+    imported = _imported(key for key, _prepared in staged)
+    skipped += sum(1 for key, _prepared in staged if key in imported)  # in the ledger already
+    staged = [(key, prepared) for key, prepared in staged if key not in imported]
     with transaction.atomic():  # the one write: every staged row and the audit event, or none
         created, skipped = _write(actor=actor, staged=staged, skipped=skipped)
         record(
@@ -349,21 +360,24 @@ def import_activities(
     return ImportResult(created=created, skipped=skipped)
 
 
+def _imported(keys: Iterable[str]) -> set[str]:
+    """The fingerprints among `keys` of rows in the ledger (live), a few hundred per query."""
+    found: set[str] = set()
+    for batch in itertools.batched(keys, 500):
+        found.update(
+            Activity.objects.alive()
+            .filter(import_key__in=batch)
+            .values_list("import_key", flat=True)
+        )
+    return found
+
+
 def _write(
     *, actor: User, staged: list[tuple[str, services.PreparedActivity]], skipped: int
 ) -> tuple[list[Activity], int]:
-    """Write the staged rows (in the caller's transaction); a row another import wrote since it
-    was checked (same fingerprint) is skipped."""
-    keys = [key for key, _prepared in staged]
-    taken = set(
-        Activity.objects.alive().filter(import_key__in=keys).values_list("import_key", flat=True)
-    )
-    created = []
-    for key, prepared in staged:
-        if key in taken:
-            skipped += 1
-            continue
-        created.append(
-            services.save_activity(prepared, actor=actor, source=Participation.Source.IMPORT)
-        )
-    return created, skipped
+    """Write the staged rows in bulk (in the caller's transaction); a row another import wrote
+    since it was checked (same fingerprint) is skipped."""
+    taken = _imported(key for key, _prepared in staged)
+    fresh = [prepared for key, prepared in staged if key not in taken]
+    created = services.save_activities(fresh, actor=actor, source=Participation.Source.IMPORT)
+    return created, skipped + len(staged) - len(fresh)

@@ -63,3 +63,40 @@ def clean_required_text(value: str, *, multiline: bool = False) -> str:
     if not text:
         raise ValidationError(_("不能为空（仅含空格也视为空）。"), code="blank")
     return text
+
+
+# Chinese punctuation that NFKC leaves alone, mapped to the ASCII form it stands for, so that
+# "市委宣传部【新闻办】" and "市委宣传部[新闻办]" compare equal as "（）" and "()" already do.
+_PUNCTUATION = str.maketrans(
+    {
+        "【": "[",
+        "】": "]",
+        "〔": "[",
+        "〕": "]",
+        "〖": "[",
+        "〗": "]",
+        "《": "<",
+        "》": ">",
+        "〈": "<",
+        "〉": ">",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "、": ",",
+        "。": ".",
+        "—": "-",
+        "–": "-",
+        "•": "·",
+        "・": "·",
+    }
+)
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def name_key(name: str) -> str:
+    """The form in which two names are compared: NFKC (full-width letters, digits and brackets
+    become half-width), Chinese punctuation as its ASCII counterpart, no spaces at all, case
+    folded. "市委宣传部(新闻办)", "市委宣传部（新闻办）" and "市委宣传部 （新闻办）" share one key."""
+    text = unicodedata.normalize("NFKC", name or "").translate(_PUNCTUATION)
+    return _SPACES.sub("", text).casefold()

@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "learning.view",
             "learning.import",
             "learning.configure",
+            "volunteer.view",
+            "assessment.view",
+            "assessment.manage",
         }
     ),
     Role.LIAISON: frozenset(
@@ -54,6 +57,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.record",
             "learning.view",
             "learning.import",
+            "volunteer.join",
+            "volunteer.view",
+            "volunteer.manage",
+            "assessment.self",
         }
     ),
     Role.LEADER: frozenset(
@@ -65,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "task.comment",
             "ledger.view",
             "learning.view",
+            "volunteer.view",
+            "assessment.view",
         }
     ),
     Role.STAFF: frozenset(
@@ -76,8 +85,34 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ledger.view",
             "ledger.record",
             "learning.view",
+            "volunteer.join",
         }
     ),
+    # 新时代文明实践中心 (the office of volunteer service): sets the monthly themes and issues
+    # their prescribed actions on its own campaign, reviews and dispatches residents' orders,
+    # rules on objections and sees the volunteers and hours of every unit in its scope.
+    Role.CENTRE: frozenset(
+        {
+            "unit.view",
+            "person.view",
+            "campaign.view",
+            "campaign.manage",
+            "task.view",
+            "task.issue",
+            "task.supervise",
+            "task.remind",
+            "task.verify",
+            "task.comment",
+            "ledger.view",
+            "ledger.record",
+            "volunteer.join",
+            "volunteer.view",
+            "volunteer.manage",
+            "volunteer.centre",
+        }
+    ),
+    # A resident who is not a cadre: signs up, checks in, sees their own hours and certificates.
+    Role.VOLUNTEER: frozenset({"volunteer.join"}),
     Role.SYSADMIN: frozenset(
         {"unit.view", "unit.manage", "person.view", "person.manage", "person.phone"}
     ),

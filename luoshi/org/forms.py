@@ -269,6 +269,8 @@ class ImportForm(StyledForm):
             }
         ),
     )
+    # The SHA-256 of the file whose warnings the importer has read and confirms.
+    confirmed = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -37,7 +37,7 @@ from luoshi.accounts.models import User
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import Limits, inspect_office_file
-from luoshi.lib.text import clean_text
+from luoshi.lib.text import clean_text, name_key
 from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
 
 from . import services
@@ -46,6 +46,8 @@ from .models import Unit, UnitKind
 
 UNIT_HEADERS = ("单位名称", "上级单位", "单位类型", "简称", "排序")
 PERSON_HEADERS = ("姓名", "登录账号", "所在单位", "职务", "手机号", "电子邮箱")
+# Optional columns: a file without them imports as before.
+PERSON_OPTIONAL_HEADERS = ("身份证号",)
 MAX_ROWS = 5000
 PATH_SEPARATOR = re.compile(r"\s*[/／>＞]\s*")
 
@@ -71,12 +73,16 @@ class RowError:
 
 @dataclass
 class ImportResult:
+    """Errors (nothing saved), or warnings the importer has not confirmed yet (nothing saved),
+    or the objects created."""
+
     errors: list[RowError] = field(default_factory=list)
     created: list[Any] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.warnings
 
 
 @dataclass
@@ -98,6 +104,7 @@ class PersonRow:
     position: str
     phone: str
     email: str
+    id_number: str = ""
 
 
 # --- Templates and reports -------------------------------------------------------------------
@@ -125,14 +132,16 @@ def unit_template() -> bytes:
 def person_template() -> bytes:
     return template_workbook(
         title="人员导入",
-        headers=PERSON_HEADERS,
-        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", ""],
+        headers=PERSON_HEADERS + PERSON_OPTIONAL_HEADERS,
+        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", "", ""],
         help_lines=[
             "人员导入模板填写说明",
             "1. 第一行为表头，请勿修改；从第二行起每行一人，示例行请删除或改写。",
             "2. 姓名、登录账号、所在单位：必填。登录账号只能包含字母、数字和 @ . + - _，且不得与已有账号重复。",
             "3. 所在单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”。",
-            "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。",
+            "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。"
+            "身份证号：选填，18 位，只用于核对同一证件号不重复登记，系统不保存号码本身。",
+            "   同一手机号或身份证号在文件中出现两次，或已登记在其他人员名下，该行不能导入。",
             "5. 导入的账号没有密码，须由系统管理员在人员详情页“设置初始密码”，本人首次登录时修改。",
             "6. 全部行校验通过才会导入；有任何错误时不保存任何数据，并列出错误所在的行和列。",
         ],
@@ -226,7 +235,16 @@ def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError]]:
 def parse_people(data: bytes) -> tuple[list[PersonRow], list[RowError]]:
     rows, errors = _read(data, PERSON_HEADERS)
     return [
-        PersonRow(n, v["姓名"], v["登录账号"], v["所在单位"], v["职务"], v["手机号"], v["电子邮箱"])
+        PersonRow(
+            n,
+            v["姓名"],
+            v["登录账号"],
+            v["所在单位"],
+            v["职务"],
+            v["手机号"],
+            v["电子邮箱"],
+            v.get("身份证号", ""),
+        )
         for n, v in rows
     ], errors
 
@@ -244,19 +262,20 @@ class UnitResolver:
 
     def __init__(self, user, perm: str, refs: Sequence[str], rows: Sequence[UnitRow] = ()):
         self.rows = rows
+        # Names are compared by lib.text.name_key: "市委宣传部(新闻办)" names 市委宣传部（新闻办）.
         self.rows_by_name: dict[str, list[int]] = {}
         for index, row in enumerate(rows):
-            self.rows_by_name.setdefault(row.name, []).append(index)
-        names = {part for ref in refs for part in split_path(ref)}
+            self.rows_by_name.setdefault(name_key(row.name), []).append(index)
+        names = {name_key(part) for ref in refs for part in split_path(ref)}
         scope = scope_for(user, perm)
         units = (
-            list(Unit.objects.alive().filter(scope.units_q(), name__in=names))
+            list(Unit.objects.alive().filter(scope.units_q(), name_key__in=names))
             if scope.covers_units() and names
             else []
         )
         self.by_name: dict[str, list[Unit]] = {}
         for unit in units:
-            self.by_name.setdefault(unit.name, []).append(unit)
+            self.by_name.setdefault(unit.name_key, []).append(unit)
         ancestor_ids = {int(pk) for unit in units for pk in unit.path.strip("/").split("/")}
         self.names = dict(Unit.objects.filter(pk__in=ancestor_ids).values_list("pk", "name"))
         self.parents: dict[int, Unit | int | None] = {}
@@ -273,8 +292,9 @@ class UnitResolver:
 
     def _matches(self, node: Unit | int, parts: list[str]) -> bool:
         if isinstance(node, Unit):
-            return self.chain(node)[-len(parts) :] == parts
-        if self.rows[node].name != parts[-1]:
+            chain = [name_key(name) for name in self.chain(node)[-len(parts) :]]
+            return chain == [name_key(part) for part in parts]
+        if name_key(self.rows[node].name) != name_key(parts[-1]):
             return False
         if len(parts) == 1:
             return True
@@ -284,12 +304,13 @@ class UnitResolver:
     def resolve(self, ref: str, *, exclude: int | None = None) -> tuple[Unit | int | None, str]:
         """(node, "") or (None, the reason in Chinese)."""
         parts = split_path(ref)
+        key = name_key(parts[-1])
         candidates: list[Unit | int] = [
-            unit for unit in self.by_name.get(parts[-1], []) if self._matches(unit, parts)
+            unit for unit in self.by_name.get(key, []) if self._matches(unit, parts)
         ]
         candidates += [
             index
-            for index in self.rows_by_name.get(parts[-1], [])
+            for index in self.rows_by_name.get(key, [])
             if index != exclude and self._matches(index, parts)
         ]
         if not candidates:
@@ -362,7 +383,7 @@ def validate_units(user, rows: Sequence[UnitRow]) -> tuple[list[RowError], UnitR
             message = _("请填写上级单位；只有数据范围为“全部”的管理员可以新增顶级单位。")
             errors.append(RowError(row.row, "上级单位", message))
             continue
-        key = (_node_key(parent), row.name)
+        key = (_node_key(parent), name_key(row.name))
         if row.name and key in seen:
             message = _("与第 %(row)d 行重复：同一上级单位下不能有两个“%(name)s”。") % {
                 "row": rows[seen[key]].row,
@@ -372,6 +393,39 @@ def validate_units(user, rows: Sequence[UnitRow]) -> tuple[list[RowError], UnitR
         seen.setdefault(key, index)
     errors += _existing_name_errors(rows, resolver)
     return _sorted(errors, UNIT_HEADERS), resolver
+
+
+def unit_warnings(rows: Sequence[UnitRow], resolver: UnitResolver) -> list[RowError]:
+    """Rows whose name differs from an existing sibling's only by bracket width, spaces or
+    Chinese/English punctuation ("市委宣传部(新闻办)" beside 市委宣传部（新闻办）): most likely
+    the same unit typed differently, so the importer must confirm before it is created."""
+    wanted = {
+        index: parent
+        for index in range(len(rows))
+        if index not in resolver.parent_errors
+        and not isinstance(parent := resolver.parents.get(index), int)
+    }
+    if not wanted:
+        return []
+    parent_ids = {parent.pk for parent in wanted.values() if parent is not None}
+    keys = {name_key(rows[index].name) for index in wanted}
+    existing: dict[tuple[int | None, str], str] = {
+        (parent_id, key): name
+        for parent_id, key, name in Unit.objects.alive()
+        .filter(Q(parent_id__in=parent_ids) | Q(parent__isnull=True), name_key__in=keys)
+        .values_list("parent_id", "name_key", "name")
+    }
+    warnings = []
+    for index, parent in wanted.items():
+        row = rows[index]
+        similar = existing.get((parent.pk if parent else None, name_key(row.name)))
+        if similar is not None and similar != row.name:
+            message = _(
+                "上级单位下已有“%(existing)s”，与“%(name)s”只差括号、空格或标点，"
+                "可能是同一单位。确认是另一个单位才导入。"
+            ) % {"existing": similar, "name": row.name}
+            warnings.append(RowError(row.row, "单位名称", message))
+    return warnings
 
 
 def _in_cycle(resolver: UnitResolver, index: int) -> bool:
@@ -495,8 +549,10 @@ class RowFailed(Exception):
         self.error = error
 
 
-def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
-    """parse → validate every row → apply all units or none."""
+def import_units(
+    *, actor, data: bytes, filename: str = "", confirm_warnings: bool = False
+) -> ImportResult:
+    """parse → validate every row → (warnings confirmed) → apply all units or none."""
     if not has_perm(actor, "unit.manage"):
         raise PermissionDenied
     rows, errors = parse_units(data)
@@ -505,6 +561,8 @@ def import_units(*, actor, data: bytes, filename: str = "") -> ImportResult:
     errors, resolver = validate_units(actor, rows)
     if errors:
         return ImportResult(errors=errors)
+    if (warnings := unit_warnings(rows, resolver)) and not confirm_warnings:
+        return ImportResult(warnings=warnings)
     try:
         return ImportResult(
             created=apply_units(actor=actor, rows=rows, resolver=resolver, filename=filename)
@@ -538,6 +596,8 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
     )
     first_row: dict[str, int] = {}
     units: dict[int, Unit] = {}
+    errors += _phone_errors(rows)
+    errors += _id_number_errors(rows)
     for index, row in enumerate(rows):
         errors += _person_field_errors(row)
         if row.username:
@@ -558,7 +618,66 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
         else:
             # The people file has no unit rows to refer to, so a resolved node is a Unit.
             units[index] = cast(Unit, node)
-    return _sorted(errors, PERSON_HEADERS), units
+    return _sorted(errors, PERSON_HEADERS + PERSON_OPTIONAL_HEADERS), units
+
+
+def _phone_errors(rows: Sequence[PersonRow]) -> list[RowError]:
+    """A phone given twice in the file, or already someone's: a phone identifies one person (it
+    breaks ties between namesakes when learning platforms' exports are matched)."""
+    phones: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        try:
+            if phone := services.normalise_phone(row.phone):
+                phones[index] = phone
+        except ValidationError:
+            pass  # reported with the row's other field errors
+    field = User._meta.get_field("phone_hash")
+    hashes = {index: field.hash_of(phone) for index, phone in phones.items()}  # type: ignore[attr-defined]
+    taken = set(
+        User.objects.filter(
+            phone_hash__in=set(hashes.values()), deleted_at__isnull=True
+        ).values_list("phone_hash", flat=True)
+    )
+    errors = []
+    first_row: dict[str, int] = {}
+    for index, digest in hashes.items():
+        row = rows[index]
+        if digest in taken:
+            message = _("手机号 %(phone)s 已登记在其他人员名下，同一手机号不能登记给两个人。")
+            errors.append(RowError(row.row, "手机号", message % {"phone": phones[index]}))
+        elif digest in first_row:
+            message = _("与第 %(row)d 行的手机号重复。") % {"row": first_row[digest]}
+            errors.append(RowError(row.row, "手机号", message))
+        first_row.setdefault(digest, row.row)
+    return errors
+
+
+def _id_number_errors(rows: Sequence[PersonRow]) -> list[RowError]:
+    """An ID number that is malformed, given twice in the file, or already someone's."""
+    errors = []
+    hashes: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        try:
+            if digest := services.id_number_hash(row.id_number):
+                hashes[index] = digest
+        except ValidationError as exc:
+            errors.append(RowError(row.row, "身份证号", " ".join(exc.messages)))
+    taken = set(
+        User.objects.filter(
+            id_number_hash__in=set(hashes.values()), deleted_at__isnull=True
+        ).values_list("id_number_hash", flat=True)
+    )
+    first_row: dict[str, int] = {}
+    for index, digest in hashes.items():
+        row = rows[index]
+        if digest in taken:
+            message = _("该身份证号已登记在其他人员名下，同一证件号不能登记给两个人。")
+            errors.append(RowError(row.row, "身份证号", message))
+        elif digest in first_row:
+            message = _("与第 %(row)d 行的身份证号重复。") % {"row": first_row[digest]}
+            errors.append(RowError(row.row, "身份证号", message))
+        first_row.setdefault(digest, row.row)
+    return errors
 
 
 def _person_field_errors(row: PersonRow) -> list[RowError]:
@@ -599,7 +718,11 @@ def prepare_people(
     return [
         (
             services.new_person(
-                username=row.username, name=row.name, phone=row.phone, email=row.email
+                username=row.username,
+                name=row.name,
+                phone=row.phone,
+                email=row.email,
+                id_number=row.id_number,
             ),
             units[index],
             row.position,
@@ -621,7 +744,9 @@ def apply_people(
         raise RowFailed(RowError(row.row, "登录账号", " ".join(exc.messages))) from exc
 
 
-def import_people(*, actor, data: bytes, filename: str = "") -> ImportResult:
+def import_people(
+    *, actor, data: bytes, filename: str = "", confirm_warnings: bool = False
+) -> ImportResult:
     """parse → validate every row → apply all accounts or none."""
     if not has_perm(actor, "person.manage"):
         raise PermissionDenied

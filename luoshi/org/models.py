@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.text import name_key
+
 
 class UnitKind(models.TextChoices):
     PREFECTURE = "prefecture", _("州")
@@ -30,6 +32,7 @@ class UnitQuerySet(models.QuerySet):
             return self
         return self.filter(
             models.Q(name__icontains=text)
+            | models.Q(name_key__contains=name_key(text) or text)
             | models.Q(short_name__icontains=text)
             | models.Q(initials__startswith=text)
             | models.Q(pinyin__startswith=text)
@@ -59,6 +62,9 @@ class Unit(models.Model):
     sort_order = models.IntegerField(_("排序"), default=0)
     pinyin = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    # lib.text.name_key(name): what imports match and searches look in, so that
+    # "市委宣传部(新闻办)" finds "市委宣传部（新闻办）".
+    name_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("主要负责人"),
@@ -118,6 +124,8 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("联络员")
     LEADER = "leader", _("领导")
     STAFF = "staff", _("干部职工")
+    CENTRE = "centre", _("文明实践中心")
+    VOLUNTEER = "volunteer", _("志愿者")
     SYSADMIN = "sysadmin", _("系统管理员")
     SECADMIN = "secadmin", _("安全管理员")
     AUDITOR = "auditor", _("审计管理员")

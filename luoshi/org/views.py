@@ -16,6 +16,7 @@ that asks these pickers as the user types ("wtl", "zs", a name). Load `{% static
 in {% block scripts %}.
 """
 
+import hashlib
 from collections.abc import Callable
 from typing import TypedDict
 
@@ -366,10 +367,20 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
     spec = IMPORTS[kind]
     require_perm(request.user, spec["perm"])
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    errors: list[imports.RowError] = []
+    warnings: list[imports.RowError] = []
+    digest = ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = spec["run"](actor=request.user, data=upload.read(), filename=upload.name)
+        data = upload.read()
+        digest = hashlib.sha256(data).hexdigest()
+        result = spec["run"](
+            actor=request.user,
+            data=data,
+            filename=upload.name,
+            confirm_warnings=form.cleaned_data["confirmed"] == digest,
+        )
+        warnings = result.warnings
         if result.ok:
             request.session.pop(REPORT_SESSION_KEY, None)
             messages.success(request, _("导入成功，共 %(n)d 条。") % {"n": len(result.created)})
@@ -378,9 +389,12 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
         request.session[REPORT_SESSION_KEY] = [
             [error.row, error.column, error.message] for error in errors[:2000]
         ]
+    if warnings:
+        form = forms.ImportForm(initial={"confirmed": digest})
     context = {
         "form": form,
         "errors": errors,
+        "warnings": warnings,
         "kind": kind,
         "title": spec["title"],
         "headers": spec["headers"],

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from luoshi.ledgers.models import Activity
+from luoshi.workdays.selectors import deadline_cell, load_calendar
 
 from .models import Problem, TaskForce
 
@@ -30,6 +31,7 @@ def problem_headers() -> list[str]:
 
 def problem_rows(problems: Iterable[Problem]) -> list[list[Any]]:
     """One row per problem of `selectors.problem_list`."""
+    calendar = load_calendar()
     return [
         [
             p.title,
@@ -38,7 +40,7 @@ def problem_rows(problems: Iterable[Problem]) -> list[list[Any]]:
             p.unit.name,
             p.task_force.name if p.task_force else "",
             str(p.task_force.lead) if p.task_force else "",
-            p.task.deadline,
+            deadline_cell(calendar, p.task.deadline),
             p.task.get_state_display(),
             p.task.get_warning_display() if p.task.warning else "",
             p.task.progress,

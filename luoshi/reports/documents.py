@@ -1,15 +1,31 @@
-"""The briefing as a Word document in 公文 layout (luoshi.lib.docx)."""
+"""The briefing as a Word document in 公文 form (luoshi.lib.docx): the 报头 (the briefing's name
+in red, the editing unit and the date over the red line), the title, the period, the paragraphs
+(一级 headings in 黑体, run-in 二级 headings in 楷体), then the unit and the date."""
+
+from django.utils.translation import gettext as _
 
 from luoshi.lib.docx import OfficialDocument
 
 from .selectors import Briefing
 
 
-def briefing_docx(briefing: Briefing) -> bytes:
-    """Title, period, the paragraphs (一级 headings in 黑体, run-in 二级 headings in 楷体), then
-    the unit and the date right-aligned."""
+def masthead_name(briefing: Briefing) -> str:
+    """The name in the 报头: the template's title without the unit ("“四大”专项行动工作简报"),
+    or 工作简报 when the title names no 简报."""
+    name = briefing.template.title.replace("{unit}", "").strip()
+    return name if name.endswith("简报") else _("工作简报")
+
+
+def briefing_docx(briefing: Briefing, *, issue: str = "") -> bytes:
+    """The .docx of a written briefing; `issue` is its 期号 ("第3期") when it has one."""
     document = OfficialDocument()
-    document.title(briefing.title)
+    document.briefing_head(
+        masthead_name(briefing),
+        issue=issue,
+        editor=_("%(unit)s编") % {"unit": briefing.signature},
+        date=briefing.date_text,
+    )
+    document.title(briefing.title, keep=[briefing.unit.name])
     document.subtitle(briefing.period)
     document.blank()
     for paragraph in briefing.paragraphs:
@@ -18,4 +34,4 @@ def briefing_docx(briefing: Briefing) -> bytes:
         else:
             document.body("".join(part.text for part in paragraph.parts), lead=paragraph.lead)
     document.closing(briefing.signature, briefing.date_text)
-    return document.content()
+    return document.content(author=briefing.signature, title=briefing.title)

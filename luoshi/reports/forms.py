@@ -10,7 +10,7 @@ from luoshi.ledgers.models import ActivityType
 from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.forms import StyledForm, unit_field
 
-from .models import BriefingSection, Metric, Rounding
+from .models import BriefingSection, BriefingTemplate, Metric, Rounding
 from .selectors import active_templates
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,6 +48,11 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
 
 class TemplateForm(StyledForm):
     name = forms.CharField(label=_("模板名称"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("类别"),
+        choices=BriefingTemplate.Kind.choices,
+        help_text=_("单位简报只写所选单位（含下级）；汇总简报每个一级部分写一个固定单位。"),
+    )
     title = forms.CharField(
         label=_("标题"), max_length=200, help_text=_("可用 {unit} 表示所选单位名称。")
     )
@@ -79,6 +84,12 @@ class SectionForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("写在各句数字之前。"),
     )
+    empty_text = forms.CharField(
+        label=_("无数据时的写法"),
+        max_length=200,
+        required=False,
+        help_text=_("各句都没有数字时写这句话，如“本期暂未开展”；不填则略去本部分。"),
+    )
     order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32000, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -88,9 +99,11 @@ class SectionForm(StyledForm):
             "ledger.configure",
             label=_("固定单位"),
             required=False,
-            help_text=_("不填：一级部分写所选单位，二级部分随所属一级部分。"),
+            help_text=_(
+                "汇总简报的一级部分必填；不填：一级部分写所选单位，二级部分随所属一级部分。"
+            ),
         )
-        self.order_fields(["level", "heading", "intro", "unit", "order"])
+        self.order_fields(["level", "heading", "intro", "unit", "empty_text", "order"])
         self.style()
 
 
@@ -119,7 +132,15 @@ class LineForm(StyledForm):
         label=_("句式"),
         max_length=500,
         strip=False,
-        help_text=_("用 {n} 表示数字，宣讲覆盖用 {places} 表示地点，例如“共计开展学习会{n}次，”。"),
+        help_text=_(
+            "用 {n} 表示数字，{places} 表示列出的地点或名称，例如“共计开展学习会{n}次，”。"
+        ),
     )
     rounding = forms.ChoiceField(label=_("数字写法"), choices=Rounding.choices)
+    empty_text = forms.CharField(
+        label=_("为零时的写法"),
+        max_length=200,
+        required=False,
+        help_text=_("数字为零时写这句话；不填则略去本句。"),
+    )
     order = forms.IntegerField(label=_("顺序"), min_value=0, max_value=32000, required=False)

@@ -4,10 +4,11 @@ Every write checks the permission, validates everything (Chinese messages by fie
 saving anything, and writes the audit log in the same transaction.
 """
 
+import datetime
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,14 +21,23 @@ from luoshi.ledgers.models import ActivityType, FieldKind
 from luoshi.org.access import require_perm, scope_for
 from luoshi.org.models import Unit
 
-from .models import BriefingLine, BriefingSection, BriefingTemplate, Metric, Rounding
+from .models import (
+    ACTIVITY_METRICS,
+    LISTING_METRICS,
+    BriefingLine,
+    BriefingSection,
+    BriefingTemplate,
+    IssuedBriefing,
+    Metric,
+    Rounding,
+)
 
 PERM = "ledger.configure"
 BRACE_RE = re.compile(r"\{[^{}]*\}|[{}]")
 ALLOWED = {"{n}", "{places}", "{unit}"}
 NEEDS_TYPE = {Metric.ACTIVITIES, Metric.COMMENDED, Metric.DISTINCT, Metric.COVERAGE}
-TEMPLATE_FIELDS = ("name", "title", "intro", "signature", "is_active")
-SECTION_FIELDS = ("order", "level", "heading", "intro", "unit")
+TEMPLATE_FIELDS = ("name", "kind", "title", "intro", "signature", "is_active")
+SECTION_FIELDS = ("order", "level", "heading", "intro", "unit", "empty_text")
 LINE_FIELDS = (
     "order",
     "metric",
@@ -37,6 +47,7 @@ LINE_FIELDS = (
     "distinct_key",
     "pattern",
     "rounding",
+    "empty_text",
 )
 
 
@@ -53,7 +64,7 @@ def pattern_errors(pattern: str, metric: str) -> list[str]:
     if unknown:
         errors.append(
             _(
-                "句式中的“%(token)s”无法识别：只能使用 {n}（数字）、{places}（宣讲地点）和 {unit}（单位名称）。"
+                "句式中的“%(token)s”无法识别：只能使用 {n}（数字）、{places}（地点、名称）和 {unit}（单位名称）。"
             )
             % {"token": unknown[0]}
         )
@@ -63,11 +74,20 @@ def pattern_errors(pattern: str, metric: str) -> list[str]:
             errors.append(_("宣讲覆盖的句式须包含一个 {places}，表示按场所类别列出的地点。"))
         if n > 1:
             errors.append(_("句式中 {n} 只能出现一次。"))
+    elif metric in LISTING_METRICS:
+        if n + places == 0:
+            errors.append(_("句式须包含 {n}（数字）或 {places}（名称），或两者都有。"))
+        if n > 1 or places > 1:
+            errors.append(_("句式中 {n} 和 {places} 各只能出现一次。"))
     else:
         if n != 1:
             errors.append(_("句式须包含一个 {n}，表示数字的位置，例如“开展学习会{n}次”。"))
         if places:
-            errors.append(_("只有“宣讲覆盖”的句式可以使用 {places}。"))
+            errors.append(
+                _(
+                    "只有列出名称的统计内容（宣讲覆盖、红色资源、线路、展览、发稿）可以使用 {places}。"
+                )
+            )
     return errors
 
 
@@ -86,9 +106,21 @@ def line_errors(line: BriefingLine) -> dict[str, list[str]]:
         add("metric", _("请选择统计内容。"))
     if line.rounding not in Rounding.values:
         add("rounding", _("请选择数字写法。"))
+    if BRACE_RE.findall(line.empty_text or "") and set(BRACE_RE.findall(line.empty_text)) - {
+        "{unit}"
+    }:
+        add("empty_text", _("为零时的写法只能使用 {unit}，不能含数字。"))
     for message in pattern_errors(line.pattern, line.metric):
         add("pattern", message)
     activity_type = line.activity_type if line.activity_type_id else None
+    if line.metric in Metric.values and line.metric not in ACTIVITY_METRICS:
+        if activity_type is not None or line.field_key or line.distinct_key:
+            add(
+                "activity_type",
+                _("“%(metric)s”不按活动类型统计，请不要选择活动类型或筛选字段。")
+                % {"metric": line.get_metric_display()},
+            )
+        return errors
     if activity_type is None:
         if line.metric in NEEDS_TYPE:
             add(
@@ -144,6 +176,8 @@ def _check_template(template: BriefingTemplate) -> None:
         errors["name"] = _("已有名为“%(name)s”的简报模板。") % {"name": template.name}
     if not template.title:
         errors["title"] = _("请填写标题。")
+    if template.kind not in BriefingTemplate.Kind.values:
+        errors["kind"] = _("请选择简报类别。")
     for name in ("title", "intro"):
         unknown = [t for t in BRACE_RE.findall(getattr(template, name)) if t != "{unit}"]
         if unknown and name not in errors:
@@ -158,12 +192,15 @@ def _check_section(actor: User, section: BriefingSection) -> None:
         errors["level"] = _("请选择层级。")
     if not section.heading and not section.intro and section.level == 1:
         errors["heading"] = _("一级部分须填写标题。")
-    for name in ("heading", "intro"):
+    for name in ("heading", "intro", "empty_text"):
         unknown = [t for t in BRACE_RE.findall(getattr(section, name)) if t != "{unit}"]
         if unknown:
             errors[name] = _("“%(token)s”无法识别：这里只能使用 {unit}。") % {"token": unknown[0]}
     if section.unit_id and not scope_for(actor, PERM).contains(section.unit):
         errors["unit"] = _("所选单位不在您的数据范围内。")
+    office = section.template.kind == BriefingTemplate.Kind.OFFICE
+    if office and section.level == BriefingSection.Level.FIRST and not section.unit_id:
+        errors["unit"] = _("汇总简报的每个一级部分写一个单位，请选择本部分的单位。")
     if errors:
         raise ValidationError(errors)
 
@@ -188,6 +225,7 @@ def create_template(
     actor: User,
     name: str,
     title: str,
+    kind: str = BriefingTemplate.Kind.UNIT,
     intro: str = "",
     signature: str = "",
     is_active: bool = True,
@@ -196,6 +234,7 @@ def create_template(
     require_perm(actor, PERM)
     template = BriefingTemplate(
         name=(name or "").strip(),
+        kind=kind,
         title=(title or "").strip(),
         intro=(intro or "").strip(),
         signature=(signature or "").strip(),
@@ -236,6 +275,7 @@ def create_section(
     heading: str = "",
     intro: str = "",
     unit: Unit | None = None,
+    empty_text: str = "",
     order: int | None = None,
 ) -> BriefingSection:
     """A new part at the end of the template (or at `order`)."""
@@ -248,6 +288,7 @@ def create_section(
         heading=(heading or "").strip(),
         intro=(intro or "").strip(),
         unit=unit,
+        empty_text=(empty_text or "").strip(),
         order=order,
     )
     _check_section(actor, section)
@@ -276,7 +317,7 @@ def update_section(*, actor: User, section: BriefingSection, **values: Any) -> B
 
 @transaction.atomic
 def delete_section(*, actor: User, section: BriefingSection) -> None:
-    """Remove a part and its lines (the briefings written so far are not stored)."""
+    """Remove a part and its lines (briefings issued so far keep their own text)."""
     require_perm(actor, PERM)
     record(
         actor=actor,
@@ -304,6 +345,7 @@ def create_line(
     field_value: str = "",
     distinct_key: str = "",
     rounding: str = Rounding.EXACT,
+    empty_text: str = "",
     order: int | None = None,
 ) -> BriefingLine:
     """A new counted sentence at the end of the part (or at `order`)."""
@@ -320,6 +362,7 @@ def create_line(
         distinct_key=(distinct_key or "").strip(),
         pattern=pattern or "",
         rounding=rounding,
+        empty_text=(empty_text or "").strip(),
     )
     errors = line_errors(line)
     if errors:
@@ -363,3 +406,43 @@ def delete_line(*, actor: User, line: BriefingLine) -> None:
     template = line.section.template
     line.delete()
     _touch(template)
+
+
+# --- Issuing a briefing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_briefing(
+    *,
+    actor: User,
+    template: BriefingTemplate,
+    unit: Unit,
+    date_from: datetime.date,
+    date_to: datetime.date,
+) -> IssuedBriefing:
+    """Issue (印发) the briefing of `unit` for the period as it reads now: its text and every
+    figure are kept and never recounted (the page says "数据已更新" when today's count differs).
+    The office or the unit's liaison issues it; the issuer must reach every unit it covers."""
+    from .access import can_issue_briefing, check_briefing_readable
+    from .selectors import briefing_data, write_briefing
+
+    if not can_issue_briefing(actor, unit):
+        raise PermissionDenied(_("您没有印发该单位简报的权限。"))
+    if date_to < date_from:
+        raise ValidationError({"date_to": _("截止日期不能早于开始日期。")})
+    check_briefing_readable(actor, template, unit)
+    briefing = write_briefing(template=template, unit=unit, date_from=date_from, date_to=date_to)
+    if not briefing.figures:
+        raise ValidationError(_("该期间没有可写入简报的数据，无法印发。"))
+    issued = IssuedBriefing.objects.create(
+        template=template,
+        unit=unit,
+        date_from=date_from,
+        date_to=date_to,
+        title=briefing.title,
+        data=briefing_data(briefing),
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    record_created(actor=actor, obj=issued, verb="issue_briefing")
+    return issued

@@ -19,6 +19,15 @@ def test_healthz_reports_database_and_queue(client):
     assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
+def test_healthz_runs_one_query_and_no_session(client_for, world, django_assert_num_queries):
+    client = client_for(world.liaison)  # a logged-in session would cost a load (and a save)
+    with django_assert_num_queries(1) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert queries.captured_queries[0]["sql"] == "SELECT 1"
+    assert "Set-Cookie" not in response.headers and "sessionid" not in response.cookies
+
+
 def test_healthz_fails_when_the_queue_is_unreachable(client, monkeypatch):
     def broken():
         raise ConnectionError("queue down")

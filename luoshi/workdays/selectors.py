@@ -2,17 +2,37 @@
 
 Which source decides a year, in order: the schedule the office entered in luoshi
 (workdays.HolidayYear), then the chinese-calendar package for the years it knows, then weekends
-only — in which case `Calendar.is_estimated(year)` is true and pages say so.
+only, less the fixed-date holidays (元旦, 劳动节 1 May, 国庆 1–3 October) — in which case
+`Calendar.is_estimated(year)` is true and every page, export and card that shows such a deadline
+says so (`estimated_mark`).
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import chinese_calendar
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import HolidayDay, HolidayYear
+
+# The holidays whose dates never move, which the weekends-only estimate still keeps. Spring
+# Festival, Qingming, Dragon Boat and Mid-Autumn follow the lunar calendar and the State Council's
+# yearly schedule (with its make-up workdays), so an estimated year cannot know them.
+FIXED_HOLIDAYS = {
+    (1, 1): _("元旦"),
+    (5, 1): _("劳动节"),
+    (10, 1): _("国庆节"),
+    (10, 2): _("国庆节"),
+    (10, 3): _("国庆节"),
+}
+
+
+def fixed_holiday(day: datetime.date) -> str:
+    """The name of the fixed-date holiday on `day`, or ""."""
+    return str(FIXED_HOLIDAYS.get((day.month, day.day), ""))
 
 
 @dataclass
@@ -25,7 +45,7 @@ class Calendar:
     def source(self, year: int) -> str:
         if year in self.entered_years:
             return "entered"
-        if _package_knows(year):
+        if package_knows(year):
             return "package"
         return "weekends"
 
@@ -35,9 +55,9 @@ class Calendar:
     def is_workday(self, day: datetime.date) -> bool:
         if day.year in self.entered_years:
             return self.overrides.get(day, day.weekday() < 5)
-        if _package_knows(day.year):
+        if package_knows(day.year):
             return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        return day.weekday() < 5 and not fixed_holiday(day)
 
     def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
         """The date `days` working days after `start` (start itself not counted)."""
@@ -65,7 +85,9 @@ class Calendar:
         return sorted({year for year in years if self.is_estimated(year)})
 
 
-def _package_knows(year: int) -> bool:
+@functools.cache
+def package_knows(year: int) -> bool:
+    """Whether the chinese-calendar package has `year`'s official schedule."""
     try:
         chinese_calendar.is_workday(datetime.date(year, 6, 1))
     except NotImplementedError:
@@ -97,3 +119,11 @@ def holiday_year(year: int) -> HolidayYear | None:
 def holiday_days(years: Iterable[int]) -> QuerySet[HolidayDay]:
     """The entered rest days and make-up workdays of `years`, in date order."""
     return HolidayDay.objects.filter(holiday_year__year__in=list(years)).order_by("date")
+
+
+def deadline_cell(calendar: Calendar, day: datetime.date | None) -> datetime.date | str | None:
+    """An export's deadline cell: the date, or "2027-01-05（工作日估算）" when the working days
+    it was counted with are only estimated (the year's 放假安排 not entered)."""
+    if day is None or not calendar.is_estimated(day.year):
+        return day
+    return _("%(date)s（工作日估算）") % {"date": day.isoformat()}

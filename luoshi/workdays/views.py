@@ -21,7 +21,7 @@ from .forms import HolidayYearForm, format_holiday_lines
 SOURCE_LABELS = {
     "entered": gettext_lazy("已录入"),
     "package": gettext_lazy("chinese-calendar 内置"),
-    "weekends": gettext_lazy("估算（仅按周末）"),
+    "weekends": gettext_lazy("估算（周末和固定节日）"),
 }
 
 
@@ -67,6 +67,10 @@ def holiday_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "rows": rows,
             "estimated": calendar.estimated_years(years),
+            # The State Council publishes next year's schedule late in the year: offer to enter
+            # it until it has been entered.
+            "next_year": this_year + 1 if calendar.source(this_year + 1) != "entered" else None,
+            "next_year_estimated": calendar.is_estimated(this_year + 1),
             "sources": SOURCE_LABELS,
             "source_filter": source_filter,
         },

@@ -34,7 +34,7 @@ from .assign import (
     open_unit_task,
     sign_task,
 )
-from .perform import report_progress
+from .perform import record_counted_progress, report_progress
 from .setup import (
     create_campaign,
     create_milestone,
@@ -51,6 +51,7 @@ from .setup import (
 )
 from .supervise import (
     comment_task,
+    export_notice_document,
     issue_notice,
     notice_message,
     refresh_warnings,
@@ -76,6 +77,7 @@ __all__ = [
     "create_track",
     "decompose_task",
     "delete_task",
+    "export_notice_document",
     "issue_notice",
     "notice_message",
     "issue_task",
@@ -83,6 +85,7 @@ __all__ = [
     "refresh_warnings",
     "remind_task",
     "reply_notice",
+    "record_counted_progress",
     "report_progress",
     "restore_task",
     "run_daily_supervision",

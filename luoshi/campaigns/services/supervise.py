@@ -19,6 +19,7 @@ from luoshi.org.models import Unit
 from luoshi.workdays.selectors import load_calendar
 
 from .. import access, rollups, warning_levels
+from ..documents import supervision_notice_docx
 from ..models import OPEN_STATES, NoticeCounter, SupervisionNotice, Task, TaskEvent
 from ._moves import (
     IllegalMove,
@@ -113,6 +114,15 @@ def notice_message(notice: SupervisionNotice) -> tuple[str, str]:
         "date": notice.reply_deadline.isoformat(),
     }
     return title, body
+
+
+@transaction.atomic
+def export_notice_document(*, actor: User, notice: SupervisionNotice) -> bytes:
+    """The printable 督办单 (Word, 公文 form) of a notice the actor sees (the caller got it
+    through access.get_notice_for_user); the download is audited."""
+    content = supervision_notice_docx(notice)
+    record(actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=notice, verb="download_notice")
+    return content
 
 
 @transaction.atomic

@@ -24,11 +24,13 @@ from django.views.decorators.http import require_POST
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.accounts.models import User
 from luoshi.files.models import Attachment
+from luoshi.lib.docx import docx_response
 from luoshi.workdays.selectors import load_calendar
 
 from .. import access, selectors, services, warning_levels
 from .. import forms as f
 from ..access import get_task_for_user
+from ..documents import notice_filename
 from ..models import Task
 
 ActionForm = BaseForm | BaseFormSet  # what a task action posts: a form, or the sub-task formset
@@ -381,6 +383,14 @@ def notice_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _("已回复督办单 %(number)s。") % {"number": notice.number}
 
     return _act(request, notice.task_id, "reply", lambda task: f.ReplyForm(request.POST), run)
+
+
+@login_required
+def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The printable 督办单 (Word), for whoever sees the notice's task."""
+    notice = access.get_notice_for_user(request.user, pk)
+    content = services.export_notice_document(actor=request.user, notice=notice)
+    return docx_response(content, notice_filename(notice))
 
 
 @login_required

@@ -649,8 +649,20 @@ def unit_label(platform: str) -> str:
 
 # The ranking, the half-year figures and the list filters live in their own modules; their names are part of the
 # selectors' interface (imported last: they build on what is defined above).
-from .filters import ROW_GROUPS, ImportFilter, NoticeFilter  # noqa: E402
-from .notices import half_year_figures  # noqa: E402
+from .filters import (  # noqa: E402
+    ROW_GROUPS,
+    ImportFilter,
+    NoticeFilter,
+    OrgAliasFilter,
+    visible_org_aliases,
+)
+from .notices import (  # noqa: E402
+    half_inputs,
+    half_year_figures,
+    notice_changes,
+    roster,
+    units_without_last_month,
+)
 from .ranking import (  # noqa: E402
     RANKING_COLUMNS,
     PersonRow,
@@ -667,14 +679,20 @@ __all__ = [
     "RANKING_COLUMNS",
     "ROW_GROUPS",
     "ImportFilter",
+    "OrgAliasFilter",
+    "visible_org_aliases",
     "NoticeFilter",
     "PersonRow",
     "Ranking",
     "RankingFile",
+    "half_inputs",
     "half_year_figures",
+    "notice_changes",
     "rank_page",
     "ranking_columns",
     "ranking_queryset",
     "ranking_units",
+    "roster",
     "unit_people",
+    "units_without_last_month",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
-from luoshi.org.models import Unit
+from luoshi.org.models import Membership, Unit
 
 from ..models import PointImport, PointRecord
 from . import (
@@ -148,3 +148,76 @@ def half_year_figures(
         "remind": bool(reminded),
         "commend_people": rules.commend_top_learners,
     }
+
+
+# --- What a notice stood on, and what has changed since -------------------------------------------
+
+
+def roster(root: Unit) -> dict[str, list[int]]:
+    """The people counted in each unit's headcount as of now (unit id → person ids), kept with
+    a notice so that its 应注册 can be traced to names long after people come and go."""
+    from luoshi.accounts.models import User
+
+    members = Membership.objects.exclude(
+        person_id__in=User.objects.filter(deleted_at__isnull=False).values("id")
+    )
+    if root.parent_id is not None:
+        members = members.filter(unit_id__in=subtree_ids(root))
+    result: dict[str, list[int]] = {}
+    for unit_id, person_id in members.order_by("unit_id", "person_id").values_list(
+        "unit_id", "person_id"
+    ):
+        result.setdefault(str(unit_id), []).append(person_id)
+    return result
+
+
+def half_inputs(platform: str, year: int, half: int) -> list[int]:
+    """The confirmed imports a half-year's figures are counted from."""
+    months = half_months(year, half)
+    return confirmed_imports(platform, months[0], next_month(months[-1]))
+
+
+def units_without_last_month(root: Unit, platform: str, year: int, half: int) -> list[str]:
+    """The units of `root`'s tree with people that no confirmed import of the half's last month
+    (June or December) covers: issuing then would count a month that was never imported for
+    them. An import covers the subtree of the unit it was made for (a city-wide one, all)."""
+    last = half_months(year, half)[-1]
+    paths = [
+        path
+        for path in PointImport.objects.filter(
+            pk__in=confirmed_imports(platform, last, next_month(last))
+        ).values_list("unit__path", flat=True)
+        if path is not None
+    ]
+    headcounts = _headcounts(root)
+    units = (
+        Unit.objects.alive()
+        .filter(path__startswith=root.path, pk__in=[pk for pk, n in headcounts.items() if n])
+        .order_by("path")
+    )
+    return [unit.name for unit in units if not any(unit.path.startswith(p) for p in paths)]
+
+
+COMPARED = ("headcount", "registered", "value")
+
+
+def notice_changes(notice) -> list[dict[str, Any]]:
+    """Where today's count of a notice's half-year differs from what the notice stated: per
+    unit, the issued and the current headcount, registered and value (empty: nothing changed).
+    The notice itself is never recomputed; this is what the page's "数据已更新" links to."""
+    current = half_year_figures(notice.unit, notice.platform, notice.year, notice.half)
+    issued = {item["unit_id"]: item for item in notice.data.get("units", [])}
+    now = {item["unit_id"]: item for item in current["units"]}
+    changes = []
+    for unit_id in list(issued) + [pk for pk in now if pk not in issued]:
+        before, after = issued.get(unit_id), now.get(unit_id)
+        if before and after and all(before[key] == after[key] for key in COMPARED):
+            continue
+        changes.append(
+            {
+                "unit": (after or before or {}).get("unit", ""),
+                "issued": {key: before[key] for key in COMPARED} if before else None,
+                "current": {key: after[key] for key in COMPARED} if after else None,
+            }
+        )
+    return changes

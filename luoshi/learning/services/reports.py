@@ -406,9 +406,15 @@ def issue_notice(
     body: str = "",
     closing: str = "",
     signature: str = "",
+    confirm_missing: bool = False,
 ) -> HalfYearNotice:
     """Compute the half-year's figures of `unit`'s subtree, write the Word notice from the
-    current template, and open a read receipt for every unit in the table."""
+    current template, and open a read receipt for every unit in the table.
+
+    The notice keeps what it stood on (`data`: the table with each unit's headcount, the roster
+    behind the headcounts, the imports counted) and is never recomputed. When units of the tree
+    have no figures for the half's last month, issuing needs `confirm_missing` (the error, code
+    "missing_month", names them)."""
     require_perm(actor, "learning.configure", unit)
     errors = {}
     if half not in (1, 2):
@@ -426,6 +432,24 @@ def issue_notice(
     data = selectors.half_year_figures(unit, platform, year, half)
     if not data["units"]:
         raise ValidationError(_("所选范围内没有单位数据，无法生成通报。"))
+    missing = selectors.units_without_last_month(unit, platform, year, half)
+    if missing and not confirm_missing:
+        last = selectors.half_months(year, half)[-1]
+        raise ValidationError(
+            _(
+                "%(month)s尚未导入以下%(n)d个单位的数据：%(units)s。现在印发，通报将按没有"
+                "%(month)s数据计算；如确认印发，请勾选“仍然印发”。"
+            )
+            % {
+                "month": f"{last.year}年{last.month}月",
+                "n": len(missing),
+                "units": "、".join(missing[:20]) + ("等" if len(missing) > 20 else ""),
+            },
+            code="missing_month",
+        )
+    data["missing_last_month"] = missing
+    data["roster"] = selectors.roster(unit)
+    data["inputs"] = selectors.half_inputs(platform, year, half)
     table = data["units"]
     headcount = sum(item["headcount"] for item in table)
     registered = sum(item["registered"] for item in table)

@@ -6,10 +6,14 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
 
 from luoshi.audit.models import AuditEvent
 from luoshi.learning import documents, services
 from luoshi.learning.models import HalfYearNotice, NoticeReceipt, NoticeTemplate
+from luoshi.lib.docx import east_asian_font
+from luoshi.lib.tests.docx_checks import check_official_document
 
 from .test_summary import add_month
 
@@ -47,6 +51,7 @@ def notice_form(world, **extra):
 def issue(world, **extra):
     data = notice_form(world, **extra)
     return services.issue_notice(
+        confirm_missing=True,
         actor=world.office,
         unit=world.city,
         platform=data["platform"],
@@ -74,12 +79,18 @@ def test_issue_through_the_page_writes_the_word_notice(world, client_for):
     notice = HalfYearNotice.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/learning/notices/{notice.pk}/"
-    document = open_docx(notice)
-    paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    assert paragraphs[0] == "茫宣通〔2026〕3号"
-    assert paragraphs[1] == "关于2026年上半年“学习强国”学习情况的通报"
-    assert document.paragraphs[1].runs[0].font.size.pt == 22  # 二号 title
-    assert paragraphs[2] == "各乡镇党委，市直各单位："
+    with notice.document.file.open("rb") as handle:
+        document = check_official_document(
+            handle.read(), author="中共茫崖市委宣传部", title=notice.title, tables=2
+        )
+    filled = [paragraph for paragraph in document.paragraphs if paragraph.text]
+    paragraphs = [paragraph.text for paragraph in filled]
+    assert paragraphs[0] == "中共茫崖市委宣传部文件"  # 版头: the organ's mark, then the number
+    assert paragraphs[1] == "茫宣通〔2026〕3号"
+    # the title breaks between words: 关于2026年上半年 / “学习强国”学习情况的通报
+    assert paragraphs[2] == "关于2026年上半年\n“学习强国”学习情况的通报"
+    assert filled[2].runs[0].font.size.pt == 22  # 二号 title
+    assert paragraphs[3] == "各乡镇党委，市直各单位："
     body = text_of(document)
     assert "2026年上半年各单位学习强国学习情况通报如下" in body
     assert "{{" not in body
@@ -89,7 +100,7 @@ def test_issue_through_the_page_writes_the_word_notice(world, client_for):
         == f"{notice.issued_at.year}年{notice.issued_at.month}月{notice.issued_at.day}日"
     )
     units_table, people_table = document.tables
-    header = [cell.text for cell in units_table.rows[0].cells]
+    header = [cell.text.replace("\n", "") for cell in units_table.rows[0].cells]
     assert header[:2] == ["名次", "单位"] and header[-1] == "人均积分"
     first = [cell.text for cell in units_table.rows[1].cells]
     assert first[:4] == ["1", "冷湖镇", "1", "1"]
@@ -99,7 +110,7 @@ def test_issue_through_the_page_writes_the_word_notice(world, client_for):
     # 表扬: the best units meeting both thresholds, and the top learners by name.
     assert "对学习成效突出的冷湖镇、办公室等单位予以通报表扬。" in body
     assert "李晓梅（市文体旅游广电局）" in body
-    people = [[cell.text for cell in row.cells] for row in people_table.rows]
+    people = [[cell.text.replace("\n", "") for cell in row.cells] for row in people_table.rows]
     assert people[0] == ["序号", "姓名", "单位", "合计积分"]
     assert people[1] == ["1", "李晓梅", "市文体旅游广电局", "3600"]
     # 提醒 is off by default: no unit is named for lagging.
@@ -124,6 +135,8 @@ def test_no_people_commended_when_settings_say_so_and_reminders_when_allowed(wor
     assert "李晓梅" not in body
     assert len(document.tables) == 1  # no table of people
     assert "三、提醒" in body
+    heading = next(p for p in document.paragraphs if p.text == "三、提醒")
+    assert east_asian_font(heading.runs[0]) == "黑体"  # a heading, not body text
     assert "市文体旅游广电局" in body.split("三、提醒")[1]  # 2 of 3 registered: below 95%
     assert "冷湖镇" not in body.split("三、提醒")[1]
 
@@ -158,9 +171,9 @@ def test_document_download_and_scope(world, client_for):
     notice = issue(world)
     response = client_for(world.staff).get(f"/learning/notices/{notice.pk}/document.docx")
     assert response.status_code == 200
-    assert Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs[1].text == (
-        notice.title
-    )
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
+    title = next(p for p in document.paragraphs if p.style.name == "公文标题")
+    assert title.text.replace("\n", "") == notice.title
     # A notice for unit A's subtree is not the outsider's.
     services.change_settings(
         actor=world.office, unit=world.unit_a, values={"commend_count": 2}, reason="单位试点"
@@ -227,7 +240,35 @@ def test_template_download_edit_and_upload(world, client_for):
     assert response.status_code == 302
     assert NoticeTemplate.objects.get().unit == world.city
     notice = issue(world)
-    assert "抄送：中共茫崖市委宣传部办公室存档" in text_of(open_docx(notice))
+    rendered = open_docx(notice)
+    assert "抄送：中共茫崖市委宣传部办公室存档" in text_of(rendered)
+    # the edited template keeps the 公文 form (page, grid, page numbers, tables, properties)
+    with notice.document.file.open("rb") as handle:
+        check_official_document(
+            handle.read(), author="中共茫崖市委宣传部", title=notice.title, tables=2
+        )
+
+
+def test_an_uploaded_templates_page_setup_is_respected(world, client_for):
+    """An office template with its own page (B5, 20 mm margins) keeps it, and the tables are
+    fitted to its narrower type area."""
+    first_half(world)
+    client = client_for(world.office)
+    template = Document(io.BytesIO(client.get("/learning/notices/template/?download=1").content))
+    section = template.sections[0]
+    section.page_width, section.page_height = Mm(176), Mm(250)
+    section.left_margin = section.right_margin = Mm(20)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    upload = SimpleUploadedFile("B5模板.docx", buffer.getvalue())
+    client.post("/learning/notices/template/", {"unit": world.city.pk, "file": upload})
+    document = open_docx(issue(world))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.left_margin.mm)) == (176, 20)
+    for table in document.tables:
+        widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert Mm(130).twips <= sum(widths) <= Mm(136).twips + len(widths)  # 176 − 2 × 20 mm
+    assert document.core_properties.author == "中共茫崖市委宣传部"
 
 
 def test_template_without_placeholders_is_refused(world, client_for):
@@ -320,3 +361,79 @@ def test_default_template_is_in_official_layout():
     assert documents.placeholders_in(documents.default_template()) == set(
         documents.PLACEHOLDERS
     ) | set(documents.TABLES)
+
+
+def test_an_issued_notice_keeps_its_figures_after_the_roster_changes(world, client_for):
+    """The 153 vs 157 case: people added after issue change today's count, never the notice.
+    Its page, its content and its Word file stay as issued; the page says "数据已更新" and links
+    to today's figures beside the issued ones."""
+    from luoshi.org import services as org
+
+    first_half(world)
+    notice = issue(world)
+    issued_total = notice.data["totals"]["headcount"]
+    issued_a = next(u for u in notice.data["units"] if u["unit"] == world.unit_a.name)
+    assert sorted(notice.data["roster"][str(world.unit_a.pk)]) == sorted(
+        world.unit_a.memberships.values_list("person_id", flat=True)
+    )
+    assert notice.data["inputs"]
+    before = services.notice_content(notice)
+    with notice.document.file.open("rb") as handle:
+        document = handle.read()
+    client = client_for(world.office)
+    page = client.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert "数据已更新" not in page
+    for index in range(4):
+        org.create_person(
+            actor=None,
+            username=f"new{index}",
+            name=f"新同志{index}",
+            unit=world.unit_a,
+            audit=False,
+        )
+    notice.refresh_from_db()
+    assert services.notice_content(notice) == before
+    with notice.document.file.open("rb") as handle:
+        assert handle.read() == document
+    page = client.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert f"应注册 {issued_total} 人" in page
+    assert "数据已更新" in page
+    assert f"/learning/notices/{notice.pk}/current/" in page
+    current = client.get(f"/learning/notices/{notice.pk}/current/")
+    assert current.status_code == 200
+    rows = current.context["changes"]
+    assert [row["unit"] for row in rows] == [world.unit_a.name]
+    assert rows[0]["issued"]["headcount"] == issued_a["headcount"]
+    assert rows[0]["current"]["headcount"] == issued_a["headcount"] + 4
+    # A second notice of the same half counts today's roster, and says so in its own data.
+    second = issue(world, number="茫宣通〔2026〕4号")
+    assert second.data["totals"]["headcount"] == issued_total + 4
+    # A unit that only receives the notice sees the banner, not every unit's figures of today.
+    outsider = client_for(world.outsider)
+    assert "数据已更新" in outsider.get(f"/learning/notices/{notice.pk}/").content.decode()
+    assert outsider.get(f"/learning/notices/{notice.pk}/current/").status_code == 404
+
+
+def test_issuing_without_the_last_month_asks_first_and_names_the_units(world, client_for):
+    for month in range(1, 6):  # January to May: June was never imported
+        add_month(
+            world,
+            datetime.date(2026, month, 1),
+            [(world.liaison, world.unit_a, 600), (world.outsider, world.unit_b, 500)],
+        )
+    add_month(  # June for 冷湖镇 only (a partial import)
+        world, datetime.date(2026, 6, 1), [(world.outsider, world.unit_b, 500)], unit=world.unit_b
+    )
+    client = client_for(world.office)
+    response = client.post("/learning/notices/new/", notice_form(world))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2026年6月尚未导入以下" in page
+    assert world.unit_a.name in page.split("2026年6月尚未导入以下")[1].split("。")[0]
+    assert world.unit_b.name not in page.split("2026年6月尚未导入以下")[1].split("。")[0]
+    assert 'id="notice-confirm-missing"' in page
+    assert not HalfYearNotice.objects.exists()
+    confirmed = client.post("/learning/notices/new/", notice_form(world, confirm_missing="on"))
+    assert confirmed.status_code == 302
+    notice = HalfYearNotice.objects.get()
+    assert world.unit_a.name in notice.data["missing_last_month"]

@@ -416,6 +416,7 @@ def notice_create(request: AuthenticatedRequest) -> HttpResponse:
                 for field, errors in error.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
+                form.needs_confirm = form.needs_confirm or error.code == "missing_month"
                 form.add_error(None, error.messages)
         else:
             messages.success(request, _("通报已印发，Word 文件已生成。"))
@@ -449,6 +450,7 @@ def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "learning/notice_detail.html",
         {
             "notice": notice,
+            "changed": bool(selectors.notice_changes(notice)),
             "values": content.values,
             "paragraphs": [p for p in content.values["正文"].split("\n") if p],
             "units": notice.data.get("units", []),
@@ -459,6 +461,24 @@ def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "receipts": receipts,
             "read_count": notice.receipts.filter(read_at__isnull=False).count(),
             "receipt_count": notice.receipts.count(),
+        },
+    )
+
+
+@login_required
+def notice_current(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Today's count of a notice's half-year beside what the notice stated, unit by unit where
+    they differ (the notice itself stays as issued)."""
+    notice = get_notice_for_user(request.user, pk)
+    if not can_manage_notice(request.user, notice):
+        raise Http404  # today's figures of every unit are the issuing office's to see
+    return render(
+        request,
+        "learning/notice_current.html",
+        {
+            "notice": notice,
+            "changes": selectors.notice_changes(notice),
+            "value_label": selectors.unit_label(notice.platform),
         },
     )
 

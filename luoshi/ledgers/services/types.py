@@ -5,6 +5,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns.models import Campaign, Track
 from luoshi.org.access import require_perm, units_for_picker, visible_people
 
+from ..access import recording_units
 from ..models import ActivityType, Category, FieldKind
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
@@ -195,6 +197,33 @@ def update_activity_type(
 # --- Extra field values ---------------------------------------------------------------------------
 
 
+class RecordingLookups:
+    """What checking a record looks up about its recorder, loaded once and reused for every row
+    of an import (prepare_activity and clean_values take it as `lookups`): the same scopes as
+    the one-by-one queries, read as sets of ids. Each set is loaded the first time it is asked
+    for, so a type without person fields never loads the people it could name."""
+
+    def __init__(self, actor: User):
+        self.actor = actor
+        self.checkin_codes_taken: set[str] | None = None  # loaded by records._new_checkin_code
+
+    @cached_property
+    def recording_unit_ids(self) -> set[int]:
+        return set(recording_units(self.actor).values_list("pk", flat=True))
+
+    @cached_property
+    def recordable_people_ids(self) -> set[int]:
+        return set(visible_people(self.actor, "ledger.record").values_list("pk", flat=True))
+
+    @cached_property
+    def visible_people_ids(self) -> set[int]:
+        return set(visible_people(self.actor).values_list("pk", flat=True))
+
+    @cached_property
+    def picker_unit_ids(self) -> set[int]:
+        return set(units_for_picker(self.actor, "unit.view").values_list("pk", flat=True))
+
+
 def clean_values(
     *,
     actor: User,
@@ -202,8 +231,10 @@ def clean_values(
     values: Mapping[str, Any],
     uploads: Mapping[str, UploadedFile],
     previous: Mapping[str, Any],
+    lookups: RecordingLookups | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, UploadedFile]]:
-    """(cleaned values, errors by "x_<key>", files still to store) for the type's extra fields."""
+    """(cleaned values, errors by "x_<key>", files still to store) for the type's extra fields.
+    With `lookups` (an import's many rows) the scopes are read from its sets, not queried."""
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
     pending: dict[str, UploadedFile] = {}
@@ -255,21 +286,32 @@ def clean_values(
                 else:
                     cleaned[key] = text
             case FieldKind.PERSON:
-                person = (
-                    visible_people(actor).filter(pk=int(text)).first() if text.isdigit() else None
-                )
-                if person is None:
+                if not text.isdigit():
+                    person_id = None
+                elif lookups is not None:
+                    person_id = int(text) if int(text) in lookups.visible_people_ids else None
+                else:
+                    person_id = (
+                        visible_people(actor).filter(pk=int(text)).values_list("pk", flat=True)
+                    ).first()
+                if person_id is None:
                     errors[name] = _("“%(label)s”所选人员不在您的数据范围内。") % {"label": label}
                 else:
-                    cleaned[key] = person.pk
+                    cleaned[key] = person_id
             case FieldKind.UNIT:
-                unit = (
-                    units_for_picker(actor, "unit.view").filter(pk=int(text)).first()
-                    if text.isdigit()
-                    else None
-                )
-                if unit is None:
+                if not text.isdigit():
+                    unit_id = None
+                elif lookups is not None:
+                    unit_id = int(text) if int(text) in lookups.picker_unit_ids else None
+                else:
+                    unit_id = (
+                        units_for_picker(actor, "unit.view")
+                        .filter(pk=int(text))
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
+                if unit_id is None:
                     errors[name] = _("“%(label)s”所选单位不在您的数据范围内。") % {"label": label}
                 else:
-                    cleaned[key] = unit.pk
+                    cleaned[key] = unit_id
     return cleaned, errors, pending

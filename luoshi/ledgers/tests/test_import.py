@@ -4,6 +4,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -83,6 +86,55 @@ def test_import_valid_file_twice_creates_once(world, client_for, lecture):
     assert again.status_code == 302
     assert Activity.objects.count() == 5
     assert AuditEvent.objects.filter(action="import").count() == 2
+
+
+def test_import_runs_the_same_queries_for_few_and_many_rows(world, client_for, lecture):
+    """No query per row: people, units and fingerprints are looked up in batches and the rows,
+    participants, counts and audit events written in bulk."""
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    assert _post(client, lecture, _xlsx([headers, _row(headers)])).status_code == 302  # warm
+    counts = []
+    for prefix, n in (("少", 3), ("多", 60)):
+        upload = _xlsx([headers] + [_row(headers, 活动名称=f"{prefix}第{i}场") for i in range(n)])
+        with CaptureQueriesContext(connection) as queries:
+            assert _post(client, lecture, upload).status_code == 302
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert Activity.objects.count() == 1 + 3 + 60
+    assert Participation.objects.count() == 2 * (1 + 3 + 60)
+
+
+def test_imported_rows_are_audited_one_by_one_on_an_unbroken_chain(world, client_for, lecture):
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(1, 8)]
+    assert _post(client, lecture, _xlsx(rows)).status_code == 302
+    created = AuditEvent.objects.filter(action="create", object_type="ledgers.activity")
+    assert sorted(created.values_list("object_repr", flat=True)) == sorted(
+        f"宣讲第{n}场" for n in range(1, 8)
+    )
+    assert {e.note for e in created} == {"参加人员 2 人；计入专项行动：无"}
+    activity = Activity.objects.get(title="宣讲第4场")
+    assert created.get(object_id=str(activity.pk)).changes["title"] == [None, "宣讲第4场"]
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)  # raises on a broken link
+    assert "OK" in out.getvalue() or "完整" in out.getvalue()
+
+
+def test_imported_rows_count_toward_the_types_campaign_and_name_the_speaker(
+    world, client_for, lecture
+):
+    lecture.campaign = world.campaign
+    lecture.save(update_fields=["campaign"])
+    client = client_for(world.liaison)
+    headers = _headers(client, lecture)
+    rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场", 主讲人="赵敏") for n in range(3)]
+    assert _post(client, lecture, _xlsx(rows)).status_code == 302
+    for activity in Activity.objects.all():
+        assert list(activity.campaigns.all()) == [world.campaign]
+        assert activity.values["speaker"] == world.staff2.pk
+        assert activity.participations.filter(source="import").count() == 2
 
 
 def test_bad_rows_first_middle_last_save_nothing(world, client_for, lecture):
@@ -174,23 +226,23 @@ def test_rows_are_checked_outside_any_transaction_then_written_at_once(
     headers = _headers(client, lecture)
     depth = len(connection.atomic_blocks)  # the test's own transaction
     checked_at, written_at = [], []
-    prepare, save = services.prepare_activity, services.save_activity
+    prepare, save = services.prepare_activity, services.save_activities
 
     def watched_prepare(**kwargs):
         checked_at.append(len(connection.atomic_blocks))
         return prepare(**kwargs)
 
     def watched_save(prepared, **kwargs):
-        written_at.append(len(connection.atomic_blocks))
+        written_at.append((len(connection.atomic_blocks), len(prepared)))
         return save(prepared, **kwargs)
 
     monkeypatch.setattr(services, "prepare_activity", watched_prepare)
-    monkeypatch.setattr(services, "save_activity", watched_save)
+    monkeypatch.setattr(services, "save_activities", watched_save)
     rows = [headers] + [_row(headers, 活动名称=f"宣讲第{n}场") for n in range(3)]
     rows.append(_row(headers, 活动名称="宣讲第0场"))  # the same row twice: once
     assert _post(client, lecture, _xlsx(rows)).status_code == 302
     assert checked_at == [depth] * 3  # no transaction of the import's own while checking
-    assert written_at == [depth + 1] * 3  # one transaction for every write
+    assert written_at == [(depth + 1, 3)]  # one transaction, the rows written in bulk
     assert Activity.objects.count() == 3
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,7 +85,7 @@ def section(world):
         (Metric.ACTIVITIES, "开展学习会{n}次，{n}人", "句式须包含一个 {n}"),
         (Metric.ACTIVITIES, "开展学习会{count}次", "“{count}”无法识别"),
         (Metric.ACTIVITIES, "开展学习会{n}次{", "“{”无法识别"),
-        (Metric.ACTIVITIES, "走进{places}{n}次", "只有“宣讲覆盖”的句式可以使用 {places}"),
+        (Metric.ACTIVITIES, "走进{places}{n}次", "只有列出名称的统计内容"),
         (Metric.COVERAGE, "开展宣讲{n}场", "须包含一个 {places}"),
         (Metric.ACTIVITIES, "  ", "请填写句式"),
     ],
@@ -216,15 +217,15 @@ def test_a_configured_template_writes_the_counts(world, types, section):
         "（一）学习情况。学习3本指定读本，读好书10余本，参加学习3人次，"
         "进牧区（阿拉尔牧场）、进校园（第一中学）宣讲3场。"
     )
-    # A part on a unit outside the reader's scope is left out (the pages 404 before this).
-    hidden = write_briefing(
-        user=world.outsider,
-        template=section.template,
-        unit=world.unit_a,
-        date_from=today - datetime.timedelta(days=1),
-        date_to=today,
-    )
-    assert hidden.paragraphs == []
+    # A reader outside the unit gets no briefing at all (404), not one with less in it.
+    with pytest.raises(Http404):
+        write_briefing(
+            user=world.outsider,
+            template=section.template,
+            unit=world.unit_a,
+            date_from=today - datetime.timedelta(days=1),
+            date_to=today,
+        )
 
 
 def test_only_the_office_configures(world, types, section, client_for):
@@ -284,4 +285,6 @@ def test_the_office_edits_a_template_on_its_pages(world, types, section, client_
     assert not BriefingLine.objects.exists()
     response = client.get(reverse("reports:briefing"), {"template": template.pk})
     assert response.status_code == 200
-    assert "一、茫崖市学习情况" in response.content.decode()
+    # A part with nothing in it is not written: no bare heading.
+    assert "一、茫崖市学习情况" not in response.content.decode()
+    assert "该模板还没有内容" in response.content.decode()

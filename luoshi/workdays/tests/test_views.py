@@ -73,7 +73,7 @@ def test_holiday_list_marks_estimated_years(world, client_for):
     calendar = load_calendar()
     year = timezone.localdate().year + 2
     assert calendar.is_estimated(year)
-    assert "估算（仅按周末）" in page and "尚未录入" in page
+    assert "估算（周末和固定节日）" in page and "尚未录入" in page
 
 
 def test_holiday_export_is_filtered_and_audited(world, client_for):

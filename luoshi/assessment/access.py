@@ -1,0 +1,155 @@
+"""Who sees and moves assessments: 404 outside scope, PermissionDenied where seen but not allowed.
+
+- `assessment.manage` (the campaign office, on the campaign's office unit): indicators, plans,
+  runs, manual scores, review, publicity, answers to appeals, grades, publication.
+- `assessment.view` (the office, leaders): the scores of the units in scope, once a plan has left
+  the draft stage.
+- `assessment.self` (a unit's liaison): its own unit's scores, the self-assessment and appeals.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from luoshi.org.access import has_perm, require_perm, scope_for
+
+from .models import Appeal, Indicator, ItemScore, Plan, Stage, UnitScore
+
+VIEW, MANAGE, SELF = "assessment.view", "assessment.manage", "assessment.self"
+
+
+def can_use(user) -> bool:
+    """Whether the assessment pages are for `user` at all (the menu shows them only then)."""
+    return any(has_perm(user, perm) for perm in (VIEW, MANAGE, SELF))
+
+
+def can_manage(user) -> bool:
+    return has_perm(user, MANAGE)
+
+
+def can_manage_plan(user, plan: Plan) -> bool:
+    return has_perm(user, MANAGE, plan.campaign.office_unit)
+
+
+def visible_plans(user) -> QuerySet[Plan]:
+    """Plans of campaigns the person assesses or is assessed in; drafts only for the office."""
+    if not can_use(user):
+        return Plan.objects.none()
+    plans = Plan.objects.select_related("campaign")
+    manage = scope_for(user, MANAGE)
+    if manage.everything:
+        return plans
+    condition = ~Q(stage=Stage.DRAFT)
+    if manage.covers_units():
+        condition |= manage.units_q("campaign__office_unit__")
+    return plans.filter(condition)
+
+
+def get_plan_for_user(user, pk: int, *, write: bool = False) -> Plan:
+    plan = visible_plans(user).select_related("campaign__office_unit").filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    if write:
+        require_perm(user, MANAGE, plan.campaign.office_unit)
+    return plan
+
+
+def visible_indicators(user) -> QuerySet[Indicator]:
+    if not can_use(user):
+        return Indicator.objects.none()
+    return Indicator.objects.all()
+
+
+def get_indicator_for_user(user, pk: int, *, write: bool = False) -> Indicator:
+    indicator = visible_indicators(user).filter(pk=pk).first()
+    if indicator is None:
+        raise Http404
+    if write and not can_manage(user):
+        raise PermissionDenied
+    return indicator
+
+
+def _unit_condition(user) -> Q:
+    """The units whose scores `user` reads: `assessment.view` or `.self` scope, or `.manage`."""
+    condition = Q(pk__in=[])
+    for perm in (VIEW, SELF, MANAGE):
+        scope = scope_for(user, perm)
+        if scope.everything:
+            return Q()
+        if scope.covers_units():
+            condition |= scope.units_q("unit__")
+    return condition
+
+
+def visible_unit_scores(user, plan: Plan | None = None) -> QuerySet[UnitScore]:
+    """Unit scores in scope; of a draft plan only to the office managing it."""
+    if not can_use(user):
+        return UnitScore.objects.none()
+    scores = UnitScore.objects.filter(_unit_condition(user))
+    if plan is not None:
+        scores = scores.filter(run__plan=plan)
+    manage = scope_for(user, MANAGE)
+    if not manage.everything:
+        managed = Q(pk__in=[])
+        if manage.covers_units():
+            managed = manage.units_q("run__plan__campaign__office_unit__")
+        scores = scores.filter(managed | ~Q(run__plan__stage=Stage.DRAFT))
+    return scores
+
+
+def can_view_unit_score(user, unit_score: UnitScore) -> bool:
+    return visible_unit_scores(user).filter(pk=unit_score.pk).exists()
+
+
+def get_unit_score_for_user(user, pk: int, *, write: bool = False) -> UnitScore:
+    """A unit's score, 404 outside scope; with `write`, PermissionDenied unless the person is
+    the unit's liaison (`assessment.self`) or manages the plan."""
+    unit_score = (
+        visible_unit_scores(user)
+        .select_related("run__plan__campaign__office_unit", "unit", "category")
+        .filter(pk=pk)
+        .first()
+    )
+    if unit_score is None:
+        raise Http404
+    if write and not (
+        has_perm(user, SELF, unit_score.unit) or can_manage_plan(user, unit_score.run.plan)
+    ):
+        raise PermissionDenied
+    return unit_score
+
+
+def can_view_item(user, item: ItemScore) -> bool:
+    return can_view_unit_score(user, item.unit_score)
+
+
+def get_item_for_user(user, pk: int, *, write: bool = False) -> ItemScore:
+    item = (
+        ItemScore.objects.filter(unit_score__in=visible_unit_scores(user))
+        .select_related("unit_score__run__plan__campaign__office_unit", "plan_item__indicator")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if write:
+        require_perm(user, MANAGE, item.unit_score.run.plan.campaign.office_unit)
+    return item
+
+
+def get_appeal_for_user(user, pk: int, *, write: bool = False) -> Appeal:
+    appeal = (
+        Appeal.objects.filter(unit_score__in=visible_unit_scores(user))
+        .select_related("unit_score__run__plan__campaign__office_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if appeal is None:
+        raise Http404
+    if write:
+        require_perm(user, MANAGE, appeal.unit_score.run.plan.campaign.office_unit)
+    return appeal
+
+
+def can_self_assess(user, unit_score: UnitScore) -> bool:
+    return has_perm(user, SELF, unit_score.unit)

@@ -1,0 +1,73 @@
+"""Row builders and headers of the assessment's Excel exports."""
+
+from django.utils.translation import gettext as _
+
+from .models import Appeal, UnitScore
+
+
+def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
+    """The score table: one row per unit, one column per indicator of any category (blank where
+    the unit's category has no such indicator)."""
+    names: list[str] = []
+    for unit_score in scores:
+        for item in unit_score.items.all():
+            if item.indicator_name not in names:
+                names.append(item.indicator_name)
+    headers = [_("类别"), _("名次"), _("单位"), *names, _("总分"), _("等次")]
+    rows = []
+    for unit_score in scores:
+        by_name = {item.indicator_name: item for item in unit_score.items.all()}
+        cells = []
+        for name in names:
+            item = by_name.get(name)
+            cells.append(None if item is None or item.score is None else float(item.signed_score))
+        rows.append(
+            [
+                unit_score.category.name,
+                unit_score.rank,
+                unit_score.unit_name,
+                *cells,
+                float(unit_score.total),
+                unit_score.get_grade_display(),
+            ]
+        )
+    return headers, rows
+
+
+def indicator_headers() -> list[str]:
+    return [
+        _("指标名称"),
+        _("类别"),
+        _("数据来源"),
+        _("计分规则"),
+        _("计分办法（按 10 分示例）"),
+        _("启用"),
+    ]
+
+
+def indicator_rows(rows):
+    for indicator, source, formula in rows:
+        yield [
+            indicator.name,
+            indicator.get_kind_display(),
+            str(source.label) if source else indicator.source,
+            indicator.get_rule_display(),
+            formula,
+            _("是") if indicator.is_active else _("否"),
+        ]
+
+
+def appeal_headers() -> list[str]:
+    return [_("单位"), _("申诉理由"), _("提出人"), _("提出时间"), _("答复意见"), _("答复时间")]
+
+
+def appeal_rows(appeals: list[Appeal]):
+    for appeal in appeals:
+        yield [
+            appeal.unit_score.unit_name,
+            appeal.reason,
+            appeal.filed_by.name or appeal.filed_by.username,
+            appeal.filed_at,
+            appeal.answer,
+            appeal.answered_at,
+        ]

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteeringConfig(AppConfig):
+    """Volunteer service (新时代文明实践): volunteers and teams, 一月一主题, sign-up and service
+    hours, residents' orders (点单-派单-接单-评单), records and certificates (民政部令第67号)."""
+
+    name = "luoshi.volunteering"
+    label = "volunteering"
+    verbose_name = _("志愿服务")
+
+    def ready(self) -> None:
+        from luoshi.files.access import register
+
+        from .access import can_organise, visible_hours
+        from .models import ServiceHours
+
+        def can_view_proof(user, hours: ServiceHours) -> bool:
+            visible = visible_hours(user).filter(pk=hours.pk).exists()
+            return visible or can_organise(user, hours.service)
+
+        register(ServiceHours, can_view_proof)

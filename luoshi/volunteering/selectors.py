@@ -1,0 +1,318 @@
+"""Reads of volunteer service that span relations or aggregate: volunteer lists with their
+hours and star level, team rosters."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from luoshi.campaigns.access import visible_tasks
+from luoshi.campaigns.models import Task
+from luoshi.org.models import Unit
+
+from .access import (
+    managed_units,
+    visible_certificates,
+    visible_hours,
+    visible_services,
+    visible_volunteers,
+)
+from .models import (
+    Certificate,
+    Objection,
+    Position,
+    PrescribedAction,
+    ServiceActivity,
+    ServiceHours,
+    SignUp,
+    Skill,
+    Team,
+    Theme,
+    Volunteer,
+    VolunteerSettings,
+)
+
+
+@dataclass
+class VolunteerFilter:
+    unit: Unit | None = None
+    skill: Skill | None = None
+    keyword: str = ""
+    active: bool | None = True
+    labels: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return self.labels
+
+
+def volunteer_list(user, flt: VolunteerFilter) -> QuerySet[Volunteer]:
+    """Volunteers in scope, each with `total_hours` (every hour recorded) and `final_hours`
+    (those past publicity)."""
+    rows = visible_volunteers(user)
+    if flt.unit is not None:
+        rows = rows.filter(unit__path__startswith=flt.unit.path)
+    if flt.skill is not None:
+        rows = rows.filter(skills=flt.skill)
+    if flt.keyword:
+        rows = rows.filter(Q(number__icontains=flt.keyword) | Q(masked_name__contains=flt.keyword))
+    if flt.active is not None:
+        rows = rows.filter(is_active=flt.active)
+    now = timezone.now()
+    return (
+        rows.annotate(
+            total_hours=Sum("hours__hours"),
+            final_hours=Sum("hours__hours", filter=Q(hours__public_until__lte=now)),
+            services=Count("hours", distinct=True),
+        )
+        .prefetch_related("skills")
+        .order_by("unit__path", "masked_name", "id")
+    )
+
+
+@dataclass
+class HoursSummary:
+    timed: Decimal
+    added: Decimal
+    public: Decimal  # still in publicity (or under objection)
+    final: Decimal
+    services: int
+    star: int
+    next_threshold: int | None
+
+    @property
+    def total(self) -> Decimal:
+        return self.timed + self.added
+
+
+def hours_summary(volunteer: Volunteer) -> HoursSummary:
+    """A volunteer's hours by method and finality, and the star level the final hours earn."""
+    now = timezone.now()
+    rows = ServiceHours.objects.filter(volunteer=volunteer)
+    open_objection = Q(objections__status__in=["open", "escalated"])
+    totals = rows.aggregate(
+        timed=Sum("hours", filter=Q(method=ServiceHours.Method.TIMED)),
+        added=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
+        services=Count("id"),
+    )
+    final = (
+        rows.filter(public_until__lte=now).exclude(open_objection).aggregate(s=Sum("hours"))["s"]
+    ) or Decimal(0)
+    total = (totals["timed"] or Decimal(0)) + (totals["added"] or Decimal(0))
+    rules = VolunteerSettings.load()
+    star = rules.star_for(final)
+    upcoming = [limit for limit in rules.star_thresholds if limit > final]
+    return HoursSummary(
+        timed=totals["timed"] or Decimal(0),
+        added=totals["added"] or Decimal(0),
+        public=total - final,
+        final=final,
+        services=totals["services"] or 0,
+        star=star,
+        next_threshold=upcoming[0] if upcoming else None,
+    )
+
+
+def volunteer_hours(user, volunteer: Volunteer) -> QuerySet[ServiceHours]:
+    """The service lines of a volunteer's record the user may see (own: all; else by the
+    recording unit's scope)."""
+    return (
+        visible_hours(user)
+        .filter(volunteer=volunteer)
+        .select_related("service__activity__unit", "service__team", "recorded_by")
+        .prefetch_related("objections")
+        .order_by("-served_on", "-id")
+    )
+
+
+def in_month(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = day.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def my_signups(volunteer: Volunteer) -> list[SignUp]:
+    """A volunteer's sign-ups that are not cancelled, the coming ones first."""
+    return list(
+        SignUp.objects.filter(volunteer=volunteer)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .select_related("service__activity", "position", "service__team")
+        .order_by("-service__activity__starts_at", "-id")[:30]
+    )
+
+
+def volunteer_certificates(user, volunteer: Volunteer) -> QuerySet[Certificate]:
+    return visible_certificates(user).filter(volunteer=volunteer)
+
+
+def certifying_units(user, volunteer: Volunteer) -> list[Unit]:
+    """The units that recorded hours of `volunteer` and that `user` manages: only they may
+    certify those hours (谁记录谁证明)."""
+    recorded = ServiceHours.objects.filter(volunteer=volunteer).values("unit_id")
+    return list(managed_units(user).filter(pk__in=recorded).order_by("path"))
+
+
+# --- Themes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitProgress:
+    task: Task
+    done: int
+    expected: int
+
+
+@dataclass
+class ActionProgress:
+    action: PrescribedAction
+    units: list[UnitProgress]
+
+    @property
+    def issued(self) -> bool:
+        return bool(self.units)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for row in self.units if row.done >= row.expected)
+
+
+def action_progress(user, theme: Theme) -> list[ActionProgress]:
+    """Per action, each unit task the user may see with the activities counted for it."""
+    from .services.themes import counted
+
+    rows = []
+    for action in theme.actions.select_related("plan_task"):
+        done = counted(action)
+        tasks = (
+            visible_tasks(user).filter(pk__in=done).select_related("unit").order_by("unit__path")
+        )
+        rows.append(
+            ActionProgress(
+                action=action,
+                units=[
+                    UnitProgress(task=t, done=done[t.pk], expected=action.expected_activities)
+                    for t in tasks
+                ],
+            )
+        )
+    return rows
+
+
+def theme_activities(theme: Theme) -> QuerySet[ServiceActivity]:
+    return (
+        ServiceActivity.objects.filter(theme=theme, activity__deleted_at__isnull=True)
+        .select_related("activity__unit", "team", "action")
+        .order_by("-activity__starts_at")
+    )
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityFilter:
+    month: datetime.date | None = None
+    place: str = ""
+    team: Team | None = None
+    skill: Skill | None = None
+    open_only: bool = False
+    labels: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return self.labels
+
+
+def activity_list(user, flt: ActivityFilter) -> QuerySet[ServiceActivity]:
+    """Volunteer activities by month, place, team and skill, each with `places` (capacity) and
+    `taken` (accepted sign-ups)."""
+    rows = visible_services(user)
+    if flt.month is not None:
+        first, last = in_month(flt.month)
+        rows = rows.filter(
+            activity__starts_at__date__gte=first, activity__starts_at__date__lte=last
+        )
+    if flt.place:
+        rows = rows.filter(activity__place__contains=flt.place)
+    if flt.team is not None:
+        rows = rows.filter(team=flt.team)
+    if flt.skill is not None:
+        rows = rows.filter(skills=flt.skill)
+    if flt.open_only:
+        rows = rows.filter(recruit_until__gte=timezone.now())
+    places = (
+        Position.objects.filter(service=OuterRef("pk"))
+        .values("service")
+        .annotate(n=Sum("capacity"))
+        .values("n")
+    )
+    taken = (
+        SignUp.objects.filter(service=OuterRef("pk"), status=SignUp.Status.ACCEPTED)
+        .values("service")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return rows.annotate(places=Subquery(places), taken=Subquery(taken)).order_by(
+        "-activity__starts_at", "-pk"
+    )
+
+
+@dataclass
+class PositionRow:
+    position: Position
+    accepted: int
+    waiting: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.position.capacity - self.accepted)
+
+
+def position_rows(service: ServiceActivity) -> list[PositionRow]:
+    counts = {
+        (row["position_id"], row["status"]): row["n"]
+        for row in SignUp.objects.filter(service=service)
+        .values("position_id", "status")
+        .annotate(n=Count("id"))
+    }
+    return [
+        PositionRow(
+            position=p,
+            accepted=counts.get((p.pk, SignUp.Status.ACCEPTED), 0),
+            waiting=counts.get((p.pk, SignUp.Status.WAITLISTED), 0),
+        )
+        for p in service.positions.all()
+    ]
+
+
+def service_signups(service: ServiceActivity) -> QuerySet[SignUp]:
+    return (
+        service.signups.select_related("volunteer", "position")
+        .exclude(status=SignUp.Status.CANCELLED)
+        .order_by("position_id", "status", "created_at", "id")
+    )
+
+
+def service_hours(service: ServiceActivity) -> QuerySet[ServiceHours]:
+    return service.hours.select_related("volunteer").prefetch_related("objections")
+
+
+def objections_for(user) -> list[Objection]:
+    """Objections the user may see: their own, those on hours of activities they organise (or
+    see by scope), newest first, with whether the user may answer each."""
+    from .access import can_organise, is_centre
+
+    rows = list(
+        Objection.objects.filter(hours__in=visible_hours(user))
+        .select_related(
+            "hours__service__activity__unit", "hours__service__team", "hours__volunteer"
+        )
+        .order_by("-created_at")[:200]
+    )
+    centre = is_centre(user)
+    for row in rows:
+        row.may_answer = (
+            row.status == Objection.Status.OPEN and can_organise(user, row.hours.service)
+        ) or (row.status == Objection.Status.ESCALATED and centre)
+        row.mine = row.hours.volunteer.person_id == user.pk
+    return rows
