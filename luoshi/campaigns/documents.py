@@ -30,7 +30,7 @@ def supervision_notice_docx(notice: SupervisionNotice) -> bytes:
     task = notice.task
     campaign = task.campaign
     issuer = campaign.office_unit.name
-    unit = task.unit.name if task.unit_id else ""
+    unit = task.unit.name if task.unit is not None else ""
     issued = timezone.localdate(notice.issued_at)
     document = OfficialDocument()
     document.masthead(issuer, notice.number)
@@ -51,7 +51,7 @@ def supervision_notice_docx(notice: SupervisionNotice) -> bytes:
         [_("专项行动"), campaign.name],
         [_("任务名称"), task.title],
         [_("责任单位"), unit or "—"],
-        [_("责任人"), task.owner.name if task.owner_id else "—"],
+        [_("责任人"), task.owner.name if task.owner is not None else "—"],
         [_("完成时限"), chinese_date(task.deadline)],
         [_("回复时限"), chinese_date(notice.reply_deadline)],
     ]

@@ -87,7 +87,7 @@ def default_template() -> bytes:
     document.body("{{提醒单位}}")
     document.body("{{结束语}}")
     document.closing("{{落款}}", "{{日期}}")
-    return document.content(author=_("发文机关"))
+    return document.content(author=str(_("发文机关")))
 
 
 def placeholders_in(data: bytes) -> set[str]:

@@ -26,7 +26,7 @@ from luoshi.learning.selectors import confirmed_imports
 from luoshi.ledgers.models import Activity, Participation, VenueCategory
 from luoshi.media.models import JournalistTarget
 from luoshi.media.models import Level as MediaLevel
-from luoshi.org.access import units_for_picker
+from luoshi.org.access import scope_for, units_for_picker
 from luoshi.org.models import Membership, Unit
 from luoshi.rectification.models import Problem
 
@@ -35,6 +35,7 @@ from .models import (
     BriefingLine,
     BriefingSection,
     BriefingTemplate,
+    IssuedBriefing,
     Metric,
     Rounding,
 )
@@ -431,8 +432,8 @@ def count_line(line: BriefingLine, span: Span) -> Count_:
         case Metric.PLATFORM_PEOPLE:
             return _platform(span)[0], {}
         case Metric.PLATFORM_RATE:
-            people, headcount = _platform(span)
-            return (round(people * 100 / headcount) if headcount else 0), {}
+            learners, headcount = _platform(span)
+            return (round(learners * 100 / headcount) if headcount else 0), {}
     raise ValueError(f"unknown metric {line.metric!r}")
 
 
@@ -642,3 +643,118 @@ def briefing_counts(briefing: Briefing) -> list[dict]:
         }
         for figure in briefing.figures
     ]
+
+
+# --- Issued briefings: the text as it went out ---------------------------------------------------
+
+
+def briefing_data(briefing: Briefing) -> dict:
+    """Everything an issued briefing says, as plain data (IssuedBriefing.data): paragraphs as
+    runs of text pointing at their figure, the figures with their values, the signature, the
+    template and the units it reports on."""
+    figures = briefing.figures
+    index = {id(figure): position for position, figure in enumerate(figures)}
+    return {
+        "template": briefing.template.name,
+        "kind": briefing.template.kind,
+        "title": briefing.title,
+        "signature": briefing.signature,
+        "units": [unit.pk for unit in covered_units(briefing.template, briefing.unit)],
+        "paragraphs": [
+            {
+                "kind": paragraph.kind,
+                "lead": paragraph.lead,
+                "parts": [
+                    [part.text, index[id(part.figure)] if part.figure is not None else None]
+                    for part in paragraph.parts
+                ],
+            }
+            for paragraph in briefing.paragraphs
+        ],
+        "figures": [
+            {
+                "line": figure.line_id,
+                "metric": figure.metric,
+                "value": figure.value,
+                "text": figure.text,
+                "url": figure.url,
+                "places": figure.places,
+            }
+            for figure in figures
+        ],
+    }
+
+
+def issued_briefing(issued: IssuedBriefing) -> Briefing:
+    """An issued briefing as it went out, rebuilt from its data (never recounted): the page,
+    the Word document and the API render it as they render a briefing written now."""
+    data = issued.data
+    figures = [
+        Figure(
+            line_id=item["line"],
+            metric=item["metric"],
+            value=item["value"],
+            text=item["text"],
+            url=item["url"],
+            places=item["places"],
+        )
+        for item in data.get("figures", [])
+    ]
+    template = issued.template or BriefingTemplate(name=data.get("template", ""))
+    return Briefing(
+        template=template,
+        unit=issued.unit,
+        date_from=issued.date_from,
+        date_to=issued.date_to,
+        title=data.get("title", issued.title),
+        signature=data.get("signature", ""),
+        paragraphs=[
+            Paragraph(
+                paragraph["kind"],
+                lead=paragraph["lead"],
+                parts=[
+                    Part(text, figures[position] if position is not None else None)
+                    for text, position in paragraph["parts"]
+                ],
+            )
+            for paragraph in data.get("paragraphs", [])
+        ],
+    )
+
+
+def issued_is_current(issued: IssuedBriefing) -> bool | None:
+    """Whether counting again today would write the same briefing (None: its template is gone,
+    so there is nothing to compare with). The issued one is never changed either way."""
+    if issued.template is None:
+        return None
+    now = write_briefing(
+        template=issued.template,
+        unit=issued.unit,
+        date_from=issued.date_from,
+        date_to=issued.date_to,
+    )
+    return briefing_data(now)["paragraphs"] == issued.data.get("paragraphs")
+
+
+def visible_issued(user) -> QuerySet[IssuedBriefing]:
+    """Issued briefings of units in `user`'s `ledger.view` scope (each is then opened only by a
+    reader who reaches every unit it reports on: reports.access.get_issued_for_user)."""
+    from .access import reaches_subtree
+
+    scope = scope_for(user, "ledger.view")
+    if not scope.covers_units():
+        return IssuedBriefing.objects.none()
+    issued = IssuedBriefing.objects.filter(scope.units_q("unit__"))
+    # Only those the reader may open: every unit reported on reached with its subtree.
+    units = Unit.objects.in_bulk(
+        {pk for data in issued.values_list("data__units", flat=True) for pk in (data or [])}
+    )
+    reach = {pk: reaches_subtree(user, unit) for pk, unit in units.items()}
+    readable = [
+        pk
+        for pk, data in issued.values_list("pk", "data__units")
+        if data and all(reach.get(unit_id, False) for unit_id in data)
+    ]
+    return IssuedBriefing.objects.filter(pk__in=readable).select_related(
+        "unit", "issued_by", "template"
+    )

@@ -9,3 +9,15 @@ class VolunteeringConfig(AppConfig):
     name = "luoshi.volunteering"
     label = "volunteering"
     verbose_name = _("志愿服务")
+
+    def ready(self) -> None:
+        from luoshi.files.access import register
+
+        from .access import can_organise, visible_hours
+        from .models import ServiceHours
+
+        def can_view_proof(user, hours: ServiceHours) -> bool:
+            visible = visible_hours(user).filter(pk=hours.pk).exists()
+            return visible or can_organise(user, hours.service)
+
+        register(ServiceHours, can_view_proof)

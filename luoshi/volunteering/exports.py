@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Team, Volunteer
@@ -52,4 +53,39 @@ def team_rows(teams: Iterable[Team]) -> Iterable[list]:
             len(members),
             team.description,
             _("是") if team.is_active else _("否"),
+        ]
+
+
+def activity_headers() -> list[str]:
+    return [
+        _("活动名称"),
+        _("类别"),
+        _("月度主题"),
+        _("规定动作"),
+        _("组织单位"),
+        _("志愿服务队"),
+        _("地点"),
+        _("开始时间"),
+        _("计划时长（小时）"),
+        _("招募人数"),
+        _("已录用"),
+        _("报名截止"),
+    ]
+
+
+def activity_rows(services: Iterable) -> Iterable[list]:
+    for s in services:
+        yield [
+            s.activity.title,
+            s.get_kind_display(),
+            str(s.theme or ""),
+            str(s.action or ""),
+            s.activity.unit.name,
+            s.team.name if s.team else "",
+            s.activity.place,
+            timezone.localtime(s.activity.starts_at).replace(tzinfo=None),
+            s.planned_hours,
+            getattr(s, "places", None) or 0,
+            getattr(s, "taken", None) or 0,
+            timezone.localtime(s.recruit_until).replace(tzinfo=None),
         ]

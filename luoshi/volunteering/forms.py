@@ -1,13 +1,31 @@
 """Forms of the volunteer pages: parsing and normalising only; the services validate and save."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.widgets import DateInput, DateTimeInput
 from luoshi.org.forms import StyledForm
 from luoshi.org.models import Unit
 
-from .access import managed_units, visible_volunteers
-from .models import IdType, PoliticalStatus, PracticeUnit, Skill
+from .access import (
+    managed_units,
+    publishing_units,
+    service_types,
+    visible_teams,
+    visible_volunteers,
+)
+from .models import (
+    IdType,
+    PoliticalStatus,
+    PracticeUnit,
+    PrescribedAction,
+    Skill,
+    Theme,
+    Volunteer,
+)
+from .services import PositionSpec
 
 
 def _skills_field() -> forms.ModelMultipleChoiceField:
@@ -91,3 +109,177 @@ class TeamForm(StyledForm):
 
 def _volunteer_label(volunteer) -> str:
     return f"{volunteer.masked_name}（{volunteer.number}，{volunteer.unit.name}）"
+
+
+# --- Themes ---------------------------------------------------------------------------------------
+
+
+class ThemeForm(StyledForm):
+    campaign: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("专项行动"))
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    title = forms.CharField(label=_("主题"), max_length=100)
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = centre_campaigns(user)  # type: ignore[attr-defined]
+
+
+def centre_campaigns(user):
+    from luoshi.campaigns.models import Campaign
+    from luoshi.org.access import scope_for
+
+    scope = scope_for(user, "task.issue")
+    if not scope.covers_units():
+        return Campaign.objects.none()
+    return Campaign.objects.filter(scope.units_q("office_unit__")).order_by("-start_date")
+
+
+class ActionForm(StyledForm):
+    title = forms.CharField(label=_("规定动作"), max_length=200)
+    description = forms.CharField(
+        label=_("要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    expected_activities = forms.IntegerField(
+        label=_("每个单位应开展活动（场）"), min_value=1, max_value=100, initial=1
+    )
+    deadline = forms.DateField(label=_("完成时限"), widget=DateInput)
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+def parse_positions(text: str) -> list[PositionSpec]:
+    """One position a line: 名称 人数 [说明] (separated by spaces, commas or tabs)."""
+    specs: list[PositionSpec] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p for p in re.split(r"[\s,，、]+", line, maxsplit=2) if p]
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise forms.ValidationError(
+                _("第 %(n)d 行“%(line)s”：请写成“岗位名称 人数 说明”，如“秩序引导 10”。")
+                % {"n": number, "line": line}
+            )
+        specs.append(
+            PositionSpec(
+                name=parts[0],
+                capacity=int(parts[1]),
+                description=parts[2] if len(parts) > 2 else "",
+            )
+        )
+    return specs
+
+
+class ActivityForm(StyledForm):
+    type: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("活动类型"))
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("组织单位"))
+    team: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("志愿服务队"), required=False
+    )
+    action: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        label=_("规定动作"),
+        required=False,
+        help_text=_("不选则为自选动作。"),
+    )
+    theme: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("月度主题"), required=False
+    )
+    title = forms.CharField(label=_("活动名称"), max_length=200)
+    place = forms.CharField(label=_("地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput)
+    planned_hours = forms.DecimalField(
+        label=_("计划时长（小时）"), max_digits=4, decimal_places=1, min_value=0
+    )
+    recruit_until = forms.DateTimeField(label=_("报名截止"), widget=DateTimeInput)
+    positions = forms.CharField(
+        label=_("岗位及人数"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个岗位：岗位名称 人数 说明，如“秩序引导 10 负责入口引导”。"),
+    )
+    skills = _skills_field()
+    requirements = forms.CharField(
+        label=_("招募要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    needs_approval = forms.BooleanField(label=_("报名须组织方审核"), required=False)
+    notes = forms.CharField(
+        label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = service_types()  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = publishing_units(user).order_by("path")  # type: ignore[attr-defined]
+        self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["action"].queryset = (
+            PrescribedAction.objects.filter(  # type: ignore[attr-defined]
+                plan_task__isnull=False
+            )
+            .select_related("theme")
+            .order_by("-theme__year", "-theme__month", "sort_order")
+        )
+        self.fields["action"].label_from_instance = lambda a: (
+            f"{a.theme.year}.{a.theme.month} {a.title}"
+        )  # type: ignore[attr-defined]
+        self.fields["theme"].queryset = Theme.objects.all()  # type: ignore[attr-defined]
+
+    def clean_positions(self) -> list[PositionSpec]:
+        return parse_positions(self.cleaned_data.get("positions", ""))
+
+
+class ActivityFilterForm(forms.Form):
+    month = forms.CharField(required=False, max_length=7)
+    place = forms.CharField(required=False, max_length=50)
+    team = forms.IntegerField(required=False)
+    skill = forms.ModelChoiceField(queryset=Skill.objects.all(), required=False)
+    open = forms.BooleanField(required=False)
+
+    def clean_month(self):
+        value = self.cleaned_data.get("month") or ""
+        if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise forms.ValidationError(_("月份请写成 2026-03 的形式。"))
+        return value
+
+
+class CodeForm(StyledForm):
+    code = forms.CharField(
+        label=_("签到码"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class AddHoursForm(StyledForm):
+    volunteer: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("志愿者"))
+    hours = forms.DecimalField(label=_("服务时长（小时）"), max_digits=4, decimal_places=1)
+    reason = forms.CharField(label=_("补录理由"), max_length=300)
+    proof = forms.FileField(label=_("证明材料"), required=False)
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepted = service.signups.filter(status="accepted").values("volunteer_id")
+        field = self.fields["volunteer"]
+        field.queryset = Volunteer.objects.filter(pk__in=accepted).order_by("masked_name")  # type: ignore[attr-defined]
+        field.label_from_instance = _volunteer_label  # type: ignore[attr-defined]
+
+
+class ObjectionForm(StyledForm):
+    text = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    claimed_hours = forms.DecimalField(
+        label=_("应为（小时）"), max_digits=4, decimal_places=1, required=False
+    )
+
+
+class ReplyForm(StyledForm):
+    uphold = forms.TypedChoiceField(
+        label=_("处理意见"),
+        choices=[("1", _("采纳")), ("0", _("不采纳"))],
+        coerce=lambda value: value == "1",
+    )
+    reply = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,13 +5,34 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from luoshi.campaigns.access import visible_tasks
+from luoshi.campaigns.models import Task
 from luoshi.org.models import Unit
 
-from .access import managed_units, visible_certificates, visible_hours, visible_volunteers
-from .models import Certificate, ServiceHours, SignUp, Skill, Volunteer, VolunteerSettings
+from .access import (
+    managed_units,
+    visible_certificates,
+    visible_hours,
+    visible_services,
+    visible_volunteers,
+)
+from .models import (
+    Certificate,
+    Objection,
+    Position,
+    PrescribedAction,
+    ServiceActivity,
+    ServiceHours,
+    SignUp,
+    Skill,
+    Team,
+    Theme,
+    Volunteer,
+    VolunteerSettings,
+)
 
 
 @dataclass
@@ -130,3 +151,168 @@ def certifying_units(user, volunteer: Volunteer) -> list[Unit]:
     certify those hours (谁记录谁证明)."""
     recorded = ServiceHours.objects.filter(volunteer=volunteer).values("unit_id")
     return list(managed_units(user).filter(pk__in=recorded).order_by("path"))
+
+
+# --- Themes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitProgress:
+    task: Task
+    done: int
+    expected: int
+
+
+@dataclass
+class ActionProgress:
+    action: PrescribedAction
+    units: list[UnitProgress]
+
+    @property
+    def issued(self) -> bool:
+        return bool(self.units)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for row in self.units if row.done >= row.expected)
+
+
+def action_progress(user, theme: Theme) -> list[ActionProgress]:
+    """Per action, each unit task the user may see with the activities counted for it."""
+    from .services.themes import counted
+
+    rows = []
+    for action in theme.actions.select_related("plan_task"):
+        done = counted(action)
+        tasks = (
+            visible_tasks(user).filter(pk__in=done).select_related("unit").order_by("unit__path")
+        )
+        rows.append(
+            ActionProgress(
+                action=action,
+                units=[
+                    UnitProgress(task=t, done=done[t.pk], expected=action.expected_activities)
+                    for t in tasks
+                ],
+            )
+        )
+    return rows
+
+
+def theme_activities(theme: Theme) -> QuerySet[ServiceActivity]:
+    return (
+        ServiceActivity.objects.filter(theme=theme, activity__deleted_at__isnull=True)
+        .select_related("activity__unit", "team", "action")
+        .order_by("-activity__starts_at")
+    )
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityFilter:
+    month: datetime.date | None = None
+    place: str = ""
+    team: Team | None = None
+    skill: Skill | None = None
+    open_only: bool = False
+    labels: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        return self.labels
+
+
+def activity_list(user, flt: ActivityFilter) -> QuerySet[ServiceActivity]:
+    """Volunteer activities by month, place, team and skill, each with `places` (capacity) and
+    `taken` (accepted sign-ups)."""
+    rows = visible_services(user)
+    if flt.month is not None:
+        first, last = in_month(flt.month)
+        rows = rows.filter(
+            activity__starts_at__date__gte=first, activity__starts_at__date__lte=last
+        )
+    if flt.place:
+        rows = rows.filter(activity__place__contains=flt.place)
+    if flt.team is not None:
+        rows = rows.filter(team=flt.team)
+    if flt.skill is not None:
+        rows = rows.filter(skills=flt.skill)
+    if flt.open_only:
+        rows = rows.filter(recruit_until__gte=timezone.now())
+    places = (
+        Position.objects.filter(service=OuterRef("pk"))
+        .values("service")
+        .annotate(n=Sum("capacity"))
+        .values("n")
+    )
+    taken = (
+        SignUp.objects.filter(service=OuterRef("pk"), status=SignUp.Status.ACCEPTED)
+        .values("service")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return rows.annotate(places=Subquery(places), taken=Subquery(taken)).order_by(
+        "-activity__starts_at", "-pk"
+    )
+
+
+@dataclass
+class PositionRow:
+    position: Position
+    accepted: int
+    waiting: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.position.capacity - self.accepted)
+
+
+def position_rows(service: ServiceActivity) -> list[PositionRow]:
+    counts = {
+        (row["position_id"], row["status"]): row["n"]
+        for row in SignUp.objects.filter(service=service)
+        .values("position_id", "status")
+        .annotate(n=Count("id"))
+    }
+    return [
+        PositionRow(
+            position=p,
+            accepted=counts.get((p.pk, SignUp.Status.ACCEPTED), 0),
+            waiting=counts.get((p.pk, SignUp.Status.WAITLISTED), 0),
+        )
+        for p in service.positions.all()
+    ]
+
+
+def service_signups(service: ServiceActivity) -> QuerySet[SignUp]:
+    return (
+        service.signups.select_related("volunteer", "position")
+        .exclude(status=SignUp.Status.CANCELLED)
+        .order_by("position_id", "status", "created_at", "id")
+    )
+
+
+def service_hours(service: ServiceActivity) -> QuerySet[ServiceHours]:
+    return service.hours.select_related("volunteer").prefetch_related("objections")
+
+
+def objections_for(user) -> list[Objection]:
+    """Objections the user may see: their own, those on hours of activities they organise (or
+    see by scope), newest first, with whether the user may answer each."""
+    from .access import can_organise, is_centre
+
+    rows = list(
+        Objection.objects.filter(hours__in=visible_hours(user))
+        .select_related(
+            "hours__service__activity__unit", "hours__service__team", "hours__volunteer"
+        )
+        .order_by("-created_at")[:200]
+    )
+    centre = is_centre(user)
+    for row in rows:
+        row.may_answer = (
+            row.status == Objection.Status.OPEN and can_organise(user, row.hours.service)
+        ) or (row.status == Objection.Status.ESCALATED and centre)
+        row.mine = row.hours.volunteer.person_id == user.pk
+    return rows

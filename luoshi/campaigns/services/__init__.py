@@ -27,7 +27,7 @@ from .accountability import (
 )
 from .assess import close_task, verify_task
 from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
-from .perform import report_progress
+from .perform import record_counted_progress, report_progress
 from .setup import (
     create_campaign,
     create_milestone,
@@ -75,6 +75,7 @@ __all__ = [
     "refresh_warnings",
     "remind_task",
     "reply_notice",
+    "record_counted_progress",
     "report_progress",
     "restore_task",
     "run_daily_supervision",

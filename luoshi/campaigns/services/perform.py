@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
 from luoshi.accounts.services import notify
-from luoshi.audit.services import record_created
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record, record_created
 from luoshi.files.services import store_upload
 
 from .. import access
@@ -97,3 +98,43 @@ def report_progress(
     refresh_warnings(tasks=[task])
     roll_up(task.parent)
     return report
+
+
+# Tasks whose progress may still move: issued, signed or being worked on (a submitted task waits
+# for verification, and what was verified or closed stays as it was assessed).
+COUNTED_STATES = (S.ISSUED, S.SIGNED, S.IN_PROGRESS)
+
+
+@transaction.atomic
+def record_counted_progress(*, task: Task, percent: int, note: str) -> bool:
+    """履责 counted, not typed: a higher app that counts a task's evidence itself (a prescribed
+    action's volunteer activities, linked as the task's evidence) sets its progress. Written on
+    the timeline and in the audit log without an actor; True when the progress changed."""
+    lock_task(task)
+    percent = max(0, min(100, percent))
+    if task.is_plan or task.state not in COUNTED_STATES or task.progress == percent:
+        return False
+    before = task.progress
+    task.progress = percent
+    task.updated_at = timezone.now()
+    task.save(update_fields=["progress", "updated_at"])
+    write_event(
+        task,
+        actor=None,
+        action=TaskEvent.Action.REPORT,
+        from_state=task.state,
+        note=note,
+        percent=percent,
+        counted=True,
+    )
+    record(
+        actor=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=task,
+        verb="counted_progress",
+        changes={"progress": [before, percent]},
+        note=note,
+    )
+    refresh_warnings(tasks=[task])
+    roll_up(task.parent)
+    return True

@@ -6,6 +6,7 @@ rolled back at the end; each test runs in a savepoint inside it, as usual.
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from luoshi.accounts.models import User
+from luoshi.accounts.models import Notification, User
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import (
     AccountabilityAction,
@@ -31,6 +32,8 @@ from luoshi.demo.data import PASSWORD, load_demo
 from luoshi.demo.people import DEMO_ACCOUNTS
 from luoshi.files.models import Attachment
 from luoshi.ledgers.models import Activity
+from luoshi.lib.tests.docx_checks import check_official_document
+from luoshi.lib.tests.pdf_text import convert_to_pdf, pages_text, soffice
 from luoshi.org.models import Membership, Unit
 from luoshi.outreach.models import Lecture, LectureTarget, LectureTeam
 from luoshi.study.models import Reading, StudyGroup, StudySettings
@@ -247,6 +250,83 @@ def test_demo_outreach(demo, client_for):
     assert any(reached < total for reached, total in summary.values())  # some not yet reached
     totals = {row["target"].name: row["total"] for row in page.context["rows"]}
     assert totals["阿拉尔社区"] == 1  # the generic ledger record, counted by its place
+
+
+# --- Word documents --------------------------------------------------------------------------------
+
+
+def _chinese(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def test_every_notice_prints_the_date_its_notification_asks_for(demo, client_for):
+    """The 督办单 and the message in the inbox give the same reply deadline (the demo backdates
+    notices after issuing them: the notification follows)."""
+    notices = list(SupervisionNotice.objects.order_by("pk"))
+    for notice in notices:
+        messages = Notification.objects.filter(
+            task_id=notice.task_id, title__startswith=f"督办单 {notice.number}："
+        )
+        assert messages.exists()
+        for message in messages:
+            assert f"请于 {notice.reply_deadline} 前回复" in message.body, (notice, message.body)
+    notice = notices[0]
+    response = client_for(User.objects.get(username="office")).get(
+        reverse("campaigns:notice-document", args=[notice.pk])
+    )
+    document = check_official_document(
+        response.content, author=notice.task.campaign.office_unit.name, title="督办单"
+    )
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"请于{_chinese(notice.reply_deadline)}前将办理情况" in text
+
+
+def _demo_documents(client) -> dict[str, tuple[bytes, str]]:
+    """The department's briefing up to the article's day and the half-year notice, with the
+    unit each is issued by."""
+    from luoshi.learning import documents, services
+    from luoshi.learning.models import HalfYearNotice
+    from luoshi.reports import demo as reports_demo
+    from luoshi.reports.models import BriefingTemplate
+
+    department = unit_named("市委宣传部")
+    template = BriefingTemplate.objects.get(name=reports_demo.DEPARTMENT_TEMPLATE)
+    briefing = client.get(
+        reverse("reports:briefing-word"),
+        {"unit": department.pk, "template": template.pk, "from": "2022-01-01", "to": "2022-04-14"},
+    )
+    assert briefing.status_code == 200
+    # written as issue_notice writes it (the stored file lives in the demo load's media folder)
+    notice = HalfYearNotice.objects.get()
+    notice_content = documents.render(
+        services.template_bytes(notice.unit), services.notice_content(notice)
+    )
+    signature = template.signature or department.name
+    return {
+        "briefing": (briefing.content, signature),
+        "notice": (notice_content, "中共茫崖市委宣传部"),
+    }
+
+
+def test_the_demo_documents_are_in_official_form(demo, client_for):
+    documents = _demo_documents(client_for(User.objects.get(username="office")))
+    for content, author in documents.values():
+        check_official_document(content, author=author)
+
+
+def test_the_demo_documents_render_with_page_numbers(demo, client_for, tmp_path):
+    """LibreOffice sets the briefing and the notice on A4 pages numbered "— 1 —", "— 2 —" … in
+    order, 22 lines to a page."""
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the render check is skipped")
+    documents = _demo_documents(client_for(User.objects.get(username="office")))
+    for name, (content, _author) in documents.items():
+        pages = pages_text(convert_to_pdf(content, tmp_path, name))
+        assert 2 <= len(pages) <= 12, (name, len(pages))
+        for number, page in enumerate(pages, start=1):
+            marks = re.findall(r"—\s*(\d+)\s*—", page)
+            assert marks and int(marks[-1]) == number, (name, number, marks)
+        assert re.search(r"—\s*2\s*—", pages[1])
 
 
 def test_the_demo_assessment_walks_every_step_from_the_records(demo):

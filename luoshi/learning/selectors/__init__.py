@@ -648,7 +648,13 @@ def unit_label(platform: str) -> str:
 
 # The ranking, the half-year figures and the list filters live in their own modules; their names are part of the
 # selectors' interface (imported last: they build on what is defined above).
-from .filters import ROW_GROUPS, ImportFilter, NoticeFilter  # noqa: E402
+from .filters import (  # noqa: E402
+    ROW_GROUPS,
+    ImportFilter,
+    NoticeFilter,
+    OrgAliasFilter,
+    visible_org_aliases,
+)
 from .notices import (  # noqa: E402
     half_inputs,
     half_year_figures,
@@ -672,6 +678,8 @@ __all__ = [
     "RANKING_COLUMNS",
     "ROW_GROUPS",
     "ImportFilter",
+    "OrgAliasFilter",
+    "visible_org_aliases",
     "NoticeFilter",
     "PersonRow",
     "Ranking",

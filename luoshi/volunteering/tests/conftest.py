@@ -92,3 +92,86 @@ def staff_volunteer(network) -> Volunteer:
 @pytest.fixture
 def resident_volunteer(network) -> Volunteer:
     return register(network, network.resident, unit=network.unit_b)
+
+
+def at(hours_from_now: float):
+    """A moment `hours_from_now` hours away, whole minutes."""
+    import datetime
+
+    from django.utils import timezone
+
+    moment = timezone.now() + datetime.timedelta(hours=hours_from_now)
+    return moment.replace(second=0, microsecond=0)
+
+
+def publish(
+    world,
+    service_type,
+    *,
+    actor=None,
+    unit=None,
+    capacity=2,
+    starts_in=48,
+    hours=3,
+    action=None,
+    team=None,
+    needs_approval=False,
+    title="清洁家园志愿服务",
+    recruit_in=None,
+):
+    from decimal import Decimal
+
+    return services.publish_activity(
+        actor=actor or world.liaison,
+        activity_type=service_type,
+        unit=unit or world.unit_a,
+        title=title,
+        place="花土沟镇阿拉尔社区",
+        starts_at=at(starts_in),
+        ends_at=at(starts_in + hours),
+        planned_hours=Decimal(hours),
+        recruit_until=at(starts_in - 1 if recruit_in is None else recruit_in),
+        positions=[
+            services.PositionSpec("环境清理", capacity),
+            services.PositionSpec("秩序引导", 5),
+        ],
+        action=action,
+        team=team,
+        needs_approval=needs_approval,
+    )
+
+
+@pytest.fixture
+def centre_campaign(network):
+    import datetime
+
+    from luoshi.campaigns import services as chain
+
+    today = __import__("django.utils.timezone", fromlist=["localdate"]).localdate()
+    return chain.create_campaign(
+        actor=network.centre,
+        name="2026年新时代文明实践志愿服务",
+        office_unit=network.centre_unit,
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=300),
+    )
+
+
+class Clock:
+    """timezone.now() moved by hand (check-in, check-out, publicity) without sleeping."""
+
+    def __init__(self, monkeypatch):
+        from django.utils import timezone
+
+        self.moment = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+    def advance(self, **delta):
+        import datetime
+
+        self.moment += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)

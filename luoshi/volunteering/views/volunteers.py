@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.http import AuthenticatedRequest
@@ -44,7 +45,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     """我的志愿服务: my star level and hours, my sign-ups, the teams I lead."""
     require_use(request.user)
     volunteer = own_volunteer(request.user)
-    context: dict = {"volunteer": volunteer, "led_teams": list(led_teams(request.user))}
+    context: dict = {
+        "volunteer": volunteer,
+        "led_teams": list(led_teams(request.user)),
+        "now": timezone.now(),
+    }
     if volunteer is not None:
         context["summary"] = selectors.hours_summary(volunteer)
         context["hours"] = list(selectors.volunteer_hours(request.user, volunteer)[:20])
