@@ -11,6 +11,15 @@ from .models import User
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """Computed once per request and kept on it: a page that renders partials with the request
+    (htmx fragments, included forms) asks again for each, and the unread count is a query."""
+    cached = getattr(request, "_luoshi_navigation", None)
+    if cached is None:
+        cached = request._luoshi_navigation = _navigation(request)  # type: ignore[attr-defined]
+    return cached
+
+
+def _navigation(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"site_name": settings.SITE_NAME}
     if not getattr(request.user, "is_authenticated", False):
         return context

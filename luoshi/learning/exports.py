@@ -5,6 +5,7 @@ which writes the workbook and records the export."""
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,19 +43,23 @@ def org_alias_headers() -> list[str]:
     ]
 
 
-def org_alias_rows(aliases: Iterable[OrgAlias]) -> list[list]:
-    """One row per mapping of `selectors.visible_org_aliases`."""
+def org_alias_rows(aliases: QuerySet[OrgAlias]) -> list[list]:
+    """One row per mapping of `selectors.visible_org_aliases` (annotated with `units`)."""
+    listed = list(aliases)
+    counts = {alias.pk: getattr(alias, "units", 1) for alias in listed}
     return [
         [
             alias.get_platform_display(),
             alias.name,
             alias.unit.name,
             alias.scope_unit.name if alias.scope_unit else _("全部"),
-            _("同一组织对应 %(n)d 个单位") % {"n": alias.units} if alias.units > 1 else "",
+            _("同一组织对应 %(n)d 个单位") % {"n": counts[alias.pk]}
+            if counts[alias.pk] > 1
+            else "",
             alias.created_by.name,
             timezone.localtime(alias.created_at).replace(tzinfo=None),
         ]
-        for alias in aliases
+        for alias in listed
     ]
 
 

@@ -24,6 +24,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -50,6 +51,7 @@ SIZE_2 = Pt(22)  # 二号
 SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
 SIZE_TABLE = Pt(12)  # 小四
+SIZE_TABLE_SMALL = Pt(10.5)  # 五号
 RED = "FF0000"
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -209,7 +211,7 @@ def east_asian_font(run: Run) -> str | None:
     return fonts.get(qn("w:eastAsia")) if fonts is not None else None
 
 
-def _set(parent, tag: str, **attributes) -> object:
+def _set(parent, tag: str, **attributes) -> Any:
     """The child `tag` of `parent` (created once), with `attributes` set (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -471,7 +473,9 @@ def fit_mark(paragraph: Paragraph, width: Length = TYPE_WIDTH) -> None:
     form.line_spacing = Pt(round(size * 1.25))
 
 
-def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
+def break_title(
+    paragraph: Paragraph, *, width: Length = TYPE_WIDTH, keep: Sequence[str] = ()
+) -> None:
     """Set a title's text again as lines (w:br between them) that keep words together, in the
     font of its first run."""
     runs = paragraph.runs
@@ -479,7 +483,7 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         return
     text = tidy(paragraph.text.replace("\n", ""))
     size = runs[0].font.size or SIZE_2
-    per_line = math.floor(type_width_of(paragraph).pt / size.pt)
+    per_line = math.floor(width.pt / size.pt)
     lines = title_lines(text, per_line=per_line, keep=keep)
     first = runs[0]
     for run in runs[1:]:
@@ -493,12 +497,6 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         first.add_text(line)
 
 
-def type_width_of(paragraph: Paragraph) -> Length:
-    """The type area's width of the document `paragraph` is in."""
-    document = paragraph.part.document
-    return type_width(document.sections[0])
-
-
 def refit(document) -> None:
     """Lay out again what depends on filled-in text: the organ's mark and the 落款 (after a
     template's placeholders are replaced)."""
@@ -509,7 +507,7 @@ def refit(document) -> None:
         if name == STYLE_MARK:
             fit_mark(paragraph, width)
         elif name == STYLE_TITLE:
-            break_title(paragraph)
+            break_title(paragraph, width=width)
         elif name == STYLE_SIGNATURE and index + 1 < len(paragraphs):
             following = paragraphs[index + 1]
             if following.style is not None and following.style.name == STYLE_DATE:
@@ -531,21 +529,25 @@ def header_lines(header: str, data_width: float) -> str:
     return header[:at] + "\n" + header[at:]
 
 
+def _needs(headers: Sequence[str], rows: Sequence[Sequence[str]], size: Length) -> list[float]:
+    """Points each column needs to set its widest cell (or its header) on one line."""
+    return [
+        max(
+            max((_cell_width(str(row[c]), size) for row in rows), default=0),
+            _cell_width(str(headers[c]), size),
+            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
+        )
+        for c in range(len(headers))
+    ]
+
+
 def fitted_widths(
     headers: Sequence[str], rows: Sequence[Sequence[str]], width: Length, size: Length
 ) -> list[Length]:
     """Column widths fitted to content within `width`: each column gets what its widest cell
     needs; when that is more than there is, the widest columns give way first (water-filling,
     so short columns never wrap); what is left over is shared out in proportion."""
-    columns = len(headers)
-    need = [
-        max(
-            max((_cell_width(str(row[c]), size) for row in rows), default=0),
-            _cell_width(str(headers[c]), size),
-            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
-        )
-        for c in range(columns)
-    ]
+    need = _needs(headers, rows, size)
     total = width.pt
     if sum(need) > total:
         low, high = 0.0, max(need)
@@ -616,6 +618,12 @@ def build_table(
         header_lines(str(header), max((text_width(row[c]) for row in texts), default=0))
         for c, header in enumerate(headers)
     ]
+    if (
+        size == SIZE_TABLE
+        and sum(_needs(headers, texts, SIZE_TABLE)) > width.pt
+        and sum(_needs(headers, texts, SIZE_TABLE_SMALL)) <= width.pt
+    ):
+        size = SIZE_TABLE_SMALL  # a little too wide for 小四: set in 五号 rather than wrapped
     widths = fitted_widths(headers, texts, width, size)
     table = document.add_table(rows=1 + len(texts), cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -128,7 +128,7 @@ class OrgAliasFilter:
         if self.q:
             aliases = aliases.filter(Q(name__icontains=self.q) | Q(unit__name__icontains=self.q))
         if self.conflicts:
-            aliases = aliases.filter(units__gt=1)
+            aliases = aliases.filter(units__gt=1)  # type: ignore[misc]  # annotated above
         return aliases
 
     def describe(self) -> list[str]:
