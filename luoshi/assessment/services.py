@@ -236,7 +236,10 @@ def save_category(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写类别名称。")})
-    if UnitCategory.objects.filter(plan=plan, name=name).exclude(pk=getattr(category, "pk", None)):
+    same_name = UnitCategory.objects.filter(plan=plan, name=name)
+    if category is not None:
+        same_name = same_name.exclude(pk=category.pk)
+    if same_name.exists():
         raise ValidationError({"name": _("本方案已有“%(name)s”类别。") % {"name": name}})
     if not units:
         raise ValidationError({"units": _("请选择参评单位。")})

@@ -2,6 +2,7 @@
 in red, the editing unit and the date over the red line), the title, the period, the paragraphs
 (一级 headings in 黑体, run-in 二级 headings in 楷体), then the unit and the date."""
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from luoshi.lib.docx import OfficialDocument
@@ -19,12 +20,10 @@ def masthead_name(briefing: Briefing) -> str:
 def briefing_docx(briefing: Briefing, *, issue: str = "") -> bytes:
     """The .docx of a written briefing; `issue` is its 期号 ("第3期") when it has one."""
     document = OfficialDocument()
-    document.briefing_head(
-        masthead_name(briefing),
-        issue=issue,
-        editor=_("%(unit)s编") % {"unit": briefing.signature},
-        date=briefing.date_text,
-    )
+    with translation.override("zh-hans"):  # the 报头 is Chinese in every interface language
+        editor = _("%(unit)s编") % {"unit": briefing.signature}
+        name = masthead_name(briefing)
+    document.briefing_head(name, issue=issue, editor=editor, date=briefing.date_text)
     document.title(briefing.title, keep=[briefing.unit.name])
     document.subtitle(briefing.period)
     document.blank()
