@@ -20,10 +20,13 @@ from luoshi.org.models import Unit
 from .models import (
     Certificate,
     Objection,
+    PracticeUnit,
+    PrescribedAction,
     ServiceActivity,
     ServiceHours,
     ServiceOrder,
     SignUp,
+    Skill,
     Team,
     Theme,
     Volunteer,
@@ -56,6 +59,28 @@ def may_use(user) -> bool:
         has_perm(user, perm)
         for perm in ("volunteer.join", "volunteer.view", "volunteer.manage", "volunteer.centre")
     )
+
+
+def require_use(user) -> None:
+    """PermissionDenied for a person with none of the volunteer permissions."""
+    if not may_use(user):
+        raise PermissionDenied(_("您没有使用志愿服务的权限。"))
+
+
+def visible_skills(user) -> QuerySet[Skill]:
+    if not may_use(user):
+        return Skill.objects.none()
+    return Skill.objects.all()
+
+
+def registration_units(user) -> QuerySet[Unit]:
+    """Where `user` may register volunteers: the units they manage, the 文明实践 所/站 and their
+    own units (for themself)."""
+    units = managed_units(user) | Unit.objects.alive().filter(
+        pk__in=PracticeUnit.objects.values("unit_id")
+    )
+    units = units | Unit.objects.alive().filter(memberships__person=user)
+    return units.distinct()
 
 
 def is_centre(user) -> bool:
@@ -160,6 +185,13 @@ def get_team_for_user(user, pk: int, *, write: bool = False) -> Team:
 
 
 # --- Themes and activities ------------------------------------------------------------------------
+
+
+def visible_actions(user) -> QuerySet[PrescribedAction]:
+    """Prescribed actions that were set up as tasks (any unit may see the month's actions)."""
+    if not may_use(user):
+        return PrescribedAction.objects.none()
+    return PrescribedAction.objects.filter(plan_task__isnull=False).select_related("theme")
 
 
 def visible_themes(user) -> QuerySet[Theme]:

@@ -9,10 +9,13 @@ from luoshi.lib.widgets import DateInput, DateTimeInput
 from luoshi.org.forms import StyledForm
 from luoshi.org.models import Unit
 
+from . import throttle
 from .access import (
     managed_units,
     publishing_units,
+    registration_units,
     service_types,
+    visible_actions,
     visible_orders,
     visible_teams,
     visible_volunteers,
@@ -20,8 +23,6 @@ from .access import (
 from .models import (
     IdType,
     PoliticalStatus,
-    PracticeUnit,
-    PrescribedAction,
     Skill,
     Theme,
     Volunteer,
@@ -64,11 +65,7 @@ class VolunteerForm(StyledForm):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        units = managed_units(user) | Unit.objects.alive().filter(
-            pk__in=PracticeUnit.objects.values("unit_id")
-        )
-        units = units | Unit.objects.alive().filter(memberships__person=user)
-        self.fields["unit"].queryset = units.distinct().order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = registration_units(user).order_by("path")  # type: ignore[attr-defined]
         if editing:
             del self.fields["unit"]
             del self.fields["consent"]
@@ -221,12 +218,8 @@ class ActivityForm(StyledForm):
         self.fields["type"].queryset = service_types()  # type: ignore[attr-defined]
         self.fields["unit"].queryset = publishing_units(user).order_by("path")  # type: ignore[attr-defined]
         self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["action"].queryset = (
-            PrescribedAction.objects.filter(  # type: ignore[attr-defined]
-                plan_task__isnull=False
-            )
-            .select_related("theme")
-            .order_by("-theme__year", "-theme__month", "sort_order")
+        self.fields["action"].queryset = visible_actions(user).order_by(  # type: ignore[attr-defined]
+            "-theme__year", "-theme__month", "sort_order"
         )
         self.fields["action"].label_from_instance = lambda a: (
             f"{a.theme.year}.{a.theme.month} {a.title}"
@@ -332,15 +325,14 @@ class PublicOrderForm(OrderForm):
 
         data = super().clean()
         try:
-            wanted = signing.loads(data.get("challenge") or "", salt=CHALLENGE_SALT, max_age=1800)
+            wanted = signing.loads(
+                data.get("challenge") or "", salt=throttle.CHALLENGE_SALT, max_age=1800
+            )
         except signing.BadSignature:
             raise forms.ValidationError(_("验证已过期，请重新计算。")) from None
         if data.get("answer") != wanted:
             self.add_error("answer", _("计算结果不对，请重新计算。"))
         return data
-
-
-CHALLENGE_SALT = "luoshi.volunteering.order-challenge"
 
 
 class ReviewForm(StyledForm):

@@ -32,10 +32,10 @@ from ..access import (
     is_centre,
     own_volunteer,
     publishing_units,
+    require_use,
     visible_teams,
 )
 from ..models import Objection, SignUp, Skill
-from .volunteers import require_use
 
 PAGE_SIZE = 30
 

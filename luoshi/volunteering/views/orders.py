@@ -18,10 +18,9 @@ from luoshi.org.access import require_perm
 
 from .. import exports, selectors
 from .. import forms as f
-from ..access import can_manage_team, get_order_for_user, is_centre
+from ..access import can_manage_team, get_order_for_user, is_centre, require_use
 from ..models import ServiceOrder
 from ..services import orders as moves
-from .volunteers import require_use
 
 
 @login_required

@@ -17,8 +17,7 @@ from luoshi.org.access import require_perm
 
 from .. import forms as f
 from .. import selectors, services
-from ..access import get_theme_for_user, is_centre, visible_themes
-from .volunteers import require_use
+from ..access import get_theme_for_user, is_centre, require_use, visible_themes
 
 
 @login_required
