@@ -958,3 +958,16 @@ def stage_index(stage: str) -> int:
 
 def may_self_assess(user, unit_score: UnitScore) -> bool:
     return has_perm(user, SELF, unit_score.unit) and unit_score.run.plan.stage == Stage.SELF
+
+
+def export_result_notice(*, actor: User, plan: Plan) -> bytes:
+    """The result notice (Word) of a published plan the actor sees; the download is audited."""
+    from .documents import result_notice_docx
+
+    if plan.stage != Stage.PUBLISHED:
+        raise WrongStage(_("考核结果发布后方可下载结果通报。"))
+    run = selectors.current_run(plan)
+    assert run is not None
+    content = result_notice_docx(plan, run)
+    record(actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=plan, verb="download_result")
+    return content

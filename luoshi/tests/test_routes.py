@@ -88,6 +88,7 @@ page assessment/plans/<int:pk>/copy/ = POST_ONLY
 page assessment/plans/<int:pk>/move/<slug:move>/ = POST_ONLY
 page assessment/plans/<int:pk>/progress/ = 404 404 404 404 404 404 404 404 302
 page assessment/plans/<int:pk>/publicity/ = 404 404 404 404 404 404 404 404 302
+page assessment/plans/<int:pk>/result.docx = 404 404 404 404 404 404 404 404 302
 page assessment/plans/<int:pk>/run/ = POST_ONLY
 page assessment/plans/<int:pk>/scores/ = 404 404 404 404 404 404 404 404 302
 page assessment/plans/new/ = 200 403 403 403 403 403 403 403 302

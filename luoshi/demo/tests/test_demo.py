@@ -131,10 +131,10 @@ def test_dates_are_spread_over_the_campaign(demo):
     first = TaskEvent.objects.order_by("at").first().at
     assert first < now - datetime.timedelta(days=100)
     assert not TaskEvent.objects.filter(at__gt=now).exists()
-    # Back-dating keeps every timeline in order: issued (or, for a sub-task, assigned) first.
+    # Back-dating keeps every timeline in order: issued (or, for a sub-task, broken out: 分解) first.
     for task in unit_tasks().select_related("parent").prefetch_related("events"):
         timeline = [event.action for event in task.events.all()]
-        first = "issue" if task.parent.unit_id is None else "assign"
+        first = "issue" if task.parent.unit_id is None else "decompose"
         assert timeline[0] == first, (task, timeline)
 
 
