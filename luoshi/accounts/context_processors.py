@@ -5,12 +5,21 @@ from typing import cast
 from django.conf import settings
 from django.http import HttpRequest
 
-from luoshi.org.access import has_perm
+from luoshi.org.access import has_perm, scope_for
 
 from .models import User
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """Computed once per request and kept on it: a page that renders partials with the request
+    (htmx fragments, included forms) asks again for each, and the unread count is a query."""
+    cached = getattr(request, "_luoshi_navigation", None)
+    if cached is None:
+        cached = request._luoshi_navigation = _navigation(request)  # type: ignore[attr-defined]
+    return cached
+
+
+def _navigation(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {"site_name": settings.SITE_NAME}
     if not getattr(request.user, "is_authenticated", False):
         return context
@@ -26,7 +35,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "ledger": has_perm(user, "ledger.view"),
         "ledger_record": has_perm(user, "ledger.record"),
         "ledger_configure": has_perm(user, "ledger.configure"),
+        # pages over units (briefings, rankings) need a unit in reach, not only one's own records
+        "briefing": scope_for(user, "ledger.view").covers_units(),
         "learning": has_perm(user, "learning.view"),
+        "ranking": scope_for(user, "learning.view").covers_units(),
         "learning_import": has_perm(user, "learning.import"),
         "learning_configure": has_perm(user, "learning.configure"),
         "volunteer": any(

@@ -141,6 +141,7 @@ def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from luoshi.assessment import api as assessment_api
     from luoshi.campaigns import api as campaigns_api
     from luoshi.files import api as files_api
     from luoshi.heritage import api as heritage_api
@@ -168,6 +169,7 @@ def _register_routers() -> None:
     api.add_router("/heritage", heritage_api.router)
     api.add_router("/learning", learning_api.router)
     api.add_router("/reports", reports_api.router)
+    api.add_router("/assessment", assessment_api.router)
     api.add_router("/volunteering", volunteering_api.router)
 
 

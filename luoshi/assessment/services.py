@@ -236,7 +236,10 @@ def save_category(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写类别名称。")})
-    if UnitCategory.objects.filter(plan=plan, name=name).exclude(pk=getattr(category, "pk", None)):
+    same_name = UnitCategory.objects.filter(plan=plan, name=name)
+    if category is not None:
+        same_name = same_name.exclude(pk=category.pk)
+    if same_name.exists():
         raise ValidationError({"name": _("本方案已有“%(name)s”类别。") % {"name": name}})
     if not units:
         raise ValidationError({"units": _("请选择参评单位。")})
@@ -955,3 +958,16 @@ def stage_index(stage: str) -> int:
 
 def may_self_assess(user, unit_score: UnitScore) -> bool:
     return has_perm(user, SELF, unit_score.unit) and unit_score.run.plan.stage == Stage.SELF
+
+
+def export_result_notice(*, actor: User, plan: Plan) -> bytes:
+    """The result notice (Word) of a published plan the actor sees; the download is audited."""
+    from .documents import result_notice_docx
+
+    if plan.stage != Stage.PUBLISHED:
+        raise WrongStage(_("考核结果发布后方可下载结果通报。"))
+    run = selectors.current_run(plan)
+    assert run is not None
+    content = result_notice_docx(plan, run)
+    record(actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=plan, verb="download_result")
+    return content

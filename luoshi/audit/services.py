@@ -140,6 +140,7 @@ def _append_many(events: Sequence[AuditEvent]) -> None:
 
 
 def _created_changes(obj: models.Model) -> dict[str, list[Any]]:
+    """{field: [None, value]} for the set fields of a new object (values plain already)."""
     return {key: [None, value] for key, value in snapshot(obj).items() if value not in (None, "")}
 
 

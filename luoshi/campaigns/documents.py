@@ -9,7 +9,7 @@ was issued, so the printed notice and the message in the inbox never disagree.
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from luoshi.lib.docx import OfficialDocument
@@ -26,11 +26,17 @@ def notice_filename(notice: SupervisionNotice) -> str:
 
 
 def supervision_notice_docx(notice: SupervisionNotice) -> bytes:
-    """The 督办单 of `notice` (its task, campaign and units loaded by the caller or here)."""
+    """The 督办单 of `notice`, in Chinese whatever the reader's interface language: it is an
+    official document of the office, the same for every reader."""
+    with translation.override("zh-hans"):
+        return _supervision_notice_docx(notice)
+
+
+def _supervision_notice_docx(notice: SupervisionNotice) -> bytes:
     task = notice.task
     campaign = task.campaign
     issuer = campaign.office_unit.name
-    unit = task.unit.name if task.unit_id else ""
+    unit = task.unit.name if task.unit is not None else ""
     issued = timezone.localdate(notice.issued_at)
     document = OfficialDocument()
     document.masthead(issuer, notice.number)
@@ -51,7 +57,7 @@ def supervision_notice_docx(notice: SupervisionNotice) -> bytes:
         [_("专项行动"), campaign.name],
         [_("任务名称"), task.title],
         [_("责任单位"), unit or "—"],
-        [_("责任人"), task.owner.name if task.owner_id else "—"],
+        [_("责任人"), task.owner.name if task.owner is not None else "—"],
         [_("完成时限"), chinese_date(task.deadline)],
         [_("回复时限"), chinese_date(notice.reply_deadline)],
     ]

@@ -10,8 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.choices import CachedChoiceDisplay
 
-class Campaign(models.Model):
+
+class Campaign(CachedChoiceDisplay, models.Model):
     """A special action campaign (专项行动) with a period, an owning office and warning thresholds."""
 
     class Status(models.TextChoices):
@@ -146,7 +148,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.filter(unit__isnull=False)
 
 
-class Task(models.Model):
+class Task(CachedChoiceDisplay, models.Model):
     """A task walking the responsibility chain.
 
     The office writes a task in the breakdown (a *plan*: no unit) and issues it to one or many
@@ -334,7 +336,7 @@ class Milestone(models.Model):
         return f"{self.due_date} {self.title}"
 
 
-class TaskEvent(models.Model):
+class TaskEvent(CachedChoiceDisplay, models.Model):
     """One step on a task's timeline: who did what, when, why, and the state before and after."""
 
     class Action(models.TextChoices):
@@ -411,7 +413,7 @@ class ProgressReport(models.Model):
         return f"{self.task} {self.percent}%"
 
 
-class SupervisionNotice(models.Model):
+class SupervisionNotice(CachedChoiceDisplay, models.Model):
     """A numbered supervision notice (督办单) on a task, with a reply deadline and the reply."""
 
     class State(models.TextChoices):
@@ -477,7 +479,7 @@ class AccountabilityKind(models.Model):
         return self.name
 
 
-class AccountabilityAction(models.Model):
+class AccountabilityAction(CachedChoiceDisplay, models.Model):
     """An accountability action (问责) taken on a red or returned task, against a unit and/or person."""
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="accountability_actions")

@@ -67,6 +67,8 @@ class ImportOut(Schema):
     ignored_count: int
     record_count: int
     derived_count: int
+    absent_policy: str
+    absent_count: int
     replaces_id: int | None
     created_by: Ref
     created_at: datetime.datetime
@@ -150,6 +152,9 @@ class ImportRowIn(Schema):
 class ImportConfirmIn(Schema):
     replace: bool = False
     skip_pending: bool = False
+    # People of the scope absent from the file: "absent" (未在导出中, the default) or "keep"
+    # (their earlier values; the office only).
+    absent_policy: str = "absent"
 
 
 class ImportReplaceOut(Schema):
@@ -271,7 +276,7 @@ def set_mapping(request: HttpRequest, import_id: int, payload: ImportMappingIn):
 @router.post(
     "/imports/{int:import_id}/organisations",
     response={200: ImportOut, **ERRORS},
-    summary="平台组织对应单位（记住），并重新匹配",
+    summary="平台组织对应单位（确认导入时按导入人的范围记住），并重新匹配",
 )
 def map_organisation(request: HttpRequest, import_id: int, payload: ImportOrganisationIn):
     user = current_user(request)
@@ -286,7 +291,7 @@ def map_organisation(request: HttpRequest, import_id: int, payload: ImportOrgani
 @router.post(
     "/imports/{int:import_id}/rows/{int:row_id}",
     response={200: ImportRowOut, **ERRORS},
-    summary="手工匹配一行（记住）或跳过",
+    summary="手工匹配一行（确认导入时记住）或跳过",
 )
 def resolve_row(request: HttpRequest, import_id: int, row_id: int, payload: ImportRowIn):
     user = current_user(request)
@@ -317,6 +322,7 @@ def confirm(request: HttpRequest, import_id: int, payload: ImportConfirmIn):
             point_import=point_import,
             replace=payload.replace,
             skip_pending=payload.skip_pending,
+            absent_policy=payload.absent_policy,
         )
     except services.ReplaceNeeded as needed:
         return Status(

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from luoshi.accounts.models import User
+from luoshi.org.models import Unit
+
 from . import selectors, services
-from .models import Platform, PointImport, PointRecord
+from .models import ImportRow, Platform, PointImport, PointRecord
 
 if TYPE_CHECKING:
     from luoshi.demo.data import DemoBuilder
@@ -57,6 +60,8 @@ def load(builder: "DemoBuilder") -> None:
     hours = {pk: rng.choice((0.5, 1, 2, 3, 4, 6)) for pk in people}
     now = timezone.now()
     months = _months(builder.today)
+    names = dict(User.objects.filter(pk__in=people).values_list("pk", "name"))
+    unit_names = dict(Unit.objects.filter(pk__in=set(people.values())).values_list("pk", "name"))
     with transaction.atomic():
         for platform in (Platform.STRONG_NATION, Platform.CADRE):
             totals: dict[int, Decimal] = {}
@@ -100,6 +105,25 @@ def load(builder: "DemoBuilder") -> None:
                         )
                     )
                 PointRecord.objects.bulk_create(records)
+                # The rows an import keeps after confirming, as a real one does: undoing a later
+                # import restores figures from them.
+                ImportRow.objects.bulk_create(
+                    ImportRow(
+                        point_import=point_import,
+                        row_number=number,
+                        name=names[rec.person_id],
+                        org_name=unit_names[rec.unit_id],
+                        value=rec.value,
+                        total=rec.total,
+                        daily_average=rec.daily_average,
+                        match=ImportRow.Match.MATCHED,
+                        person_id=rec.person_id,
+                        unit_id=rec.unit_id,
+                    )
+                    for number, rec in enumerate(records, start=2)
+                )
+                point_import.record_count = len(records)
+                point_import.save(update_fields=["record_count"])
         services.generate_monthly_summaries(month=months[-1], notify_liaisons=True)
     year = builder.today.year if builder.today.month > 6 else builder.today.year - 1
     half = 1 if builder.today.month > 6 else 2

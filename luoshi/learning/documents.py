@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from docx import Document
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from luoshi.lib.docx import (
     BODY_FONT,
+    HEADING1_FONT,
+    SIZE_3,
     SIZE_TABLE,
     OfficialDocument,
     build_table,
@@ -50,6 +53,7 @@ TABLES = {
     ),
     "表扬个人表": _("受表扬个人表（序号、姓名、单位、合计）"),
 }
+HEADING_LINE = re.compile(r"^[一二三四五六七八九十]+、[^。，；]{1,20}$")
 PATTERN = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 TABLE_SIZE = SIZE_TABLE  # 小四: eight columns fit the type area
 
@@ -87,7 +91,7 @@ def default_template() -> bytes:
     document.body("{{提醒单位}}")
     document.body("{{结束语}}")
     document.closing("{{落款}}", "{{日期}}")
-    return document.content(author=_("发文机关"))
+    return document.content(author=str(_("发文机关")))
 
 
 def placeholders_in(data: bytes) -> set[str]:
@@ -125,6 +129,7 @@ def _replace(paragraph, values: dict[str, str]) -> None:
     for run in runs[1:]:
         run._element.getparent().remove(run._element)
     anchor = paragraph._p
+    made = [paragraph]
     for line in lines[1:]:
         clone = copy.deepcopy(paragraph._p)
         anchor.addnext(clone)
@@ -136,6 +141,12 @@ def _replace(paragraph, values: dict[str, str]) -> None:
         texts[0].text = line
         for extra in texts[1:]:
             extra.getparent().remove(extra)
+        made.append(Paragraph(clone, paragraph._parent))
+    for part in made:
+        # a value's own heading line ("三、提醒") is a 一级 heading: 黑体, not body text
+        if HEADING_LINE.match(part.text) and part.runs:
+            run = part.runs[0]
+            set_font(run, HEADING1_FONT, run.font.size or SIZE_3)
     if not new.strip():
         paragraph._p.getparent().remove(paragraph._p)
 

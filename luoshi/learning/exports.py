@@ -5,11 +5,12 @@ which writes the workbook and records the export."""
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import HalfYearNotice, Platform, PointImport
+from .models import HalfYearNotice, OrgAlias, Platform, PointImport
 
 
 def _month_text(month: datetime.date) -> str:
@@ -25,6 +26,41 @@ def change_text(change: int | None) -> str:
     if change < 0:
         return f"↓{-change}"
     return "—"
+
+
+# --- Organisation mappings -------------------------------------------------------------------------
+
+
+def org_alias_headers() -> list[str]:
+    return [
+        _("平台"),
+        _("平台组织名称"),
+        _("对应单位"),
+        _("适用范围"),
+        _("冲突"),
+        _("设置人"),
+        _("设置时间"),
+    ]
+
+
+def org_alias_rows(aliases: QuerySet[OrgAlias]) -> list[list]:
+    """One row per mapping of `selectors.visible_org_aliases` (annotated with `units`)."""
+    listed = list(aliases)
+    counts = {alias.pk: getattr(alias, "units", 1) for alias in listed}
+    return [
+        [
+            alias.get_platform_display(),
+            alias.name,
+            alias.unit.name,
+            alias.scope_unit.name if alias.scope_unit else _("全部"),
+            _("同一组织对应 %(n)d 个单位") % {"n": counts[alias.pk]}
+            if counts[alias.pk] > 1
+            else "",
+            alias.created_by.name,
+            timezone.localtime(alias.created_at).replace(tzinfo=None),
+        ]
+        for alias in listed
+    ]
 
 
 # --- The import history ----------------------------------------------------------------------------

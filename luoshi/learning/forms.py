@@ -13,7 +13,7 @@ from luoshi.lib.forms import CleanInputsForm, CleanInputsMixin
 from luoshi.org.access import visible_people
 from luoshi.org.forms import CHOOSE_PERSON, PERSON_PICKER, PickerSelect, StyledForm, unit_field
 
-from .models import Field, LearningSettings, Platform, PointImport
+from .models import AbsentPolicy, Field, LearningSettings, Platform, PointImport
 from .services import SETTING_FIELDS
 
 # --- Imports -------------------------------------------------------------------------------------
@@ -133,6 +133,16 @@ class RowForm(StyledForm):
 class ConfirmForm(StyledForm):
     replace = forms.BooleanField(label=_("替换该期间已导入的数据"), required=False)
     skip_pending = forms.BooleanField(label=_("其余未匹配的行跳过，不导入"), required=False)
+    absent_policy = forms.ChoiceField(
+        label=_("文件中没有的人员"),
+        choices=AbsentPolicy.choices,
+        initial=AbsentPolicy.NOT_EXPORTED,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_absent_policy(self) -> str:
+        return self.cleaned_data.get("absent_policy") or AbsentPolicy.NOT_EXPORTED
 
 
 class UndoForm(StyledForm):

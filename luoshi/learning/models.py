@@ -60,11 +60,26 @@ class ColumnMapping(models.Model):
 
 
 class OrgAlias(models.Model):
-    """A platform organisation name (中共茫崖市委宣传部支部) mapped to a unit, once."""
+    """A platform organisation name (中共茫崖市委宣传部支部) mapped to a unit, within a scope.
+
+    `scope_unit` is the top of the scope of whoever made it: a liaison's mapping applies to
+    imports within their unit's subtree only, and targets a unit in it; the office's (made on a
+    city-wide import) applies city-wide. Where several apply, the narrowest scope wins. Saved
+    only when an import is confirmed (a preview keeps its mappings on `PointImport.staged`);
+    blank `scope_unit` is a mapping from before scopes, applying everywhere.
+    """
 
     platform = models.CharField(_("平台"), max_length=10, choices=Platform)
     name = models.CharField(_("平台组织名称"), max_length=200)
     unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE)
+    scope_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("适用范围"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -74,7 +89,14 @@ class OrgAlias(models.Model):
         verbose_name = _("平台组织对应")
         verbose_name_plural = _("平台组织对应")
         constraints = [
-            models.UniqueConstraint(fields=["platform", "name"], name="org_alias_unique"),
+            models.UniqueConstraint(
+                fields=["platform", "name", "scope_unit"], name="org_alias_unique_in_scope"
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "name"],
+                condition=models.Q(scope_unit__isnull=True),
+                name="org_alias_unique_unscoped",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +133,13 @@ class PersonAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.person}"
+
+
+class AbsentPolicy(models.TextChoices):
+    """What a confirmed import does to people of its scope who are not in the file."""
+
+    NOT_EXPORTED = "absent", _("记为“未在导出中”（不计为已注册，积分为 0）")
+    KEEP = "keep", _("保留此前导入的数据")
 
 
 class PointImport(models.Model):
@@ -156,6 +185,18 @@ class PointImport(models.Model):
         default=False,
         help_text=_("文件只给出累计数时，本期数由上一次导入的累计数推算。"),
     )
+    # What the preview decided that outlives it, saved only on confirm: {"orgs": {platform
+    # organisation: unit id}, "people": [[organisation, name, person id], …]}.
+    staged = models.JSONField(_("待保存的对应"), default=dict, blank=True)
+    absent_policy = models.CharField(
+        _("文件中没有的人员"),
+        max_length=10,
+        choices=AbsentPolicy,
+        default=AbsentPolicy.NOT_EXPORTED,
+    )
+    # People of the import's scope absent from the file, as confirmed (their ids).
+    absent_people = models.JSONField(_("未在导出中的人员"), default=list, blank=True)
+    absent_count = models.PositiveIntegerField(_("未在导出中"), default=0)
     row_count = models.PositiveIntegerField(_("数据行数"), default=0)
     matched_count = models.PositiveIntegerField(_("已匹配"), default=0)
     unmatched_count = models.PositiveIntegerField(_("未匹配"), default=0)

@@ -9,6 +9,7 @@ app_name = "learning"
 urlpatterns = [
     path("imports/", imports.import_list, name="import-list"),
     path("imports/upload/", imports.import_upload, name="import-upload"),
+    path("imports/organisations/", imports.org_aliases, name="org-aliases"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/file/", imports.import_file, name="import-file"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import-mapping"),

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.lib.choices import CachedChoiceDisplay
+
 
 class Category(models.TextChoices):
     STUDY = "study", _("学习")
@@ -41,7 +43,7 @@ class FieldKind(models.TextChoices):
     FILE = "file", _("文件")
 
 
-class ActivityType(models.Model):
+class ActivityType(CachedChoiceDisplay, models.Model):
     """A kind of activity the office configures (晨读+分享, 挎包宣讲, 文化市场检查, 周例会, …).
 
     `fields` lists the type's own fields as dicts {key, label, kind, required, choices}; kind is
@@ -124,7 +126,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
 
-class Activity(models.Model):
+class Activity(CachedChoiceDisplay, models.Model):
     """One activity in the ledger, recorded once by the organising unit.
 
     `values` holds the type's extra fields by key (numbers as numbers, dates as ISO strings, people
@@ -220,7 +222,7 @@ class Activity(models.Model):
         return self.title
 
 
-class Participation(models.Model):
+class Participation(CachedChoiceDisplay, models.Model):
     """A person's attendance of an activity: by hand, by check-in or by import."""
 
     class Source(models.TextChoices):

@@ -24,6 +24,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -50,6 +51,7 @@ SIZE_2 = Pt(22)  # 二号
 SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
 SIZE_TABLE = Pt(12)  # 小四
+SIZE_TABLE_SMALL = Pt(10.5)  # 五号
 RED = "FF0000"
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -61,7 +63,6 @@ CHARS_PER_LINE = 28
 LINE_PITCH = Twips(int(TYPE_HEIGHT.twips / LINES_PER_PAGE))  # 579 twips
 # w:charSpace: what a grid character adds to the 三号 em, in 1/4096 pt (negative: 28 × 15.79 pt).
 CHAR_SPACE = round((TYPE_WIDTH.pt / CHARS_PER_LINE - SIZE_3.pt) * 4096)
-CHAR = Pt(TYPE_WIDTH.pt / CHARS_PER_LINE)  # one character of the grid
 # Body paragraphs are set solid (not snapped to the character grid) and condensed by 0.5 pt:
 # 28 characters of 三号 then fill the 156 mm line exactly as the grid says, in Word and WPS and
 # also in LibreOffice, which puts a 16 pt character into two cells of a grid narrower than 16 pt
@@ -209,7 +210,7 @@ def east_asian_font(run: Run) -> str | None:
     return fonts.get(qn("w:eastAsia")) if fonts is not None else None
 
 
-def _set(parent, tag: str, **attributes) -> object:
+def _set(parent, tag: str, **attributes) -> Any:
     """The child `tag` of `parent` (created once), with `attributes` set (w: namespace)."""
     element = parent.find(qn(tag))
     if element is None:
@@ -393,6 +394,15 @@ def _style_language(document) -> None:
     lang.set(qn("w:bidi"), "ar-SA")
     _set(rPr, "w:sz", val=round(SIZE_3.pt * 2))
     _set(rPr, "w:szCs", val=round(SIZE_3.pt * 2))
+    # a paragraph the office types in Word falls on the 22-line grid too (no space after)
+    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    if spacing is not None:
+        for name, value in {
+            "after": "0",
+            "line": str(LINE_PITCH.twips),
+            "lineRule": "exact",
+        }.items():
+            spacing.set(qn(f"w:{name}"), value)
     normal = document.styles["Normal"]
     pPr = normal.element.get_or_add_pPr()
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):
@@ -428,10 +438,6 @@ def _paragraph_style(document, name: str):
         return style
 
 
-def _char_indent_pt(chars: float) -> Length:
-    return Pt(chars * SIZE_3.pt)
-
-
 def place_closing(signature: Paragraph, date: Paragraph) -> None:
     """落款 per GB/T 9704 7.3.5.2 (no seal): the unit right-aligned two characters in from the
     right, the date on the next line starting two characters right of the unit's first
@@ -462,7 +468,9 @@ def fit_mark(paragraph: Paragraph, width: Length = TYPE_WIDTH) -> None:
     form.line_spacing = Pt(round(size * 1.25))
 
 
-def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
+def break_title(
+    paragraph: Paragraph, *, width: Length = TYPE_WIDTH, keep: Sequence[str] = ()
+) -> None:
     """Set a title's text again as lines (w:br between them) that keep words together, in the
     font of its first run."""
     runs = paragraph.runs
@@ -470,7 +478,7 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         return
     text = tidy(paragraph.text.replace("\n", ""))
     size = runs[0].font.size or SIZE_2
-    per_line = math.floor(type_width_of(paragraph).pt / size.pt)
+    per_line = math.floor(width.pt / size.pt)
     lines = title_lines(text, per_line=per_line, keep=keep)
     first = runs[0]
     for run in runs[1:]:
@@ -484,12 +492,6 @@ def break_title(paragraph: Paragraph, *, keep: Sequence[str] = ()) -> None:
         first.add_text(line)
 
 
-def type_width_of(paragraph: Paragraph) -> Length:
-    """The type area's width of the document `paragraph` is in."""
-    document = paragraph.part.document
-    return type_width(document.sections[0])
-
-
 def refit(document) -> None:
     """Lay out again what depends on filled-in text: the organ's mark and the 落款 (after a
     template's placeholders are replaced)."""
@@ -500,7 +502,7 @@ def refit(document) -> None:
         if name == STYLE_MARK:
             fit_mark(paragraph, width)
         elif name == STYLE_TITLE:
-            break_title(paragraph)
+            break_title(paragraph, width=width)
         elif name == STYLE_SIGNATURE and index + 1 < len(paragraphs):
             following = paragraphs[index + 1]
             if following.style is not None and following.style.name == STYLE_DATE:
@@ -522,21 +524,25 @@ def header_lines(header: str, data_width: float) -> str:
     return header[:at] + "\n" + header[at:]
 
 
+def _needs(headers: Sequence[str], rows: Sequence[Sequence[str]], size: Length) -> list[float]:
+    """Points each column needs to set its widest cell (or its header) on one line."""
+    return [
+        max(
+            max((_cell_width(str(row[c]), size) for row in rows), default=0),
+            _cell_width(str(headers[c]), size),
+            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
+        )
+        for c in range(len(headers))
+    ]
+
+
 def fitted_widths(
     headers: Sequence[str], rows: Sequence[Sequence[str]], width: Length, size: Length
 ) -> list[Length]:
     """Column widths fitted to content within `width`: each column gets what its widest cell
     needs; when that is more than there is, the widest columns give way first (water-filling,
     so short columns never wrap); what is left over is shared out in proportion."""
-    columns = len(headers)
-    need = [
-        max(
-            max((_cell_width(str(row[c]), size) for row in rows), default=0),
-            _cell_width(str(headers[c]), size),
-            size.pt * 2 + CELL_PADDING.pt * 2 + 1,
-        )
-        for c in range(columns)
-    ]
+    need = _needs(headers, rows, size)
     total = width.pt
     if sum(need) > total:
         low, high = 0.0, max(need)
@@ -567,6 +573,28 @@ def _cell_paragraph(cell, text: str, font: str, size: Length, alignment) -> None
             run.add_break()
 
 
+TABLE_PROPERTIES = [
+    qn(f"w:{tag}")
+    for tag in (  # noqa: SIM905
+        "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc"
+        " tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption"
+    ).split()
+]
+
+
+def _insert_table_property(tblPr, element) -> None:
+    """Put a table property where the schema's sequence wants it (Word refuses another order)."""
+    existing = tblPr.find(element.tag)
+    if existing is not None:
+        tblPr.remove(existing)
+    rank = TABLE_PROPERTIES.index(element.tag)
+    for index, child in enumerate(tblPr):
+        if child.tag in TABLE_PROPERTIES and TABLE_PROPERTIES.index(child.tag) > rank:
+            tblPr.insert(index, element)
+            return
+    tblPr.append(element)
+
+
 def build_table(
     document,
     headers: Sequence[str],
@@ -585,6 +613,12 @@ def build_table(
         header_lines(str(header), max((text_width(row[c]) for row in texts), default=0))
         for c, header in enumerate(headers)
     ]
+    if (
+        size == SIZE_TABLE
+        and sum(_needs(headers, texts, SIZE_TABLE)) > width.pt
+        and sum(_needs(headers, texts, SIZE_TABLE_SMALL)) <= width.pt
+    ):
+        size = SIZE_TABLE_SMALL  # a little too wide for 小四: set in 五号 rather than wrapped
     widths = fitted_widths(headers, texts, width, size)
     table = document.add_table(rows=1 + len(texts), cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -597,14 +631,16 @@ def build_table(
         for name, value in {"val": "single", "sz": "4", "space": "0", "color": "000000"}.items():
             line.set(qn(f"w:{name}"), value)
         borders.append(line)
-    existing = tblPr.find(qn("w:tblBorders"))
-    if existing is not None:
-        tblPr.remove(existing)
-    tblPr.append(borders)
-    _set(tblPr, "w:tblLayout", type="fixed")
-    margins = _set(tblPr, "w:tblCellMar")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
-        _set(margins, f"w:{side}", w=CELL_PADDING.twips, type="dxa")
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_PADDING.twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    for element in (borders, layout, margins):
+        _insert_table_property(tblPr, element)
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
     for gridcol, column_width in zip(

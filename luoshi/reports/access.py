@@ -8,10 +8,10 @@ chosen by the others. An issued briefing is read under the same rule.
 
 from django.http import Http404
 
-from luoshi.org.access import get_unit_in_scope, scope_for
+from luoshi.org.access import get_unit_in_scope, has_perm, scope_for
 from luoshi.org.models import Unit
 
-from .models import BriefingLine, BriefingSection, BriefingTemplate
+from .models import BriefingLine, BriefingSection, BriefingTemplate, IssuedBriefing
 
 CONFIGURE = "ledger.configure"
 
@@ -74,3 +74,22 @@ def get_line_for_user(user, pk: int) -> BriefingLine:
     if line is None:
         raise Http404
     return line
+
+
+def can_issue_briefing(user, unit: Unit) -> bool:
+    """The office (`ledger.configure`) or the unit's liaison (`ledger.record`) issues a
+    briefing signed by the unit."""
+    return has_perm(user, "ledger.configure", unit) or has_perm(user, "ledger.record", unit)
+
+
+def get_issued_for_user(user, pk: int) -> IssuedBriefing:
+    """An issued briefing, or 404 unless `user` reaches every unit it reports on."""
+    issued = (
+        IssuedBriefing.objects.select_related("unit", "template", "issued_by").filter(pk=pk).first()
+    )
+    if issued is None:
+        raise Http404
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=issued.data.get("units", []))}
+    if not units or not all(reaches_subtree(user, unit) for unit in units.values()):
+        raise Http404
+    return issued

@@ -4,10 +4,11 @@ Every write checks the permission, validates everything (Chinese messages by fie
 saving anything, and writes the audit log in the same transaction.
 """
 
+import datetime
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import (
     BriefingLine,
     BriefingSection,
     BriefingTemplate,
+    IssuedBriefing,
     Metric,
     Rounding,
 )
@@ -83,7 +85,7 @@ def pattern_errors(pattern: str, metric: str) -> list[str]:
         if places:
             errors.append(
                 _(
-                    "只有列出名称的统计内容（宣讲覆盖、红色资源、线路、展览、发稿）可以使用 {places}。"
+                    "只有列出名称的统计内容（宣讲覆盖、红色资源、线路、展览、发稿、志愿服务）可以使用 {places}。"
                 )
             )
     return errors
@@ -404,3 +406,43 @@ def delete_line(*, actor: User, line: BriefingLine) -> None:
     template = line.section.template
     line.delete()
     _touch(template)
+
+
+# --- Issuing a briefing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_briefing(
+    *,
+    actor: User,
+    template: BriefingTemplate,
+    unit: Unit,
+    date_from: datetime.date,
+    date_to: datetime.date,
+) -> IssuedBriefing:
+    """Issue (印发) the briefing of `unit` for the period as it reads now: its text and every
+    figure are kept and never recounted (the page says "数据已更新" when today's count differs).
+    The office or the unit's liaison issues it; the issuer must reach every unit it covers."""
+    from .access import can_issue_briefing, check_briefing_readable
+    from .selectors import briefing_data, write_briefing
+
+    if not can_issue_briefing(actor, unit):
+        raise PermissionDenied(_("您没有印发该单位简报的权限。"))
+    if date_to < date_from:
+        raise ValidationError({"date_to": _("截止日期不能早于开始日期。")})
+    check_briefing_readable(actor, template, unit)
+    briefing = write_briefing(template=template, unit=unit, date_from=date_from, date_to=date_to)
+    if not briefing.figures:
+        raise ValidationError(_("该期间没有可写入简报的数据，无法印发。"))
+    issued = IssuedBriefing.objects.create(
+        template=template,
+        unit=unit,
+        date_from=date_from,
+        date_to=date_to,
+        title=briefing.title,
+        data=briefing_data(briefing),
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    record_created(actor=actor, obj=issued, verb="issue_briefing")
+    return issued

@@ -17,21 +17,24 @@ from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.models import AuditEvent
-from luoshi.audit.services import record
+from luoshi.audit.services import record, serve_export
 from luoshi.lib.docx import docx_response
+from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_int
 from luoshi.org.access import require_perm, scope_for
 
+from . import exports, selectors, services
 from . import forms as f
-from . import selectors, services
 from .access import (
+    can_issue_briefing,
     check_briefing_readable,
     get_briefing_unit_for_user,
+    get_issued_for_user,
     get_line_for_user,
     get_section_for_user,
     get_template_for_user,
 )
-from .documents import briefing_docx
+from .documents import briefing_docx, issue_number
 from .models import BriefingTemplate
 
 PAGE_SIZE = 50
@@ -113,8 +116,123 @@ def briefing(request: AuthenticatedRequest) -> HttpResponse:
             "briefing": written,
             "query": _query(written) if written else "",
             "may_configure": not scope_for(request.user, "ledger.configure").is_empty,
+            "may_issue": bool(written and can_issue_briefing(request.user, written.unit)),
         },
     )
+
+
+@login_required
+@require_POST
+def briefing_issue(request: AuthenticatedRequest) -> HttpResponse:
+    """Issue the briefing the page shows (its query in the POST): kept as it reads now."""
+    user = request.user
+    unit_id, template_id = (
+        parse_int(request.POST.get("unit")),
+        parse_int(request.POST.get("template")),
+    )
+    if unit_id is None or template_id is None:
+        raise Http404
+    unit = get_briefing_unit_for_user(user, unit_id)
+    template = get_template_for_user(user, template_id)
+    form = f.BriefingForm(
+        {
+            "template": template.pk,
+            "unit": unit.pk,
+            "date_from": request.POST.get("from", ""),
+            "date_to": request.POST.get("to", ""),
+        },
+        user=user,
+    )
+    back = (
+        reverse("reports:briefing")
+        + "?"
+        + urlencode({key: request.POST.get(key, "") for key in ("template", "unit", "from", "to")})
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        issued = services.issue_briefing(
+            actor=user,
+            template=template,
+            unit=unit,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("简报已印发，今后打开均为印发时的内容。"))
+    return redirect("reports:issued-detail", issued.pk)
+
+
+# --- Issued briefings -----------------------------------------------------------------------------
+
+
+@login_required
+def issued_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    if not scope_for(user, "ledger.view").covers_units():
+        raise PermissionDenied(_("您没有可以查看简报的单位。"))
+    issued = selectors.visible_issued(user).order_by("-issued_at", "-id")
+    text = request.GET.get("q", "").strip()
+    unit_id = parse_int(request.GET.get("unit"))
+    if text:
+        issued = issued.filter(title__icontains=text)
+    if unit_id is not None:
+        issued = issued.filter(unit_id=unit_id)
+    filters = [_("标题含“%(q)s”") % {"q": text} if text else ""]
+    if wants_xlsx(request):
+        return serve_export(
+            actor=user,
+            object_type="reports.issuedbriefing",
+            title=_("已印发简报"),
+            headers=exports.issued_headers(),
+            rows=exports.issued_rows(issued[:5000]),
+            filters=filters,
+        )
+    page = Paginator(issued, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {key: request.GET[key] for key in ("q", "unit") if request.GET.get(key)}
+    return render(
+        request,
+        "reports/issued_list.html",
+        {
+            "page": page,
+            "items": page.object_list,
+            "params": params,
+            "query": urlencode(params),
+            "units": selectors.briefing_units(user)[:200],
+        },
+    )
+
+
+@login_required
+def issued_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    issued = get_issued_for_user(request.user, pk)
+    written = selectors.issued_briefing(issued)
+    current = selectors.issued_is_current(issued)
+    live = ""
+    if issued.template_id and current is False:
+        live = reverse("reports:briefing") + "?" + _query(written)
+    return render(
+        request,
+        "reports/issued_detail.html",
+        {"issued": issued, "briefing": written, "changed": current is False, "live": live},
+    )
+
+
+@login_required
+def issued_word(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    issued = get_issued_for_user(request.user, pk)
+    written = selectors.issued_briefing(issued)
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        obj=issued,
+        note=_("下载已印发简报 Word"),
+    )
+    content = briefing_docx(written, issue=issue_number(issued))
+    return docx_response(content, f"{written.title}-{written.date_to:%Y%m%d}.docx")
 
 
 @login_required

@@ -102,7 +102,7 @@ def test_task_list_filters(world, api_for):
     unit_tasks = ids(plan="false")
     assert len(unit_tasks) == 3
     assert ids(unit=world.unit_b.pk) == {t.pk for t in Task.objects.filter(unit=world.unit_b)}
-    assert ids(state="in_progress") == {first.pk}
+    assert ids(state="in_progress", plan="false") == {first.pk}
     assert ids(warning="red") == {red.pk}
     assert red.pk not in ids(warning="none", plan="false")
     assert ids(track=second_track.pk) == {first.pk}
@@ -127,6 +127,26 @@ def test_task_list_pagination(world, api_for):
     assert first["count"] == second["count"] == 6
     assert len(first["items"]) == 4 and len(second["items"]) == 2
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    past = office.get("/tasks", {"page": 3, "page_size": 4}).json()
+    assert past["count"] == 6 and past["items"] == []
+    whole = office.get("/tasks", {"page_size": 6}).json()
+    assert whole["count"] == 6 and len(whole["items"]) == 6
+
+
+def test_task_list_counts_only_when_the_page_does_not_tell(world, client_for):
+    """The last page (and a list of one page) gives the count from its own rows; a full page
+    counts, since more may follow."""
+    for n in range(3):
+        issued_task(world, title=f"任务{n}")
+    client = client_for(world.office)
+
+    def counts(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/tasks", params).status_code == 200
+        return sum("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+
+    assert counts(page=1, page_size=4) == 1 + counts(page=2, page_size=4)
+    assert counts(page_size=50) == counts(page=2, page_size=4)
 
 
 def test_task_list_query_count_does_not_grow(world, client_for):

@@ -373,10 +373,11 @@ Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
 
 def _headcounts(root: Unit | None) -> dict[int, int]:
     """Members per unit, people who were deleted left out (a short NOT IN list rather than a
-    join of every membership to its person)."""
+    join of every membership to its person). A person counts once, in the unit of their primary
+    membership (主职): a 兼职 (a further membership) adds no one to that unit's 应注册人数."""
     from luoshi.accounts.models import User
 
-    members = Membership.objects.exclude(
+    members = Membership.objects.filter(is_primary=True).exclude(
         person_id__in=User.objects.filter(deleted_at__isnull=False).values("id")
     )
     if root is not None and root.parent_id is not None:
@@ -648,7 +649,13 @@ def unit_label(platform: str) -> str:
 
 # The ranking, the half-year figures and the list filters live in their own modules; their names are part of the
 # selectors' interface (imported last: they build on what is defined above).
-from .filters import ROW_GROUPS, ImportFilter, NoticeFilter  # noqa: E402
+from .filters import (  # noqa: E402
+    ROW_GROUPS,
+    ImportFilter,
+    NoticeFilter,
+    OrgAliasFilter,
+    visible_org_aliases,
+)
 from .notices import (  # noqa: E402
     half_inputs,
     half_year_figures,
@@ -672,6 +679,8 @@ __all__ = [
     "RANKING_COLUMNS",
     "ROW_GROUPS",
     "ImportFilter",
+    "OrgAliasFilter",
+    "visible_org_aliases",
     "NoticeFilter",
     "PersonRow",
     "Ranking",

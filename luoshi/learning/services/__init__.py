@@ -14,15 +14,18 @@ from .imports import (
     PENDING,
     ImportRejected,
     ReplaceNeeded,
+    absent_count,
+    absent_people,
     confirm_import,
     discard_import,
     map_organisation,
+    may_keep_absent,
     remap_import,
     resolve_row,
     start_import,
     undo_import,
 )
-from .matching import import_units_for_suggestion, suggest_unit
+from .matching import applicable_org_aliases, import_units_for_suggestion, suggest_unit
 from .reports import (
     SETTING_FIELDS,
     change_settings,
@@ -44,6 +47,9 @@ __all__ = [
     "SETTING_FIELDS",
     "ImportRejected",
     "ReplaceNeeded",
+    "absent_count",
+    "absent_people",
+    "applicable_org_aliases",
     "change_settings",
     "confirm_import",
     "current_template",
@@ -54,6 +60,7 @@ __all__ = [
     "issue_notice",
     "map_organisation",
     "mark_notice_read",
+    "may_keep_absent",
     "notice_content",
     "refresh_after_import",
     "remap_import",

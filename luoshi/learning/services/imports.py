@@ -18,7 +18,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
@@ -30,20 +30,28 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.files.models import Attachment
 from luoshi.files.services import store_upload
-from luoshi.org.access import require_perm
+from luoshi.org.access import has_perm, require_perm, scope_for
 from luoshi.org.imports import RowError
-from luoshi.org.models import Unit
+from luoshi.org.models import Membership, Unit
 
 from ..models import (
+    AbsentPolicy,
     ColumnMapping,
     Field,
     ImportRow,
-    OrgAlias,
     Platform,
     PointImport,
     PointRecord,
 )
-from .matching import Match, Matcher, match_rows, place_for, remember_organisation, remember_person
+from .matching import (
+    Match,
+    Matcher,
+    alias_scope,
+    match_rows,
+    place_for,
+    remember_organisation,
+    remember_person,
+)
 from .parsing import ExportError, ExportRow, ParsedExport, parse_export
 
 PENDING = (ImportRow.Match.UNMATCHED, ImportRow.Match.AMBIGUOUS)
@@ -75,7 +83,9 @@ class ReplaceNeeded(ValidationError):
                 "at": timezone.localtime(previous.confirmed_at or previous.created_at).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
-                "n": previous.record_count,
+                # Counted, not the stored count: records another import superseded since
+                # have gone, and imports loaded in bulk never stored one.
+                "n": previous.records.count(),
             },
             code="replace",
         )
@@ -376,7 +386,12 @@ def remap_import(*, actor: User, point_import: PointImport, mapping: dict[str, s
     parsed = _parse(data, point_import.file_name, mapping, True)
     staged = _staged_rows(
         parsed.rows,
-        Matcher(actor=actor, platform=point_import.platform, unit=point_import.unit),
+        Matcher(
+            actor=actor,
+            platform=point_import.platform,
+            unit=point_import.unit,
+            staged=point_import.staged,
+        ),
     )
     with transaction.atomic():
         point_import = PointImport.objects.select_for_update().get(pk=point_import.pk)
@@ -403,26 +418,34 @@ def remap_import(*, actor: User, point_import: PointImport, mapping: dict[str, s
 @transaction.atomic
 def map_organisation(
     *, actor: User, point_import: PointImport, org_name: str, unit: Unit
-) -> OrgAlias:
-    """Map a platform organisation name to a unit (remembered for the platform) and match the
-    import's rows under that organisation again."""
+) -> PointImport:
+    """Map a platform organisation name to a unit for this import and match its rows under that
+    organisation again. The mapping is kept on the import (`staged`) and saved — within the
+    importer's scope — only when the import is confirmed; a discarded preview changes nothing."""
     require_perm(actor, "learning.import", point_import.unit)
     require_perm(actor, "learning.import", unit)
     _require_preview(point_import)
     if not unit.path.startswith(point_import.unit.path):
         raise ValidationError({"unit": _("请选择本次导入范围内的单位。")})
-    alias, before = remember_organisation(
-        actor=actor, platform=point_import.platform, name=org_name, unit=unit
-    )
+    point_import = PointImport.objects.select_for_update().get(pk=point_import.pk)
+    _require_preview(point_import)
+    staged = dict(point_import.staged or {})
+    orgs = dict(staged.get("orgs") or {})
+    before = orgs.get(org_name)
+    orgs[org_name] = unit.pk
+    staged["orgs"] = orgs
+    point_import.staged = staged
+    point_import.save(update_fields=["staged"])
     record(
         actor=actor,
-        action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
-        obj=alias,
-        verb=_("平台组织对应单位"),
-        changes={"unit": [before, unit.pk]},
+        action=AuditEvent.Action.UPDATE,
+        obj=point_import,
+        verb=_("平台组织对应单位（确认导入时保存）"),
+        changes={"org": [before, unit.pk]},
+        note=f"{org_name} → {unit.name}",
     )
     _rematch(actor, point_import, point_import.rows.filter(org_name=org_name))
-    return alias
+    return point_import
 
 
 def _rematch(actor: User, point_import: PointImport, rows) -> None:
@@ -432,7 +455,12 @@ def _rematch(actor: User, point_import: PointImport, rows) -> None:
     )
     if not targets:
         return
-    matcher = Matcher(actor=actor, platform=point_import.platform, unit=point_import.unit)
+    matcher = Matcher(
+        actor=actor,
+        platform=point_import.platform,
+        unit=point_import.unit,
+        staged=point_import.staged,
+    )
     taken_people = set(
         point_import.rows.filter(match=ImportRow.Match.MATCHED)
         .exclude(pk__in=[row.pk for row in targets])
@@ -484,15 +512,19 @@ def resolve_row(
                     % {"name": person.name, "row": other.row_number}
                 }
             )
-        remember_person(
-            actor=actor,
-            platform=point_import.platform,
-            org_name=row.org_name,
-            name=row.name,
-            person=person,
-        )
+        # Remembered for later imports when this one is confirmed (kept on it until then).
+        point_import = PointImport.objects.select_for_update().get(pk=point_import.pk)
+        staged = dict(point_import.staged or {})
+        people = [
+            entry
+            for entry in staged.get("people") or []
+            if (entry[0], entry[1]) != (row.org_name, row.name)
+        ]
+        staged["people"] = [*people, [row.org_name, row.name, person.pk]]
+        point_import.staged = staged
+        point_import.save(update_fields=["staged"])
         row.match, row.person, row.unit_id = ImportRow.Match.MATCHED, person, place.unit_id
-        row.note = _("已手工匹配，以后自动对应。")
+        row.note = _("已手工匹配，确认导入后以后自动对应。")
     row.save(update_fields=["match", "person", "unit", "note"])
     _recount(point_import)
     record(
@@ -528,12 +560,25 @@ def _confirmed_same_period(point_import: PointImport) -> PointImport | None:
     )
 
 
-def _insert_records(point_import: PointImport, *, only_missing: bool = False) -> None:
+def _insert_records(
+    point_import: PointImport, *, only_missing: bool = False, people: list[int] | None = None
+) -> None:
     """Copy the matched rows into PointRecord in one statement, then derive the period's value
     from each person's previous confirmed cumulative figure where the export gave none.
 
     `only_missing`: skip people who already have figures for the platform and period (when an
-    import is restored, another may have counted some of them since)."""
+    import is restored, another may have counted some of them since). `people`: only these
+    (in batches, within the database's limit of parameters)."""
+    if people is not None:
+        for start in range(0, len(people), 500):
+            _insert_records_of(point_import, only_missing, people[start : start + 500])
+        return
+    _insert_records_of(point_import, only_missing, None)
+
+
+def _insert_records_of(
+    point_import: PointImport, only_missing: bool, people: list[int] | None
+) -> None:
     quote = connection.ops.quote_name
     record_table, row_table = quote(PointRecord._meta.db_table), quote(ImportRow._meta.db_table)
     missing = (
@@ -543,6 +588,8 @@ def _insert_records(point_import: PointImport, *, only_missing: bool = False) ->
         if only_missing
         else ""
     )
+    if people is not None:
+        missing += " AND person_id IN ({})".format(", ".join(str(int(pk)) for pk in people) or "0")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -599,6 +646,95 @@ def _insert_records(point_import: PointImport, *, only_missing: bool = False) ->
             )
 
 
+def covered_units(actor: User, point_import: PointImport) -> list[int]:
+    """The units an import speaks for: those under its unit that `actor` may import for."""
+    scope = scope_for(actor, "learning.import")
+    if not scope.covers_units():
+        return []
+    return list(
+        Unit.objects.alive()
+        .filter(scope.units_q(), path__startswith=point_import.unit.path)
+        .values_list("id", flat=True)
+    )
+
+
+def _absent(actor: User, point_import: PointImport):
+    """The memberships in the import's covered units of people no row is matched to."""
+    return (
+        Membership.objects.filter(
+            unit_id__in=covered_units(actor, point_import),
+            person__deleted_at__isnull=True,
+            person__is_active=True,
+        )
+        .exclude(
+            person_id__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values(
+                "person_id"
+            )
+        )
+        .values_list("person_id", flat=True)
+        .order_by("person_id")
+        .distinct()
+    )
+
+
+def absent_people(actor: User, point_import: PointImport) -> list[int]:
+    """People of the import's scope (members of its covered units) no row is matched to: what
+    confirming records as 未在导出中."""
+    return list(_absent(actor, point_import))
+
+
+def absent_count(actor: User, point_import: PointImport) -> int:
+    """How many `absent_people` there are, counted in the database (the preview page)."""
+    return _absent(actor, point_import).count()
+
+
+def may_keep_absent(actor: User, point_import: PointImport) -> bool:
+    """Only the office (who configures learning figures) may keep earlier values of people
+    absent from a file."""
+    return has_perm(actor, "learning.configure", point_import.unit)
+
+
+def _save_staged_aliases(actor: User, point_import: PointImport) -> None:
+    """The organisation mappings and hand matches of a confirmed import, remembered: mappings
+    within the confirming importer's scope (alias_scope), each change audited."""
+    staged = point_import.staged or {}
+    orgs = staged.get("orgs") or {}
+    scope_unit = alias_scope(actor, point_import.unit)
+    targets = Unit.objects.in_bulk(set(orgs.values()))
+    for org_name, unit_id in orgs.items():
+        unit = targets.get(unit_id)
+        if unit is None or not unit.path.startswith(scope_unit.path):
+            continue
+        alias, before = remember_organisation(
+            actor=actor,
+            platform=point_import.platform,
+            name=org_name,
+            unit=unit,
+            scope_unit=scope_unit,
+        )
+        if before == unit.pk:
+            continue
+        record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
+            obj=alias,
+            verb=_("平台组织对应单位"),
+            changes={"unit": [before, unit.pk], "scope_unit": [None, scope_unit.pk]},
+            note=_("%(org)s → %(unit)s（适用于%(scope)s，导入 #%(pk)d）")
+            % {"org": org_name, "unit": unit.name, "scope": scope_unit.name, "pk": point_import.pk},
+        )
+    people = User.objects.in_bulk({entry[2] for entry in staged.get("people") or []})
+    for org_name, name, person_id in staged.get("people") or []:
+        if person_id in people:
+            remember_person(
+                actor=actor,
+                platform=point_import.platform,
+                org_name=org_name,
+                name=name,
+                person=people[person_id],
+            )
+
+
 @transaction.atomic
 def confirm_import(
     *,
@@ -606,6 +742,7 @@ def confirm_import(
     point_import: PointImport,
     replace: bool = False,
     skip_pending: bool = False,
+    absent_policy: str = AbsentPolicy.NOT_EXPORTED,
 ) -> PointImport:
     """Save the matched rows as the period's figures.
 
@@ -613,12 +750,21 @@ def confirm_import(
     `skip_pending`. A confirmed import of the same platform, unit and period is replaced only
     with `replace` (ReplaceNeeded otherwise); figures of the same people and period from other
     imports (an office's import over a liaison's) are superseded, so nothing is counted twice.
+
+    People of the import's scope absent from the file are 未在导出中 by default: their figures
+    of the period from any import go (not registered, 0), so each covered unit's figures are
+    exactly the file's — a partial import replaces exactly its unit's people. The office may
+    keep their earlier values instead (`AbsentPolicy.KEEP`), recorded on the import.
     """
     point_import = (
         PointImport.objects.select_for_update().select_related("unit").get(pk=point_import.pk)
     )
     require_perm(actor, "learning.import", point_import.unit)
     _require_preview(point_import)
+    if absent_policy not in AbsentPolicy.values:
+        raise ValidationError({"absent_policy": _("请选择文件中没有的人员如何处理。")})
+    if absent_policy == AbsentPolicy.KEEP and not may_keep_absent(actor, point_import):
+        raise PermissionDenied(_("只有行动办可以保留文件中没有的人员此前的数据。"))
     pending = point_import.rows.filter(match__in=PENDING)
     if pending.exists():
         if not skip_pending:
@@ -635,6 +781,11 @@ def confirm_import(
         raise ReplaceNeeded(previous)
     now = timezone.now()
     if previous is not None:
+        if absent_policy == AbsentPolicy.KEEP:
+            # The earlier values of people absent from this file stay, now as this import's.
+            previous.records.exclude(
+                person__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values("person")
+            ).update(point_import=point_import)
         previous.records.all().delete()
         previous.status = PointImport.Status.REPLACED
         previous.save(update_fields=["status"])
@@ -647,13 +798,25 @@ def confirm_import(
             changes={"status": [PointImport.Status.CONFIRMED, PointImport.Status.REPLACED]},
             note=_("由导入 #%(pk)d 替换") % {"pk": point_import.pk},
         )
-    superseded, _detail = PointRecord.objects.filter(
+    same_period = PointRecord.objects.filter(
         platform=point_import.platform,
         period_start=point_import.period_start,
         period_end=point_import.period_end,
+    )
+    superseded, _detail = same_period.filter(
         person__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values("person"),
     ).delete()
+    absent = absent_people(actor, point_import)
+    cleared = 0
+    if absent_policy == AbsentPolicy.NOT_EXPORTED:
+        cleared, _detail = same_period.filter(
+            unit_id__in=covered_units(actor, point_import)
+        ).delete()
     _insert_records(point_import)
+    _save_staged_aliases(actor, point_import)
+    point_import.absent_policy = absent_policy
+    point_import.absent_people = absent
+    point_import.absent_count = len(absent)
     point_import.status = PointImport.Status.CONFIRMED
     point_import.confirmed_by = actor
     point_import.confirmed_at = now
@@ -667,6 +830,9 @@ def confirm_import(
             "replaces",
             "record_count",
             "derived_count",
+            "absent_policy",
+            "absent_people",
+            "absent_count",
         ]
     )
     _recount(point_import)
@@ -680,6 +846,13 @@ def confirm_import(
     }
     if superseded:
         note += _("；替换其他导入中同期数据 %(s)d 条") % {"s": superseded}
+    if absent_policy == AbsentPolicy.NOT_EXPORTED:
+        note += _("；范围内 %(n)d 人未在导出中，记为未注册（删除其同期数据 %(c)d 条）") % {
+            "n": len(absent),
+            "c": cleared,
+        }
+    else:
+        note += _("；范围内 %(n)d 人未在导出中，保留其此前数据") % {"n": len(absent)}
     record(
         actor=actor,
         action=AuditEvent.Action.TRANSITION,
@@ -708,6 +881,24 @@ def undo_import(*, actor: User, point_import: PointImport, reason: str = "") -> 
     point_import.undone_at = timezone.now()
     point_import.save(update_fields=["status", "undone_by", "undone_at"])
     note = _("删除 %(n)d 条数据") % {"n": removed}
+    # The people this import superseded or recorded as 未在导出中 get back the figures other
+    # confirmed imports of the period hold for them.
+    people = sorted(
+        set(point_import.absent_people or [])
+        | set(
+            point_import.rows.filter(match=ImportRow.Match.MATCHED).values_list(
+                "person_id", flat=True
+            )
+        )
+    )
+    others = PointImport.objects.filter(
+        platform=point_import.platform,
+        period_start=point_import.period_start,
+        period_end=point_import.period_end,
+        status=PointImport.Status.CONFIRMED,
+    ).exclude(pk=point_import.pk)
+    for other in others.order_by("-confirmed_at", "-pk"):
+        _insert_records(other, only_missing=True, people=people)
     previous = point_import.replaces
     if previous is not None and previous.status == PointImport.Status.REPLACED:
         # Undoing a re-import gives the period back the figures it replaced, from the rows that

@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
+from luoshi.lib.text import name_key
 from luoshi.org.access import scope_for
-from luoshi.org.models import Membership, Unit
+from luoshi.org.models import Membership, Unit, UnitKind
 
 from ..models import ImportRow, OrgAlias, PersonAlias
 from .parsing import normalise
@@ -73,8 +74,11 @@ def _same_phone(known: str, given: str) -> bool:
 class Matcher:
     """People, units and remembered aliases of one import, loaded once; matches rows in memory."""
 
-    def __init__(self, *, actor: User, platform: str, unit: Unit):
+    def __init__(self, *, actor: User, platform: str, unit: Unit, staged: dict | None = None):
         self.unit = unit
+        # A unit's own import (not a whole city's): rows of organisations it cannot place and
+        # names it does not know belong to other units, and are counted, not listed.
+        self.partial = unit.kind not in (UnitKind.PREFECTURE, UnitKind.CITY)
         self.scope = scope_for(actor, "learning.import")
         self.by_name: dict[str, list[Place]] = defaultdict(list)
         self.by_unit_name: dict[tuple[int, str], list[Place]] = defaultdict(list)
@@ -106,17 +110,26 @@ class Matcher:
                     key = normalise(name)
                     by_name[key].append(place)
                     by_unit_name[(unit_id, key)].append(place)
+        staged = staged or {}
         self.units: dict[str, tuple[int, str] | None] = {}
-        for name, unit_id, path in OrgAlias.objects.filter(platform=platform).values_list(
-            "name", "unit_id", "unit__path"
-        ):
+        for name, (unit_id, path) in applicable_org_aliases(platform, unit).items():
             self.units[name] = (unit_id, path)
+        staged_orgs = staged.get("orgs") or {}
+        if staged_orgs:
+            staged_paths = dict(
+                Unit.objects.filter(pk__in=set(staged_orgs.values())).values_list("id", "path")
+            )
+            for name, unit_id in staged_orgs.items():
+                if unit_id in staged_paths:
+                    self.units[name] = (unit_id, staged_paths[unit_id])
         self.aliases = {
             (org_name, name): person_id
             for org_name, name, person_id in PersonAlias.objects.filter(
                 platform=platform
             ).values_list("org_name", "name", "person_id")
         }
+        for org_name, name, person_id in staged.get("people") or []:
+            self.aliases[(org_name, name)] = person_id
         self._unit_names: dict[str, list[tuple[int, str]]] | None = None
         self._in_scope: dict[int, bool] = {}
 
@@ -132,10 +145,10 @@ class Matcher:
             for unit_id, name, short_name, path in Unit.objects.alive().values_list(
                 "id", "name", "short_name", "path"
             ):
-                self._unit_names[normalise(name)].append((unit_id, path))
+                self._unit_names[name_key(name)].append((unit_id, path))
                 if short_name:
-                    self._unit_names[normalise(short_name)].append((unit_id, path))
-        found = self._unit_names.get(org_name, [])
+                    self._unit_names[name_key(short_name)].append((unit_id, path))
+        found = self._unit_names.get(name_key(org_name), [])
         self.units[org_name] = found[0] if len(found) == 1 else None
         return self.units[org_name]
 
@@ -225,6 +238,10 @@ class Matcher:
                 note=_("有 %(n)d 位同名人员，请选择。") % {"n": len(people)},
             )
         elsewhere = tuple(sorted({p.person_id for p in places}))[:MAX_CANDIDATES]
+        if self.partial and org is None and not elsewhere:
+            # Nobody of that name in the unit, under an organisation it has not mapped: another
+            # unit's row in a city-wide export.
+            return Match(ImportRow.Match.OUTSIDE, note=_("属于其他单位，已忽略。"))
         if org_name and org is None:
             note = _("平台组织“%(org)s”尚未对应到单位。") % {"org": org_name}
         elif elsewhere:
@@ -309,6 +326,33 @@ def place_for(actor: User, unit: Unit, person: User) -> Place | None:
 # --- Aliases: matches remembered for the next import --------------------------------------------
 
 
+def applicable_org_aliases(platform: str, unit: Unit) -> dict[str, tuple[int, str]]:
+    """{platform organisation: (unit id, unit path)} of the mappings that apply to an import
+    for `unit`: those whose scope contains it (or that have none), the narrowest winning."""
+    best: dict[str, tuple[int, tuple[int, str]]] = {}
+    for name, unit_id, path, scope_path in OrgAlias.objects.filter(platform=platform).values_list(
+        "name", "unit_id", "unit__path", "scope_unit__path"
+    ):
+        if scope_path and not unit.path.startswith(scope_path):
+            continue
+        depth = len(scope_path or "")
+        if name not in best or depth > best[name][0]:
+            best[name] = (depth, (unit_id, path))
+    return {name: found for name, (_depth, found) in best.items()}
+
+
+def alias_scope(actor: User, unit: Unit) -> Unit:
+    """The scope a mapping `actor` makes on an import for `unit` applies in: the highest unit on
+    `unit`'s path that `actor` may import for (the city for the office, a liaison's own unit)."""
+    scope = scope_for(actor, "learning.import")
+    ids = [int(pk) for pk in unit.path.strip("/").split("/")]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    for pk in ids:
+        if pk in units and scope.contains(units[pk]):
+            return units[pk]
+    return unit
+
+
 def remember_person(
     *, actor: User, platform: str, org_name: str, name: str, person: User
 ) -> PersonAlias:
@@ -323,14 +367,16 @@ def remember_person(
 
 
 def remember_organisation(
-    *, actor: User, platform: str, name: str, unit: Unit
+    *, actor: User, platform: str, name: str, unit: Unit, scope_unit: Unit
 ) -> tuple[OrgAlias, int | None]:
-    """Remember that the platform organisation `name` is `unit`; returns the alias and the unit
-    it meant before (None when it is new)."""
-    alias = OrgAlias.objects.filter(platform=platform, name=name).first()
+    """Remember that the platform organisation `name` is `unit` within `scope_unit`; returns the
+    alias and the unit it meant before in that scope (None when it is new)."""
+    alias = OrgAlias.objects.filter(platform=platform, name=name, scope_unit=scope_unit).first()
     before = alias.unit_id if alias else None
     if alias is None:
-        alias = OrgAlias.objects.create(platform=platform, name=name, unit=unit, created_by=actor)
+        alias = OrgAlias.objects.create(
+            platform=platform, name=name, unit=unit, scope_unit=scope_unit, created_by=actor
+        )
     else:
         alias.unit = unit
         alias.created_by = actor

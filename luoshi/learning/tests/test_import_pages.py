@@ -64,10 +64,11 @@ def test_upload_page_previews_then_hand_match_and_confirm(world, client_for):
     assert response.status_code == 302
     row.refresh_from_db()
     assert (row.match, row.person) == (ImportRow.Match.MATCHED, world.staff2)
-    assert PersonAlias.objects.filter(name="赵小敏", person=world.staff2).exists()
+    assert not PersonAlias.objects.exists()  # remembered when the import is confirmed
 
     response = client.post(reverse("learning:import-confirm", args=[point_import.pk]))
     assert response.status_code == 302
+    assert PersonAlias.objects.filter(name="赵小敏", person=world.staff2).exists()
     point_import.refresh_from_db()
     assert point_import.status == PointImport.Status.CONFIRMED
     assert point_import.record_count == PointRecord.objects.count() == 3

@@ -170,8 +170,9 @@ def test_unknown_person_matched_by_hand_is_remembered(world):
     with pytest.raises(ValidationError):  # nor someone outside the import
         services.resolve_row(actor=world.liaison, row=unknown, person=world.outsider)
     services.resolve_row(actor=world.liaison, row=unknown, person=world.staff2)
-    assert PersonAlias.objects.get(name="赵小敏").person == world.staff2
+    assert not PersonAlias.objects.exists()  # remembered when the import is confirmed
     services.confirm_import(actor=world.liaison, point_import=point_import)
+    assert PersonAlias.objects.get(name="赵小敏").person == world.staff2
     assert PointRecord.objects.get(person=world.staff2).value == Decimal("20")
 
     again = _start(world, xlsx_export(rows), name="学习强国积分2026-11.xlsx", period_start=None)
@@ -216,7 +217,10 @@ def test_organisation_mapped_by_hand_rematches_its_rows(world):
         world.staff2,
         world.section_a,
     )
-    assert OrgAlias.objects.get(name="中共茫崖市文体旅游广电局支部").unit == world.section_a
+    assert not OrgAlias.objects.exists()  # saved when the import is confirmed
+    services.confirm_import(actor=world.office, point_import=point_import)
+    alias = OrgAlias.objects.get(name="中共茫崖市文体旅游广电局支部")
+    assert (alias.unit, alias.scope_unit) == (world.section_a, world.city)
     own = _start(world, xlsx_export(rows))
     with pytest.raises(PermissionDenied):
         services.map_organisation(

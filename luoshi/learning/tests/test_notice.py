@@ -12,6 +12,7 @@ from docx.shared import Mm
 from luoshi.audit.models import AuditEvent
 from luoshi.learning import documents, services
 from luoshi.learning.models import HalfYearNotice, NoticeReceipt, NoticeTemplate
+from luoshi.lib.docx import east_asian_font
 from luoshi.lib.tests.docx_checks import check_official_document
 
 from .test_summary import add_month
@@ -134,6 +135,8 @@ def test_no_people_commended_when_settings_say_so_and_reminders_when_allowed(wor
     assert "李晓梅" not in body
     assert len(document.tables) == 1  # no table of people
     assert "三、提醒" in body
+    heading = next(p for p in document.paragraphs if p.text == "三、提醒")
+    assert east_asian_font(heading.runs[0]) == "黑体"  # a heading, not body text
     assert "市文体旅游广电局" in body.split("三、提醒")[1]  # 2 of 3 registered: below 95%
     assert "冷湖镇" not in body.split("三、提醒")[1]
 

@@ -37,7 +37,7 @@ from ..access import (
     import_units,
     visible_imports,
 )
-from ..models import ImportRow, OrgAlias, PointImport
+from ..models import AbsentPolicy, ImportRow, Platform, PointImport
 
 PAGE_SIZE = 50
 ORG_LIMIT = 30  # unmapped organisations listed at once
@@ -115,12 +115,13 @@ def _organisations(point_import: PointImport, user: User) -> list[dict[str, Any]
     )
     if not names:
         return []
-    # Organisations already known (an alias, or a unit of exactly that name) are not asked for.
-    known = set(
-        OrgAlias.objects.filter(platform=point_import.platform, name__in=names).values_list(
-            "name", flat=True
-        )
-    ) | set(Unit.objects.alive().filter(name__in=names).values_list("name", flat=True))
+    # Organisations already known (a mapping that applies here, one made in this preview, or a
+    # unit of exactly that name) are not asked for.
+    known = (
+        set(services.applicable_org_aliases(point_import.platform, point_import.unit))
+        | set((point_import.staged or {}).get("orgs") or {})
+        | set(Unit.objects.alive().filter(name__in=names).values_list("name", flat=True))
+    )
     names = [name for name in names if name not in known]
     if not names:
         return []
@@ -139,6 +140,13 @@ def _organisations(point_import: PointImport, user: User) -> list[dict[str, Any]
             }
         )
     return result
+
+
+def _staged_orgs(point_import: PointImport) -> list[tuple[str, str]]:
+    """The organisation mappings made in this preview, saved when it is confirmed."""
+    orgs = (point_import.staged or {}).get("orgs") or {}
+    names = dict(Unit.objects.filter(pk__in=set(orgs.values())).values_list("id", "name"))
+    return sorted((org, names.get(unit_id, "")) for org, unit_id in orgs.items())
 
 
 def _detail_context(
@@ -178,15 +186,26 @@ def _detail_context(
         "show": show,
         "page": page,
         "rows": row_list,
+        # Rows of units outside the import are not work to do: one line counts them.
         "tabs": [
             ("pending", _("待处理"), point_import.unmatched_count),
             ("matched", _("已匹配"), point_import.matched_count),
-            ("outside", _("范围外"), point_import.outside_count),
             ("skipped", _("已跳过"), point_import.skipped_count),
         ],
         "confirm_form": f.ConfirmForm(),
         "undo_form": f.UndoForm(),
     }
+    if editable:
+        context["absent_count"] = services.absent_count(request.user, point_import)
+        context["may_keep_absent"] = services.may_keep_absent(request.user, point_import)
+        context["absent_policy"] = extra.pop("absent_policy", AbsentPolicy.NOT_EXPORTED)
+        context["staged_orgs"] = _staged_orgs(point_import)
+    elif point_import.status in (PointImport.Status.CONFIRMED, PointImport.Status.UNDONE):
+        context["absent_names"] = list(
+            User.objects.filter(pk__in=(point_import.absent_people or [])[:PAGE_SIZE])
+            .order_by("pinyin")
+            .values_list("name", flat=True)
+        )
     if editable:
         context["mapping_form"] = extra.pop("mapping_form", None) or f.MappingForm(
             point_import=point_import
@@ -302,14 +321,22 @@ def import_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             point_import=point_import,
             replace=bool(data.get("replace")),
             skip_pending=bool(data.get("skip_pending")),
+            absent_policy=data.get("absent_policy") or AbsentPolicy.NOT_EXPORTED,
         )
     except services.ReplaceNeeded as needed:
         context = _detail_context(
-            request, point_import, replace_needed=needed.messages[0], previous=needed.previous
+            request,
+            point_import,
+            replace_needed=needed.messages[0],
+            previous=needed.previous,
+            absent_policy=data.get("absent_policy") or AbsentPolicy.NOT_EXPORTED,
         )
         return render(request, "learning/import_detail.html", context, status=409)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return _back(point_import, request)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
         return _back(point_import, request)
     point_import.refresh_from_db()
     messages.success(
@@ -419,5 +446,55 @@ def import_list(request: AuthenticatedRequest) -> HttpResponse:
             "imports": page.object_list,
             "query": urlencode(flt.query()),
             "may_import": not scope_for(request.user, "learning.import").is_empty,
+        },
+    )
+
+
+# --- Organisation mappings -----------------------------------------------------------------------
+
+
+@login_required
+def org_aliases(request: AuthenticatedRequest) -> HttpResponse:
+    """The platform organisation mappings of the user's scope, with who made them; the office
+    sees where the same organisation maps to different units in different scopes."""
+    if scope_for(request.user, "learning.import").is_empty:
+        raise PermissionDenied(_("您没有导入平台数据的权限。"))
+    platform = request.GET.get("platform", "")
+    flt = selectors.OrgAliasFilter(
+        platform=platform if platform in dict(Platform.choices) else "",
+        q=request.GET.get("q", "").strip()[:100],
+        conflicts=request.GET.get("conflicts") == "1",
+    )
+    aliases = flt.apply(selectors.visible_org_aliases(request.user))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="learning.orgalias",
+            title=_("平台组织对应"),
+            headers=exports.org_alias_headers(),
+            rows=exports.org_alias_rows(aliases),
+            filters=flt.describe(),
+        )
+    page = Paginator(aliases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(
+        {
+            key: value
+            for key, value in (
+                ("platform", flt.platform),
+                ("q", flt.q),
+                ("conflicts", "1" if flt.conflicts else ""),
+            )
+            if value
+        }
+    )
+    return render(
+        request,
+        "learning/org_aliases.html",
+        {
+            "page": page,
+            "aliases": page.object_list,
+            "filter": flt,
+            "platforms": Platform.choices,
+            "query": query,
         },
     )

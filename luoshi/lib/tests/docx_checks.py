@@ -4,6 +4,7 @@ check the document tests of each app call on the .docx they generate."""
 import datetime
 import io
 import re
+from typing import Any
 
 from django.utils import timezone
 from docx import Document
@@ -31,8 +32,8 @@ def check_official_document(
 ):
     """Open `content` and assert the page, grid, page numbers, fonts, tables and properties.
     Returns the python-docx Document for further checks."""
-    document = Document(io.BytesIO(content))
-    section = document.sections[0]
+    document: Any = Document(io.BytesIO(content))
+    section: Any = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
     assert [round(margin.mm) for margin in margins] == [37, 35, 28, 26]

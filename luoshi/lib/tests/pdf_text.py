@@ -24,12 +24,15 @@ def soffice() -> str | None:
 def convert_to_pdf(content: bytes, folder: Path, name: str = "document") -> Path:
     """Convert a .docx with LibreOffice headless (its own profile in `folder`, so a running
     LibreOffice or a parallel test does not get in the way) and return the PDF's path."""
+    command = soffice()
+    if command is None:
+        raise FileNotFoundError("soffice")
     source = folder / f"{name}.docx"
     source.write_bytes(content)
     profile = folder / "lo-profile"
     subprocess.run(
         [
-            soffice(),
+            command,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--convert-to",
@@ -85,6 +88,14 @@ def _cmap(data: bytes) -> tuple[int, dict[int, str]]:
     return width, mapping
 
 
+def _first(pattern: bytes, data: bytes) -> bytes:
+    """The first group of the first match (the PDF is LibreOffice's: it is there)."""
+    match = re.search(pattern, data, re.S)
+    if match is None:
+        raise ValueError(f"not in the PDF: {pattern!r}")
+    return match.group(1)
+
+
 def _read(data: bytes) -> list[str]:
     objects = {int(number): body for number, body in OBJECT.findall(data)}
 
@@ -95,20 +106,19 @@ def _read(data: bytes) -> list[str]:
         match = re.search(rb"/" + key + rb"\s*(<<.*?>>)", body, re.S)
         return match.group(1) if match else b""
 
-    root = re.search(rb"/Root\s*" + REF, data)
-    catalog = objects[int(root.group(1))]
+    catalog = objects[int(_first(rb"/Root\s*" + REF, data))]
     pages: list[bytes] = []
 
     def walk(number: int) -> None:
         body = objects[number]
         if re.search(rb"/Type\s*/Pages", body):
-            kids = re.search(rb"/Kids\s*\[(.*?)\]", body, re.S).group(1)
+            kids = _first(rb"/Kids\s*\[(.*?)\]", body)
             for kid in re.findall(REF, kids):
                 walk(int(kid))
         else:
             pages.append(body)
 
-    walk(int(re.search(rb"/Pages\s*" + REF, catalog).group(1)))
+    walk(int(_first(rb"/Pages\s*" + REF, catalog)))
     maps: dict[int, tuple[int, dict[int, str]]] = {}
     texts = []
     for page in pages:
@@ -124,7 +134,7 @@ def _read(data: bytes) -> list[str]:
                     _cmap(_stream(objects[int(unicode.group(1))])) if unicode else (1, {})
                 )
             fonts[name] = maps[number]
-        contents = re.search(rb"/Contents\s*(\[.*?\]|" + REF + rb")", page, re.S).group(1)
+        contents = _first(rb"/Contents\s*(\[.*?\]|" + REF + rb")", page)
         streams = b"".join(_stream(objects[int(number)]) for number in re.findall(REF, contents))
         texts.append(_show(streams, fonts))
     return texts

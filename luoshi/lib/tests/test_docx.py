@@ -126,3 +126,20 @@ def test_refit_lays_out_filled_placeholders():
     assert "\n" in title.text and min(len(line) for line in title.text.split("\n")) >= 2
     signature = next(p for p in filled.paragraphs if p.style.name == official.STYLE_SIGNATURE)
     assert signature._p.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "200"
+
+
+def test_a_table_a_little_too_wide_for_small_four_is_set_in_five():
+    """Eight columns with a ten-character unit name do not fit in 小四: 五号, no name wrapped."""
+    document = official.OfficialDocument()
+    document.title("通报")
+    document.body("正文")
+    headers = [*HEADERS, "人均积分"]
+    rows = [[5, "文化市场综合执法大队", 5, 4, 80.0, 80.0, 27217, 5443.4]]
+    table = document.table(headers, rows)
+    cell = table.rows[1].cells[1]
+    size = cell.paragraphs[0].runs[0].font.size
+    assert size == Pt(10.5)
+    assert cell.width.pt >= official.text_width("文化市场综合执法大队") * size.pt
+    # a long text column wraps instead: the size stays 小四
+    wide = document.table(["项目", "内容"], [["任务名称", "很长的任务名称" * 10]])
+    assert wide.rows[1].cells[1].paragraphs[0].runs[0].font.size == Pt(12)

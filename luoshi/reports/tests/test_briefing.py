@@ -12,18 +12,20 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from luoshi.audit.models import AuditEvent
+from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Activity
 from luoshi.lib.docx import east_asian_font
 from luoshi.lib.tests.docx_checks import check_official_document
 from luoshi.org import services as org
 from luoshi.org.models import UnitKind
 from luoshi.reports import demo as reports_demo
-from luoshi.reports.models import BriefingLine, BriefingTemplate
+from luoshi.reports.models import BriefingLine, BriefingTemplate, IssuedBriefing
 from luoshi.reports.selectors import write_briefing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("reports-demo")]
@@ -309,3 +311,89 @@ def test_an_empty_period_writes_no_zero_figures(article):
     )
     assert "突出“真”字，监督执纪动真格。" in none.plain_text()
     assert "进一步促进“四大”专项行动取得明显实效。本期暂未开展文化市场检查。" in none.plain_text()
+
+
+def test_an_issued_briefing_stays_as_issued(article):
+    """Issued on the page, the briefing is kept: a record added afterwards changes today's
+    count, not the issued text; its page says 数据已更新 and links to today's briefing; its Word
+    document is the issued text; a reader who may not see a unit it covers gets 404."""
+    liaison = _client(article.people["wtl"])
+    params = _params(article)
+    page = liaison.get(reverse("reports:briefing"), params)
+    assert 'id="briefing-issue"' in page.content.decode()
+    response = liaison.post(reverse("reports:briefing-issue"), params)
+    issued = IssuedBriefing.objects.get()
+    assert response["Location"] == reverse("reports:issued-detail", args=[issued.pk])
+    first = liaison.get(response["Location"])
+    text = _plain(first.content.decode())
+    assert LEARNING in text and "数据已更新" not in text
+    assert AuditEvent.objects.filter(verb="issue_briefing").exists()
+    # One more 专项理论学习 on 2022-04-01: today's count is 9, the issued briefing still says 8.
+    theory = Activity.objects.filter(
+        type__name="专项理论学习", unit=article.units["wtl"], starts_at__date__range=(FROM, TO)
+    ).first()
+    ledger.record_activity(
+        actor=article.people["wtl"],
+        activity_type=theory.type,
+        unit=article.units["wtl"],
+        title="补充学习",
+        starts_at=theory.starts_at + datetime.timedelta(hours=3),
+        values=theory.values,
+    )
+    again = liaison.get(reverse("reports:issued-detail", args=[issued.pk]))
+    html = again.content.decode()
+    assert LEARNING in _plain(html)
+    assert "数据已更新" in html and again.context["live"] in html.replace("&amp;", "&")
+    live = liaison.get(again.context["live"])
+    assert "专项理论学习9次" in _plain(live.content.decode())
+    document = Document(
+        io.BytesIO(liaison.get(reverse("reports:issued-word", args=[issued.pk])).content)
+    )
+    assert any(LEARNING in p.text for p in document.paragraphs)
+    assert any(p.text == "第1期" for p in document.paragraphs)  # 报头: the first issued this year
+    listed = liaison.get(reverse("reports:issued-list"))
+    assert [item.pk for item in listed.context["items"]] == [issued.pk]
+    export = liaison.get(reverse("reports:issued-list"), {"export": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    outsider = _client(article.people["outsider"])
+    assert outsider.get(reverse("reports:issued-detail", args=[issued.pk])).status_code == 404
+    assert outsider.get(reverse("reports:issued-word", args=[issued.pk])).status_code == 404
+    assert list(outsider.get(reverse("reports:issued-list")).context["items"]) == []
+    assert outsider.post(reverse("reports:briefing-issue"), params).status_code == 404
+
+
+def test_the_demo_briefings_state_every_figure_of_the_article(article):
+    """Up to 2022-04-14 the bureau's briefing says what the article says of 快, 活, 真 and 实,
+    and the department's says the 九个强化 with the figures the article implies."""
+    bureau = write_briefing(
+        template=_template(), unit=article.units["wtl"], date_from=FROM, date_to=TO
+    ).plain_text()
+    for sentence in (
+        "召开“四大专项”行动安排部署会1次。",
+        LEARNING,
+        INSPECTIONS,
+        "精心设计茫崖工业遗址图片展等精品展览，",
+        "推出石油精神红色旅游线路、戍边建设学习体验线路等红色旅游线路、学习体验线路，",
+        "充分运用狮20井、英雄地中四井、七个泉军事设施、茫崖工业遗址等4处红色旅游景点、红色文物资源，",
+        "开展现场教学、参观学习4次。",
+    ):
+        assert sentence in bureau, sentence
+    assert "（四）突出“实”字" in bureau
+    department = write_briefing(
+        template=_template(reports_demo.DEPARTMENT_TEMPLATE),
+        unit=article.units["xcb"],
+        date_from=FROM,
+        date_to=TO,
+    ).plain_text()
+    assert department.startswith("市委宣传部“四大”专项行动工作简报")
+    for sentence in (
+        "一、市委宣传部“九个强化”贯穿专项行动全程",
+        "召开周例会8次、月调度会2次。",
+        COVERAGE,
+        "受众530余人次",
+        "在中央级媒体（网站1篇）、省级媒体（学习强国号1篇、网站1篇）、州级媒体（报纸1篇、电视1篇）、"
+        "市级媒体（微信公众号1篇、抖音/视频号1篇、新闻客户端1篇）刊播稿件8篇",
+        "确定2名记者的宣传目标任务，其中1名完成任务量。",
+    ):
+        assert sentence in department, sentence
+    assert "市文体旅游广电局" not in department
