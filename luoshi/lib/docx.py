@@ -63,7 +63,6 @@ CHARS_PER_LINE = 28
 LINE_PITCH = Twips(int(TYPE_HEIGHT.twips / LINES_PER_PAGE))  # 579 twips
 # w:charSpace: what a grid character adds to the 三号 em, in 1/4096 pt (negative: 28 × 15.79 pt).
 CHAR_SPACE = round((TYPE_WIDTH.pt / CHARS_PER_LINE - SIZE_3.pt) * 4096)
-CHAR = Pt(TYPE_WIDTH.pt / CHARS_PER_LINE)  # one character of the grid
 # Body paragraphs are set solid (not snapped to the character grid) and condensed by 0.5 pt:
 # 28 characters of 三号 then fill the 156 mm line exactly as the grid says, in Word and WPS and
 # also in LibreOffice, which puts a 16 pt character into two cells of a grid narrower than 16 pt
@@ -437,10 +436,6 @@ def _paragraph_style(document, name: str):
         style.base_style = document.styles["Normal"]
         style.quick_style = True
         return style
-
-
-def _char_indent_pt(chars: float) -> Length:
-    return Pt(chars * SIZE_3.pt)
 
 
 def place_closing(signature: Paragraph, date: Paragraph) -> None:
