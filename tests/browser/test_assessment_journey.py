@@ -41,8 +41,12 @@ def open_as(browser, live_server):
 
 
 def test_the_office_runs_an_assessment_to_grading(
-    open_as, live_server, scenario, shoot, monkeypatch
-):  # noqa: F811
+    open_as,
+    live_server,
+    scenario,  # noqa: F811
+    shoot,
+    monkeypatch,
+):
     plan = scenario.plan
     run = services.start_run(actor=scenario.world.office, plan=plan)
     services.compute_run(run_id=run.pk)  # the job, as the queue's worker would run it
