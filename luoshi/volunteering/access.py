@@ -41,11 +41,10 @@ def own_volunteer(user) -> Volunteer | None:
     """The volunteer record of `user`'s own account, if they registered."""
     if not _authenticated(user):
         return None
-    cached = getattr(user, "_luoshi_volunteer", False)
-    if cached is False:
-        cached = Volunteer.objects.filter(person=user).first()
-        user._luoshi_volunteer = cached
-    return cached
+    if not hasattr(user, "_luoshi_volunteer"):
+        user._luoshi_volunteer = Volunteer.objects.filter(person=user).first()
+    found: Volunteer | None = user._luoshi_volunteer
+    return found
 
 
 def forget_own_volunteer(user) -> None:

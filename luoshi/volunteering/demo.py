@@ -298,6 +298,7 @@ def load(builder: "DemoBuilder") -> None:
         tasks = services.issue_action(actor=wmzx, action=action)
         current = month == today.month
         for position, task in enumerate(tasks):
+            assert task.unit_id is not None
             key = key_of[task.unit_id]
             liaison = liaisons[key]
             if current and position % 3 == 2:
@@ -328,8 +329,8 @@ def load(builder: "DemoBuilder") -> None:
                     action=action,
                     team=teams.get(key),
                 )
-                for order, volunteer in enumerate(volunteers.get(key, [])[:5]):
-                    _served(service, volunteer, 180 - 20 * order)  # 100 min (< 60 %) records none
+                for rank, volunteer in enumerate(volunteers.get(key, [])[:5]):
+                    _served(service, volunteer, 180 - 20 * rank)  # 100 min (< 60 %) records none
             task.refresh_from_db()
             if not current and task.progress == 100:
                 chain.report_progress(
@@ -365,8 +366,10 @@ def load(builder: "DemoBuilder") -> None:
     barber = upcoming.positions.get(name="理发")
     takers = [v for v in volunteers["wtl"] + volunteers["htg"] if v.person_id][:5]
     for volunteer in [own, *takers]:
+        assert volunteer.person is not None
         services.sign_up(actor=volunteer.person, service=upcoming, position=barber)
     cancelled = SignUp.objects.filter(service=upcoming, status=SignUp.Status.ACCEPTED).last()
+    assert cancelled is not None and cancelled.volunteer.person is not None
     services.cancel_signup(actor=cancelled.volunteer.person, signup=cancelled, reason="临时出差")
 
     # 补录 with proof, and an objection of the resident in the publicity period.

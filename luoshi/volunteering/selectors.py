@@ -315,10 +315,10 @@ def objections_for(user) -> list[Objection]:
     )
     centre = is_centre(user)
     for row in rows:
-        row.may_answer = (
+        row.may_answer = (  # type: ignore[attr-defined]
             row.status == Objection.Status.OPEN and can_organise(user, row.hours.service)
         ) or (row.status == Objection.Status.ESCALATED and centre)
-        row.mine = row.hours.volunteer.person_id == user.pk
+        row.mine = row.hours.volunteer.person_id == user.pk  # type: ignore[attr-defined]
     return rows
 
 
@@ -394,23 +394,23 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
         activity__starts_at__date__lte=last,
         activity__unit_id__in=unit_ids,
     )
-    for found in services_in_month.values("activity__unit_id").annotate(
+    for unit_id, n, p in services_in_month.values_list("activity__unit_id").annotate(
         n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED))
     ):
-        r = row(found["activity__unit_id"])
-        r.activities, r.prescribed = found["n"], found["p"]
+        r = row(unit_id)
+        r.activities, r.prescribed = n, p
     hours = ServiceHours.objects.filter(
         served_on__gte=first, served_on__lte=last, unit_id__in=unit_ids
     )
-    for found in hours.values("unit_id").annotate(
+    for unit_id, n, v, h, a in hours.values_list("unit_id").annotate(
         n=Count("pk"),
         v=Count("volunteer_id", distinct=True),
         h=Sum("hours"),
         a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
     ):
-        r = row(found["unit_id"])
-        r.attendances, r.volunteers = found["n"], found["v"]
-        r.hours, r.added_hours = found["h"] or Decimal(0), found["a"] or Decimal(0)
+        r = row(unit_id)
+        r.attendances, r.volunteers = n, v
+        r.hours, r.added_hours = h or Decimal(0), a or Decimal(0)
     from .services.themes import counted
 
     for action in PrescribedAction.objects.filter(theme__year=month.year, theme__month=month.month):
@@ -422,19 +422,19 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
             r.actions_expected += 1
             r.actions_done += int(done[task_id] >= action.expected_activities)
     orders = ServiceOrder.objects.filter(team__unit_id__in=unit_ids)
-    for found in (
+    for unit_id, n in (
         orders.filter(dispatched_at__date__gte=first, dispatched_at__date__lte=last)
-        .values("team__unit_id")
+        .values_list("team__unit_id")
         .annotate(n=Count("pk"))
     ):
-        row(found["team__unit_id"]).orders_dispatched = found["n"]
-    for found in (
+        row(unit_id).orders_dispatched = n
+    for unit_id, n, total, rated in (
         orders.filter(closed_at__date__gte=first, closed_at__date__lte=last)
-        .values("team__unit_id")
+        .values_list("team__unit_id")
         .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
     ):
-        r = row(found["team__unit_id"])
-        r.orders_closed, r.rating_total, r.ratings = found["n"], found["s"] or 0, found["r"]
+        r = row(unit_id)
+        r.orders_closed, r.rating_total, r.ratings = n, total or 0, rated
     names = {u.pk: u for u in Unit.objects.filter(pk__in=rows)}
     ordered = sorted(rows.values(), key=lambda r: names[r.unit.pk].path)
     for r in ordered:

@@ -108,12 +108,12 @@ def _publish_errors(
             break
     if team is not None and (not team.is_active or not can_lead_team(actor, team)):
         errors["team"] = _("请选择您可以组织活动的启用中的志愿服务队。")
-    issued = action is not None and action.plan_task is not None and unit is not None
+    plan = action.plan_task if action is not None else None
     if (
         action is not None
         and unit is not None
         and "unit" not in errors
-        and not (issued and action.plan_task.children.alive().filter(unit=unit).exists())
+        and not (plan is not None and plan.children.filter(unit=unit, deleted_at=None).exists())
     ):
         errors["action"] = _("%(unit)s没有承接规定动作“%(action)s”。") % {
             "unit": unit.name,

@@ -56,6 +56,7 @@ def issue_certificate(
         errors["date_to"] = _("请填写正确的服务起止日期。")
     if errors:
         raise ValidationError(errors)
+    assert date_from is not None and date_to is not None
     rows = list(certifiable_hours(volunteer, issuer, date_from, date_to))
     if not rows:
         raise ValidationError(

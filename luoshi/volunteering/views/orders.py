@@ -109,24 +109,24 @@ def order_move(request: AuthenticatedRequest, pk: int, move: str) -> HttpRespons
     user = request.user
     try:
         if move == "review":
-            form = f.ReviewForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(list(form.errors.values())[0])
-            moves.review_order(actor=user, order=order, **form.cleaned_data)
+            review = f.ReviewForm(request.POST)
+            if not review.is_valid():
+                raise ValidationError([e for errs in review.errors.values() for e in errs])
+            moves.review_order(actor=user, order=order, **review.cleaned_data)
         elif move == "dispatch":
-            form = f.DispatchForm(request.POST, user=user)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            moves.dispatch_order(actor=user, order=order, **form.cleaned_data)
+            dispatch = f.DispatchForm(request.POST, user=user)
+            if not dispatch.is_valid():
+                raise ValidationError([e for errs in dispatch.errors.values() for e in errs])
+            moves.dispatch_order(actor=user, order=order, **dispatch.cleaned_data)
         elif move == "take":
             moves.take_order(actor=user, order=order)
         elif move == "hand-back":
             moves.hand_back_order(actor=user, order=order, reason=request.POST.get("reason", ""))
         elif move == "close":
-            form = f.CloseOrderForm(request.POST, order=order)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            moves.close_order(actor=user, order=order, service=form.cleaned_data["service"])
+            closing = f.CloseOrderForm(request.POST, order=order)
+            if not closing.is_valid():
+                raise ValidationError([e for errs in closing.errors.values() for e in errs])
+            moves.close_order(actor=user, order=order, service=closing.cleaned_data["service"])
         else:
             from django.http import Http404
 

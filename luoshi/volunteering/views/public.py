@@ -35,12 +35,12 @@ def order(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
     question, token = challenge()
-    if placed is None:
-        form.data = form.data.copy() if form.is_bound else form.data
-        if form.is_bound:
-            form.data["challenge"] = token
-        else:
-            form.initial["challenge"] = token
+    if placed is None and form.is_bound:
+        data = request.POST.copy()
+        data["challenge"] = token  # a fresh sum for the next try
+        form.data = data
+    elif placed is None:
+        form.initial["challenge"] = token
     return render(
         request,
         "volunteering/public_order.html",

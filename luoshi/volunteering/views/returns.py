@@ -90,7 +90,11 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = get_team_for_user(request.user, pk)
     leads = can_lead_team(request.user, team)
     orders = list(team.orders.order_by("-created_at")[:50]) if leads else []
-    taken = [o for o in orders if o.taken_at and o.dispatched_at]
+    waits = [
+        (o.taken_at - o.dispatched_at).total_seconds()
+        for o in orders
+        if o.taken_at is not None and o.dispatched_at is not None
+    ]
     rated = [o.rating for o in orders if o.rating]
     context = {
         "team": team,
@@ -102,12 +106,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             .order_by("-activity__starts_at")[:30]
         ),
         "orders": orders,
-        "response_hours": round(
-            sum((o.taken_at - o.dispatched_at).total_seconds() for o in taken) / 3600 / len(taken),
-            1,
-        )
-        if taken
-        else None,
+        "response_hours": round(sum(waits) / 3600 / len(waits), 1) if waits else None,
         "average_rating": round(sum(rated) / len(rated), 1) if rated else None,
         "closed": sum(1 for o in orders if o.status == ServiceOrder.Status.CLOSED),
     }
