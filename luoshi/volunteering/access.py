@@ -37,6 +37,14 @@ def _authenticated(user) -> bool:
     return getattr(user, "is_authenticated", False)
 
 
+def _reach(scope, prefix: str) -> Q:
+    """The scope as a condition to OR with others: "everything" is Q() in `units_q`, which an OR
+    would drop, so it is spelled as a condition that holds for every row."""
+    if scope.everything:
+        return Q(**{f"{prefix}isnull": False})
+    return scope.units_q(prefix)
+
+
 def own_volunteer(user) -> Volunteer | None:
     """The volunteer record of `user`'s own account, if they registered."""
     if not _authenticated(user):
@@ -123,7 +131,7 @@ def visible_volunteers(user) -> QuerySet[Volunteer]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(person=user)
     if scope.covers_units():
-        condition |= scope.units_q("unit__")
+        condition |= _reach(scope, "unit__")
     return Volunteer.objects.filter(condition).select_related("unit", "person")
 
 
@@ -271,7 +279,7 @@ def visible_hours(user) -> QuerySet[ServiceHours]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(volunteer__person=user)
     if scope.covers_units():
-        condition |= scope.units_q("unit__")
+        condition |= _reach(scope, "unit__")
     return ServiceHours.objects.filter(condition).select_related(
         "volunteer", "unit", "service__activity"
     )
@@ -310,7 +318,7 @@ def visible_orders(user) -> QuerySet[ServiceOrder]:
     scope = scope_for(user, "volunteer.manage")
     condition = Q(team__in=led_teams(user))
     if scope.covers_units():
-        condition |= scope.units_q("team__unit__")
+        condition |= _reach(scope, "team__unit__")
     return ServiceOrder.objects.filter(condition).select_related("team", "task")
 
 
@@ -327,7 +335,7 @@ def visible_certificates(user) -> QuerySet[Certificate]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(volunteer__person=user)
     if scope.covers_units():
-        condition |= scope.units_q("issuer__")
+        condition |= _reach(scope, "issuer__")
     return Certificate.objects.filter(condition).select_related("volunteer", "issuer")
 
 
