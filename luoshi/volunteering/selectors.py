@@ -372,15 +372,20 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
     expected, orders dispatched and closed, and the average rating. Every figure is counted from
     the records; a unit with nothing in the month is left out."""
     first, last = in_month(month)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = start + datetime.timedelta(days=(last - first).days + 1)
     scope = scope_for(user, "volunteer.view")
-    units = (
-        Unit.objects.alive().filter(scope.units_q())
-        if scope.covers_units()
-        else Unit.objects.none()
-    )
-    if unit is not None:
-        units = units.filter(path__startswith=unit.path)
-    unit_ids = set(units.values_list("pk", flat=True))
+
+    def within(prefix: str) -> Q:
+        """The rows of units in scope (and in `unit`'s subtree), as one condition on the joined
+        unit's path: no list of thousands of unit ids."""
+        if not scope.covers_units():
+            return Q(pk__in=[])
+        condition = scope.units_q(prefix)
+        if unit is not None:
+            condition &= Q(**{f"{prefix}path__startswith": unit.path})
+        return condition
+
     rows: dict[int, ReturnRow] = {}
 
     def row(unit_id: int) -> ReturnRow:
@@ -389,19 +394,17 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
         return rows[unit_id]
 
     services_in_month = ServiceActivity.objects.filter(
+        within("activity__unit__"),
         activity__deleted_at__isnull=True,
-        activity__starts_at__date__gte=first,
-        activity__starts_at__date__lte=last,
-        activity__unit_id__in=unit_ids,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
     )
     for unit_id, n, p in services_in_month.values_list("activity__unit_id").annotate(
         n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED))
     ):
         r = row(unit_id)
         r.activities, r.prescribed = n, p
-    hours = ServiceHours.objects.filter(
-        served_on__gte=first, served_on__lte=last, unit_id__in=unit_ids
-    )
+    hours = ServiceHours.objects.filter(within("unit__"), served_on__gte=first, served_on__lte=last)
     for unit_id, n, v, h, a in hours.values_list("unit_id").annotate(
         n=Count("pk"),
         v=Count("volunteer_id", distinct=True),
@@ -415,21 +418,21 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
 
     for action in PrescribedAction.objects.filter(theme__year=month.year, theme__month=month.month):
         done = counted(action)
-        for task_id, unit_id in Task.objects.filter(pk__in=done, unit_id__in=unit_ids).values_list(
+        for task_id, unit_id in Task.objects.filter(within("unit__"), pk__in=done).values_list(
             "pk", "unit_id"
         ):
             r = row(unit_id)
             r.actions_expected += 1
             r.actions_done += int(done[task_id] >= action.expected_activities)
-    orders = ServiceOrder.objects.filter(team__unit_id__in=unit_ids)
+    orders = ServiceOrder.objects.filter(within("team__unit__"))
     for unit_id, n in (
-        orders.filter(dispatched_at__date__gte=first, dispatched_at__date__lte=last)
+        orders.filter(dispatched_at__gte=start, dispatched_at__lt=end)
         .values_list("team__unit_id")
         .annotate(n=Count("pk"))
     ):
         row(unit_id).orders_dispatched = n
     for unit_id, n, total, rated in (
-        orders.filter(closed_at__date__gte=first, closed_at__date__lte=last)
+        orders.filter(closed_at__gte=start, closed_at__lt=end)
         .values_list("team__unit_id")
         .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
     ):
