@@ -123,7 +123,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A write that found SQLite's lock taken past the busy timeout: 503 "系统繁忙", not a 500.
     "luoshi.lib.busy.BusyDatabaseMiddleware",
+    # A bare 405 (require_POST) drawn as the luoshi error page (luoshi/errors.py).
+    "luoshi.errors.ErrorPageMiddleware",
 ]
+CSRF_FAILURE_VIEW = "luoshi.views.csrf_failure"
 
 ROOT_URLCONF = "luoshi.urls"
 WSGI_APPLICATION = "luoshi.wsgi.application"
@@ -383,7 +386,11 @@ NINJA_PAGINATION_PER_PAGE = 50
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # expected 403/404/405s are one line each, not a traceback (luoshi/errors.py)
+    "filters": {"expected_errors": {"()": "luoshi.errors.ExpectedErrorFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["expected_errors"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LUOSHI_LOG_LEVEL", "WARNING")},
     "loggers": {"huey": {"level": "INFO"}},
 }

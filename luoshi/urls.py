@@ -30,3 +30,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "luoshi.views.bad_request"
+handler403 = "luoshi.views.permission_denied"
+handler404 = "luoshi.views.page_not_found"
+handler500 = "luoshi.views.server_error"

@@ -5,7 +5,7 @@ from typing import cast
 from django.conf import settings
 from django.http import HttpRequest
 
-from luoshi.org.access import has_perm
+from luoshi.org.access import has_perm, scope_for
 
 from .models import User
 
@@ -35,7 +35,10 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "ledger": has_perm(user, "ledger.view"),
         "ledger_record": has_perm(user, "ledger.record"),
         "ledger_configure": has_perm(user, "ledger.configure"),
+        # pages over units (briefings, rankings) need a unit in reach, not only one's own records
+        "briefing": scope_for(user, "ledger.view").covers_units(),
         "learning": has_perm(user, "learning.view"),
+        "ranking": scope_for(user, "learning.view").covers_units(),
         "learning_import": has_perm(user, "learning.import"),
         "learning_configure": has_perm(user, "learning.configure"),
         "volunteer": any(

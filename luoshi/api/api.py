@@ -141,6 +141,7 @@ def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from luoshi.assessment import api as assessment_api
     from luoshi.campaigns import api as campaigns_api
     from luoshi.files import api as files_api
     from luoshi.heritage import api as heritage_api
@@ -153,6 +154,7 @@ def _register_routers() -> None:
     from luoshi.rectification import api as rectification_api
     from luoshi.reports import api as reports_api
     from luoshi.study import api as study_api
+    from luoshi.volunteering import api as volunteering_api
 
     api.add_router("/units", org_api.units_router)
     api.add_router("/people", org_api.people_router)
@@ -167,6 +169,8 @@ def _register_routers() -> None:
     api.add_router("/heritage", heritage_api.router)
     api.add_router("/learning", learning_api.router)
     api.add_router("/reports", reports_api.router)
+    api.add_router("/assessment", assessment_api.router)
+    api.add_router("/volunteering", volunteering_api.router)
 
 
 _register_routers()

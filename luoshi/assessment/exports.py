@@ -19,8 +19,10 @@ def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
         by_name = {item.indicator_name: item for item in unit_score.items.all()}
         cells = []
         for name in names:
-            item = by_name.get(name)
-            cells.append(None if item is None or item.score is None else float(item.signed_score))
+            found = by_name.get(name)
+            cells.append(
+                None if found is None or found.score is None else float(found.signed_score)
+            )
         rows.append(
             [
                 unit_score.category.name,

@@ -167,7 +167,7 @@ class IndicatorForm(StyledForm):
 
 
 class PlanForm(StyledForm):
-    campaign = forms.ModelChoiceField(label=_("专项行动"), queryset=None)  # type: ignore[arg-type]
+    campaign: forms.ModelChoiceField = forms.ModelChoiceField(label=_("专项行动"), queryset=None)  # type: ignore[arg-type]
     name = forms.CharField(label=_("方案名称"), max_length=200)
     period_kind = forms.ChoiceField(label=_("考核周期"), choices=PeriodKind.choices)
     period_start = forms.DateField(label=_("起始日期"), widget=DateInput())
@@ -194,7 +194,7 @@ class CategoryForm(StyledForm):
         label=_("类别名称"), max_length=50, help_text=_("如：部门、乡镇、企事业、学校。")
     )
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=999, initial=0)
-    units = forms.ModelMultipleChoiceField(
+    units: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("参评单位"),
         queryset=None,  # type: ignore[arg-type]
         widget=forms.CheckboxSelectMultiple,

@@ -7,6 +7,7 @@ same figures that `score` uses, so the words and the arithmetic cannot disagree.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import Indicator, IndicatorKind, Rule
 
@@ -68,8 +69,18 @@ def check_rule(indicator: Indicator) -> dict[str, str]:
     return errors
 
 
+NO_BASE = gettext_noop("无应考核事项的，按满分计。")
+
+
 def formula(indicator: Indicator, weight: Decimal, unit_label: str = "") -> str:
     """The rule in words, with the weight and the figures: shown wherever the score is."""
+    text = _formula(indicator, weight, unit_label)
+    if indicator.kind == IndicatorKind.SCORE and indicator.rule != Rule.MANUAL:
+        text += _(NO_BASE)
+    return text
+
+
+def _formula(indicator: Indicator, weight: Decimal, unit_label: str) -> str:
     w, u = _n(weight), unit_label
     cap = _n(indicator.cap)
     if indicator.kind != IndicatorKind.SCORE:
@@ -119,15 +130,17 @@ def formula(indicator: Indicator, weight: Decimal, unit_label: str = "") -> str:
 def score(
     indicator: Indicator, weight: Decimal, value: Decimal | None, best: Decimal | None = None
 ) -> Decimal | None:
-    """Points for `value` (None: nothing to score yet, e.g. a manual item before it is scored;
-    a figure without a base — no tasks due — scores 0)."""
+    """Points for `value`. None for a manual item until the inspection team scores it; a figure
+    without a base (value None: no task due, no notice issued) scores the full weight."""
     if indicator.rule == Rule.MANUAL:
         return None
     if indicator.kind != IndicatorKind.SCORE:
         count = value or ZERO
         return points(min(count * (indicator.per_item or ZERO), indicator.cap or ZERO))
     if value is None:
-        return points(ZERO)
+        # Nothing to assess (no task due, no notice issued, no problem listed): not held
+        # against the unit, as the formula says.
+        return points(weight)
     match indicator.rule:
         case Rule.LINEAR:
             target = indicator.target or Decimal(1)

@@ -184,6 +184,7 @@ def _attach_evidence(adjustments: list[Adjustment]) -> None:
             owner_id__in=[adj.pk for adj in adjustments],
         ).order_by("uploaded_at", "id")
         for attachment in rows:
-            by_owner.setdefault(attachment.owner_id, []).append(attachment)
+            if attachment.owner_id is not None:
+                by_owner.setdefault(attachment.owner_id, []).append(attachment)
     for adj in adjustments:
-        adj.files = by_owner.get(adj.pk, [])
+        setattr(adj, "files", by_owner.get(adj.pk, []))  # noqa: B010 (read by the template)

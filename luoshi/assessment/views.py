@@ -4,6 +4,7 @@ Views parse, fetch through the access helpers, call a service or selector, rende
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
+from luoshi.lib.docx import docx_response
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from . import forms as f
 from .access import (
     can_manage,
@@ -34,6 +36,7 @@ from .access import (
     visible_indicators,
     visible_plans,
 )
+from .documents import result_filename
 from .models import Grade, Plan, Stage, UnitCategory
 from .sources import get_source
 
@@ -88,7 +91,7 @@ def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         plan.categories.prefetch_related("units", "items__indicator").order_by("sort_order", "id")
     )
     for category in categories:
-        category.formulas = [
+        category.formulas = [  # type: ignore[attr-defined]
             (item, _formula(item.indicator, item.weight), get_source(item.indicator.source))
             for item in category.items.all()
         ]
@@ -260,7 +263,7 @@ EXAMPLE_WEIGHT = Decimal(10)  # the library shows each rule at 10 points; plans 
 
 def _formula(indicator, weight=EXAMPLE_WEIGHT) -> str:
     source = get_source(indicator.source)
-    return services.rules.formula(indicator, weight, str(source.unit_label) if source else "")
+    return rules.formula(indicator, weight, str(source.unit_label) if source else "")
 
 
 @login_required
@@ -341,7 +344,7 @@ def unit_score_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     may_manage = can_manage_plan(request.user, plan)
     is_unit = can_self_assess(request.user, unit_score)
     detail = selectors.unit_detail(unit_score)
-    forms_ = {}
+    forms_: dict[str, forms.Form] = {}
     if plan.stage == Stage.SELF and is_unit:
         forms_["self_form"] = f.SelfAssessmentForm(initial={"note": unit_score.self_note})
     if plan.stage == Stage.REVIEW and may_manage:
@@ -370,7 +373,7 @@ def unit_score_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def unit_score_step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResponse:
     """The unit's 自评 or 申诉, the office's 审核 or 等次."""
     unit_score = get_unit_score_for_user(request.user, pk, write=True)
-    forms_by_step = {
+    forms_by_step: dict[str, type[forms.Form]] = {
         "self": f.SelfAssessmentForm,
         "review": f.ReviewForm,
         "appeal": f.AppealForm,
@@ -382,7 +385,7 @@ def unit_score_step(request: AuthenticatedRequest, pk: int, step: str) -> HttpRe
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("assessment:unit-score", unit_score.pk)
     data = form.cleaned_data
     try:
@@ -451,6 +454,16 @@ def item_adjust(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "assessment/item_adjust.html",
         {"item": item, "form": form, "unit_score": item.unit_score},
     )
+
+
+@login_required
+def result_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The result notice (考核结果通报, Word) of a published plan."""
+    plan = get_plan_for_user(request.user, pk)
+    if plan.stage != Stage.PUBLISHED:
+        raise Http404
+    content = services.export_result_notice(actor=request.user, plan=plan)
+    return docx_response(content, result_filename(plan))
 
 
 # --- 公示 and 申诉 ---------------------------------------------------------------------------------

@@ -269,7 +269,7 @@ def move_flags(user, task: Task) -> dict[str, bool]:
         "edit": edit,
         "delete": edit,
         "issue": plan
-        and task.state in (S.DRAFT, S.ISSUED)
+        and task.state != S.WITHDRAWN
         and has_perm(user, "task.issue", task.campaign.office_unit),
         "sign": not plan and task.state == S.ISSUED and has_perm(user, "task.sign", unit),
         "assign": assign,

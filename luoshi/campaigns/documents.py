@@ -9,7 +9,7 @@ was issued, so the printed notice and the message in the inbox never disagree.
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from luoshi.lib.docx import OfficialDocument
@@ -26,7 +26,13 @@ def notice_filename(notice: SupervisionNotice) -> str:
 
 
 def supervision_notice_docx(notice: SupervisionNotice) -> bytes:
-    """The 督办单 of `notice` (its task, campaign and units loaded by the caller or here)."""
+    """The 督办单 of `notice`, in Chinese whatever the reader's interface language: it is an
+    official document of the office, the same for every reader."""
+    with translation.override("zh-hans"):
+        return _supervision_notice_docx(notice)
+
+
+def _supervision_notice_docx(notice: SupervisionNotice) -> bytes:
     task = notice.task
     campaign = task.campaign
     issuer = campaign.office_unit.name

@@ -375,21 +375,35 @@ def workbench(user) -> Workbench:
     )
 
 
+HEADLINE_LEVEL = "issued"
+"""The set every headline number counts — the workbench's warning tiles, the campaign cards, the
+overview and the lists they open: the units' own tasks (`_level_q("issued")`), neither the plans
+of the breakdown (their state, progress and colour are rolled up from these) nor the sub-tasks a
+unit makes for its people (their progress is rolled up into their task); withdrawn and deleted
+ones left out."""
+
+HEADLINE_NOTE = gettext_lazy(
+    "统计口径：下发到单位的任务（不含任务分解中的总任务和单位内部的子任务，不含已撤回的任务）。"
+)
+
+
+def warning_filter(level: str, **extra: Any) -> TaskFilter:
+    """The task list's filter behind a headline count of `level` (red, yellow, blue)."""
+    return TaskFilter(warning=level, level=HEADLINE_LEVEL, **extra)
+
+
+def warning_list_url(level: str, **params: Any) -> str:
+    """The task list showing exactly the tasks a headline count of `level` counts."""
+    return _task_list_url(**params, warning=level, level=HEADLINE_LEVEL)
+
+
 def my_warnings(user) -> dict[str, int]:
-    """Red, yellow and blue counts over the tasks the user sees (not plans: their colour is the
-    worst of their units'), the same set the task list shows for `?warning=<colour>`."""
-    counts = dict(
-        visible_tasks(user, units_only=True)
-        .filter(warning__in=[WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.BLUE])
-        .exclude(state=S.WITHDRAWN)
-        .order_by()
-        .values_list("warning")
-        .annotate(n=Count("id"))
-    )
-    return {
-        level: counts.get(level, 0)
-        for level in (WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.BLUE)
-    }
+    """Red, yellow and blue counts over the tasks the user sees (HEADLINE_LEVEL): the very query
+    of the task list that `warning_list_url` opens, counted."""
+    levels = (WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.BLUE)
+    tasks = filter_tasks(user, TaskFilter(warning="any", level=HEADLINE_LEVEL))
+    counts = dict(tasks.order_by().values_list("warning").annotate(n=Count("id")))
+    return {level: counts.get(level, 0) for level in levels}
 
 
 # --- Campaign overview --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The demo's heritage: four sites of the oilfield and frontier history around 茫崖 and 花土沟, two
-routes through them, an exhibition, and 红色教育 activities held at the sites in the last months.
+routes through them, two exhibitions, and 红色教育 activities held at the sites in the last months
+and in the bureau's spring 2022 (the seed article's 突出“实”).
 
 The descriptions keep to general, well-known facts (the Qaidam oilfield was opened up from the
 1950s by exploration teams working in the desert at high altitude); they are demo text, not a
@@ -15,7 +16,7 @@ from django.utils import timezone
 from luoshi.ledgers.models import ActivityType
 
 from . import services
-from .models import RouteKind, Site, SiteKind
+from .models import Route, RouteKind, Site, SiteKind
 
 if TYPE_CHECKING:
     from luoshi.demo.data import DemoBuilder
@@ -74,6 +75,9 @@ ROUTES = [
     ),
 ]
 
+ROUTES_DESIGNED = timezone.make_aware(
+    datetime.datetime.combine(datetime.date(2022, 3, 1), datetime.time(9))
+)
 # (days ago, site, unit key, recorder key, topic, participants from the unit)
 VISITS = [
     (3, "狮20井", "wtl", "wtl", "传承石油精神 争做实干先锋", 6),
@@ -84,6 +88,13 @@ VISITS = [
     (52, "英雄地中四井", "wtl", "wtl", "主题党日：学习老一辈石油人的奋斗精神", 6),
 ]
 RED_EDUCATION = "红色教育"
+# The bureau's spring 2022 (the seed article's 突出“实”): (date, site, topic, participants).
+VISITS_2022 = [
+    (datetime.date(2022, 3, 4), "狮20井", "“四大”专项行动现场教学：传承石油精神", 8),
+    (datetime.date(2022, 3, 18), "英雄地中四井", "学习老一辈石油人的奋斗精神", 7),
+    (datetime.date(2022, 3, 30), "七个泉军事设施", "国防教育和革命传统教育现场教学", 6),
+    (datetime.date(2022, 4, 8), "茫崖工业遗址", "讲好茫崖因矿而兴、因油而建的故事", 7),
+]
 
 
 def load(builder: "DemoBuilder") -> None:
@@ -102,7 +113,7 @@ def load(builder: "DemoBuilder") -> None:
             unit=managing,
         )
     for route_name, route_kind, description, stops in ROUTES:
-        services.create_route(
+        route = services.create_route(
             actor=office,
             name=route_name,
             kind=route_kind,
@@ -110,6 +121,8 @@ def load(builder: "DemoBuilder") -> None:
             unit=managing,
             stops=[(sites[site], notes) for site, notes in stops],
         )
+        # the bureau designed its routes in the spring of 2022 (the seed article's 突出“实”)
+        Route.objects.filter(pk=route.pk).update(created_at=ROUTES_DESIGNED)
     services.create_exhibition(
         actor=office,
         title="柴达木石油精神主题展",
@@ -117,6 +130,15 @@ def load(builder: "DemoBuilder") -> None:
         starts_on=builder.today - datetime.timedelta(days=20),
         ends_on=builder.today + datetime.timedelta(days=70),
         description="以图片、实物和口述史料展示柴达木石油勘探开发的艰苦创业历程。",
+        unit=managing,
+    )
+    services.create_exhibition(
+        actor=office,
+        title="茫崖工业遗址图片展",
+        site=sites["茫崖工业遗址"],
+        starts_on=datetime.date(2022, 3, 1),
+        ends_on=datetime.date(2022, 6, 30),
+        description="以老照片和实物展示茫崖早期工矿建设者扎根戈壁、艰苦创业的历程。",
         unit=managing,
     )
     record_visits(builder)
@@ -146,4 +168,20 @@ def record_visits(builder: "DemoBuilder") -> None:
             hours=Decimal(3),
             values={"topic": topic},
             participants=members.get(unit_key, [])[:size],
+        )
+    if "wtl" not in units:
+        return
+    for day, site_name, topic, size in VISITS_2022:
+        when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+        record_activity(
+            actor=people["wtl"],
+            activity_type=activity_type,
+            unit=units["wtl"],
+            title=f"赴{site_name}开展红色教育",
+            starts_at=when,
+            ends_at=when + datetime.timedelta(hours=3),
+            parts={"site": sites[site_name]},
+            hours=Decimal(3),
+            values={"topic": topic},
+            participants=members.get("wtl", [])[:size],
         )

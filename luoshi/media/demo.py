@@ -66,6 +66,67 @@ def _month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+# 市委宣传部's spring 2022 (the seed article's 强化宣传引导 and 强化一线采访): (date, headline,
+# channel, level, author keys). Its two writers had a target for March 2022: 3 pieces each.
+SPRING_2022 = [
+    (datetime.date(2022, 2, 18), "茫崖全面启动“四大”专项行动", "微信公众号", Level.CITY),
+    (datetime.date(2022, 2, 25), "茫崖：“四大”专项行动动员部署会召开", "新闻客户端", Level.CITY),
+    (datetime.date(2022, 3, 3), "茫崖挎包宣讲队走进尕斯牧民定居点", "抖音/视频号", Level.CITY),
+    (
+        datetime.date(2022, 3, 10),
+        "茫崖：宣传思想文化战线掀起全员大学习热潮",
+        "报纸",
+        Level.PREFECTURE,
+    ),
+    (
+        datetime.date(2022, 3, 17),
+        "茫崖宣讲进校园 新思想扎根青少年心中",
+        "学习强国号",
+        Level.PROVINCE,
+    ),
+    (datetime.date(2022, 3, 24), "茫崖：文化市场疫情防控专项检查常态化", "电视", Level.PREFECTURE),
+    (datetime.date(2022, 3, 29), "茫崖“晨读+分享”成为机关新风尚", "网站", Level.PROVINCE),
+    (datetime.date(2022, 4, 12), "茫崖：两大部门落实“四大”专项行动有好做法", "网站", Level.CENTRAL),
+]
+SPRING_WRITERS = ["xcb_liaison", "xcb_theory"]
+SPRING_TARGET = 3
+
+
+def _spring_2022(builder: "DemoBuilder", activity_type: ActivityType) -> None:
+    """The department's own pieces of spring 2022 and its writers' March targets."""
+    people, units = builder.built.people, builder.built.units
+    unit = units.get("xcb")
+    writers = [people[key] for key in SPRING_WRITERS if key in people]
+    if unit is None or len(writers) < 2:
+        return
+    liaison = writers[0]
+    for writer in writers:
+        services.set_target(
+            actor=liaison,
+            person=writer,
+            unit=unit,
+            period_kind=PeriodKind.MONTH,
+            period_start=datetime.date(2022, 3, 1),
+            count=SPRING_TARGET,
+        )
+    channels = {channel.name: channel for channel in Channel.objects.all()}
+    for serial, (day, headline, channel, level) in enumerate(SPRING_2022):
+        # the first writer meets the March target (3 of the 5 March pieces), the second not
+        author = writers[0] if serial % 2 == 0 or serial == 3 else writers[1]
+        services.create_publication(
+            actor=liaison,
+            unit=unit,
+            title=headline,
+            published_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))),
+            channel=channels[channel],
+            level=level,
+            authors=[author],
+            link=f"https://www.example.com/mangya/2022/{serial + 1}",
+            views=800 + serial * 211,
+            activity_type=activity_type,
+        )
+
+
 def load(builder: "DemoBuilder") -> None:
     """Targets set by the centre's liaison; publications recorded by the liaison with the
     journalists as authors, through the ledger."""
@@ -134,3 +195,4 @@ def load(builder: "DemoBuilder") -> None:
                     activity_type=activity_type,
                 )
                 serial += 1
+    _spring_2022(builder, activity_type)

@@ -51,8 +51,12 @@ class PublicationForm(StyledForm):
         super().__init__(*args, **kwargs)
         types = media_types()
         self.fields["activity_type"].queryset = types  # type: ignore[attr-defined]
-        if types.count() == 1:
+        only = list(types[:2])
+        if len(only) == 1:
+            # one media type: not asked, but sent (a hidden field without a value came back
+            # empty and the form was refused with nothing to show for it)
             self.fields["activity_type"].widget = forms.HiddenInput()
+            self.initial.setdefault("activity_type", only[0].pk)
         self.fields["unit"].queryset = recording_units(user).order_by("path")  # type: ignore[attr-defined]
         self.fields["authors"].queryset = visible_people(user, "ledger.record").filter(  # type: ignore[attr-defined]
             is_active=True

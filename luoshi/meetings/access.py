@@ -1,6 +1,7 @@
 """Who sees which meetings: a meeting is a ledger activity, seen by whoever sees it in the ledger
 (404 otherwise); its minutes are edited by whoever may edit the activity; decisions are recorded
-by the campaign's office (task.issue), since each becomes a task of the campaign."""
+by the campaign's office (task.issue) for any unit, or by a unit's liaison (task.assign) for
+their own unit, since each becomes a task of the campaign."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -45,11 +46,26 @@ def can_edit_minutes(user, activity: Activity) -> bool:
     return can_edit_activity(user, activity)
 
 
+DECISION_PERMS = ("task.issue", "task.assign")
+"""A decision becomes a task: the campaign's office issues it to any unit it may (task.issue on
+the office); a unit's liaison (task.assign) opens it directly for their own unit."""
+
+
+def decision_perm(user, meeting: Meeting | None) -> str:
+    """The permission under which `user` turns the meeting's decisions into tasks ("" if none):
+    task.issue for the campaign's office, else task.assign for a liaison."""
+    if not (meeting and meeting.campaign):
+        return ""
+    if has_perm(user, "task.issue", meeting.campaign.office_unit):
+        return "task.issue"
+    if scope_for(user, "task.assign").covers_units():
+        return "task.assign"
+    return ""
+
+
 def can_record_decisions(user, meeting: Meeting | None) -> bool:
-    """Decisions become tasks of the meeting's campaign: its office (task.issue) records them."""
-    return bool(
-        meeting and meeting.campaign and has_perm(user, "task.issue", meeting.campaign.office_unit)
-    )
+    """Whether `user` may turn the meeting's decisions into tasks (decision_perm)."""
+    return bool(decision_perm(user, meeting))
 
 
 def get_agenda_campaign_for_user(user, pk: int) -> Campaign:

@@ -14,7 +14,7 @@ from luoshi.ledgers.models import Activity
 from luoshi.org.access import get_person_for_user, get_unit_in_scope, visible_people
 
 from . import selectors, services
-from .access import get_agenda_campaign_for_user, get_meeting_for_user
+from .access import decision_perm, get_agenda_campaign_for_user, get_meeting_for_user
 from .models import Decision
 
 router = Router(tags=["会议"])
@@ -172,7 +172,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters], page: Qu
 
 
 @router.get(
-    "/agenda", response={200: AgendaOut, **ERRORS}, summary="按专项行动的红黄牌任务生成议程"
+    "/agenda", response={200: AgendaOut, **ERRORS}, summary="按专项行动的红色、黄色预警任务生成议程"
 )
 def agenda(request: HttpRequest, campaign: int):
     user = current_user(request)
@@ -233,7 +233,11 @@ def create_decision(request: HttpRequest, pk: int, payload: DecisionIn):
         actor=user,
         activity=activity,
         text=payload.text,
-        unit=get_unit_in_scope(user, payload.unit_id, perm="task.issue"),
+        unit=get_unit_in_scope(
+            user,
+            payload.unit_id,
+            perm=decision_perm(user, getattr(activity, "meeting", None)) or "task.issue",
+        ),
         owner=get_person_for_user(user, payload.owner_id),
         deadline=payload.deadline,
     )

@@ -140,7 +140,7 @@ def load(builder: "DemoBuilder") -> None:
             chain.refresh_warnings(today=today)
             warned = selectors.warning_agenda(office, campaign)
             if warned:
-                agenda += "\n四、督办红牌、黄牌任务\n" + warned
+                agenda += "\n四、督办红色预警、黄色预警任务\n" + warned
         _hold(
             builder,
             weekly,

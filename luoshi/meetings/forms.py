@@ -34,7 +34,7 @@ class MeetingForm(StyledForm):
         queryset=None,
         required=False,
         empty_label=_("（不关联）"),
-        help_text=_("议定事项作为该专项行动的督办事项下发；议程可按其红黄牌任务生成。"),
+        help_text=_("议定事项作为该专项行动的督办事项下发；议程可按其红色、黄色预警任务生成。"),
     )
     agenda = forms.CharField(
         label=_("会议议程"), widget=forms.Textarea(attrs={"rows": 8}), required=False
@@ -81,9 +81,9 @@ class DecisionForm(StyledForm):
     text = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("完成时限"), widget=DateInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, perm: str = "task.issue", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = unit_field(user, "task.issue", label=_("责任单位"))
+        self.fields["unit"] = unit_field(user, perm, label=_("责任单位"))
         self.fields["owner"] = person_field(user, "person.view", label=_("责任人"))
         self.order_fields(["text", "unit", "owner", "deadline"])
         self.style()

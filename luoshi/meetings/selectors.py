@@ -98,8 +98,8 @@ def warning_agenda(user, campaign: Campaign) -> str:
         return ""
     lines = []
     for level, heading in (
-        (WarningLevel.RED, _("红牌任务（已超过完成时限）")),
-        (WarningLevel.YELLOW, _("黄牌任务（进度滞后）")),
+        (WarningLevel.RED, _("红色预警任务（已超过完成时限）")),
+        (WarningLevel.YELLOW, _("黄色预警任务（进度滞后）")),
     ):
         items = [task for task in tasks if task.warning == level]
         if not items:

@@ -22,7 +22,7 @@ from luoshi.ledgers.services import record_activity
 from luoshi.org.access import has_perm, require_perm, units_for_picker
 from luoshi.org.models import Membership, Unit
 
-from .access import can_edit_minutes
+from .access import can_edit_minutes, decision_perm
 from .models import Decision, Meeting
 
 
@@ -140,13 +140,19 @@ def create_decision(
             }
         )
     campaign = meeting.campaign
-    require_perm(actor, "task.issue", campaign.office_unit)
+    perm = decision_perm(actor, meeting)
+    if not perm:
+        require_perm(actor, "task.issue", campaign.office_unit)
     text = (text or "").strip()
     errors: dict[str, str] = {}
     if not text:
         errors["text"] = _("请填写议定事项。")
-    if unit is None or not units_for_picker(actor, "task.issue").filter(pk=unit.pk).exists():
-        errors["unit"] = _("请选择您可以下发任务的责任单位。")
+    if unit is None or not units_for_picker(actor, perm).filter(pk=unit.pk).exists():
+        errors["unit"] = (
+            _("请选择您可以下发任务的责任单位。")
+            if perm == "task.issue"
+            else _("请选择本单位：联络员只能将议定事项作为本单位的任务。")
+        )
     if owner is None:
         errors["owner"] = _("请选择责任人。")
     elif unit is not None and not Membership.objects.filter(person=owner, unit=unit).exists():
@@ -160,19 +166,33 @@ def create_decision(
         raise ValidationError(errors)
     assert unit is not None and owner is not None and deadline is not None
     source = _("%(meeting)s（%(date)s）") % {"meeting": activity.title, "date": meeting_day}
-    plan = chain.create_task(
-        actor=actor,
-        campaign=campaign,
-        title=text.splitlines()[0][:200],
-        description=_("%(text)s\n来源：%(source)s议定事项") % {"text": text, "source": source},
-        kind=Task.Kind.DECISION,
-        start_date=meeting_day,
-        deadline=deadline,
-    )
     note = _("会议议定：%(source)s") % {"source": source}
-    [task] = chain.issue_task(actor=actor, task=plan, units=[unit], note=note)
-    _assign_as_decided(actor=actor, task=task, owner=owner, note=note)
-    chain.refresh_warnings(tasks=[task])
+    title = text.splitlines()[0][:200]
+    description = _("%(text)s\n来源：%(source)s议定事项") % {"text": text, "source": source}
+    if perm == "task.assign":
+        task = chain.open_unit_task(
+            actor=actor,
+            campaign=campaign,
+            unit=unit,
+            title=title,
+            description=description,
+            kind=Task.Kind.DECISION,
+            deadline=deadline,
+            owner=owner,
+            note=note,
+        )
+    else:
+        plan = chain.create_task(
+            actor=actor,
+            campaign=campaign,
+            title=title,
+            description=description,
+            kind=Task.Kind.DECISION,
+            start_date=meeting_day,
+            deadline=deadline,
+        )
+        [task] = chain.issue_task(actor=actor, task=plan, units=[unit], note=note)
+        _assign_as_decided(actor=actor, task=task, owner=owner, note=note)
     decision = Decision.objects.create(
         meeting=meeting,
         text=text,

@@ -29,8 +29,8 @@ from . import exports, selectors, services
 from . import forms as f
 from .access import (
     can_edit_minutes,
-    can_record_decisions,
     can_record_meetings,
+    decision_perm,
     get_agenda_campaign_for_user,
     get_meeting_for_user,
 )
@@ -100,7 +100,7 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
         if request.GET.get("prefill") == "1":
             initial["agenda"] = selectors.warning_agenda(request.user, campaign)
             if not initial["agenda"]:
-                messages.info(request, _("该专项行动目前没有红牌、黄牌任务。"))
+                messages.info(request, _("该专项行动目前没有红色预警、黄色预警任务。"))
     form = f.MeetingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,8 +134,8 @@ def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
 def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_meeting_for_user(request.user, pk)
     meeting = getattr(activity, "meeting", None)
-    may_decide = can_record_decisions(request.user, meeting)
-    form = f.DecisionForm(request.POST or None, user=request.user) if may_decide else None
+    perm = decision_perm(request.user, meeting)
+    form = f.DecisionForm(request.POST or None, user=request.user, perm=perm) if perm else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

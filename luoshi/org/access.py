@@ -13,7 +13,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import ADMIN_ROLES, Role, RoleGrant, Scope, Unit
+from .models import ADMIN_ROLES, Membership, Role, RoleGrant, Scope, Unit
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICE: frozenset(
@@ -120,6 +120,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({"audit.view"}),
 }
 
+OWN_UNIT_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OFFICE: frozenset({"ledger.record"}),
+}
+"""Permissions a role carries only in the units the person belongs to (their memberships), not
+over the grant's scope: the campaign office keeps its own department's ledger — the lectures of
+the teams it runs from there, its 周例会 and their minutes, its publications — as that unit's
+liaison would, without recording for the units it supervises."""
+
 
 @dataclass(frozen=True)
 class UnitScope:
@@ -170,9 +178,22 @@ def _grants(user) -> list[RoleGrant]:
     return cached
 
 
+def _member_units(user) -> list[int]:
+    """The ids of the live units `user` belongs to (cached with the grants)."""
+    cached = getattr(user, "_luoshi_member_units", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(person=user, unit__deleted_at__isnull=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+        user._luoshi_member_units = cached
+    return cached
+
+
 def forget_grants(user) -> None:
     """Drop the per-request cache after grants change."""
-    for attr in ("_luoshi_grants", "_luoshi_scopes"):
+    for attr in ("_luoshi_grants", "_luoshi_scopes", "_luoshi_member_units"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -195,7 +216,10 @@ def scope_for(user, perm: str) -> UnitScope:
     everything, own = False, False
     paths: set[str] = set()
     ids: set[int] = set()
-    for grant in _grants(user):
+    grants = _grants(user)
+    if any(perm in OWN_UNIT_PERMISSIONS.get(grant.role, ()) for grant in grants):
+        ids.update(_member_units(user))
+    for grant in grants:
         if perm not in PERMISSIONS.get(grant.role, ()):
             continue
         match grant.scope:

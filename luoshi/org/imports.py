@@ -46,6 +46,8 @@ from .models import Unit, UnitKind
 
 UNIT_HEADERS = ("单位名称", "上级单位", "单位类型", "简称", "排序")
 PERSON_HEADERS = ("姓名", "登录账号", "所在单位", "职务", "手机号", "电子邮箱")
+# Optional columns: a file without them imports as before.
+PERSON_OPTIONAL_HEADERS = ("身份证号",)
 MAX_ROWS = 5000
 PATH_SEPARATOR = re.compile(r"\s*[/／>＞]\s*")
 
@@ -102,6 +104,7 @@ class PersonRow:
     position: str
     phone: str
     email: str
+    id_number: str = ""
 
 
 # --- Templates and reports -------------------------------------------------------------------
@@ -129,14 +132,16 @@ def unit_template() -> bytes:
 def person_template() -> bytes:
     return template_workbook(
         title="人员导入",
-        headers=PERSON_HEADERS,
-        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", ""],
+        headers=PERSON_HEADERS + PERSON_OPTIONAL_HEADERS,
+        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", "", ""],
         help_lines=[
             "人员导入模板填写说明",
             "1. 第一行为表头，请勿修改；从第二行起每行一人，示例行请删除或改写。",
             "2. 姓名、登录账号、所在单位：必填。登录账号只能包含字母、数字和 @ . + - _，且不得与已有账号重复。",
             "3. 所在单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”。",
-            "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。",
+            "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。"
+            "身份证号：选填，18 位，只用于核对同一证件号不重复登记，系统不保存号码本身。",
+            "   同一手机号或身份证号在文件中出现两次，或已登记在其他人员名下，该行不能导入。",
             "5. 导入的账号没有密码，须由系统管理员在人员详情页“设置初始密码”，本人首次登录时修改。",
             "6. 全部行校验通过才会导入；有任何错误时不保存任何数据，并列出错误所在的行和列。",
         ],
@@ -230,7 +235,16 @@ def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError]]:
 def parse_people(data: bytes) -> tuple[list[PersonRow], list[RowError]]:
     rows, errors = _read(data, PERSON_HEADERS)
     return [
-        PersonRow(n, v["姓名"], v["登录账号"], v["所在单位"], v["职务"], v["手机号"], v["电子邮箱"])
+        PersonRow(
+            n,
+            v["姓名"],
+            v["登录账号"],
+            v["所在单位"],
+            v["职务"],
+            v["手机号"],
+            v["电子邮箱"],
+            v.get("身份证号", ""),
+        )
         for n, v in rows
     ], errors
 
@@ -583,6 +597,7 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
     first_row: dict[str, int] = {}
     units: dict[int, Unit] = {}
     errors += _phone_errors(rows)
+    errors += _id_number_errors(rows)
     for index, row in enumerate(rows):
         errors += _person_field_errors(row)
         if row.username:
@@ -603,7 +618,7 @@ def validate_people(user, rows: Sequence[PersonRow]) -> tuple[list[RowError], di
         else:
             # The people file has no unit rows to refer to, so a resolved node is a Unit.
             units[index] = cast(Unit, node)
-    return _sorted(errors, PERSON_HEADERS), units
+    return _sorted(errors, PERSON_HEADERS + PERSON_OPTIONAL_HEADERS), units
 
 
 def _phone_errors(rows: Sequence[PersonRow]) -> list[RowError]:
@@ -633,6 +648,34 @@ def _phone_errors(rows: Sequence[PersonRow]) -> list[RowError]:
         elif digest in first_row:
             message = _("与第 %(row)d 行的手机号重复。") % {"row": first_row[digest]}
             errors.append(RowError(row.row, "手机号", message))
+        first_row.setdefault(digest, row.row)
+    return errors
+
+
+def _id_number_errors(rows: Sequence[PersonRow]) -> list[RowError]:
+    """An ID number that is malformed, given twice in the file, or already someone's."""
+    errors = []
+    hashes: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        try:
+            if digest := services.id_number_hash(row.id_number):
+                hashes[index] = digest
+        except ValidationError as exc:
+            errors.append(RowError(row.row, "身份证号", " ".join(exc.messages)))
+    taken = set(
+        User.objects.filter(
+            id_number_hash__in=set(hashes.values()), deleted_at__isnull=True
+        ).values_list("id_number_hash", flat=True)
+    )
+    first_row: dict[str, int] = {}
+    for index, digest in hashes.items():
+        row = rows[index]
+        if digest in taken:
+            message = _("该身份证号已登记在其他人员名下，同一证件号不能登记给两个人。")
+            errors.append(RowError(row.row, "身份证号", message))
+        elif digest in first_row:
+            message = _("与第 %(row)d 行的身份证号重复。") % {"row": first_row[digest]}
+            errors.append(RowError(row.row, "身份证号", message))
         first_row.setdefault(digest, row.row)
     return errors
 
@@ -675,7 +718,11 @@ def prepare_people(
     return [
         (
             services.new_person(
-                username=row.username, name=row.name, phone=row.phone, email=row.email
+                username=row.username,
+                name=row.name,
+                phone=row.phone,
+                email=row.email,
+                id_number=row.id_number,
             ),
             units[index],
             row.position,

@@ -111,7 +111,10 @@ def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "ancestors": [(a, view_scope.contains(a)) for a in ancestors],
         "members": members,
-        "children": selectors.unit_children(unit),
+        # a child outside the viewer's scope (a unit-only grant) is named, not linked
+        "children": [
+            (child, view_scope.contains(child)) for child in selectors.unit_children(unit)
+        ],
         "actions": selectors.unit_accountability(unit),
         "show_phone": show_phone,
         "can_manage": has_perm(request.user, "unit.manage", unit),

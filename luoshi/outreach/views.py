@@ -127,7 +127,7 @@ def coverage(request: AuthenticatedRequest) -> HttpResponse:
             "month_labels": exports.month_labels(table),
             "date_from": date_from,
             "date_to": date_to,
-            "may_record": has_perm(request.user, "ledger.record"),
+            "may_record": can_record_lectures(request.user),
         }
     )
     return render(request, "outreach/coverage.html", context)
@@ -301,6 +301,7 @@ def target_list(request: AuthenticatedRequest) -> HttpResponse:
             "category": category,
             "categories": VenueCategory.choices,
             "may_create": has_perm(request.user, "ledger.configure"),
+            "may_record": can_record_lectures(request.user),
         },
     )
 

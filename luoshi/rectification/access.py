@@ -11,7 +11,7 @@ from django.http import Http404
 
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import Campaign
-from luoshi.ledgers.access import visible_activities
+from luoshi.ledgers.access import recordable_campaigns, visible_activities
 from luoshi.ledgers.models import Activity, Category
 from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
@@ -108,3 +108,26 @@ def managed_campaigns(user) -> QuerySet[Campaign]:
 
 def can_manage(user, campaign: Campaign) -> bool:
     return scope_for(user, "task.issue").contains(campaign.office_unit)
+
+
+def finding_perm(user, inspection: Activity) -> str:
+    """The permission under which `user` raises findings of `inspection` ("" if none).
+
+    The campaign's office (task.issue) opens a 整改 task for any unit it may issue to; a unit's
+    liaison (task.assign) raises a finding of an inspection of their own unit directly as their
+    unit's own task (campaigns.services.open_unit_task), which the office then verifies."""
+    if managed_campaigns(user).exists():
+        return "task.issue"
+    if inspection.unit is not None and scope_for(user, "task.assign").contains(inspection.unit):
+        return "task.assign"
+    return ""
+
+
+def finding_campaigns(user, perm: str) -> QuerySet[Campaign]:
+    """The running campaigns a finding may open its task in, under `perm` (finding_perm)."""
+    if perm == "task.issue":
+        return managed_campaigns(user)
+    if perm == "task.assign":
+        # the campaigns the liaison's own records count toward
+        return recordable_campaigns(user).order_by("-start_date", "-id")
+    return Campaign.objects.none()

@@ -14,7 +14,7 @@ from luoshi.campaigns.models import Task
 from luoshi.org.access import get_unit_in_scope, visible_people
 
 from . import selectors, services
-from .access import get_inspection_for_user, get_task_force_for_user
+from .access import finding_perm, get_inspection_for_user, get_task_force_for_user
 from .models import Finding, Problem, TaskForce
 
 router = Router(tags=["整改"])
@@ -315,7 +315,9 @@ def create_finding(request: HttpRequest, pk: int, payload: FindingIn):
         activity=inspection,
         campaign=get_campaign_for_user(user, payload.campaign_id),
         description=payload.description,
-        unit=get_unit_in_scope(user, payload.unit_id, perm="task.issue"),
+        unit=get_unit_in_scope(
+            user, payload.unit_id, perm=finding_perm(user, inspection) or "task.issue"
+        ),
         deadline=payload.deadline,
     )
     return Status(201, finding)

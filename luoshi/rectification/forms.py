@@ -7,13 +7,15 @@ from luoshi.lib.widgets import DateInput
 from luoshi.org.access import visible_people
 from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm, person_field, unit_field
 
-from .access import managed_campaigns, visible_task_forces
+from .access import finding_campaigns, managed_campaigns, visible_task_forces
 from .selectors import RESULTS, VENUE_KINDS
 
 
-def _campaign_field(user) -> forms.ModelChoiceField:
+def _campaign_field(user, queryset=None) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label=_("专项行动"), queryset=managed_campaigns(user), empty_label=None
+        label=_("专项行动"),
+        queryset=managed_campaigns(user) if queryset is None else queryset,
+        empty_label=None,
     )
 
 
@@ -75,10 +77,10 @@ class FindingForm(StyledForm):
     description = forms.CharField(label=_("发现问题"), widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("整改时限"), widget=DateInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, perm: str = "task.issue", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"] = _campaign_field(user)
-        self.fields["unit"] = unit_field(user, "task.issue", label=_("责任单位"))
+        self.fields["campaign"] = _campaign_field(user, finding_campaigns(user, perm))
+        self.fields["unit"] = unit_field(user, perm, label=_("责任单位"))
         self.order_fields(["description", "unit", "deadline", "campaign"])
         self.style()
 

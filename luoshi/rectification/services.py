@@ -23,6 +23,7 @@ from luoshi.ledgers.models import Activity, Category
 from luoshi.org.access import require_perm, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
+from .access import finding_campaigns, finding_perm
 from .models import Finding, Problem, TaskForce
 
 TASK_FORCE_FIELDS = ("name", "lead", "description")
@@ -119,11 +120,20 @@ def update_task_force(
 
 
 def _check_target(
-    *, actor: User, campaign: Campaign, unit: Unit | None, deadline: datetime.date | None
+    *,
+    actor: User,
+    campaign: Campaign,
+    unit: Unit | None,
+    deadline: datetime.date | None,
+    perm: str = "task.issue",
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if unit is None or not units_for_picker(actor, "task.issue").filter(pk=unit.pk).exists():
-        errors["unit"] = _("请选择您可以下发任务的责任单位。")
+    if unit is None or not units_for_picker(actor, perm).filter(pk=unit.pk).exists():
+        errors["unit"] = (
+            _("请选择您可以下发任务的责任单位。")
+            if perm == "task.issue"
+            else _("请选择本单位：联络员只能将检查发现的问题作为本单位的整改任务。")
+        )
     if deadline is None:
         errors["deadline"] = _("请填写整改时限。")
     elif deadline < campaign.start_date:
@@ -234,29 +244,49 @@ def create_finding(
         raise ValidationError({"activity": _("只有检查类活动可以登记发现问题。")})
     if campaign is None:
         raise ValidationError({"campaign": _("请选择整改任务所属的专项行动。")})
-    require_perm(actor, "task.issue", campaign.office_unit)
+    perm = finding_perm(actor, activity)
+    if perm == "task.issue" or not perm:
+        require_perm(actor, "task.issue", campaign.office_unit)
+    elif not finding_campaigns(actor, perm).filter(pk=campaign.pk).exists():
+        raise ValidationError({"campaign": _("请选择进行中的专项行动。")})
     description = (description or "").strip()
-    errors = _check_target(actor=actor, campaign=campaign, unit=unit, deadline=deadline)
+    errors = _check_target(
+        actor=actor, campaign=campaign, unit=unit, deadline=deadline, perm=perm or "task.issue"
+    )
     if not description:
         errors["description"] = _("请填写发现的问题。")
     if errors:
         raise ValidationError(errors)
     assert unit is not None and deadline is not None
     venue = activity.values.get("venue_name") or activity.title
-    task = open_rectification_task(
-        actor=actor,
-        campaign=campaign,
-        title=_("%(venue)s：%(text)s") % {"venue": venue, "text": description.splitlines()[0]},
-        description=_("%(text)s\n来源：%(activity)s（%(date)s）")
-        % {
-            "text": description,
-            "activity": activity.title,
-            "date": timezone.localtime(activity.starts_at).date(),
-        },
-        unit=unit,
-        deadline=deadline,
-        note=_("检查发现问题：%(title)s") % {"title": activity.title},
-    )
+    title = _("%(venue)s：%(text)s") % {"venue": venue, "text": description.splitlines()[0]}
+    task_text = _("%(text)s\n来源：%(activity)s（%(date)s）") % {
+        "text": description,
+        "activity": activity.title,
+        "date": timezone.localtime(activity.starts_at).date(),
+    }
+    note = _("检查发现问题：%(title)s") % {"title": activity.title}
+    if perm == "task.assign":
+        task = chain.open_unit_task(
+            actor=actor,
+            campaign=campaign,
+            unit=unit,
+            title=title,
+            description=task_text,
+            kind=Task.Kind.RECTIFICATION,
+            deadline=deadline,
+            note=note,
+        )
+    else:
+        task = open_rectification_task(
+            actor=actor,
+            campaign=campaign,
+            title=title,
+            description=task_text,
+            unit=unit,
+            deadline=deadline,
+            note=note,
+        )
     finding = Finding.objects.create(
         activity=activity,
         description=description,

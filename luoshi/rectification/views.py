@@ -28,6 +28,8 @@ from . import exports, selectors, services
 from . import forms as f
 from .access import (
     can_manage,
+    finding_campaigns,
+    finding_perm,
     get_inspection_for_user,
     get_task_force_for_user,
     managed_campaigns,
@@ -307,9 +309,9 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inspection = get_inspection_for_user(request.user, pk)
-    may_open = managed_campaigns(request.user).exists()
+    perm = finding_perm(request.user, inspection)
     form = None
-    if may_open:
+    if perm:
         initial: dict[str, Any] = {
             "description": inspection.values.get("findings", ""),
             # The inspecting unit supervises the venue's rectification, unless chosen otherwise.
@@ -317,11 +319,13 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "deadline": timezone.localdate() + datetime.timedelta(days=30),
         }
         linked = (
-            managed_campaigns(request.user).filter(pk__in=inspection.campaigns.values("pk")).first()
+            finding_campaigns(request.user, perm)
+            .filter(pk__in=inspection.campaigns.values("pk"))
+            .first()
         )
         if linked is not None:
             initial["campaign"] = linked.pk
-        form = f.FindingForm(request.POST or None, user=request.user, initial=initial)
+        form = f.FindingForm(request.POST or None, user=request.user, perm=perm, initial=initial)
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

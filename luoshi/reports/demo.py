@@ -6,7 +6,8 @@ Three templates, as the office would configure them:
   撰写心得体会69篇); the inspections (20余次); the red sites used, routes and exhibitions;
 - the department's (a unit briefing): the 九个强化 — meetings of the cadence, supervision notices
   and accountability, the 挎包宣讲队's coverage, publications per level and channel, learning
-  platform coverage, records counted toward two campaigns, journalists' targets, task forces;
+  platform coverage, records counted toward two campaigns, volunteer service by monthly theme,
+  journalists' targets, task forces;
 - the article itself (an office briefing): one part per department, signed by the office.
 A line whose figure is zero is left out, and a part with nothing counted is left out, so the
 same template writes any unit and period without "0次".
@@ -161,6 +162,11 @@ DEPARTMENT = (
         "强化结合驱动，释放行动活力。",
         "将专项行动与“干部能力提升年”和“作风建设整治年”两项重点活动紧密结合，",
         (Line(Metric.JOINT, "{n}项活动同时计入两项重点活动。"),),
+    ),
+    Part(
+        "强化志愿服务，搭建便民平台。",
+        "以“一月一主题”志愿服务活动为抓手，开展“文明实践+”活动，",
+        (Line(Metric.VOLUNTEER, "围绕{places}开展志愿服务活动{n}场，最大限度便捷群众生活。"),),
     ),
     Part(
         "强化一线采访，传递群众心声。",

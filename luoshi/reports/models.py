@@ -38,6 +38,7 @@ class Metric(models.TextChoices):
     PROBLEMS_SOLVED = "problems_solved", _("攻坚组整改销号的问题数")
     PLATFORM_PEOPLE = "platform_people", _("学习平台有积分的人数")
     PLATFORM_RATE = "platform_rate", _("学习平台覆盖率（%）")
+    VOLUNTEER = "volunteer", _("志愿服务活动场次（按月度主题列出）")
 
 
 # Metrics counted over the ledger's records (an activity type and a field may narrow them).
@@ -53,11 +54,19 @@ ACTIVITY_METRICS = frozenset(
         Metric.JOINT,
         Metric.SITES,
         Metric.MEDIA,
+        Metric.VOLUNTEER,
     }
 )
 # Metrics whose {places} lists names (the places reached, the sites, the media by level …).
 LISTING_METRICS = frozenset(
-    {Metric.COVERAGE, Metric.SITES, Metric.ROUTES, Metric.EXHIBITIONS, Metric.MEDIA}
+    {
+        Metric.COVERAGE,
+        Metric.SITES,
+        Metric.ROUTES,
+        Metric.EXHIBITIONS,
+        Metric.MEDIA,
+        Metric.VOLUNTEER,
+    }
 )
 
 

@@ -275,6 +275,37 @@ def _media(selected: QuerySet[Activity]) -> Count_:
     return total, by_level
 
 
+def _volunteer(selected: QuerySet[Activity]) -> Count_:
+    """Volunteer-service activities (the volunteering app's part of a record) per monthly theme
+    (一月一主题), each with its 规定动作 and 自选动作; those without a theme last."""
+    rows = (
+        selected.filter(service__isnull=False)
+        .values_list(
+            "service__theme__year",
+            "service__theme__month",
+            "service__theme__title",
+            "service__kind",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("service__theme__year", "service__theme__month", "-service__kind")
+    )  # per theme, 规定动作 ("prescribed") before 自选动作 ("chosen")
+    kinds = {"prescribed": _("规定动作"), "chosen": _("自选动作")}
+    themes: dict[str, list[str]] = {}
+    other: list[str] = []
+    total = 0
+    for _year, month, title, kind, n in rows:
+        item = _("%(kind)s%(n)d场") % {"kind": kinds.get(kind, kind), "n": n}
+        total += n
+        if title:
+            label = _("%(month)d月“%(title)s”主题") % {"month": month, "title": title}
+            themes.setdefault(label, []).append(item)
+        else:
+            other.append(item)
+    if other:
+        themes[_("其他")] = other
+    return total, themes
+
+
 def _tasks(span: Span) -> QuerySet[Task]:
     """The subtree's tasks given to a person in the period (a unit task or a sub-task)."""
     return Task.objects.alive().filter(
@@ -286,30 +317,43 @@ def _tasks(span: Span) -> QuerySet[Task]:
 
 
 def _journalists(span: Span) -> tuple[int, int]:
-    """(journalists with a 任务量 in the period, those whose placements met it). A target
-    counts when its month or quarter lies within the period."""
-    targets: dict[int, dict[str, int]] = {}
+    """(journalists with a 任务量 in the period, those who met every one of them). A target counts
+    when its month or quarter lies within the period, and is met by the person's placements in
+    that month or quarter: in total, and at its level where it names one."""
+    targets: dict[int, dict[tuple[datetime.date, datetime.date], dict[str, int]]] = {}
     for target in JournalistTarget.objects.filter(
         span.in_subtree(), period_start__gte=span.date_from, period_start__lte=span.date_to
     ):
         if target.period_end <= span.date_to:
-            own = targets.setdefault(target.person_id, {})
-            own[target.level] = own.get(target.level, 0) + target.count
+            window = targets.setdefault(target.person_id, {}).setdefault(
+                (target.period_start, target.period_end), {}
+            )
+            window[target.level] = window.get(target.level, 0) + target.count
     if not targets:
         return 0, 0
-    placed = dict(
+    placements = list(
         Participation.objects.filter(
             person_id__in=targets,
-            activity__in=span.records().filter(publication__isnull=False).values("pk"),
-        )
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
+            activity__deleted_at__isnull=True,
+            activity__publication__isnull=False,
+            activity__starts_at__gte=span.start,
+            activity__starts_at__lt=span.end,
+        ).values_list("person_id", "activity__starts_at", "activity__publication__level")
     )
     met = 0
-    for person_id, own in targets.items():
-        goal = own.get("", sum(count for level, count in own.items() if level))
-        met += placed.get(person_id, 0) >= goal
+    for person_id, windows in targets.items():
+        days = [
+            (timezone.localtime(when).date(), level)
+            for person, when, level in placements
+            if person == person_id
+        ]
+        ok = True
+        for (start, end), goals in windows.items():
+            inside = [level for day, level in days if start <= day <= end]
+            total_goal = goals.get("", sum(n for level, n in goals.items() if level))
+            ok = ok and len(inside) >= total_goal
+            ok = ok and all(inside.count(level) >= n for level, n in goals.items() if level)
+        met += ok
     return len(targets), met
 
 
@@ -380,6 +424,8 @@ def count_line(line: BriefingLine, span: Span) -> Count_:
             return _sites(selected)
         case Metric.MEDIA:
             return _media(selected)
+        case Metric.VOLUNTEER:
+            return _volunteer(selected)
         case Metric.TASKS_ASSIGNED:
             return _tasks(span).count(), {}
         case Metric.ASSIGNEES:
@@ -399,7 +445,7 @@ def count_line(line: BriefingLine, span: Span) -> Count_:
         case Metric.ROUTES:
             names = list(
                 Route.objects.filter(span.in_subtree(), is_active=True, created_at__lt=span.end)
-                .order_by("name")
+                .order_by("created_at", "id")
                 .values_list("name", flat=True)
             )
             return len(names), _names(names)
@@ -450,6 +496,8 @@ def places_text(metric: str, places: dict[str, list[str]]) -> str:
             _("%(level)s级媒体（%(items)s）") % {"level": level, "items": "、".join(items)}
             for level, items in places.items()
         )
+    if metric == Metric.VOLUNTEER:
+        return "、".join(f"{label}（{'、'.join(items)}）" for label, items in places.items())
     return "、".join(name for names in places.values() for name in names)
 
 

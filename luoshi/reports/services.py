@@ -85,7 +85,7 @@ def pattern_errors(pattern: str, metric: str) -> list[str]:
         if places:
             errors.append(
                 _(
-                    "只有列出名称的统计内容（宣讲覆盖、红色资源、线路、展览、发稿）可以使用 {places}。"
+                    "只有列出名称的统计内容（宣讲覆盖、红色资源、线路、展览、发稿、志愿服务）可以使用 {places}。"
                 )
             )
     return errors

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from luoshi.org.models import Membership, Unit
 
@@ -73,9 +74,9 @@ class Figure:
 @dataclass(frozen=True)
 class Source:
     key: str
-    label: str
-    group: str
-    unit_label: str  # 次, %, 篇, 天 …
+    label: str | Promise
+    group: str | Promise
+    unit_label: str | Promise  # 次, %, 篇, 天 …
     compute: Callable[[Context, Unit, dict[str, Any]], Figure]
     params: tuple[str, ...] = ()
     manual: bool = False

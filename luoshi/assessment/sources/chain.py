@@ -249,8 +249,9 @@ def participation(ctx: Context, unit: Unit, params: dict[str, Any]) -> Figure:
         lambda a: f"{a.starts_at:%Y-%m-%d} {a.title}（{a.n} 人）",
         _activity_url,
     )
+    # No activity held is a rate of 0, not a figure without a base.
     return Figure(
-        ratio(attended, count * heads),
+        ratio(attended, count * heads) if count else Decimal(0),
         _("参加 %(attended)d 人次 / 应参加 %(due)d 人次（%(count)d 次活动 × %(heads)d 人）")
         % {"attended": attended, "due": count * heads, "count": count, "heads": heads},
         rows,

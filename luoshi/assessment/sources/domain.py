@@ -95,7 +95,8 @@ def lecture_coverage(ctx: Context, unit: Unit, params: dict[str, Any]) -> Figure
         lectures = lectures.filter(target__venue_category__in=params[PARAM_VENUES])
     reached: dict[int, Lecture] = {}
     for lecture in lectures.order_by("activity__starts_at", "activity_id"):
-        reached.setdefault(lecture.target_id, lecture)
+        if lecture.target_id is not None:
+            reached.setdefault(lecture.target_id, lecture)
     shown = records(
         list(reached.values()),
         lambda lec: (

@@ -111,6 +111,12 @@ def test_scoring_rules(rule, fields, value, best, expected):
     assert rules.formula(indicator, Decimal(10), "次")
 
 
+def test_a_figure_without_a_base_scores_the_full_weight():
+    indicator = Indicator(name="x", source="tasks.notices_replied", rule=Rule.LINEAR, target=100)
+    assert rules.score(indicator, Decimal(10), None) == Decimal(10)
+    assert rules.formula(indicator, Decimal(10), "%").endswith("无应考核事项的，按满分计。")
+
+
 def test_deductions_are_capped():
     indicator = Indicator(
         name="x",

@@ -26,7 +26,14 @@ from .accountability import (
     update_accountability_kind,
 )
 from .assess import close_task, verify_task
-from .assign import SubTaskSpec, assign_as_decided, assign_task, decompose_task, sign_task
+from .assign import (
+    SubTaskSpec,
+    assign_as_decided,
+    assign_task,
+    decompose_task,
+    open_unit_task,
+    sign_task,
+)
 from .perform import record_counted_progress, report_progress
 from .setup import (
     create_campaign,
@@ -46,6 +53,7 @@ from .supervise import (
     comment_task,
     export_notice_document,
     issue_notice,
+    notice_message,
     refresh_warnings,
     remind_task,
     reply_notice,
@@ -59,6 +67,7 @@ __all__ = [
     "SubTaskSpec",
     "assign_as_decided",
     "assign_task",
+    "open_unit_task",
     "close_task",
     "comment_task",
     "create_accountability_kind",
@@ -70,6 +79,7 @@ __all__ = [
     "delete_task",
     "export_notice_document",
     "issue_notice",
+    "notice_message",
     "issue_task",
     "record_accountability",
     "refresh_warnings",

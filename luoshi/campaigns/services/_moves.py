@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, F
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from luoshi.audit.services import record
 from luoshi.lib.errors import Conflict
 from luoshi.org.access import require_perm
 from luoshi.org.models import Role, Unit
+from luoshi.workdays.selectors import load_calendar
 
 from .. import rollups, warning_levels
 from ..models import Campaign, Task, TaskEvent, TaskState
@@ -149,7 +150,8 @@ def write_event(
     task: Task, *, actor, action: str, from_state: str = "", note: str = "", **data
 ) -> TaskEvent:
     """Write a step on the task's timeline. Every change to a task writes one, after the task is
-    saved, so this is also where the unit's overview counts are brought up to date."""
+    saved, so this is also where everything derived from the task is brought up to date
+    (`settle`)."""
     event = TaskEvent.objects.create(
         task=task,
         actor=actor,
@@ -159,7 +161,7 @@ def write_event(
         note=note,
         data=data,
     )
-    rollups.refresh([task])
+    settle(task)
     return event
 
 
@@ -249,12 +251,83 @@ def require_reason(reason: str, field: str = "reason") -> None:
         raise ValidationError({field: _("请填写理由。")})
 
 
+def settle(task: Task, *, today: datetime.date | None = None, calendar=None) -> None:
+    """Bring every figure derived from `task` up to date in the caller's transaction: its own
+    warning for today (a unit task), the overview counts of its unit, and, up the tree, the
+    progress of a parent with sub-tasks and the progress, warning and state of its plan
+    (`roll_up`). Every move and edit calls this through `write_event`, so a figure is never
+    stale after the move that changed it; the daily job only catches time passing."""
+    today = today or local_today()
+    calendar = calendar or load_calendar()
+    if task.unit_id is not None and task.deleted_at is None:
+        if task.children.alive().exists() and task.state in (S.SIGNED, S.IN_PROGRESS):
+            _roll_up_subtasks(task)
+        level = warning_levels.assess(
+            task, campaign=task.campaign, today=today, calendar=calendar
+        ).level
+        if level != task.warning:
+            task.warning = level
+            task.save(update_fields=["warning"])
+    rollups.refresh([task])
+    parent = task.parent if task.parent_id else None
+    if parent is None:
+        return
+    if parent.is_plan:
+        roll_up(parent)
+    elif parent.state in (S.SIGNED, S.IN_PROGRESS):
+        settle(parent, today=today, calendar=calendar)
+
+
+def _roll_up_subtasks(task: Task) -> None:
+    """A task broken into sub-tasks is as far on as its sub-tasks: the mean of their progress,
+    each sub-task weighing the same (withdrawn and deleted ones left out; a verified or closed
+    sub-task counts 100%)."""
+    values = list(task.children.alive().exclude(state=S.WITHDRAWN).values_list("state", "progress"))
+    if not values:
+        return
+    progress = round(
+        sum(100 if state in (S.VERIFIED, S.CLOSED) else p for state, p in values) / len(values)
+    )
+    if progress != task.progress:
+        task.progress = progress
+        task.save(update_fields=["progress"])
+
+
+def plan_state(states: Sequence[str], *, issued: bool) -> str:
+    """The state a plan shows, from the states of its units' tasks (withdrawn ones left out):
+
+    - none issued (or all withdrawn): 草稿, or 待签收 once it was issued;
+    - every unit task 待签收: 待签收;
+    - any unit task still open (待签收, 待分派, 办理中): 办理中;
+    - none open, some 待复核: 待复核;
+    - all 已办结 or 已销号: 已销号 when all are 已销号, else 已办结.
+    """
+    if not states:
+        return S.ISSUED if issued else S.DRAFT
+    present = set(states)
+    if present == {S.ISSUED}:
+        return S.ISSUED
+    if present & {S.ISSUED, S.SIGNED, S.IN_PROGRESS}:
+        return S.IN_PROGRESS
+    if S.SUBMITTED in present:
+        return S.SUBMITTED
+    if present == {S.CLOSED}:
+        return S.CLOSED
+    return S.VERIFIED
+
+
 def roll_up(plan: Task | None) -> None:
-    """A plan's progress is the mean of its units' tasks (withdrawn ones left out)."""
+    """A plan follows its units' tasks (withdrawn ones left out): its progress is their mean,
+    its warning the worst of theirs, its state `plan_state` of theirs."""
     if plan is None or not plan.is_plan:
         return
+    plan.refresh_from_db(fields=["state", "progress", "warning", "issued_at"])
     children = plan.children.alive().exclude(state=S.WITHDRAWN)
-    average = children.aggregate(value=Avg("progress"))["value"]
-    plan.progress = round(average or 0)
-    plan.warning = warning_levels.worst(children.values_list("warning", flat=True))
-    plan.save(update_fields=["progress", "warning"])
+    rows = list(children.values_list("state", "progress", "warning"))
+    progress = round(sum(row[1] for row in rows) / len(rows)) if rows else 0
+    warning = warning_levels.worst(row[2] for row in rows)
+    state = plan_state([row[0] for row in rows], issued=plan.issued_at is not None)
+    if (progress, warning, state) == (plan.progress, plan.warning, plan.state):
+        return
+    plan.progress, plan.warning, plan.state = progress, warning, state
+    plan.save(update_fields=["progress", "warning", "state"])

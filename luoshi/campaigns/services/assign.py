@@ -171,13 +171,8 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
             signed_at=now,
             created_by=actor,
         )
-        write_event(
-            sub,
-            actor=actor,
-            action=TaskEvent.Action.ASSIGN,
-            from_state=S.DRAFT,
-            owner=str(item.owner),
-        )
+        # a sub-task is born assigned: no earlier state to show on its trail
+        write_event(sub, actor=actor, action=TaskEvent.Action.DECOMPOSE, owner=str(item.owner))
         record_created(actor=actor, obj=sub, verb="decompose")
         notify(
             recipients=[item.owner],
@@ -215,3 +210,71 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
         )
     refresh_warnings(tasks=subtasks)
     return subtasks
+
+
+@transaction.atomic
+def open_unit_task(
+    *,
+    actor: User,
+    campaign,
+    unit: Unit,
+    title: str,
+    description: str,
+    kind: str,
+    deadline: datetime.date | None,
+    owner: User | None = None,
+    note: str = "",
+) -> Task:
+    """明责 by the unit itself: its liaison (task.assign on the unit) opens a task of the campaign
+    for their own unit — a decision of the unit's own meeting, a problem its own inspection found —
+    signed at once and, with an owner, assigned (办理中). It walks the chain like any unit task:
+    the office verifies it (task.verify) and it counts in every overview."""
+    require_perm(actor, "task.assign", unit)
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("请填写任务名称。")
+    today = local_today()
+    if deadline is None:
+        errors["deadline"] = _("请填写完成时限。")
+    elif deadline < today:
+        errors["deadline"] = _("完成时限不能早于今天。")
+    if owner is not None and not Membership.objects.filter(person=owner, unit=unit).exists():
+        errors["owner"] = _("%(person)s 不是%(unit)s的人员。") % {"person": owner, "unit": unit}
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    task = Task.objects.create(
+        campaign=campaign,
+        kind=kind,
+        title=title[:200],
+        description=description,
+        unit=unit,
+        owner=owner,
+        state=S.IN_PROGRESS if owner else S.SIGNED,
+        start_date=today,
+        deadline=deadline,
+        issued_by=actor,
+        issued_at=now,
+        signed_by=actor,
+        signed_at=now,
+        created_by=actor,
+    )
+    write_event(
+        task,
+        actor=actor,
+        action=TaskEvent.Action.ASSIGN if owner else TaskEvent.Action.SIGN,
+        from_state="",
+        note=note,
+        owner=str(owner or ""),
+    )
+    record_created(actor=actor, obj=task, verb="open", note=note)
+    if owner is not None:
+        notify(
+            recipients=[owner],
+            title=_("您被确定为任务责任人：%(title)s") % {"title": task.title},
+            body=_("完成时限 %(deadline)s。") % {"deadline": task.deadline},
+            url=task_url(task),
+            task=task,
+        )
+    return task

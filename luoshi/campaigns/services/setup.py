@@ -348,10 +348,15 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
     require_perm(actor, "task.issue", task.campaign.office_unit)
     if not task.is_plan:
         raise IllegalMove(_("只能从任务分解中下发任务；单位任务请使用“分解”。"))
-    require_state(task, [S.DRAFT, S.ISSUED], _("下发"), seen=seen)
+    # a plan's later states follow its units' tasks (_moves.plan_state): it may be issued to
+    # further units in any of them
+    require_state(task, [state for state in S if state != S.WITHDRAWN], _("下发"), seen=seen)
     if not units:
         raise ValidationError({"units": _("请至少选择一个责任单位。")})
-    already = set(task.children.alive().values_list("unit_id", flat=True))
+    # a unit whose task was withdrawn may be issued the task again
+    already = set(
+        task.children.alive().exclude(state=S.WITHDRAWN).values_list("unit_id", flat=True)
+    )
     repeated = [unit.name for unit in units if unit.pk in already]
     if repeated:
         raise ValidationError(
@@ -450,6 +455,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
             url=task_url(child),
             task=child,
         )
+    # the new tasks' warnings (a deadline already past is red at once) and the plan's figures
+    for child in children:
+        child.campaign = task.campaign
+    refresh_warnings(tasks=children)
+    roll_up(task)
     return children
 
 

@@ -90,16 +90,30 @@ def issue_notice(
         notice=notice.pk,
         number=notice.number,
     )
+    title, body = notice_message(notice)
     notify(
         recipients=[task.owner, *liaisons_of(task.unit)],
-        title=_("督办单 %(number)s：%(title)s") % {"number": notice.number, "title": task.title},
-        body=_("%(content)s\n请于 %(date)s 前回复。")
-        % {"content": notice.content, "date": reply_deadline},
+        title=title,
+        body=body,
         url=task_url(task),
         level=Notification.Level.YELLOW,
         task=task,
     )
     return notice
+
+
+def notice_message(notice: SupervisionNotice) -> tuple[str, str]:
+    """The title and body of the notification of a supervision notice: its number, content and
+    reply deadline exactly as the notice states them (one source for both)."""
+    title = _("督办单 %(number)s：%(title)s") % {
+        "number": notice.number,
+        "title": notice.task.title,
+    }
+    body = _("%(content)s\n请于 %(date)s 前回复。") % {
+        "content": notice.content,
+        "date": notice.reply_deadline.isoformat(),
+    }
+    return title, body
 
 
 @transaction.atomic

@@ -2,11 +2,13 @@
 audited Excel export, create and edit with validation at the field, deactivate instead of delete;
 a new kind is offered on a red task's page and can be recorded, an inactive one is not."""
 
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from luoshi.audit.models import AuditEvent
@@ -30,7 +32,9 @@ def toggle_url(kind: AccountabilityKind) -> str:
 
 def _red_task(world) -> Task:
     task = issued_task(world)[0]
-    Task.objects.filter(pk=task.pk).update(warning="red")
+    # past its deadline (time passing), so every move's recomputation keeps it red
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Task.objects.filter(pk=task.pk).update(deadline=yesterday, warning="red")
     task.refresh_from_db()
     return task
 

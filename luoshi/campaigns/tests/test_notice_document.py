@@ -83,3 +83,17 @@ def test_the_outsider_gets_404(world, client_for, api_for):
     assert client_for(world.outsider).get(f"/notices/{notice.pk}/document.docx").status_code == 404
     assert api_for(world.outsider).get(f"/notices/{notice.pk}/document").status_code == 404
     assert not AuditEvent.objects.filter(verb="download_notice").exists()
+
+
+def test_the_notice_is_chinese_in_the_english_interface(world):
+    from django.utils import translation
+
+    from luoshi.campaigns.documents import supervision_notice_docx
+
+    task = task_in_state(world, "in_progress")
+    notice = chain.issue_notice(actor=world.office, task=task, content=CONTENT)
+    with translation.override("en"):
+        content = supervision_notice_docx(notice)
+    texts = [p.text for p in Document(io.BytesIO(content)).paragraphs if p.text]
+    assert "督办单" in texts
+    assert any(text.startswith("请于") for text in texts)

@@ -306,7 +306,7 @@ def test_accountability_document_of_a_disallowed_type_is_refused(world, client_f
 
 def test_task_page_shows_the_computed_warning_and_its_reasons(world, client_for):
     task = issued_task(world, days=2)[0]
-    assert task.warning == ""  # the daily job has not run yet
+    assert task.warning == "blue"  # computed by the issue, not by the daily job
     page = client_for(world.liaison).get(url("task-detail", task.pk)).content.decode()
     assert 'class="badge warning-blue"' in page and "距完成时限还有" in page
     Task.objects.filter(pk=task.pk).update(returned_count=1)

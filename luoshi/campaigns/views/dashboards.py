@@ -30,9 +30,8 @@ S = TaskState
 @login_required
 def workbench(request: AuthenticatedRequest) -> HttpResponse:
     bench = selectors.workbench(request.user)
-    task_list = reverse("campaigns:task-list")
     warnings = [
-        (level, label, bench.warnings[level], f"{task_list}?{urlencode({'warning': level})}")
+        (level, label, bench.warnings[level], selectors.warning_list_url(level))
         for level, label in (
             ("red", _("红色预警")),
             ("yellow", _("黄色预警")),
@@ -42,7 +41,12 @@ def workbench(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/workbench.html",
-        {"bench": bench, "warnings": warnings, "today": timezone.localdate()},
+        {
+            "bench": bench,
+            "warnings": warnings,
+            "headline_note": selectors.HEADLINE_NOTE,
+            "today": timezone.localdate(),
+        },
     )
 
 

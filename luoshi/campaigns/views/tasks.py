@@ -7,6 +7,7 @@ The page offers exactly the moves access.allowed_moves() returns, as the API doe
 """
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -51,6 +52,34 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 
 
 # --- The task page -------------------------------------------------------------------------------
+
+
+def post_action(task_of: Callable[[AuthenticatedRequest, int], int] | None = None):
+    """A task action (a form on the task page) answers POST. A GET — the browser reloading the
+    page a refused form was shown on — goes back to the task page instead of a bare 405;
+    `task_of(request, pk)` names the task when `pk` is not the task's (a notice, a milestone)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                task_id = (
+                    task_of(request, pk) if task_of else get_task_for_user(request.user, pk).pk
+                )
+                return redirect("campaigns:task-detail", pk=task_id)
+            return require_POST(view)(request, pk)
+
+        return wrapper
+
+    return decorate
+
+
+def _notice_task(request: AuthenticatedRequest, pk: int) -> int:
+    return access.get_notice_for_user(request.user, pk).task_id
+
+
+def _milestone_task(request: AuthenticatedRequest, pk: int) -> int:
+    return access.get_milestone_for_user(request.user, pk).task_id
 
 
 def _action_forms(request: HttpRequest, task: Task, can: dict) -> dict[str, ActionForm]:
@@ -142,6 +171,9 @@ def _render_task(
         event.change_rows = selectors.change_rows(changes, track_names)
     context = {
         "task": task,
+        # a sub-task's owner may not see the task it was broken out of: its name, not a link
+        "parent_visible": task.parent_id is not None
+        and access.visible_tasks(user).filter(pk=task.parent_id).exists(),
         "campaign": task.campaign,
         "assessment": assessment,
         "level": level,
@@ -204,7 +236,7 @@ def _act(
 
 
 @login_required
-@require_POST
+@post_action()
 def task_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.sign_task(actor=request.user, task=task, note=form.cleaned_data["note"])
@@ -214,7 +246,7 @@ def task_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.assign_task(
@@ -236,7 +268,7 @@ def task_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_decompose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, formset):
         items = [
@@ -263,7 +295,7 @@ def task_decompose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
@@ -289,7 +321,7 @@ def task_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
@@ -307,7 +339,7 @@ def task_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.close_task(actor=request.user, task=task, note=form.cleaned_data["note"])
@@ -317,7 +349,7 @@ def task_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.withdraw_task(actor=request.user, task=task, reason=form.cleaned_data["reason"])
@@ -327,7 +359,7 @@ def task_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def notice_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         notice = services.issue_notice(
@@ -342,7 +374,7 @@ def notice_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action(_notice_task)
 def notice_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notice = access.get_notice_for_user(request.user, pk)
 
@@ -362,7 +394,7 @@ def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         sent = services.remind_task(actor=request.user, task=task, note=form.cleaned_data["note"])
@@ -372,7 +404,7 @@ def task_remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def accountability_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         data = form.cleaned_data
@@ -401,7 +433,7 @@ def accountability_create(request: AuthenticatedRequest, pk: int) -> HttpRespons
 
 
 @login_required
-@require_POST
+@post_action()
 def task_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.comment_task(actor=request.user, task=task, text=form.cleaned_data["text"])
@@ -411,7 +443,7 @@ def task_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(task, form):
         services.create_milestone(
@@ -426,7 +458,7 @@ def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action(_milestone_task)
 def milestone_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     milestone = access.get_milestone_for_user(request.user, pk)
     services.set_milestone_done(
@@ -442,7 +474,7 @@ def _after_delete(task: Task) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = get_task_for_user(request.user, pk)
     form = f.ReasonForm(request.POST)
@@ -458,7 +490,7 @@ def task_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_action()
 def task_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = access.get_restorable_task_for_user(request.user, pk)
     if task.deleted_at is None:

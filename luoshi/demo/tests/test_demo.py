@@ -84,8 +84,7 @@ def test_load_demo_builds_the_organisation_and_the_campaign(demo):
     assert in_two_units.count() >= 3  # 兼职
     phones = list(User.objects.exclude(username__in=USERNAMES).values_list("phone", flat=True))
     assert all(len(p) == 11 and p[:2] in {"13", "15", "18"} for p in phones)
-    campaign = Campaign.objects.get()
-    assert campaign.short_name == "“四大”专项行动"
+    campaign = Campaign.objects.get(short_name="“四大”专项行动")  # and the 文明实践中心's own
     assert campaign.notice_prefix == "茫宣督"
     assert list(campaign.tracks.values_list("name", flat=True)) == [
         "全员大学习",
@@ -131,10 +130,10 @@ def test_dates_are_spread_over_the_campaign(demo):
     first = TaskEvent.objects.order_by("at").first().at
     assert first < now - datetime.timedelta(days=100)
     assert not TaskEvent.objects.filter(at__gt=now).exists()
-    # Back-dating keeps every timeline in order: issued (or, for a sub-task, assigned) first.
+    # Back-dating keeps every timeline in order: issued (or, for a sub-task, broken out: 分解) first.
     for task in unit_tasks().select_related("parent").prefetch_related("events"):
         timeline = [event.action for event in task.events.all()]
-        first = "issue" if task.parent.unit_id is None else "assign"
+        first = "issue" if task.parent.unit_id is None else "decompose"
         assert timeline[0] == first, (task, timeline)
 
 
@@ -327,3 +326,62 @@ def test_the_demo_documents_render_with_page_numbers(demo, client_for, tmp_path)
             marks = re.findall(r"—\s*(\d+)\s*—", page)
             assert marks and int(marks[-1]) == number, (name, number, marks)
         assert re.search(r"—\s*2\s*—", pages[1])
+
+
+def test_demo_volunteering(demo, client_for):
+    from luoshi.volunteering.models import (
+        Certificate,
+        Objection,
+        ServiceHours,
+        ServiceOrder,
+        SignUp,
+        Team,
+        Volunteer,
+    )
+
+    assert Team.objects.count() == 5 and 50 <= Volunteer.objects.count() <= 70
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == set(
+        ServiceOrder.Status.values
+    )
+    assert SignUp.objects.filter(status="waitlisted").exists()
+    assert set(ServiceHours.objects.values_list("method", flat=True)) == {"timed", "added"}
+    assert Certificate.objects.count() == 1 and Objection.objects.filter(status="open").exists()
+    prescribed = unit_tasks().filter(kind="prescribed")
+    assert {
+        TaskState.ISSUED,
+        TaskState.SIGNED,
+        TaskState.IN_PROGRESS,
+        TaskState.SUBMITTED,
+        TaskState.VERIFIED,
+    } <= set(prescribed.values_list("state", flat=True))
+    volunteer = User.objects.get(username="volunteer")
+    home = client_for(volunteer).get(reverse("volunteering:home"))
+    assert home.status_code == 200 and home.context["summary"].final > 0
+    centre = client_for(User.objects.get(username="wmzx"))
+    assert centre.get(reverse("volunteering:returns")).context["report"].rows
+
+
+def test_the_demo_assessment_walks_every_step_from_the_records(demo):
+    from luoshi.assessment.models import Appeal, Grade, Plan, ScoreRun, Stage
+
+    plan = Plan.objects.get()
+    assert plan.stage == Stage.PUBLISHED
+    run = plan.runs.get(status=ScoreRun.Status.DONE)
+    scores = list(run.unit_scores.prefetch_related("items"))
+    assert {s.category.name for s in scores} >= {"部门", "乡镇"}
+    for unit_score in scores:
+        assert unit_score.grade in Grade.values
+        signed = sum(item.signed_score for item in unit_score.items.all())
+        assert unit_score.total == max(signed, 0)
+    bureau = next(s for s in scores if s.unit_name == "市文体旅游广电局")
+    assert bureau.self_submitted_at is not None
+    on_time = next(i for i in bureau.items.all() if i.indicator_name == "任务按时办结率")
+    assert on_time.record_count > 0 and on_time.records[0]["url"].startswith("/tasks/")
+    appeal = Appeal.objects.get()
+    assert appeal.answered_at is not None and appeal.answered_at > appeal.filed_at
+    liaison = Client()
+    liaison.force_login(User.objects.get(username="wtl"))
+    assert liaison.get(f"/assessment/scores/{bureau.pk}/").status_code == 200
+    outsider = Client()
+    outsider.force_login(User.objects.get(username="outsider"))
+    assert outsider.get(f"/assessment/scores/{bureau.pk}/").status_code == 404

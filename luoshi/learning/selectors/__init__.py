@@ -373,10 +373,11 @@ Figures = dict[int, list]  # unit id → [headcount, registered, active, value]
 
 def _headcounts(root: Unit | None) -> dict[int, int]:
     """Members per unit, people who were deleted left out (a short NOT IN list rather than a
-    join of every membership to its person)."""
+    join of every membership to its person). A person counts once, in the unit of their primary
+    membership (主职): a 兼职 (a further membership) adds no one to that unit's 应注册人数."""
     from luoshi.accounts.models import User
 
-    members = Membership.objects.exclude(
+    members = Membership.objects.filter(is_primary=True).exclude(
         person_id__in=User.objects.filter(deleted_at__isnull=False).values("id")
     )
     if root is not None and root.parent_id is not None:

@@ -249,3 +249,44 @@ def test_the_replace_prompt_counts_the_earlier_imports_records(world):
     with pytest.raises(ValidationError):
         services.confirm_import(actor=world.office, point_import=again, absent_policy="maybe")
     assert ImportRow.objects.filter(point_import=again).count() == 1
+
+
+def test_the_api_confirms_with_the_absent_policy_and_reports_it(world, client_for):
+    _office_october(world)
+    mine = _start(world, [("张三", A, "", 442)], actor=world.liaison, unit=world.unit_a)
+    liaison = client_for(world.liaison)
+    url = f"/api/learning/imports/{mine.pk}/confirm"
+    refused = liaison.post(url, {"absent_policy": "keep"}, content_type="application/json")
+    assert refused.status_code == 403
+    done = liaison.post(url, {}, content_type="application/json")
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["status"], body["absent_policy"], body["absent_count"]) == (
+        "confirmed",
+        "absent",
+        2,
+    )
+
+
+def test_the_mapping_list_exports_with_its_filter(world, client_for, health):
+    city = _start(world, [("孙丽", "卫健委支部", "", 10)], actor=world.office, unit=world.city)
+    services.map_organisation(
+        actor=world.office, point_import=city, org_name="卫健委支部", unit=health
+    )
+    services.confirm_import(actor=world.office, point_import=city)
+    response = client_for(world.office).get(
+        reverse("learning:org-aliases"), {"q": "卫健委", "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    cells = [
+        str(cell.value)
+        for row in load_workbook(BytesIO(response.content)).active.iter_rows()
+        for cell in row
+    ]
+    assert "卫健委支部" in cells and "市卫生健康委员会" in cells and world.office.name in cells
+    assert AuditEvent.objects.filter(action="export", object_type="learning.orgalias").exists()
+    assert client_for(world.staff).get(reverse("learning:org-aliases")).status_code == 403

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from luoshi.accounts.models import Notification
+from luoshi.accounts.models import Notification, User
 from luoshi.audit.models import AuditEvent
 from luoshi.learning import selectors, services, tasks
 from luoshi.learning.models import MonthlySummary, Platform, PointImport, PointRecord
+from luoshi.org import services as org
+from luoshi.testing import person
 
 OCT = datetime.date(2026, 10, 1)
 SEP = datetime.date(2026, 9, 1)
@@ -47,8 +49,10 @@ def add_month(world, month, figures, *, platform=Platform.STRONG_NATION, status=
 
 
 def october(world, month=OCT):
-    """unit A: 李晓梅 400 (active), 张三 100, headcount 3 (赵敏 is in the section too);
-    办公室 (section A): 赵敏 350; 冷湖镇: 马海燕 500."""
+    """unit A: 李晓梅 400 (active), 张三 100, headcount 3 (with 王芳, who has no record; 赵敏's
+    兼职 in unit A does not count there); 办公室 (section A): 赵敏 350; 冷湖镇: 马海燕 500."""
+    if not User.objects.filter(username="wangfang").exists():
+        person("wangfang", "王芳", world.unit_a, position="科员")
     return add_month(
         world,
         month,
@@ -309,3 +313,16 @@ def test_a_live_page_asks_the_worker_to_store_the_month_once(world, client_for, 
     cache.clear()
     assert client.get(summary_url(world.city)).context["summary"].stored_at is not None
     assert len(calls) == 1  # stored: nothing more to ask
+
+
+def test_a_part_time_post_counts_once_in_the_primary_unit(world):
+    """兼职 counts once (issue 11): 赵敏's primary membership is 办公室, her 兼职 in unit A adds no
+    one to unit A's 应注册人数; a second 兼职 elsewhere adds no one either."""
+    org.add_membership(actor=None, person=world.staff2, unit=world.unit_b, audit=False)
+    counts = selectors._headcounts(None)
+    assert counts[world.section_a.pk] == 1  # 赵敏, once, in her primary unit
+    assert counts[world.unit_a.pk] == 2  # 李晓梅 and 张三; not 赵敏's 兼职
+    assert counts[world.unit_b.pk] == 1  # 马海燕; not 赵敏's 兼职
+    assert sum(counts.values()) == len(
+        {m.person_id for m in world.staff2.memberships.model.objects.all()}
+    )

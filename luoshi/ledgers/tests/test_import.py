@@ -61,7 +61,7 @@ def test_template_has_the_types_columns(world, client_for, lecture):
         headers
     )
     assert (
-        client_for(world.office)
+        client_for(world.leader)
         .get(reverse("ledgers:type-template", args=[lecture.pk]))
         .status_code
         == 403
@@ -177,7 +177,7 @@ def test_not_an_excel_file(world, client_for, lecture):
     assert "无法读取文件" in response.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["office", "leader", "sysadmin"])
+@pytest.mark.parametrize("persona", ["leader", "sysadmin"])
 def test_import_needs_the_record_right(world, client_for, lecture, persona):
     client = client_for(getattr(world, persona))
     assert client.get(reverse("ledgers:activity-import")).status_code == 403

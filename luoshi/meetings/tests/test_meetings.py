@@ -176,7 +176,7 @@ def test_new_meeting_agenda_is_prefilled_with_red_and_yellow_tasks_in_scope(
     page = client_for(world.liaison).get(url)
     mine = page.context["form"].initial["agenda"]
     assert "读书班未按期举办" in mine and "宣讲覆盖不足" in mine
-    assert mine.index("红牌") < mine.index("黄牌")
+    assert mine.index("红色预警") < mine.index("黄色预警")
     assert "冷湖镇宣讲" not in mine  # unit B's task is outside the organiser's scope
     assert "读书班未按期举办" in page.content.decode()
     everything = (
@@ -275,15 +275,43 @@ def test_decision_errors_save_nothing(world, weekly):
     assert not Task.objects.filter(kind=Task.Kind.DECISION).exists()
 
 
-def test_only_the_office_records_decisions(world, client_for, weekly):
+def test_a_liaison_turns_decisions_into_tasks_of_their_own_unit_only(world, client_for, weekly):
     meeting = _meeting(world, weekly)
     url = reverse("meetings:meeting-detail", args=[meeting.activity_id])
     liaison = client_for(world.liaison)
-    assert liaison.get(url).context["form"] is None
-    assert liaison.post(url, {"text": "x"}).status_code == 403
+    assert liaison.get(url).context["form"] is not None
+    refused = liaison.post(
+        url,
+        {
+            "text": "冷湖镇完善台账",
+            "unit": world.unit_b.pk,
+            "owner": world.outsider.pk,
+            "deadline": _deadline().isoformat(),
+        },
+    )
+    assert refused.status_code == 200 and "unit" in refused.context["form"].errors
+    response = liaison.post(
+        url,
+        {
+            "text": "本单位完善宣讲台账",
+            "unit": world.unit_a.pk,
+            "owner": world.staff.pk,
+            "deadline": _deadline().isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    task = Decision.objects.get().task
+    assert (task.unit, task.owner, task.kind) == (world.unit_a, world.staff, Task.Kind.DECISION)
+    assert task.state == TaskState.IN_PROGRESS and task.parent is None
+    # the office sees it and verifies it like any unit task
+    chain.report_progress(actor=world.staff, task=task, percent=100, text="完成", complete=True)
+    chain.verify_task(actor=world.office, task=task, passed=True, quality=Task.Quality.GOOD)
+    staff = client_for(world.staff)
+    assert staff.get(url).context["form"] is None
+    assert staff.post(url, {"text": "x"}).status_code == 403
     with pytest.raises(PermissionDenied):
         services.create_decision(
-            actor=world.liaison,
+            actor=world.staff,
             activity=meeting.activity,
             text="x",
             unit=world.unit_a,
@@ -363,8 +391,8 @@ def test_meeting_and_decision_api(world, client_for, weekly):
             "agenda": "议程",
         },
     )
-    # The office records for its own unit only when it may record there: the liaison does here.
-    assert created.status_code == 404
+    # The office records its own unit's meetings (docs/architecture.md, the role table).
+    assert created.status_code == 201, created.content
     meeting = _meeting(world, weekly)
     response = office.post(
         f"/meetings/{meeting.activity_id}/decisions",
@@ -426,7 +454,7 @@ def test_pages_render_for_each_persona(world, client_for, weekly, persona):
     detail = client.get(reverse("meetings:meeting-detail", args=[meeting.activity_id]))
     assert detail.status_code == (404 if persona == "outsider" else 200)
     create = client.get(reverse("meetings:meeting-create"))
-    assert create.status_code == (200 if persona in ("liaison", "outsider") else 403)
+    assert create.status_code == (200 if persona in ("office", "liaison", "outsider") else 403)
 
 
 def test_meeting_pages_do_not_query_per_row(world, client_for, weekly):

@@ -113,3 +113,43 @@ def test_search_and_pickers_compare_normalised_names(world, client_for):
     assert "市委宣传部（新闻办）" in [result["text"] for result in picker.json()["results"]]
     people = client.get(reverse("org:person-list"), {"q": "李　晓梅"}).content.decode()
     assert "李晓梅" in people
+
+
+def _id_number(body: str) -> str:
+    """`body` (17 digits) with its GB 11643 check digit."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(digit) * weight for digit, weight in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def people_with_ids(*rows) -> bytes:
+    from luoshi.org.tests.test_imports import sheet
+
+    return sheet(imports.PERSON_HEADERS + imports.PERSON_OPTIONAL_HEADERS, *rows)
+
+
+def test_an_id_number_twice_in_the_file_or_already_used_is_a_row_error(world):
+    first, second = _id_number("63280119900101001"), _id_number("63280119920202002")
+    assert services.normalise_id_number("11010519491231002x") == "11010519491231002X"
+    data = people_with_ids(["王五", "wangwu", "市文体旅游广电局", "", "", "", first])
+    assert imports.import_people(actor=world.sysadmin, data=data).ok
+    wangwu = User.objects.get(username="wangwu")
+    assert wangwu.id_number_hash and first not in wangwu.id_number_hash  # only the hash is kept
+    data = people_with_ids(
+        ["王六", "wangliu", "市文体旅游广电局", "", "", "", first.lower()],  # 王五's
+        ["王七", "wangqi", "市文体旅游广电局", "", "", "", second],
+        ["王八", "wangba", "市文体旅游广电局", "", "", "", second],  # twice in the file
+        ["王九", "wangjiu", "市文体旅游广电局", "", "", "", "632801199001010012"[:-1] + "9"],
+        ["王十", "wangshi", "市文体旅游广电局", "", "", "", "12345"],
+    )
+    result = imports.import_people(actor=world.sysadmin, data=data)
+    errors = {error.row: error.message for error in result.errors}
+    assert {(e.row, e.column) for e in result.errors} == {
+        (2, "身份证号"),
+        (4, "身份证号"),
+        (5, "身份证号"),
+        (6, "身份证号"),
+    }
+    assert "其他人员" in errors[2] and "第 3 行" in errors[4]
+    assert "校验位" in errors[5] and "18 位" in errors[6]
+    assert not User.objects.filter(username="wangqi").exists()

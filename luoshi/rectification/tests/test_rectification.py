@@ -281,31 +281,42 @@ def test_finding_opens_a_rectification_task_and_the_inspection_shows_it_until_cl
     assert "已销号" in client_for(world.liaison).get(url).content.decode()
 
 
-def test_only_the_office_opens_tasks_from_findings(world, client_for, inspection_type):
+def test_a_liaison_raises_a_finding_of_their_units_inspection_for_their_unit(
+    world, client_for, inspection_type
+):
+    """The liaison's finding is their own unit's task at once (open_unit_task), never another
+    unit's; plain staff are offered nothing (docs/architecture.md, the role table)."""
     inspection = record_inspection(world, inspection_type)
     liaison = client_for(world.liaison)
     url = reverse("rectification:inspection-detail", args=[inspection.pk])
-    assert liaison.get(url).context["form"] is None
-    response = liaison.post(
-        url,
-        {
-            "campaign": world.campaign.pk,
-            "description": "x",
-            "unit": world.unit_a.pk,
-            "deadline": _deadline().isoformat(),
-        },
-    )
-    assert response.status_code == 403
+    assert liaison.get(url).context["form"] is not None
+    body = {
+        "campaign": world.campaign.pk,
+        "description": "未悬挂未成年人禁入标志",
+        "unit": world.unit_b.pk,
+        "deadline": _deadline().isoformat(),
+    }
+    refused = liaison.post(url, body)
+    assert refused.status_code == 200 and "unit" in refused.context["form"].errors
+    assert not Finding.objects.exists()
+    response = liaison.post(url, {**body, "unit": world.unit_a.pk})
+    assert response.status_code == 302, response.context["form"].errors
+    task = Finding.objects.get().task
+    assert (task.unit, task.kind, task.parent) == (world.unit_a, "rectification", None)
+    assert task.state == "signed" and task.signed_by == world.liaison
+    staff = client_for(world.staff2)
+    staff_page = staff.get(url)
+    assert staff_page.status_code == 404 or staff_page.context["form"] is None
     with pytest.raises(PermissionDenied):
         services.create_finding(
-            actor=world.liaison,
+            actor=world.staff,
             activity=inspection,
             campaign=world.campaign,
             description="x",
             unit=world.unit_a,
             deadline=_deadline(),
         )
-    assert not Finding.objects.exists()
+    assert Finding.objects.count() == 1
 
 
 def test_finding_validation_is_in_chinese_and_saves_nothing(world, inspection_type):

@@ -350,6 +350,7 @@ def test_an_issued_briefing_stays_as_issued(article):
         io.BytesIO(liaison.get(reverse("reports:issued-word", args=[issued.pk])).content)
     )
     assert any(LEARNING in p.text for p in document.paragraphs)
+    assert any(p.text == "第1期" for p in document.paragraphs)  # 报头: the first issued this year
     listed = liaison.get(reverse("reports:issued-list"))
     assert [item.pk for item in listed.context["items"]] == [issued.pk]
     export = liaison.get(reverse("reports:issued-list"), {"export": "xlsx"})
@@ -359,3 +360,40 @@ def test_an_issued_briefing_stays_as_issued(article):
     assert outsider.get(reverse("reports:issued-word", args=[issued.pk])).status_code == 404
     assert list(outsider.get(reverse("reports:issued-list")).context["items"]) == []
     assert outsider.post(reverse("reports:briefing-issue"), params).status_code == 404
+
+
+def test_the_demo_briefings_state_every_figure_of_the_article(article):
+    """Up to 2022-04-14 the bureau's briefing says what the article says of 快, 活, 真 and 实,
+    and the department's says the 九个强化 with the figures the article implies."""
+    bureau = write_briefing(
+        template=_template(), unit=article.units["wtl"], date_from=FROM, date_to=TO
+    ).plain_text()
+    for sentence in (
+        "召开“四大专项”行动安排部署会1次。",
+        LEARNING,
+        INSPECTIONS,
+        "精心设计茫崖工业遗址图片展等精品展览，",
+        "推出石油精神红色旅游线路、戍边建设学习体验线路等红色旅游线路、学习体验线路，",
+        "充分运用狮20井、英雄地中四井、七个泉军事设施、茫崖工业遗址等4处红色旅游景点、红色文物资源，",
+        "开展现场教学、参观学习4次。",
+    ):
+        assert sentence in bureau, sentence
+    assert "（四）突出“实”字" in bureau
+    department = write_briefing(
+        template=_template(reports_demo.DEPARTMENT_TEMPLATE),
+        unit=article.units["xcb"],
+        date_from=FROM,
+        date_to=TO,
+    ).plain_text()
+    assert department.startswith("市委宣传部“四大”专项行动工作简报")
+    for sentence in (
+        "一、市委宣传部“九个强化”贯穿专项行动全程",
+        "召开周例会8次、月调度会2次。",
+        COVERAGE,
+        "受众530余人次",
+        "在中央级媒体（网站1篇）、省级媒体（学习强国号1篇、网站1篇）、州级媒体（报纸1篇、电视1篇）、"
+        "市级媒体（微信公众号1篇、抖音/视频号1篇、新闻客户端1篇）刊播稿件8篇",
+        "确定2名记者的宣传目标任务，其中1名完成任务量。",
+    ):
+        assert sentence in department, sentence
+    assert "市文体旅游广电局" not in department

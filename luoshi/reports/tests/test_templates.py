@@ -288,3 +288,82 @@ def test_the_office_edits_a_template_on_its_pages(world, types, section, client_
     # A part with nothing in it is not written: no bare heading.
     assert "一、茫崖市学习情况" not in response.content.decode()
     assert "该模板还没有内容" in response.content.decode()
+
+
+def test_lines_count_tasks_notices_joint_records_and_volunteer_themes(world, types):
+    """The 九个强化's counts beyond the ledger's own: tasks given to people, supervision notices,
+    records counted toward two campaigns, volunteer service per monthly theme; a line with
+    nothing to count (accountability) is left out and the sentence still ends with "。"."""
+    from luoshi.campaigns import services as chain
+    from luoshi.testing import issued_task
+    from luoshi.volunteering.models import ServiceActivity, Theme
+
+    office = world.office
+    template = services.create_template(actor=office, name="九个强化", title="{unit}简报")
+    section = services.create_section(actor=office, template=template, heading="强化责任担当。")
+    for metric, pattern in (
+        (Metric.TASKS_ASSIGNED, "分解任务{n}项、"),
+        (Metric.ASSIGNEES, "责任到人{n}名，"),
+        (Metric.NOTICES, "发出督办单{n}份，"),
+        (Metric.JOINT, "{n}项活动计入两项重点活动，"),
+        (Metric.VOLUNTEER, "围绕{places}开展志愿服务{n}场，"),
+        (Metric.ACCOUNTABILITY, "问责{n}起，"),
+    ):
+        services.create_line(actor=office, section=section, metric=metric, pattern=pattern)
+    task = issued_task(world)[0]
+    chain.sign_task(actor=world.liaison, task=task)
+    chain.assign_task(actor=world.liaison, task=task, owner=world.staff)
+    chain.issue_notice(actor=office, task=task, content="请加快进度")
+    other = chain.create_campaign(
+        actor=office,
+        name="干部能力提升年",
+        office_unit=world.office_unit,
+        start_date=world.campaign.start_date,
+        end_date=world.campaign.end_date,
+    )
+    now = timezone.now() - datetime.timedelta(hours=1)
+    ledger.record_activity(
+        actor=world.liaison,
+        activity_type=types["morning"],
+        unit=world.unit_a,
+        title="晨读",
+        starts_at=now,
+        campaigns=[world.campaign, other],
+    )
+    theme = Theme.objects.create(
+        campaign=world.campaign,
+        year=now.year,
+        month=now.month,
+        title="文明实践进社区",
+        created_by=office,
+    )
+    volunteer_type = ledger.create_activity_type(
+        actor=office, name="志愿服务", category=Category.VOLUNTEER
+    )
+    for kind in ("prescribed", "prescribed", "chosen"):
+        activity = ledger.record_activity(
+            actor=world.liaison,
+            activity_type=volunteer_type,
+            unit=world.unit_a,
+            title="志愿服务",
+            starts_at=now,
+        )
+        ServiceActivity.objects.create(
+            activity=activity,
+            kind=kind,
+            theme=theme,
+            planned_hours=2,
+            recruit_until=now,
+        )
+    today = timezone.localdate()
+    briefing = write_briefing(
+        user=world.office,
+        template=template,
+        unit=world.unit_a,
+        date_from=today - datetime.timedelta(days=1),
+        date_to=today,
+    )
+    assert briefing.paragraphs[0].text == (
+        "（一）强化责任担当。分解任务1项、责任到人1名，发出督办单1份，1项活动计入两项重点活动，"
+        f"围绕{now.month}月“文明实践进社区”主题（规定动作2场、自选动作1场）开展志愿服务3场。"
+    )

@@ -32,10 +32,10 @@ from ..access import (
     is_centre,
     own_volunteer,
     publishing_units,
+    require_use,
     visible_teams,
 )
 from ..models import Objection, SignUp, Skill
-from .volunteers import require_use
 
 PAGE_SIZE = 30
 
@@ -107,7 +107,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
 
         raise PermissionDenied(_("只有单位联络员或文明实践中心可以发布志愿服务活动。"))
     initial = {}
-    for key in ("action", "team", "theme"):
+    for key in ("action", "team", "theme", "order"):
         if parse_int(request.GET.get(key)):
             initial[key] = parse_int(request.GET.get(key))
     form = f.ActivityForm(request.POST or None, user=request.user, initial=initial)
@@ -130,6 +130,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
                 theme=data["theme"],
                 action=data["action"],
                 team=data["team"],
+                order=data["order"],
                 skills=list(data["skills"]),
                 notes=data["notes"],
                 uploads=request.FILES.getlist("files"),

@@ -1,0 +1,394 @@
+"""JSON API of the assessment: the same services, selectors and scope as the pages.
+
+Scores and adjustments that need evidence files (manual scores, changed scores) are made on the
+pages, which take the uploads; the API reads them and moves the workflow."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from luoshi.api.auth import current_user
+from luoshi.api.schemas import ERRORS, Ref, ref
+from luoshi.campaigns.access import get_campaign_for_user
+
+from . import selectors, services
+from .access import (
+    can_use,
+    get_appeal_for_user,
+    get_plan_for_user,
+    get_unit_score_for_user,
+    visible_indicators,
+    visible_plans,
+)
+from .models import Appeal, Indicator, ItemScore, Plan, ScoreRun, UnitScore
+
+router = Router(tags=["考核"])
+
+
+class AssessmentIndicatorOut(Schema):
+    id: int
+    name: str
+    kind: str
+    source: str
+    params: dict
+    rule: str
+    target: Decimal | None
+    tiers: list
+    per_item: Decimal | None
+    cap: Decimal | None
+    is_active: bool
+
+
+class AssessmentIndicatorIn(Schema):
+    name: str
+    kind: str = "score"
+    source: str
+    params: dict = {}
+    rule: str = "linear"
+    target: Decimal | None = None
+    tiers: list = []
+    per_item: Decimal | None = None
+    cap: Decimal | None = None
+    description: str = ""
+    is_active: bool = True
+
+
+class AssessmentPlanItemOut(Schema):
+    indicator: Ref
+    weight: Decimal
+
+    @staticmethod
+    def resolve_indicator(obj) -> dict | None:
+        return ref(obj.indicator)
+
+
+class AssessmentCategoryOut(Schema):
+    id: int
+    name: str
+    units: list[Ref]
+    items: list[AssessmentPlanItemOut]
+
+    @staticmethod
+    def resolve_units(obj) -> list:
+        return [ref(unit) for unit in obj.units.all()]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.all())
+
+
+class AssessmentPlanOut(Schema):
+    id: int
+    name: str
+    campaign: Ref
+    period_kind: str
+    period_start: datetime.date
+    period_end: datetime.date
+    cutoff: datetime.date
+    publicity_days: int
+    excellent_quota: int
+    stage: str
+    publicity_until: datetime.date | None
+
+    @staticmethod
+    def resolve_campaign(obj: Plan) -> dict | None:
+        return ref(obj.campaign)
+
+
+class AssessmentPlanDetailOut(AssessmentPlanOut):
+    categories: list[AssessmentCategoryOut]
+
+    @staticmethod
+    def resolve_categories(obj: Plan) -> list:
+        return list(obj.categories.prefetch_related("units", "items__indicator"))
+
+
+class AssessmentPlanIn(Schema):
+    campaign_id: int
+    name: str
+    period_kind: str
+    period_start: datetime.date
+    period_end: datetime.date
+    cutoff: datetime.date
+    publicity_days: int = 5
+    excellent_quota: int = 30
+
+
+class AssessmentRunOut(Schema):
+    id: int
+    status: str
+    cutoff: datetime.date
+    total: int
+    done: int
+    percent: int
+    finished_at: datetime.datetime | None
+
+
+class AssessmentRecordRef(Schema):
+    label: str
+    url: str
+
+
+class AssessmentItemOut(Schema):
+    id: int
+    indicator: str
+    kind: str
+    weight: Decimal
+    value: Decimal | None
+    value_text: str
+    formula: str
+    computed: Decimal | None
+    score: Decimal | None
+    record_count: int
+    records: list[AssessmentRecordRef]
+
+    @staticmethod
+    def resolve_indicator(obj: ItemScore) -> str:
+        return obj.indicator_name
+
+
+class AssessmentUnitScoreOut(Schema):
+    id: int
+    unit: Ref
+    category: str
+    total: Decimal
+    computed_total: Decimal
+    rank: int
+    grade: str
+    self_submitted_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_unit(obj: UnitScore) -> dict | None:
+        return {"id": obj.unit_id, "name": obj.unit_name}
+
+    @staticmethod
+    def resolve_category(obj: UnitScore) -> str:
+        return obj.category.name
+
+
+class AssessmentUnitScoreDetailOut(AssessmentUnitScoreOut):
+    self_note: str
+    review_note: str
+    items: list[AssessmentItemOut]
+
+    @staticmethod
+    def resolve_items(obj: UnitScore) -> list:
+        return list(obj.items.order_by("sort_order", "id"))
+
+
+class AssessmentAppealOut(Schema):
+    id: int
+    unit_score_id: int
+    reason: str
+    filed_at: datetime.datetime
+    answer: str
+    answered_at: datetime.datetime | None
+
+
+class AssessmentNoteIn(Schema):
+    note: str = ""
+
+
+class AssessmentReasonIn(Schema):
+    reason: str
+
+
+class AssessmentAnswerIn(Schema):
+    answer: str
+
+
+class AssessmentGradeIn(Schema):
+    grade: str
+    reason: str
+
+
+class AssessmentScoreFilters(Schema):
+    category: str | None = None
+    grade: str | None = None
+    q: str | None = None
+
+
+@router.get(
+    "/indicators", response={200: list[AssessmentIndicatorOut], **ERRORS}, summary="考核指标库"
+)
+def list_indicators(request: HttpRequest):
+    user = current_user(request)
+    if not can_use(user):
+        raise PermissionDenied(_("您没有使用考核功能的权限。"))
+    return list(visible_indicators(user))
+
+
+@router.post(
+    "/indicators", response={201: AssessmentIndicatorOut, **ERRORS}, summary="新增考核指标"
+)
+def create_indicator(request: HttpRequest, payload: AssessmentIndicatorIn):
+    indicator: Indicator = services.create_indicator(
+        actor=current_user(request), **payload.model_dump()
+    )
+    return 201, indicator
+
+
+@router.get("/plans", response={200: list[AssessmentPlanOut], **ERRORS}, summary="考核方案")
+def list_plans(request: HttpRequest):
+    user = current_user(request)
+    if not can_use(user):
+        raise PermissionDenied(_("您没有使用考核功能的权限。"))
+    return list(visible_plans(user).order_by("-period_start", "-id"))
+
+
+@router.post("/plans", response={201: AssessmentPlanOut, **ERRORS}, summary="制定考核方案")
+def create_plan(request: HttpRequest, payload: AssessmentPlanIn):
+    user = current_user(request)
+    data = payload.model_dump()
+    campaign = get_campaign_for_user(user, data.pop("campaign_id"))
+    return 201, services.create_plan(actor=user, campaign=campaign, **data)
+
+
+@router.get(
+    "/plans/{int:plan_id}",
+    response={200: AssessmentPlanDetailOut, **ERRORS},
+    summary="考核方案详情",
+)
+def get_plan(request: HttpRequest, plan_id: int):
+    return get_plan_for_user(current_user(request), plan_id)
+
+
+@router.post(
+    "/plans/{int:plan_id}/runs",
+    response={202: AssessmentRunOut, **ERRORS},
+    summary="开始计分（后台）",
+)
+def start_run(request: HttpRequest, plan_id: int):
+    user = current_user(request)
+    plan = get_plan_for_user(user, plan_id, write=True)
+    return 202, services.start_run(actor=user, plan=plan)
+
+
+@router.get(
+    "/plans/{int:plan_id}/runs/latest",
+    response={200: AssessmentRunOut, **ERRORS},
+    summary="计分进度",
+)
+def latest_run(request: HttpRequest, plan_id: int):
+    plan = get_plan_for_user(current_user(request), plan_id)
+    run: ScoreRun | None = selectors.latest_run(plan)
+    if run is None:
+        raise Http404
+    return run
+
+
+MOVES = {
+    "open-self": services.open_self_assessment,
+    "review": services.start_review,
+    "publicity": services.start_publicity,
+    "grade": services.grade_plan,
+    "publish": services.publish_plan,
+}
+
+
+@router.post(
+    "/plans/{int:plan_id}/moves/{move}",
+    response={200: AssessmentPlanOut, **ERRORS},
+    summary="推进考核流程（open-self、review、publicity、grade、publish）",
+)
+def move_plan(request: HttpRequest, plan_id: int, move: str):
+    user = current_user(request)
+    plan = get_plan_for_user(user, plan_id, write=True)
+    service = MOVES.get(move)
+    if service is None:
+        raise Http404
+    return service(actor=user, plan=plan)
+
+
+@router.get(
+    "/plans/{int:plan_id}/scores",
+    response={200: list[AssessmentUnitScoreOut], **ERRORS},
+    summary="得分表",
+)
+def list_scores(request: HttpRequest, plan_id: int, filters: Query[AssessmentScoreFilters]):
+    user = current_user(request)
+    plan = get_plan_for_user(user, plan_id)
+    flt = selectors.ScoreFilter.from_params(filters.model_dump(exclude_none=True))
+    if flt.errors:
+        raise ValidationError(flt.errors)
+    return list(selectors.score_table(user, plan, flt))
+
+
+@router.get(
+    "/scores/{int:score_id}",
+    response={200: AssessmentUnitScoreDetailOut, **ERRORS},
+    summary="单位得分明细",
+)
+def get_score(request: HttpRequest, score_id: int):
+    return get_unit_score_for_user(current_user(request), score_id)
+
+
+@router.post(
+    "/scores/{int:score_id}/self",
+    response={200: AssessmentUnitScoreOut, **ERRORS},
+    summary="提交自评",
+)
+def self_assess(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
+    user = current_user(request)
+    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    return services.submit_self_assessment(actor=user, unit_score=unit_score, note=payload.note)
+
+
+@router.post(
+    "/scores/{int:score_id}/review",
+    response={200: AssessmentUnitScoreOut, **ERRORS},
+    summary="审核单位",
+)
+def review(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
+    user = current_user(request)
+    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    return services.review_unit(actor=user, unit_score=unit_score, note=payload.note)
+
+
+@router.post(
+    "/scores/{int:score_id}/grade",
+    response={200: AssessmentUnitScoreOut, **ERRORS},
+    summary="调整等次",
+)
+def grade(request: HttpRequest, score_id: int, payload: AssessmentGradeIn):
+    user = current_user(request)
+    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    return services.set_grade(
+        actor=user, unit_score=unit_score, grade=payload.grade, reason=payload.reason
+    )
+
+
+@router.post(
+    "/scores/{int:score_id}/appeals",
+    response={201: AssessmentAppealOut, **ERRORS},
+    summary="提出申诉",
+)
+def file_appeal(request: HttpRequest, score_id: int, payload: AssessmentReasonIn):
+    user = current_user(request)
+    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    return 201, services.file_appeal(actor=user, unit_score=unit_score, reason=payload.reason)
+
+
+@router.get(
+    "/plans/{int:plan_id}/appeals",
+    response={200: list[AssessmentAppealOut], **ERRORS},
+    summary="申诉",
+)
+def list_appeals(request: HttpRequest, plan_id: int):
+    user = current_user(request)
+    return list(selectors.appeals_of(user, get_plan_for_user(user, plan_id)))
+
+
+@router.post(
+    "/appeals/{int:appeal_id}/answer",
+    response={200: AssessmentAppealOut, **ERRORS},
+    summary="答复申诉（调整得分须上传佐证，请在页面上操作）",
+)
+def answer_appeal(request: HttpRequest, appeal_id: int, payload: AssessmentAnswerIn):
+    user = current_user(request)
+    appeal: Appeal = get_appeal_for_user(user, appeal_id, write=True)
+    return services.answer_appeal(actor=user, appeal=appeal, answer=payload.answer)
