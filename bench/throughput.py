@@ -142,7 +142,7 @@ def main() -> None:
         )
         print(header + "\n" + "-" * len(header), flush=True)
         for label, path, cookie in urls:
-            wrk(f"http://127.0.0.1:{PORT}{path}", cookie, 2)  # warm both workers
+            wrk(f"http://127.0.0.1:{PORT}{path}", cookie, 5)  # warm both workers (first: ~2 s)
             ours = wrk(f"http://127.0.0.1:{PORT}{path}", cookie, SECONDS)
             wrk(f"http://127.0.0.1:{BARE_PORT}{path}", None, 2)
             theirs = wrk(f"http://127.0.0.1:{BARE_PORT}{path}", None, SECONDS)

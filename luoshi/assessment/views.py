@@ -21,7 +21,7 @@ from luoshi.lib.docx import docx_response
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from . import forms as f
 from .access import (
     can_manage,
@@ -263,7 +263,7 @@ EXAMPLE_WEIGHT = Decimal(10)  # the library shows each rule at 10 points; plans 
 
 def _formula(indicator, weight=EXAMPLE_WEIGHT) -> str:
     source = get_source(indicator.source)
-    return services.rules.formula(indicator, weight, str(source.unit_label) if source else "")
+    return rules.formula(indicator, weight, str(source.unit_label) if source else "")
 
 
 @login_required

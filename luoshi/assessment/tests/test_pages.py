@@ -230,3 +230,35 @@ def test_indicator_pages(world, client_for):
     )
     assert "分档格式不对" in response.content.decode()
     assert client_for(world.liaison).get("/assessment/indicators/new/").status_code == 403
+
+
+def test_the_score_table_query_count_does_not_grow_with_the_units(scenario, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from luoshi.org import services as org
+    from luoshi.org.models import UnitKind
+
+    office = client_for(scenario.world.office)
+
+    def queries() -> int:
+        run = run_now(scenario.plan)
+        assert run.status == ScoreRun.Status.DONE
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(f"/assessment/plans/{scenario.plan.pk}/scores/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    category = scenario.plan.categories.get()
+    more = [
+        org.create_unit(
+            actor=None,
+            name=f"第{n}社区",
+            kind=UnitKind.COMMUNITY,
+            parent=scenario.world.city,
+            audit=False,
+        )
+        for n in range(4)
+    ]
+    category.units.add(*more)
+    assert queries() == few
