@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
+from luoshi.ledgers import qr
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_int
@@ -172,6 +174,11 @@ def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "now": now,
     }
     if organiser:
+        if service.activity.checkin_code:
+            target = reverse("volunteering:checkin") + f"?code={service.activity.checkin_code}"
+            context["qr_svg"] = qr.svg(
+                request.build_absolute_uri(target), label=_("扫码签到、签退")
+            )
         context["signups"] = list(selectors.service_signups(service))
         context["hours"] = list(selectors.service_hours(service))
     return render(request, "volunteering/activity_detail.html", context)
