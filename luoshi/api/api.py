@@ -154,6 +154,7 @@ def _register_routers() -> None:
     from luoshi.rectification import api as rectification_api
     from luoshi.reports import api as reports_api
     from luoshi.study import api as study_api
+    from luoshi.volunteering import api as volunteering_api
 
     api.add_router("/units", org_api.units_router)
     api.add_router("/people", org_api.people_router)
@@ -169,6 +170,7 @@ def _register_routers() -> None:
     api.add_router("/learning", learning_api.router)
     api.add_router("/reports", reports_api.router)
     api.add_router("/assessment", assessment_api.router)
+    api.add_router("/volunteering", volunteering_api.router)
 
 
 _register_routers()

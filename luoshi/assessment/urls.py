@@ -20,6 +20,7 @@ urlpatterns = [
     path("plans/<int:pk>/scores/", views.score_table, name="score-table"),
     path("plans/<int:pk>/publicity/", views.publicity, name="publicity"),
     path("plans/<int:pk>/appeals/", views.appeal_list, name="appeal-list"),
+    path("plans/<int:pk>/result.docx", views.result_document, name="result-document"),
     path("scores/<int:pk>/", views.unit_score_detail, name="unit-score"),
     path("scores/<int:pk>/<slug:step>/", views.unit_score_step, name="unit-score-step"),
     path("items/<int:pk>/", views.item_records, name="item-records"),

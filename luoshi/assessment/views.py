@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
+from luoshi.lib.docx import docx_response
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from . import forms as f
 from .access import (
     can_manage,
@@ -35,6 +36,7 @@ from .access import (
     visible_indicators,
     visible_plans,
 )
+from .documents import result_filename
 from .models import Grade, Plan, Stage, UnitCategory
 from .sources import get_source
 
@@ -261,7 +263,7 @@ EXAMPLE_WEIGHT = Decimal(10)  # the library shows each rule at 10 points; plans 
 
 def _formula(indicator, weight=EXAMPLE_WEIGHT) -> str:
     source = get_source(indicator.source)
-    return services.rules.formula(indicator, weight, str(source.unit_label) if source else "")
+    return rules.formula(indicator, weight, str(source.unit_label) if source else "")
 
 
 @login_required
@@ -452,6 +454,16 @@ def item_adjust(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "assessment/item_adjust.html",
         {"item": item, "form": form, "unit_score": item.unit_score},
     )
+
+
+@login_required
+def result_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The result notice (考核结果通报, Word) of a published plan."""
+    plan = get_plan_for_user(request.user, pk)
+    if plan.stage != Stage.PUBLISHED:
+        raise Http404
+    content = services.export_result_notice(actor=request.user, plan=plan)
+    return docx_response(content, result_filename(plan))
 
 
 # --- 公示 and 申诉 ---------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ CHARS_PER_LINE = 28
 LINE_PITCH = Twips(int(TYPE_HEIGHT.twips / LINES_PER_PAGE))  # 579 twips
 # w:charSpace: what a grid character adds to the 三号 em, in 1/4096 pt (negative: 28 × 15.79 pt).
 CHAR_SPACE = round((TYPE_WIDTH.pt / CHARS_PER_LINE - SIZE_3.pt) * 4096)
-CHAR = Pt(TYPE_WIDTH.pt / CHARS_PER_LINE)  # one character of the grid
 # Body paragraphs are set solid (not snapped to the character grid) and condensed by 0.5 pt:
 # 28 characters of 三号 then fill the 156 mm line exactly as the grid says, in Word and WPS and
 # also in LibreOffice, which puts a 16 pt character into two cells of a grid narrower than 16 pt
@@ -439,10 +438,6 @@ def _paragraph_style(document, name: str):
         return style
 
 
-def _char_indent_pt(chars: float) -> Length:
-    return Pt(chars * SIZE_3.pt)
-
-
 def place_closing(signature: Paragraph, date: Paragraph) -> None:
     """落款 per GB/T 9704 7.3.5.2 (no seal): the unit right-aligned two characters in from the
     right, the date on the next line starting two characters right of the unit's first
@@ -792,6 +787,18 @@ class OfficialDocument:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], **options) -> Table:
         return build_table(self.document, headers, rows, **options)
+
+    def image(self, data: bytes, *, width: Length, caption: str = "") -> Paragraph:
+        """A picture (a PNG such as a verification QR code) centred on its own line, with an
+        optional small caption under it; off the grid so the line is as tall as the picture."""
+        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+        _off_grid(paragraph)
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        paragraph.add_run().add_picture(io.BytesIO(data), width=width)
+        if caption:
+            line = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+            set_font(line.add_run(tidy(caption)), BODY_FONT, SIZE_4)
+        return paragraph
 
     def closing(self, unit: str, date: str) -> tuple[Paragraph, Paragraph]:
         """落款 and 成文日期 after a blank line, placed per GB/T 9704 7.3.5.2."""

@@ -34,7 +34,7 @@ from .access import (
     get_section_for_user,
     get_template_for_user,
 )
-from .documents import briefing_docx
+from .documents import briefing_docx, issue_number
 from .models import BriefingTemplate
 
 PAGE_SIZE = 50
@@ -231,7 +231,8 @@ def issued_word(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         obj=issued,
         note=_("下载已印发简报 Word"),
     )
-    return docx_response(briefing_docx(written), f"{written.title}-{written.date_to:%Y%m%d}.docx")
+    content = briefing_docx(written, issue=issue_number(issued))
+    return docx_response(content, f"{written.title}-{written.date_to:%Y%m%d}.docx")
 
 
 @login_required

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from luoshi.assessment import services
 from luoshi.assessment.models import Plan, ScoreRun, Stage
+from luoshi.lib.tests.docx_checks import check_official_document
 
 from .conftest import evidence, run_now
 
@@ -174,6 +175,16 @@ def test_the_workflow_through_the_pages(scenario, client_for, monkeypatch):
     assert plan.stage == Stage.PUBLISHED
     detail = liaison.get(f"/assessment/scores/{a.pk}/").content.decode()
     assert "良好" in detail
+    response = liaison.get(f"/assessment/plans/{plan.pk}/result.docx")
+    document = check_official_document(
+        response.content, author="市委宣传部", title="关于2026年上半年考核结果的通报", tables=1
+    )
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "良好等次（1个）" in text and "较差等次（1个）" in text
+    rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert rows[0] == ["名次", "单位", "得分", "等次"]
+    assert rows[1] == ["1", "市文体旅游广电局", "88.00", "良好"]
+    assert rows[2] == ["2", "冷湖镇", "20.00", "较差"]
 
 
 def test_the_score_table_exports_to_excel(scenario, client_for):
@@ -219,3 +230,35 @@ def test_indicator_pages(world, client_for):
     )
     assert "分档格式不对" in response.content.decode()
     assert client_for(world.liaison).get("/assessment/indicators/new/").status_code == 403
+
+
+def test_the_score_table_query_count_does_not_grow_with_the_units(scenario, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from luoshi.org import services as org
+    from luoshi.org.models import UnitKind
+
+    office = client_for(scenario.world.office)
+
+    def queries() -> int:
+        run = run_now(scenario.plan)
+        assert run.status == ScoreRun.Status.DONE
+        with CaptureQueriesContext(connection) as captured:
+            assert office.get(f"/assessment/plans/{scenario.plan.pk}/scores/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    category = scenario.plan.categories.get()
+    more = [
+        org.create_unit(
+            actor=None,
+            name=f"第{n}社区",
+            kind=UnitKind.COMMUNITY,
+            parent=scenario.world.city,
+            audit=False,
+        )
+        for n in range(4)
+    ]
+    category.units.add(*more)
+    assert queries() == few

@@ -658,19 +658,34 @@ def covered_units(actor: User, point_import: PointImport) -> list[int]:
     )
 
 
+def _absent(actor: User, point_import: PointImport):
+    """The memberships in the import's covered units of people no row is matched to."""
+    return (
+        Membership.objects.filter(
+            unit_id__in=covered_units(actor, point_import),
+            person__deleted_at__isnull=True,
+            person__is_active=True,
+        )
+        .exclude(
+            person_id__in=point_import.rows.filter(match=ImportRow.Match.MATCHED).values(
+                "person_id"
+            )
+        )
+        .values_list("person_id", flat=True)
+        .order_by("person_id")
+        .distinct()
+    )
+
+
 def absent_people(actor: User, point_import: PointImport) -> list[int]:
     """People of the import's scope (members of its covered units) no row is matched to: what
-    the import page counts before confirming, and what confirming records as 未在导出中."""
-    units = covered_units(actor, point_import)
-    members = set(
-        Membership.objects.filter(
-            unit_id__in=units, person__deleted_at__isnull=True, person__is_active=True
-        ).values_list("person_id", flat=True)
-    )
-    matched = set(
-        point_import.rows.filter(match=ImportRow.Match.MATCHED).values_list("person_id", flat=True)
-    )
-    return sorted(members - matched)
+    confirming records as 未在导出中."""
+    return list(_absent(actor, point_import))
+
+
+def absent_count(actor: User, point_import: PointImport) -> int:
+    """How many `absent_people` there are, counted in the database (the preview page)."""
+    return _absent(actor, point_import).count()
 
 
 def may_keep_absent(actor: User, point_import: PointImport) -> bool:

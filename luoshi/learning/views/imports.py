@@ -196,7 +196,7 @@ def _detail_context(
         "undo_form": f.UndoForm(),
     }
     if editable:
-        context["absent_count"] = len(services.absent_people(request.user, point_import))
+        context["absent_count"] = services.absent_count(request.user, point_import)
         context["may_keep_absent"] = services.may_keep_absent(request.user, point_import)
         context["absent_policy"] = extra.pop("absent_policy", AbsentPolicy.NOT_EXPORTED)
         context["staged_orgs"] = _staged_orgs(point_import)

@@ -350,6 +350,7 @@ def test_an_issued_briefing_stays_as_issued(article):
         io.BytesIO(liaison.get(reverse("reports:issued-word", args=[issued.pk])).content)
     )
     assert any(LEARNING in p.text for p in document.paragraphs)
+    assert any(p.text == "第1期" for p in document.paragraphs)  # 报头: the first issued this year
     listed = liaison.get(reverse("reports:issued-list"))
     assert [item.pk for item in listed.context["items"]] == [issued.pk]
     export = liaison.get(reverse("reports:issued-list"), {"export": "xlsx"})

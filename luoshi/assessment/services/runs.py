@@ -1,0 +1,277 @@
+"""Score runs, computed in the background and frozen at the cut-off, and the manual scores and adjustments (a reason and evidence each)."""
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.accounts.models import User
+from luoshi.audit.models import AuditEvent
+from luoshi.audit.services import record, record_created
+from luoshi.files.services import store_upload
+from luoshi.lib.errors import Conflict
+from luoshi.org.access import require_perm
+from luoshi.org.models import Unit
+
+from .. import rules, selectors
+from ..access import MANAGE
+from ..models import (
+    Adjustment,
+    Indicator,
+    IndicatorKind,
+    ItemScore,
+    Plan,
+    ScoreRun,
+    Stage,
+    UnitCategory,
+    UnitScore,
+)
+from ..sources import Context, Figure, get_source
+from ._moves import WrongStage, _locked_plan, _require_stage
+from .plans import plan_problems
+
+logger = logging.getLogger(__name__)
+
+# --- Score runs -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_run(*, actor: User, plan: Plan) -> ScoreRun:
+    """Queue a computation of the plan at its cut-off (the job computes it and shows progress).
+    Only while the plan is being drawn up: once units self-assess, the run is frozen."""
+    require_perm(actor, MANAGE, plan.campaign.office_unit)
+    plan = _locked_plan(plan)
+    _require_stage(plan, Stage.DRAFT)
+    problems = plan_problems(plan)
+    if problems:
+        raise ValidationError(problems)
+    if plan.runs.filter(status__in=[ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING]).exists():
+        raise Conflict(_("该方案正在计分，请等待本次计算完成。"))
+    total = sum(c.units.count() for c in plan.categories.all())
+    run = ScoreRun.objects.create(plan=plan, cutoff=plan.cutoff, total=total, requested_by=actor)
+    record_created(actor=actor, obj=run, verb="start_run")
+    from ..tasks import compute_scores
+
+    transaction.on_commit(lambda: compute_scores.enqueue(run.pk))
+    return run
+
+
+def _context(plan: Plan, cutoff: datetime.date) -> Context:
+    return Context(
+        campaign_id=plan.campaign_id, start=plan.period_start, end=plan.period_end, cutoff=cutoff
+    )
+
+
+def _figure(ctx: Context, unit: Unit, indicator: Indicator) -> Figure:
+    source = get_source(indicator.source)
+    if source is None:
+        return Figure(None, _("数据来源已不存在：%(key)s") % {"key": indicator.source})
+    if source.learning and not selectors.learning_basis(unit).enabled:
+        return Figure(None, _("学习平台数据未设为该单位的考评依据"))
+    return source.compute(ctx, unit, indicator.params or {})
+
+
+def compute_run(*, run_id: int) -> ScoreRun:
+    """Compute every unit's figures (reading, with progress), then store the run in one write.
+
+    Called by the background job; the figures are read as at the run's cut-off and stored with
+    their records, so the run renders the same whatever the records do afterwards."""
+    run = ScoreRun.objects.select_related("plan").get(pk=run_id)
+    if run.status == ScoreRun.Status.DONE:
+        return run
+    ScoreRun.objects.filter(pk=run.pk).update(status=ScoreRun.Status.RUNNING, done=0, error="")
+    plan = run.plan
+    ctx = _context(plan, run.cutoff)
+    categories = list(
+        plan.categories.prefetch_related("items__indicator", "units").order_by("sort_order", "id")
+    )
+    try:
+        figures: dict[tuple[int, int], Figure] = {}
+        done = 0
+        for category in categories:
+            for unit in category.units.all():
+                for item in category.items.all():
+                    figures[(unit.pk, item.pk)] = _figure(ctx, unit, item.indicator)
+                done += 1
+                ScoreRun.objects.filter(pk=run.pk).update(done=done)
+        _store_run(run, categories, figures)
+    except Exception as exc:
+        logger.exception("score run %s failed", run.pk)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=ScoreRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def _store_run(run: ScoreRun, categories: list[UnitCategory], figures) -> None:
+    for category in categories:
+        units = list(category.units.all())
+        items = list(category.items.all())
+        best = {
+            item.pk: max(
+                (
+                    figures[(u.pk, item.pk)].value
+                    for u in units
+                    if figures[(u.pk, item.pk)].value is not None
+                ),
+                default=None,
+            )
+            for item in items
+        }
+        for unit in units:
+            unit_score = UnitScore.objects.create(
+                run=run,
+                unit=unit,
+                category=category,
+                unit_name=unit.name,
+                computed_total=0,
+                total=0,
+            )
+            rows = []
+            for position, item in enumerate(items):
+                figure = figures[(unit.pk, item.pk)]
+                indicator = item.indicator
+                source = get_source(indicator.source)
+                points = rules.score(indicator, item.weight, figure.value, best[item.pk])
+                rows.append(
+                    ItemScore(
+                        unit_score=unit_score,
+                        plan_item=item,
+                        indicator_name=indicator.name,
+                        kind=indicator.kind,
+                        weight=item.weight,
+                        value=figure.value,
+                        value_text=figure.text[:300],
+                        formula=rules.formula(
+                            indicator, item.weight, str(source.unit_label) if source else ""
+                        ),
+                        computed=points,
+                        score=points,
+                        records=figure.records,
+                        record_count=figure.record_count,
+                        sort_order=position,
+                    )
+                )
+            ItemScore.objects.bulk_create(rows)
+            total = _total(rows)
+            unit_score.computed_total = unit_score.total = total
+            unit_score.save(update_fields=["computed_total", "total"])
+    _rank(run)
+    ScoreRun.objects.filter(pk=run.pk).update(
+        status=ScoreRun.Status.DONE, finished_at=timezone.now()
+    )
+
+
+def _total(items: Sequence[ItemScore]) -> Decimal:
+    total = sum((item.signed_score for item in items), Decimal(0))
+    return rules.points(max(total, Decimal(0)))
+
+
+def _rank(run: ScoreRun) -> None:
+    """Rank within each category, ties sharing a place (1, 2, 2, 4)."""
+    by_category: dict[int, list[UnitScore]] = defaultdict(list)
+    for unit_score in run.unit_scores.order_by("-total", "unit__path"):
+        by_category[unit_score.category_id].append(unit_score)
+    changed = []
+    for scores in by_category.values():
+        for position, unit_score in enumerate(scores, start=1):
+            if position > 1 and scores[position - 2].total == unit_score.total:
+                unit_score.rank = scores[position - 2].rank
+            else:
+                unit_score.rank = position
+            changed.append(unit_score)
+    UnitScore.objects.bulk_update(changed, ["rank"])
+
+
+def _retotal(unit_score: UnitScore) -> None:
+    unit_score.total = _total(list(unit_score.items.all()))
+    unit_score.save(update_fields=["total"])
+    _rank(unit_score.run)
+
+
+# --- Manual scores and adjustments ----------------------------------------------------------------
+
+
+def _store_evidence(actor: User, owner, evidence: Sequence[UploadedFile]) -> list[str]:
+    return [
+        store_upload(actor=actor, upload=upload, owner=owner).original_name for upload in evidence
+    ]
+
+
+def _new_score(item: ItemScore, raw: Any) -> Decimal:
+    try:
+        value = rules.points(Decimal(str(raw)))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"score": _("分值“%(v)s”不是数字。") % {"v": raw}}) from exc
+    most = item.weight if item.kind == IndicatorKind.SCORE else item.plan_item.indicator.cap
+    most = most or Decimal(0)
+    if not Decimal(0) <= value <= most:
+        raise ValidationError(
+            {
+                "score": _("“%(name)s”的得分应在 0～%(most)s 分之间。")
+                % {"name": item.indicator_name, "most": rules._n(most)}
+            }
+        )
+    return value
+
+
+@transaction.atomic
+def adjust_item(
+    *,
+    actor: User,
+    item: ItemScore,
+    score: Any,
+    reason: str,
+    evidence: Sequence[UploadedFile] = (),
+    step: str = Adjustment.Step.REVIEW,
+) -> Adjustment:
+    """Score a manual item, or change a computed score: only with a reason and evidence,
+    shown beside the score and audited. Until 公示 ends (answers to appeals included)."""
+    plan = item.unit_score.run.plan
+    require_perm(actor, MANAGE, plan.campaign.office_unit)
+    plan = _locked_plan(plan)
+    _require_stage(plan, Stage.DRAFT, Stage.SELF, Stage.REVIEW, Stage.PUBLICITY)
+    if plan.stage == Stage.PUBLICITY and step != Adjustment.Step.APPEAL:
+        raise WrongStage(_("公示期间只能在答复申诉时调整得分。"))
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("请填写评分或调整的理由。")
+    if not evidence:
+        errors["evidence"] = _("请上传佐证材料。")
+    if errors:
+        raise ValidationError(errors)
+    item = (
+        ItemScore.objects.select_for_update().select_related("plan_item__indicator").get(pk=item.pk)
+    )
+    new = _new_score(item, score)
+    if item.computed is None and step == Adjustment.Step.REVIEW:
+        step = Adjustment.Step.MANUAL
+    adjustment = Adjustment.objects.create(
+        item=item, step=step, old_score=item.score, new_score=new, reason=reason, actor=actor
+    )
+    names = _store_evidence(actor, adjustment, evidence)
+    old = item.score
+    item.score = new
+    item.save(update_fields=["score"])
+    _retotal(item.unit_score)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        verb="adjust_item",
+        changes={"score": [str(old) if old is not None else None, str(new)]},
+        note=_("理由：%(reason)s；佐证：%(files)s") % {"reason": reason, "files": "、".join(names)},
+    )
+    return adjustment
