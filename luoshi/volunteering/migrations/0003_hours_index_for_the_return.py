@@ -5,16 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0003_volunteer_roles'),
-        ('volunteering', '0002_settings_and_skills'),
+        ("org", "0003_volunteer_roles"),
+        ("volunteering", "0002_settings_and_skills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='servicehours',
-            index=models.Index(fields=['served_on', 'unit', 'volunteer', 'hours', 'method'], name='volunteer_hours_by_day'),
+            model_name="servicehours",
+            index=models.Index(
+                fields=["served_on", "unit", "volunteer", "hours", "method"],
+                name="volunteer_hours_by_day",
+            ),
         ),
     ]
