@@ -4,7 +4,8 @@ and an anonymous caller gets for a GET. A route that is not in the table fails t
 so a new route cannot be added without deciding who may use it; a route whose answers change
 fails the second.
 
-Pages are asked with GET only (a page that takes only POST answers 405 to everyone; it is
+Pages are asked with GET only (a page that takes only POST answers 405 to everyone — except a
+task page's action forms, whose GET goes back to the task page, 302, or 404 outside scope; it is
 classified all the same); an API operation is called with its own method and an empty JSON body,
 inside a transaction that is rolled back. Path parameters are filled with the id of an existing object of the
 kind the path names (a task for `tasks/<pk>/`, a unit for `{unit_id}`), or 1 where the test
@@ -150,29 +151,29 @@ page ledgers/activities/<int:pk>/delete/ = POST_ONLY
 page ledgers/activities/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
 page ledgers/activities/<int:pk>/participants/ = POST_ONLY
 page ledgers/activities/<int:pk>/restore/ = POST_ONLY
-page ledgers/activities/import/ = 403 200 200 403 200 403 403 403 302
-page ledgers/activities/new/ = 403 200 200 403 200 403 403 403 302
+page ledgers/activities/import/ = 200 200 200 403 200 403 403 403 302
+page ledgers/activities/new/ = 200 200 200 403 200 403 403 403 302
 page ledgers/checkin/ = LOGIN
 page ledgers/people/ = 200 200 200 200 200 403 403 403 302
 page ledgers/types/ = 200 403 403 403 403 403 403 403 302
 page ledgers/types/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
-page ledgers/types/<int:pk>/template.xlsx = 403 404 404 403 404 403 403 403 302
+page ledgers/types/<int:pk>/template.xlsx = 404 404 404 403 404 403 403 403 302
 page ledgers/types/new/ = 200 403 403 403 403 403 403 403 302
 page media/ = 200 200 200 200 200 403 403 403 302
 page media/channels/ = 200 403 403 403 403 403 403 403 302
 page media/channels/<int:pk>/edit/ = 200 403 403 403 403 403 403 403 302
 page media/publications/ = 200 200 200 200 200 403 403 403 302
 page media/publications/<int:pk>/ = 404 404 404 404 404 404 404 404 302
-page media/publications/new/ = 403 200 403 403 200 403 403 403 302
+page media/publications/new/ = 200 200 403 403 200 403 403 403 302
 page media/targets/ = 200 200 200 200 200 403 403 403 302
 page media/targets/<int:pk>/delete/ = POST_ONLY
 page meetings/ = 200 200 200 200 200 403 403 403 302
 page meetings/<int:pk>/ = 404 404 404 404 404 404 404 404 302
 page meetings/<int:pk>/minutes/ = 404 404 404 404 404 404 404 404 302
-page meetings/new/ = 403 200 403 403 200 403 403 403 302
-page milestones/<int:pk>/toggle/ = POST_ONLY
+page meetings/new/ = 200 200 403 403 200 403 403 403 302
+page milestones/<int:pk>/toggle/ = 404 404 404 404 404 404 404 404 302
 page notices/ = LOGIN
-page notices/<int:pk>/reply/ = POST_ONLY
+page notices/<int:pk>/reply/ = 404 404 404 404 404 404 404 404 302
 page org/grants/ = 403 403 403 403 403 403 200 403 302
 page org/grants/<int:pk>/revoke/ = POST_ONLY
 page org/grants/new/ = 403 403 403 403 403 403 200 403 302
@@ -198,7 +199,7 @@ page org/units/import/template/ = 403 403 403 403 403 200 403 403 302
 page org/units/new/ = 403 403 403 403 403 200 403 403 302
 page outreach/ = 200 200 200 200 200 403 403 403 302
 page outreach/lectures/ = 200 200 200 200 200 403 403 403 302
-page outreach/lectures/new/ = 403 200 403 403 200 403 403 403 302
+page outreach/lectures/new/ = 200 200 403 403 200 403 403 403 302
 page outreach/targets/ = 200 200 200 200 200 403 403 403 302
 page outreach/targets/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
 page outreach/targets/new/ = 200 403 403 403 403 403 403 403 302
@@ -230,11 +231,11 @@ page reports/templates/<int:pk>/sections/new/ = 404 404 404 404 404 404 404 404 
 page reports/templates/new/ = 200 403 403 403 403 403 403 403 302
 page study/ = 200 200 200 200 200 403 403 403 302
 page study/books/ = 200 200 200 200 200 403 403 403 302
-page study/books/new/ = 403 200 200 403 200 403 403 403 302
+page study/books/new/ = 200 200 200 403 200 403 403 403 302
 page study/counts/ = 200 200 200 200 200 403 403 403 302
 page study/essays/ = 200 200 200 200 200 403 403 403 302
 page study/essays/<int:pk>/commend/ = POST_ONLY
-page study/essays/new/ = 403 200 200 403 200 403 403 403 302
+page study/essays/new/ = 200 200 200 403 200 403 403 403 302
 page study/groups/ = 200 200 200 200 200 403 403 403 302
 page study/groups/<int:pk>/delete/ = POST_ONLY
 page study/groups/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
@@ -244,22 +245,22 @@ page study/readings/<int:pk>/delete/ = POST_ONLY
 page study/readings/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
 page tasks/ = LOGIN
 page tasks/<int:pk>/ = 200 404 404 200 404 404 404 404 302
-page tasks/<int:pk>/accountability/new/ = POST_ONLY
-page tasks/<int:pk>/assign/ = POST_ONLY
-page tasks/<int:pk>/close/ = POST_ONLY
-page tasks/<int:pk>/comment/ = POST_ONLY
-page tasks/<int:pk>/decompose/ = POST_ONLY
-page tasks/<int:pk>/delete/ = POST_ONLY
+page tasks/<int:pk>/accountability/new/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/assign/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/close/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/comment/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/decompose/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/delete/ = 302 404 404 302 404 404 404 404 302
 page tasks/<int:pk>/edit/ = 200 404 404 403 404 404 404 404 302
 page tasks/<int:pk>/issue/ = 200 404 404 403 404 404 404 404 302
-page tasks/<int:pk>/milestones/new/ = POST_ONLY
-page tasks/<int:pk>/notices/new/ = POST_ONLY
-page tasks/<int:pk>/remind/ = POST_ONLY
-page tasks/<int:pk>/report/ = POST_ONLY
-page tasks/<int:pk>/restore/ = POST_ONLY
-page tasks/<int:pk>/sign/ = POST_ONLY
-page tasks/<int:pk>/verify/ = POST_ONLY
-page tasks/<int:pk>/withdraw/ = POST_ONLY
+page tasks/<int:pk>/milestones/new/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/notices/new/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/remind/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/report/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/restore/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/sign/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/verify/ = 302 404 404 302 404 404 404 404 302
+page tasks/<int:pk>/withdraw/ = 302 404 404 302 404 404 404 404 302
 page tasks/export/ = LOGIN
 page tasks/unit-options/ = LOGIN
 page volunteering/ = 200 200 200 200 200 403 403 403 302
