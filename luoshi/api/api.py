@@ -29,9 +29,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
-    # ninja's Swagger page loads from a CDN unless "ninja" is an installed app, and the intranet
-    # has no internet: no docs page until then; clients read /api/openapi.json.
-    docs_url=None,
+    # Swagger UI from ninja's own static files ("ninja" is an installed app, so nothing comes
+    # from a CDN: the intranet has no internet)
+    docs_url="/docs",
     auth=[TokenAuth(), SessionAuth()],
 )
 # Texts, integers and dates of every operation are checked once, here (see inputs.py).
@@ -154,6 +154,7 @@ def _register_routers() -> None:
     from luoshi.rectification import api as rectification_api
     from luoshi.reports import api as reports_api
     from luoshi.study import api as study_api
+    from luoshi.volunteering import api as volunteering_api
 
     api.add_router("/units", org_api.units_router)
     api.add_router("/people", org_api.people_router)
@@ -169,6 +170,7 @@ def _register_routers() -> None:
     api.add_router("/learning", learning_api.router)
     api.add_router("/reports", reports_api.router)
     api.add_router("/assessment", assessment_api.router)
+    api.add_router("/volunteering", volunteering_api.router)
 
 
 _register_routers()

@@ -393,6 +393,8 @@ DEMO_ACCOUNTS = [
     ("staff", "干部职工（市文体旅游广电局）", "Staff"),
     ("leader", "领导（茫崖市）", "Leader"),
     ("outsider", "联络员（冷湖镇）", "Liaison of another unit"),
+    ("wmzx", "文明实践中心（茫崖市新时代文明实践中心）", "Civilisation Practice Centre"),
+    ("volunteer", "志愿者（阿拉尔社区居民）", "Volunteer (resident)"),
     ("sysadmin", "系统管理员", "System admin"),
     ("secadmin", "安全管理员", "Security admin"),
     ("auditor", "审计管理员", "Audit admin"),

@@ -788,6 +788,18 @@ class OfficialDocument:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], **options) -> Table:
         return build_table(self.document, headers, rows, **options)
 
+    def image(self, data: bytes, *, width: Length, caption: str = "") -> Paragraph:
+        """A picture (a PNG such as a verification QR code) centred on its own line, with an
+        optional small caption under it; off the grid so the line is as tall as the picture."""
+        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+        _off_grid(paragraph)
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        paragraph.add_run().add_picture(io.BytesIO(data), width=width)
+        if caption:
+            line = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
+            set_font(line.add_run(tidy(caption)), BODY_FONT, SIZE_4)
+        return paragraph
+
     def closing(self, unit: str, date: str) -> tuple[Paragraph, Paragraph]:
         """落款 and 成文日期 after a blank line, placed per GB/T 9704 7.3.5.2."""
         self.blank()

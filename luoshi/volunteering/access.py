@@ -20,10 +20,13 @@ from luoshi.org.models import Unit
 from .models import (
     Certificate,
     Objection,
+    PracticeUnit,
+    PrescribedAction,
     ServiceActivity,
     ServiceHours,
     ServiceOrder,
     SignUp,
+    Skill,
     Team,
     Theme,
     Volunteer,
@@ -34,15 +37,22 @@ def _authenticated(user) -> bool:
     return getattr(user, "is_authenticated", False)
 
 
+def _reach(scope, prefix: str) -> Q:
+    """The scope as a condition to OR with others: "everything" is Q() in `units_q`, which an OR
+    would drop, so it is spelled as a condition that holds for every row."""
+    if scope.everything:
+        return Q(**{f"{prefix}isnull": False})
+    return scope.units_q(prefix)
+
+
 def own_volunteer(user) -> Volunteer | None:
     """The volunteer record of `user`'s own account, if they registered."""
     if not _authenticated(user):
         return None
-    cached = getattr(user, "_luoshi_volunteer", False)
-    if cached is False:
-        cached = Volunteer.objects.filter(person=user).first()
-        user._luoshi_volunteer = cached
-    return cached
+    if not hasattr(user, "_luoshi_volunteer"):
+        user._luoshi_volunteer = Volunteer.objects.filter(person=user).first()
+    found: Volunteer | None = user._luoshi_volunteer
+    return found
 
 
 def forget_own_volunteer(user) -> None:
@@ -56,6 +66,28 @@ def may_use(user) -> bool:
         has_perm(user, perm)
         for perm in ("volunteer.join", "volunteer.view", "volunteer.manage", "volunteer.centre")
     )
+
+
+def require_use(user) -> None:
+    """PermissionDenied for a person with none of the volunteer permissions."""
+    if not may_use(user):
+        raise PermissionDenied(_("您没有使用志愿服务的权限。"))
+
+
+def visible_skills(user) -> QuerySet[Skill]:
+    if not may_use(user):
+        return Skill.objects.none()
+    return Skill.objects.all()
+
+
+def registration_units(user) -> QuerySet[Unit]:
+    """Where `user` may register volunteers: the units they manage, the 文明实践 所/站 and their
+    own units (for themself)."""
+    units = managed_units(user) | Unit.objects.alive().filter(
+        pk__in=PracticeUnit.objects.values("unit_id")
+    )
+    units = units | Unit.objects.alive().filter(memberships__person=user)
+    return units.distinct()
 
 
 def is_centre(user) -> bool:
@@ -99,7 +131,7 @@ def visible_volunteers(user) -> QuerySet[Volunteer]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(person=user)
     if scope.covers_units():
-        condition |= scope.units_q("unit__")
+        condition |= _reach(scope, "unit__")
     return Volunteer.objects.filter(condition).select_related("unit", "person")
 
 
@@ -160,6 +192,13 @@ def get_team_for_user(user, pk: int, *, write: bool = False) -> Team:
 
 
 # --- Themes and activities ------------------------------------------------------------------------
+
+
+def visible_actions(user) -> QuerySet[PrescribedAction]:
+    """Prescribed actions that were set up as tasks (any unit may see the month's actions)."""
+    if not may_use(user):
+        return PrescribedAction.objects.none()
+    return PrescribedAction.objects.filter(plan_task__isnull=False).select_related("theme")
 
 
 def visible_themes(user) -> QuerySet[Theme]:
@@ -240,7 +279,7 @@ def visible_hours(user) -> QuerySet[ServiceHours]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(volunteer__person=user)
     if scope.covers_units():
-        condition |= scope.units_q("unit__")
+        condition |= _reach(scope, "unit__")
     return ServiceHours.objects.filter(condition).select_related(
         "volunteer", "unit", "service__activity"
     )
@@ -279,7 +318,7 @@ def visible_orders(user) -> QuerySet[ServiceOrder]:
     scope = scope_for(user, "volunteer.manage")
     condition = Q(team__in=led_teams(user))
     if scope.covers_units():
-        condition |= scope.units_q("team__unit__")
+        condition |= _reach(scope, "team__unit__")
     return ServiceOrder.objects.filter(condition).select_related("team", "task")
 
 
@@ -296,7 +335,7 @@ def visible_certificates(user) -> QuerySet[Certificate]:
     scope = scope_for(user, "volunteer.view")
     condition = Q(volunteer__person=user)
     if scope.covers_units():
-        condition |= scope.units_q("issuer__")
+        condition |= _reach(scope, "issuer__")
     return Certificate.objects.filter(condition).select_related("volunteer", "issuer")
 
 

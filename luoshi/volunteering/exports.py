@@ -89,3 +89,101 @@ def activity_rows(services: Iterable) -> Iterable[list]:
             getattr(s, "taken", None) or 0,
             timezone.localtime(s.recruit_until).replace(tzinfo=None),
         ]
+
+
+def order_headers() -> list[str]:
+    return [
+        _("点单编号"),
+        _("点单时间"),
+        _("所在社区"),
+        _("服务需求"),
+        _("状态"),
+        _("服务类别"),
+        _("承接队伍"),
+        _("派单时间"),
+        _("接单时间"),
+        _("办结时间"),
+        _("评价（1–5）"),
+    ]
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def order_rows(orders: Iterable) -> Iterable[list]:
+    for o in orders:
+        yield [
+            o.code,
+            _local(o.created_at),
+            o.community,
+            o.need,
+            o.get_status_display(),
+            o.category,
+            o.team.name if o.team else "",
+            _local(o.dispatched_at),
+            _local(o.taken_at),
+            _local(o.closed_at),
+            o.rating,
+        ]
+
+
+def return_headers() -> list[str]:
+    return [
+        _("单位"),
+        _("活动（场）"),
+        _("其中规定动作"),
+        _("参与志愿者（人次）"),
+        _("参与志愿者（人）"),
+        _("服务时长（小时）"),
+        _("其中补录"),
+        _("规定动作完成"),
+        _("规定动作应完成"),
+        _("派单"),
+        _("办结"),
+        _("平均评价"),
+    ]
+
+
+def _return_line(row) -> list:
+    return [
+        row.unit.name,
+        row.activities,
+        row.prescribed,
+        row.attendances,
+        row.volunteers,
+        row.hours,
+        row.added_hours,
+        row.actions_done,
+        row.actions_expected,
+        row.orders_dispatched,
+        row.orders_closed,
+        row.average_rating,
+    ]
+
+
+def return_rows(report) -> Iterable[list]:
+    for row in report.rows:
+        yield _return_line(row)
+    yield _return_line(report.total)
+
+
+def national_headers(columns: list[list[str]]) -> list[str]:
+    return [header for header, _key in columns]
+
+
+def national_rows(rows: Iterable, columns: list[list[str]]) -> Iterable[list]:
+    """One line per service record in the configured column layout (VolunteerSettings)."""
+    for h in rows:
+        values = {
+            "name": h.volunteer.real_name,
+            "id_type": h.volunteer.get_id_type_display(),
+            "id_number": h.volunteer.id_number,
+            "activity": h.service.activity.title,
+            "date": h.served_on,
+            "hours": h.hours,
+            "organiser": h.unit.name,
+            "method": h.get_method_display(),
+            "phone": h.volunteer.phone,
+        }
+        yield [values.get(key, "") for _header, key in columns]

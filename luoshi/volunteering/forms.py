@@ -9,18 +9,20 @@ from luoshi.lib.widgets import DateInput, DateTimeInput
 from luoshi.org.forms import StyledForm
 from luoshi.org.models import Unit
 
+from . import throttle
 from .access import (
     managed_units,
     publishing_units,
+    registration_units,
     service_types,
+    visible_actions,
+    visible_orders,
     visible_teams,
     visible_volunteers,
 )
 from .models import (
     IdType,
     PoliticalStatus,
-    PracticeUnit,
-    PrescribedAction,
     Skill,
     Theme,
     Volunteer,
@@ -63,11 +65,7 @@ class VolunteerForm(StyledForm):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        units = managed_units(user) | Unit.objects.alive().filter(
-            pk__in=PracticeUnit.objects.values("unit_id")
-        )
-        units = units | Unit.objects.alive().filter(memberships__person=user)
-        self.fields["unit"].queryset = units.distinct().order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = registration_units(user).order_by("path")  # type: ignore[attr-defined]
         if editing:
             del self.fields["unit"]
             del self.fields["consent"]
@@ -190,6 +188,9 @@ class ActivityForm(StyledForm):
     theme: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None, label=_("月度主题"), required=False
     )
+    order: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("群众点单"), required=False
+    )
     title = forms.CharField(label=_("活动名称"), max_length=200)
     place = forms.CharField(label=_("地点"), max_length=200)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput)
@@ -217,17 +218,15 @@ class ActivityForm(StyledForm):
         self.fields["type"].queryset = service_types()  # type: ignore[attr-defined]
         self.fields["unit"].queryset = publishing_units(user).order_by("path")  # type: ignore[attr-defined]
         self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["action"].queryset = (
-            PrescribedAction.objects.filter(  # type: ignore[attr-defined]
-                plan_task__isnull=False
-            )
-            .select_related("theme")
-            .order_by("-theme__year", "-theme__month", "sort_order")
+        self.fields["action"].queryset = visible_actions(user).order_by(  # type: ignore[attr-defined]
+            "-theme__year", "-theme__month", "sort_order"
         )
         self.fields["action"].label_from_instance = lambda a: (
             f"{a.theme.year}.{a.theme.month} {a.title}"
         )  # type: ignore[attr-defined]
         self.fields["theme"].queryset = Theme.objects.all()  # type: ignore[attr-defined]
+        self.fields["order"].queryset = visible_orders(user).filter(status="taken")  # type: ignore[attr-defined]
+        self.fields["order"].label_from_instance = lambda o: f"{o.code} {o.category}：{o.need[:20]}"  # type: ignore[attr-defined]
 
     def clean_positions(self) -> list[PositionSpec]:
         return parse_positions(self.cleaned_data.get("positions", ""))
@@ -283,3 +282,124 @@ class ReplyForm(StyledForm):
         coerce=lambda value: value == "1",
     )
     reply = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Orders ---------------------------------------------------------------------------------------
+
+
+ORDER_CATEGORIES = [
+    "助老助残",
+    "医疗健康",
+    "法律咨询",
+    "环境整治",
+    "文化文艺",
+    "教育辅导",
+    "理论宣讲",
+    "应急救援",
+    "其他",
+]
+
+
+class OrderForm(StyledForm):
+    """点单 on the public page (with a sum to solve) or entered by a community worker."""
+
+    name = forms.CharField(label=_("联系人"), max_length=50)
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    community = forms.CharField(label=_("所在社区或村"), max_length=100)
+    need = forms.CharField(
+        label=_("需要什么服务"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    preferred_time = forms.CharField(label=_("期望时间"), max_length=100, required=False)
+
+
+class PublicOrderForm(OrderForm):
+    challenge = forms.CharField(widget=forms.HiddenInput)
+    answer = forms.IntegerField(
+        label=_("验证：请计算"), widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+    def clean(self):
+        from django.core import signing
+
+        data = super().clean()
+        try:
+            wanted = signing.loads(
+                data.get("challenge") or "", salt=throttle.CHALLENGE_SALT, max_age=1800
+            )
+        except signing.BadSignature:
+            raise forms.ValidationError(_("验证已过期，请重新计算。")) from None
+        if data.get("answer") != wanted:
+            self.add_error("answer", _("计算结果不对，请重新计算。"))
+        return data
+
+
+class ReviewForm(StyledForm):
+    accept = forms.TypedChoiceField(
+        label=_("审核"),
+        choices=[("1", _("受理")), ("0", _("不予受理"))],
+        coerce=lambda value: value == "1",
+    )
+    category = forms.ChoiceField(
+        label=_("服务类别"),
+        choices=[("", "—")] + [(c, c) for c in ORDER_CATEGORIES],
+        required=False,
+    )
+    reason = forms.CharField(label=_("不予受理理由"), max_length=300, required=False)
+
+
+class DispatchForm(StyledForm):
+    team: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("承接队伍"))
+    campaign: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("计入专项行动")
+    )
+    deadline = forms.DateField(label=_("办理时限"), widget=DateInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
+        campaigns = centre_campaigns(user)
+        self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
+        self.fields["campaign"].initial = campaigns.first()
+
+
+class HandBackForm(StyledForm):
+    reason = forms.CharField(label=_("退回理由"), max_length=300)
+
+
+class CloseOrderForm(StyledForm):
+    service: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=_("为该点单开展的活动")
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        field.queryset = order.activities.filter(activity__deleted_at__isnull=True).select_related(
+            "activity"
+        )  # type: ignore[attr-defined]
+        field.label_from_instance = lambda s: (
+            f"{s.activity.title}（{s.activity.starts_at:%Y-%m-%d}）"
+        )  # type: ignore[attr-defined]
+
+
+class RateForm(StyledForm):
+    code = forms.CharField(widget=forms.HiddenInput)
+    rating = forms.TypedChoiceField(
+        label=_("评价"),
+        choices=[(str(n), "★" * n) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("评价意见"), max_length=300, required=False)
+
+
+class CertificateForm(StyledForm):
+    issuer: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("出具单位"))
+    date_from = forms.DateField(label=_("服务起始日期"), widget=DateInput)
+    date_to = forms.DateField(label=_("服务截止日期"), widget=DateInput)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])  # type: ignore[attr-defined]

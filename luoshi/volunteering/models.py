@@ -63,11 +63,11 @@ class VolunteerSettings(models.Model):
     def __str__(self) -> str:
         return str(_("志愿服务设置"))
 
-    @classmethod
-    def load(cls) -> "VolunteerSettings":
-        found = cls.objects.filter(pk=1).first()
+    @staticmethod
+    def load() -> "VolunteerSettings":
+        found = VolunteerSettings.objects.filter(pk=1).first()
         if found is None:
-            found = cls(
+            return VolunteerSettings(
                 pk=1,
                 star_thresholds=DEFAULT_STAR_THRESHOLDS,
                 national_columns=DEFAULT_NATIONAL_COLUMNS,

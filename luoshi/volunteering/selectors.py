@@ -7,15 +7,18 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luoshi.campaigns.access import visible_tasks
 from luoshi.campaigns.models import Task
+from luoshi.org.access import scope_for
 from luoshi.org.models import Unit
 
 from .access import (
     managed_units,
     visible_certificates,
     visible_hours,
+    visible_orders,
     visible_services,
     visible_volunteers,
 )
@@ -26,6 +29,7 @@ from .models import (
     PrescribedAction,
     ServiceActivity,
     ServiceHours,
+    ServiceOrder,
     SignUp,
     Skill,
     Team,
@@ -311,8 +315,169 @@ def objections_for(user) -> list[Objection]:
     )
     centre = is_centre(user)
     for row in rows:
-        row.may_answer = (
+        row.may_answer = (  # type: ignore[attr-defined]
             row.status == Objection.Status.OPEN and can_organise(user, row.hours.service)
         ) or (row.status == Objection.Status.ESCALATED and centre)
-        row.mine = row.hours.volunteer.person_id == user.pk
+        row.mine = row.hours.volunteer.person_id == user.pk  # type: ignore[attr-defined]
     return rows
+
+
+# --- Orders ---------------------------------------------------------------------------------------
+
+
+def order_list(user, *, status: str = "") -> QuerySet[ServiceOrder]:
+    rows = visible_orders(user)
+    if status in ServiceOrder.Status.values:
+        rows = rows.filter(status=status)
+    return rows.select_related("team__unit").order_by("-created_at", "-id")
+
+
+# --- Monthly returns and the national export ------------------------------------------------------
+
+
+@dataclass
+class ReturnRow:
+    unit: Unit
+    activities: int = 0
+    prescribed: int = 0
+    attendances: int = 0  # 人次: hours records
+    volunteers: int = 0  # distinct
+    hours: Decimal = Decimal(0)
+    added_hours: Decimal = Decimal(0)
+    actions_done: int = 0
+    actions_expected: int = 0
+    orders_dispatched: int = 0
+    orders_closed: int = 0
+    rating_total: int = 0
+    ratings: int = 0
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        if not self.ratings:
+            return None
+        return (Decimal(self.rating_total) / self.ratings).quantize(Decimal("0.1"))
+
+
+@dataclass
+class MonthlyReturn:
+    month: datetime.date
+    rows: list[ReturnRow]
+    total: ReturnRow
+    distinct_volunteers: int
+
+
+def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> MonthlyReturn:
+    """Per unit of the user's `volunteer.view` scope (within `unit`'s subtree): the month's
+    activities, 人次 and distinct volunteers, hours (of which 补录), prescribed actions done of
+    expected, orders dispatched and closed, and the average rating. Every figure is counted from
+    the records; a unit with nothing in the month is left out."""
+    first, last = in_month(month)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = start + datetime.timedelta(days=(last - first).days + 1)
+    scope = scope_for(user, "volunteer.view")
+
+    def within(prefix: str) -> Q:
+        """The rows of units in scope (and in `unit`'s subtree), as one condition on the joined
+        unit's path: no list of thousands of unit ids."""
+        if not scope.covers_units():
+            return Q(pk__in=[])
+        condition = scope.units_q(prefix)
+        if unit is not None:
+            condition &= Q(**{f"{prefix}path__startswith": unit.path})
+        return condition
+
+    rows: dict[int, ReturnRow] = {}
+
+    def row(unit_id: int) -> ReturnRow:
+        if unit_id not in rows:
+            rows[unit_id] = ReturnRow(unit=Unit(pk=unit_id))
+        return rows[unit_id]
+
+    services_in_month = ServiceActivity.objects.filter(
+        within("activity__unit__"),
+        activity__deleted_at__isnull=True,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
+    )
+    for unit_id, n, p in services_in_month.values_list("activity__unit_id").annotate(
+        n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED))
+    ):
+        r = row(unit_id)
+        r.activities, r.prescribed = n, p
+    hours = ServiceHours.objects.filter(within("unit__"), served_on__gte=first, served_on__lte=last)
+    for unit_id, n, v, h, a in hours.values_list("unit_id").annotate(
+        n=Count("pk"),
+        v=Count("volunteer_id", distinct=True),
+        h=Sum("hours"),
+        a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
+    ):
+        r = row(unit_id)
+        r.attendances, r.volunteers = n, v
+        r.hours, r.added_hours = h or Decimal(0), a or Decimal(0)
+    from .services.themes import counted
+
+    for action in PrescribedAction.objects.filter(theme__year=month.year, theme__month=month.month):
+        done = counted(action)
+        for task_id, unit_id in Task.objects.filter(within("unit__"), pk__in=done).values_list(
+            "pk", "unit_id"
+        ):
+            r = row(unit_id)
+            r.actions_expected += 1
+            r.actions_done += int(done[task_id] >= action.expected_activities)
+    orders = ServiceOrder.objects.filter(within("team__unit__"))
+    for unit_id, n in (
+        orders.filter(dispatched_at__gte=start, dispatched_at__lt=end)
+        .values_list("team__unit_id")
+        .annotate(n=Count("pk"))
+    ):
+        row(unit_id).orders_dispatched = n
+    for unit_id, n, total, rated in (
+        orders.filter(closed_at__gte=start, closed_at__lt=end)
+        .values_list("team__unit_id")
+        .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
+    ):
+        r = row(unit_id)
+        r.orders_closed, r.rating_total, r.ratings = n, total or 0, rated
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=rows)}
+    ordered = sorted(rows.values(), key=lambda r: names[r.unit.pk].path)
+    for r in ordered:
+        r.unit = names[r.unit.pk]
+    total = ReturnRow(unit=Unit(name=str(_("合计"))))
+    for r in ordered:
+        for name in (
+            "activities",
+            "prescribed",
+            "attendances",
+            "hours",
+            "added_hours",
+            "actions_done",
+            "actions_expected",
+            "orders_dispatched",
+            "orders_closed",
+            "rating_total",
+            "ratings",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+    distinct = hours.values("volunteer_id").distinct().count()
+    total.volunteers = distinct
+    return MonthlyReturn(month=first, rows=ordered, total=total, distinct_volunteers=distinct)
+
+
+def national_rows(user, date_from: datetime.date, date_to: datetime.date):
+    """Final hours recorded by units the user manages, in the period, for the national system's
+    bulk import (full ID numbers: managers only, and every export is audited)."""
+    managed = scope_for(user, "volunteer.manage")
+    if not managed.covers_units():
+        return ServiceHours.objects.none()
+    open_objection = Q(objections__status__in=[Objection.Status.OPEN, Objection.Status.ESCALATED])
+    return (
+        ServiceHours.objects.filter(
+            managed.units_q("unit__"),
+            served_on__gte=date_from,
+            served_on__lte=date_to,
+            public_until__lte=timezone.now(),
+        )
+        .exclude(open_objection)
+        .select_related("volunteer", "service__activity", "unit")
+        .order_by("served_on", "id")
+    )

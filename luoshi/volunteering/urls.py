@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, themes, volunteers
+from .views import activities, certificates, orders, public, returns, themes, volunteers
 
 app_name = "volunteering"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("volunteers/<int:pk>/edit/", volunteers.volunteer_edit, name="volunteer-edit"),
     path("teams/", volunteers.team_list, name="team-list"),
     path("teams/new/", volunteers.team_create, name="team-create"),
+    path("teams/<int:pk>/", returns.team_detail, name="team-detail"),
     path("teams/<int:pk>/edit/", volunteers.team_edit, name="team-edit"),
     path("themes/", themes.theme_list, name="theme-list"),
     path("themes/new/", themes.theme_create, name="theme-create"),
@@ -33,4 +34,23 @@ urlpatterns = [
     path("objections/", activities.objection_list, name="objection-list"),
     path("objections/<int:pk>/answer/", activities.objection_answer, name="objection-answer"),
     path("objections/<int:pk>/escalate/", activities.objection_escalate, name="objection-escalate"),
+    path("orders/", orders.order_list, name="order-list"),
+    path("orders/new/", orders.order_enter, name="order-enter"),
+    path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
+    path("orders/<int:pk>/<slug:move>/", orders.order_move, name="order-move"),
+    path(
+        "volunteers/<int:pk>/certificate/",
+        certificates.certificate_create,
+        name="certificate-create",
+    ),
+    path(
+        "certificates/<int:pk>/download/",
+        certificates.certificate_download,
+        name="certificate-download",
+    ),
+    path("returns/", returns.monthly_return, name="returns"),
+    path("returns/national/", returns.national_export, name="national-export"),
+    path("order/", public.order, name="public-order"),
+    path("order/status/", public.order_status, name="public-status"),
+    path("verify/<str:token>/", public.verify, name="verify"),
 ]

@@ -84,8 +84,7 @@ def test_load_demo_builds_the_organisation_and_the_campaign(demo):
     assert in_two_units.count() >= 3  # 兼职
     phones = list(User.objects.exclude(username__in=USERNAMES).values_list("phone", flat=True))
     assert all(len(p) == 11 and p[:2] in {"13", "15", "18"} for p in phones)
-    campaign = Campaign.objects.get()
-    assert campaign.short_name == "“四大”专项行动"
+    campaign = Campaign.objects.get(short_name="“四大”专项行动")  # and the 文明实践中心's own
     assert campaign.notice_prefix == "茫宣督"
     assert list(campaign.tracks.values_list("name", flat=True)) == [
         "全员大学习",
@@ -327,6 +326,39 @@ def test_the_demo_documents_render_with_page_numbers(demo, client_for, tmp_path)
             marks = re.findall(r"—\s*(\d+)\s*—", page)
             assert marks and int(marks[-1]) == number, (name, number, marks)
         assert re.search(r"—\s*2\s*—", pages[1])
+
+
+def test_demo_volunteering(demo, client_for):
+    from luoshi.volunteering.models import (
+        Certificate,
+        Objection,
+        ServiceHours,
+        ServiceOrder,
+        SignUp,
+        Team,
+        Volunteer,
+    )
+
+    assert Team.objects.count() == 5 and 50 <= Volunteer.objects.count() <= 70
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == set(
+        ServiceOrder.Status.values
+    )
+    assert SignUp.objects.filter(status="waitlisted").exists()
+    assert set(ServiceHours.objects.values_list("method", flat=True)) == {"timed", "added"}
+    assert Certificate.objects.count() == 1 and Objection.objects.filter(status="open").exists()
+    prescribed = unit_tasks().filter(kind="prescribed")
+    assert {
+        TaskState.ISSUED,
+        TaskState.SIGNED,
+        TaskState.IN_PROGRESS,
+        TaskState.SUBMITTED,
+        TaskState.VERIFIED,
+    } <= set(prescribed.values_list("state", flat=True))
+    volunteer = User.objects.get(username="volunteer")
+    home = client_for(volunteer).get(reverse("volunteering:home"))
+    assert home.status_code == 200 and home.context["summary"].final > 0
+    centre = client_for(User.objects.get(username="wmzx"))
+    assert centre.get(reverse("volunteering:returns")).context["report"].rows
 
 
 def test_the_demo_assessment_walks_every_step_from_the_records(demo):

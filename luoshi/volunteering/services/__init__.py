@@ -2,7 +2,8 @@
 checks the permission, validates before saving and writes the audit log in the same
 transaction. Modules by what they hold: `volunteers` (registration, the 文明实践 network,
 teams), `themes` (一月一主题 and the prescribed actions on the chain), `activities`
-(publishing and sign-ups), `hours` (check-in/out, 补录, publicity and objections)."""
+(publishing and sign-ups), `hours` (check-in/out, 补录, publicity and objections), `orders` (点单-派单-接单-评单),
+`certificates` (志愿服务证明)."""
 
 from .activities import (
     PositionSpec,
@@ -11,6 +12,7 @@ from .activities import (
     publish_activity,
     sign_up,
 )
+from .certificates import issue_certificate
 from .hours import (
     add_hours,
     answer_objection,
@@ -50,6 +52,7 @@ __all__ = [
     "create_theme",
     "decide_signup",
     "escalate_objection",
+    "issue_certificate",
     "issue_action",
     "object_to_hours",
     "participating_units",

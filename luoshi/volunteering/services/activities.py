@@ -69,8 +69,15 @@ def _publish_errors(
     positions: Sequence[PositionSpec],
     team: Team | None,
     action: PrescribedAction | None,
+    order: ServiceOrder | None = None,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
+    if order is not None and (
+        order.status != ServiceOrder.Status.TAKEN or order.team is None or unit != order.team.unit
+    ):
+        errors["order"] = _("只能为本单位队伍已接单的点单发布活动。")
+    if order is not None and action is not None:
+        errors["order"] = _("点单活动不作为规定动作登记。")
     if activity_type.category != Category.VOLUNTEER:
         errors["type"] = _("“%(name)s”不是志愿服务类活动。") % {"name": activity_type.name}
     if unit is None or not can_publish(actor, unit):
@@ -101,12 +108,12 @@ def _publish_errors(
             break
     if team is not None and (not team.is_active or not can_lead_team(actor, team)):
         errors["team"] = _("请选择您可以组织活动的启用中的志愿服务队。")
-    issued = action is not None and action.plan_task is not None and unit is not None
+    plan = action.plan_task if action is not None else None
     if (
         action is not None
         and unit is not None
         and "unit" not in errors
-        and not (issued and action.plan_task.children.alive().filter(unit=unit).exists())
+        and not (plan is not None and plan.children.filter(unit=unit, deleted_at=None).exists())
     ):
         errors["action"] = _("%(unit)s没有承接规定动作“%(action)s”。") % {
             "unit": unit.name,
@@ -153,6 +160,7 @@ def publish_activity(
         positions=positions,
         team=team,
         action=action,
+        order=order,
     )
     if errors:
         raise ValidationError(errors)
@@ -162,6 +170,8 @@ def publish_activity(
         theme = action.theme
         assert action.plan_task is not None
         evidence_task = action.plan_task.children.alive().get(unit=unit)
+    elif order is not None:
+        evidence_task, team = order.task, team or order.team
     activity = record_activity(
         actor=actor,
         activity_type=activity_type,

@@ -238,7 +238,7 @@ def _organisers(service: ServiceActivity) -> list[User]:
             role_grants__unit=service.activity.unit, role_grants__role=Role.LIAISON, is_active=True
         ).distinct()
     )
-    if service.team_id:
+    if service.team is not None:
         people += [
             m.volunteer.person
             for m in service.team.members.filter(is_leader=True).select_related("volunteer__person")

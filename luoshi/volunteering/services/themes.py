@@ -80,6 +80,7 @@ def add_action(
         errors["expected_activities"] = _("每个单位应开展的活动至少 1 场。")
     if errors:
         raise ValidationError(errors)
+    assert deadline is not None
     plan = chain.create_task(
         actor=actor,
         campaign=theme.campaign,

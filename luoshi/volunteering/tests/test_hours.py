@@ -200,3 +200,23 @@ def test_outsider_gets_404_on_unit_a_hours(network, signed, clock, client_for):
         outsider.get(reverse("volunteering:volunteer-detail", args=[volunteer.pk])).status_code
         == 404
     )
+
+
+def test_the_organiser_sees_a_qr_code_that_opens_check_in_with_the_code(
+    network, signed, client_for
+):
+    service, _volunteer = signed
+    page = client_for(network.liaison).get(
+        reverse("volunteering:activity-detail", args=[service.pk])
+    )
+    assert "<svg" in page.context["qr_svg"]
+    code = service.activity.checkin_code
+    assert (
+        "<svg"
+        not in client_for(network.staff)
+        .get(reverse("volunteering:activity-detail", args=[service.pk]))
+        .content.decode()
+        .split('id="positions"')[0]
+    )
+    form = client_for(network.staff).get(reverse("volunteering:checkin") + f"?code={code}")
+    assert form.context["form"].initial["code"] == code

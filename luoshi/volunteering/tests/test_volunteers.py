@@ -156,3 +156,31 @@ def test_star_levels_follow_the_configured_thresholds(network):
 def test_hours_summary_of_a_new_volunteer(staff_volunteer):
     summary = selectors.hours_summary(staff_volunteer)
     assert (summary.final, summary.star, summary.next_threshold) == (0, 0, 100)
+
+
+def test_a_grant_over_everything_sees_every_volunteer(
+    network, staff_volunteer, resident_volunteer, client_for
+):
+    """An "all" scope must not shrink to one's own record when joined with it (Q() | Q(...))."""
+    from luoshi.org import services as org
+    from luoshi.org.models import Role, Scope
+    from luoshi.testing import person
+
+    province = person("province", "省文明办", network.city)
+    org.grant_role(
+        actor=None,
+        person=province,
+        role=Role.CENTRE,
+        unit=network.city,
+        scope=Scope.ALL,
+        audit=False,
+    )
+    client = client_for(province)
+    listed = {
+        v.pk for v in client.get(reverse("volunteering:volunteer-list")).context["volunteers"]
+    }
+    assert listed == {staff_volunteer.pk, resident_volunteer.pk}
+    assert (
+        client.get(reverse("volunteering:volunteer-detail", args=[staff_volunteer.pk])).status_code
+        == 200
+    )

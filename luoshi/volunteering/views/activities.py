@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.accounts.http import AuthenticatedRequest
 from luoshi.audit.services import serve_export
+from luoshi.ledgers import qr
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
 from luoshi.lib.params import parse_int
@@ -32,10 +34,10 @@ from ..access import (
     is_centre,
     own_volunteer,
     publishing_units,
+    require_use,
     visible_teams,
 )
 from ..models import Objection, SignUp, Skill
-from .volunteers import require_use
 
 PAGE_SIZE = 30
 
@@ -107,7 +109,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
 
         raise PermissionDenied(_("只有单位联络员或文明实践中心可以发布志愿服务活动。"))
     initial = {}
-    for key in ("action", "team", "theme"):
+    for key in ("action", "team", "theme", "order"):
         if parse_int(request.GET.get(key)):
             initial[key] = parse_int(request.GET.get(key))
     form = f.ActivityForm(request.POST or None, user=request.user, initial=initial)
@@ -130,6 +132,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
                 theme=data["theme"],
                 action=data["action"],
                 team=data["team"],
+                order=data["order"],
                 skills=list(data["skills"]),
                 notes=data["notes"],
                 uploads=request.FILES.getlist("files"),
@@ -171,6 +174,11 @@ def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "now": now,
     }
     if organiser:
+        if service.activity.checkin_code:
+            target = reverse("volunteering:checkin") + f"?code={service.activity.checkin_code}"
+            context["qr_svg"] = qr.svg(
+                request.build_absolute_uri(target), label=_("扫码签到、签退")
+            )
         context["signups"] = list(selectors.service_signups(service))
         context["hours"] = list(selectors.service_hours(service))
     return render(request, "volunteering/activity_detail.html", context)

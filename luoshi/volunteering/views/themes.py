@@ -17,8 +17,7 @@ from luoshi.org.access import require_perm
 
 from .. import forms as f
 from .. import selectors, services
-from ..access import get_theme_for_user, is_centre, visible_themes
-from .volunteers import require_use
+from ..access import get_theme_for_user, is_centre, require_use, visible_themes
 
 
 @login_required
@@ -58,8 +57,14 @@ def theme_create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def theme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     theme = get_theme_for_user(request.user, pk)
-    for action in theme.actions.all():
+    participating = {unit.pk for unit in services.participating_units()}
+    remaining = {}
+    for action in theme.actions.select_related("plan_task"):
         services.sync_action_progress(action)
+        issued = set()
+        if action.plan_task is not None:
+            issued = set(action.plan_task.children.alive().values_list("unit_id", flat=True))
+        remaining[action.pk] = len(participating - issued)
     return render(
         request,
         "volunteering/theme_detail.html",
@@ -68,6 +73,7 @@ def theme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "actions": selectors.action_progress(request.user, theme),
             "may_manage": is_centre(request.user),
             "activities": selectors.theme_activities(theme)[:50],
+            "remaining_keys": [pk for pk, left in remaining.items() if left],
         },
     )
 

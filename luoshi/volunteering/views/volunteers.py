@@ -26,18 +26,13 @@ from ..access import (
     get_volunteer_for_user,
     led_teams,
     managed_units,
-    may_use,
     own_volunteer,
+    require_use,
     visible_teams,
 )
 from ..models import Skill, TeamMember
 
 PAGE_SIZE = 50
-
-
-def require_use(user) -> None:
-    if not may_use(user):
-        raise PermissionDenied(_("您没有使用志愿服务的权限。"))
 
 
 @login_required
