@@ -88,7 +88,7 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, cookie: str | None, seconds: int) -> dict[str, float]:
+def wrk(url: str, cookie: str | None, seconds: int, warm_up: bool = False) -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
@@ -101,7 +101,7 @@ def wrk(url: str, cookie: str | None, seconds: int) -> dict[str, float]:
     }
     if bad := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
         result["bad"] = float(bad.group(1))
-    if errors := re.search(r"Socket errors: (.*)", out):
+    if not warm_up and (errors := re.search(r"Socket errors: (.*)", out)):
         print(f"   wrk socket errors on {url}: {errors.group(1)}", flush=True)
     return result
 
@@ -142,9 +142,11 @@ def main() -> None:
         )
         print(header + "\n" + "-" * len(header), flush=True)
         for label, path, cookie in urls:
-            wrk(f"http://127.0.0.1:{PORT}{path}", cookie, 5)  # warm both workers (first: ~2 s)
+            wrk(
+                f"http://127.0.0.1:{PORT}{path}", cookie, 5, warm_up=True
+            )  # both workers; the first answers take ~2 s
             ours = wrk(f"http://127.0.0.1:{PORT}{path}", cookie, SECONDS)
-            wrk(f"http://127.0.0.1:{BARE_PORT}{path}", None, 2)
+            wrk(f"http://127.0.0.1:{BARE_PORT}{path}", None, 2, warm_up=True)
             theirs = wrk(f"http://127.0.0.1:{BARE_PORT}{path}", None, SECONDS)
             note = f"  ({ours['bad']:.0f} non-2xx)" if ours["bad"] else ""
             print(

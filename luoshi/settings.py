@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "huey.contrib.djhuey",
+    "ninja",  # its Swagger UI files, served by luoshi itself (/api/docs)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

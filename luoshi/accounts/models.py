@@ -48,7 +48,7 @@ class User(AbstractUser):
     # Only the HMAC-SM3 of the 居民身份证号码 an import gave (org.services.id_number_hash), so
     # that one number cannot be given to two people; the number itself is not kept.
     id_number_hash = models.CharField(
-        _("身份证号指纹"), max_length=64, blank=True, db_index=True, editable=False
+        _("身份证号指纹"), max_length=64, blank=True, db_default="", db_index=True, editable=False
     )
     email = models.EmailField(_("电子邮箱"), blank=True)
     pinyin = models.CharField(max_length=200, blank=True, db_index=True, editable=False)

@@ -29,9 +29,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
-    # ninja's Swagger page loads from a CDN unless "ninja" is an installed app, and the intranet
-    # has no internet: no docs page until then; clients read /api/openapi.json.
-    docs_url=None,
+    # Swagger UI from ninja's own static files ("ninja" is an installed app, so nothing comes
+    # from a CDN: the intranet has no internet)
+    docs_url="/docs",
     auth=[TokenAuth(), SessionAuth()],
 )
 # Texts, integers and dates of every operation are checked once, here (see inputs.py).

@@ -427,8 +427,11 @@ class SettingChange(models.Model):
 class MonthlySummary(models.Model):
     """The monthly summary (一月一汇总) as generated for a unit subtree, month and platform.
 
-    The scheduled job writes one on the 1st for the month before and notifies the liaisons;
-    `data` keeps the figures as they were then.
+    The scheduled job writes one on the 1st for the month before and notifies the liaisons:
+    that is the summary as published (`published`: the per-unit figures of the month and of the
+    month before, and the imports counted; `published_at`), kept as it was and never written
+    again. `data` is the latest count, stored again after each import of the month, from which
+    the pages read today's figures.
     """
 
     platform = models.CharField(_("平台"), max_length=10, choices=Platform)
@@ -436,6 +439,8 @@ class MonthlySummary(models.Model):
     month = models.DateField(_("月份"))
     data = models.JSONField(_("汇总数据"), default=dict)
     generated_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    published = models.JSONField(_("发布时的数据"), default=dict, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度汇总")

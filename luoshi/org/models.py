@@ -64,7 +64,10 @@ class Unit(models.Model):
     initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     # lib.text.name_key(name): what imports match and searches look in, so that
     # "市委宣传部(新闻办)" finds "市委宣传部（新闻办）".
-    name_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    # A database default too, so that a row written without it (an older migration's code) is valid.
+    name_key = models.CharField(
+        max_length=100, blank=True, db_default="", db_index=True, editable=False
+    )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("主要负责人"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from luoshi.api.auth import current_user
+from luoshi.api.pages import PageParams, paginate
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.ledgers.models import Activity
 from luoshi.org.access import require_perm, scope_for
@@ -203,10 +204,22 @@ def _require_campaign(campaign) -> bool:
     return True
 
 
-@router.get("/essays", response={200: list[RecordOut], **ERRORS}, summary="心得体会")
-def list_essays(request: HttpRequest, filters: Query[StudyFilters], excellent: bool = False):
+class EssayPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[RecordOut]
+
+
+@router.get("/essays", response={200: EssayPage, **ERRORS}, summary="心得体会（可筛选、分页）")
+def list_essays(
+    request: HttpRequest,
+    filters: Query[StudyFilters],
+    page: Query[PageParams],
+    excellent: bool = False,
+):
     flt = _filter(request, filters)
-    return list(selectors.essays(current_user(request), flt, excellent=excellent)[:500])
+    return paginate(selectors.essays(current_user(request), flt, excellent=excellent), page)
 
 
 class EssayIn(Schema):

@@ -338,6 +338,9 @@ class Summary:
     flagged_count: int = 0
     stored_at: datetime.datetime | None = None  # when read from the job's MonthlySummary
     hidden: int = 0  # units in the subtree whose figures the viewer may not see
+    published_at: datetime.datetime | None = None  # shown as published (一月一汇总 as sent)
+    changed: bool = False  # today's count differs from the published one
+    has_published: bool = False  # a published summary exists (current figures are shown)
 
     @property
     def unit_label(self) -> str:
@@ -493,13 +496,51 @@ def _per_person(figures: list) -> float:
     return round(float(figures[3]) / figures[0], 1) if figures[0] else 0.0
 
 
-def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Summary:
+def published_summary(platform: str, month: datetime.date, root: Unit):
+    """The month's summary as the job published it for `root`'s tree: (figures, the month
+    before's figures, when), or None before it was published."""
+    row = (
+        MonthlySummary.objects.filter(
+            platform=platform,
+            unit_id=path_ids(root)[0],
+            month=month,
+            published_at__isnull=False,
+        )
+        .values_list("published", "published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    published, published_at = row
+
+    def figures(part: str) -> Figures:
+        return {int(pk): values for pk, values in (published.get(part) or {}).items()}
+
+    return figures("units"), figures("previous"), published_at
+
+
+def _same(a: Figures, b: Figures, ids: set[int]) -> bool:
+    def norm(figures: Figures) -> dict[int, tuple]:
+        return {
+            pk: (v[0], v[1], v[2], Decimal(str(v[3])))
+            for pk, v in figures.items()
+            if pk in ids and (v[0] or v[1])
+        }
+
+    return norm(a) == norm(b)
+
+
+def monthly_summary(
+    user, root: Unit, platform: str, month: datetime.date, *, current_figures: bool = False
+) -> Summary:
     """The monthly summary of `root`'s subtree as `user` may see it.
 
-    The caller has checked `learning.view` on `root` (learning.access). Units whose figures are
-    not published are left out for those who do not manage them (counted in `hidden`). Units
-    with people are ranked by value per person; the month before is ranked over the same
-    units for the change (↑↓)."""
+    Once the job has published the month (一月一汇总), the summary shows the figures as
+    published — the same page and export forever — with `changed` set when today's count
+    differs; `current_figures` shows today's count instead. The caller has checked
+    `learning.view` on `root` (learning.access). Units whose figures are not published are left
+    out for those who do not manage them (counted in `hidden`). Units with people are ranked by
+    value per person; the month before is ranked over the same units for the change (↑↓)."""
     book = SettingsBook()
     viewer = Viewer(user)
     units = list(
@@ -513,6 +554,14 @@ def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Su
     previous: Figures = {}
     if confirmed_imports(platform, before, month):
         previous, _stored = figures_for(platform, before, root, book)
+    published = published_summary(platform, month, root)
+    published_at = None
+    changed = False
+    if published is not None:
+        changed = not _same(current, published[0], {unit[0] for unit in units})
+        if not current_figures:
+            current, previous, published_at = published
+            stored_at = published_at
     everyone = viewer.manages_everything
     kept = []
     hidden = 0
@@ -560,6 +609,9 @@ def monthly_summary(user, root: Unit, platform: str, month: datetime.date) -> Su
         flagged_count=flagged,
         stored_at=stored_at,
         hidden=hidden,
+        published_at=published_at,
+        changed=changed,
+        has_published=published is not None,
     )
 
 

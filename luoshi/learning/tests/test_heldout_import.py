@@ -116,7 +116,10 @@ def _import(actor, unit, data, month, *, name) -> PointImport:
 
 
 def _figures(user, root: Unit, month) -> dict[int, tuple[int, Decimal]]:
-    summary = selectors.monthly_summary(user, root, Platform.STRONG_NATION, month)
+    # today's count (not the month's summary as published, which an import never changes)
+    summary = selectors.monthly_summary(
+        user, root, Platform.STRONG_NATION, month, current_figures=True
+    )
     return {row.unit.pk: (row.registered, row.value) for row in summary.rows}
 
 

@@ -220,15 +220,44 @@ def test_monthly_job_stores_summary_and_notifies_liaisons(world, client_for):
     response = client_for(world.office).get(summary_url(world.city, month=month))
     assert response.context["summary"].stored_at == stored.generated_at
     assert rows_by_unit(response)["市文体旅游广电局"].per_person == 166.7
-    # A later import of the month makes the stored figures stale: the page counts live.
+    assert stored.published_at is not None  # the job's summary is the one published
+    published_page = response.content.decode()
+    assert "数据已更新" not in published_page
+    export = client_for(world.office).get(summary_url(world.city, month=month) + "&export=xlsx")
+    # A later import of the month changes today's count, not the published summary: its page
+    # (and export) stay as published and say 数据已更新 with a link to today's figures.
     add_month(world, month, [(world.leader, world.city, 800)])
     response = client_for(world.office).get(summary_url(world.city, month=month))
-    assert response.context["summary"].stored_at is None
-    assert rows_by_unit(response)["茫崖市"].registered == 1
+    assert response.context["summary"].published_at == stored.published_at
+    assert response.context["summary"].changed
+    assert rows_by_unit(response)["茫崖市"].registered == 0  # as published
+    assert rows_by_unit(response)["市文体旅游广电局"].per_person == 166.7
+    assert "数据已更新" in response.content.decode()
+    again = client_for(world.office).get(summary_url(world.city, month=month) + "&export=xlsx")
+    assert _cells(again) == _cells(export)
+    current = client_for(world.office).get(summary_url(world.city, month=month) + "&current=1")
+    assert current.context["summary"].stored_at is None  # stale cache: counted live
+    assert rows_by_unit(current)["茫崖市"].registered == 1
     services.refresh_after_import(platform=Platform.STRONG_NATION, period_start=month)
+    current = client_for(world.office).get(summary_url(world.city, month=month) + "&current=1")
+    assert current.context["summary"].stored_at is not None
+    assert rows_by_unit(current)["茫崖市"].registered == 1
+    # Storing the month again (the worker after an import) never rewrites the published one.
+    assert tasks.monthly_summaries.call_local() == 1
+    stored.refresh_from_db()
+    assert stored.published["units"][str(world.city.pk)][1] == 0
     response = client_for(world.office).get(summary_url(world.city, month=month))
-    assert response.context["summary"].stored_at is not None
-    assert rows_by_unit(response)["茫崖市"].registered == 1
+    assert rows_by_unit(response)["茫崖市"].registered == 0
+
+
+def _cells(response) -> list:
+    """The cells of an exported workbook below its note row (the note has the export time)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
 
 
 def test_job_with_no_imports_stores_nothing(world):

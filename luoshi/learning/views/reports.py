@@ -150,7 +150,8 @@ def summary(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     platform = _platform(request)
     month = selectors.parse_month(request.GET.get("month")) or selectors.latest_month(platform)
-    data = selectors.monthly_summary(request.user, unit, platform, month)
+    current = request.GET.get("current") == "1"
+    data = selectors.monthly_summary(request.user, unit, platform, month, current_figures=current)
     if wants_xlsx(request):
         return serve_export(
             actor=request.user,
@@ -171,9 +172,21 @@ def summary(request: AuthenticatedRequest) -> HttpResponse:
             "totals": data.totals(),
             "chart": _chart(data),
             "previous_month": selectors.previous_month(month),
+            "current_query": _with_current(request, "1"),
+            "published_query": _with_current(request, ""),
         }
     )
     return render(request, "learning/summary.html", context)
+
+
+def _with_current(request: AuthenticatedRequest, value: str) -> str:
+    """The page's query with `current` set (today's count) or dropped (as published)."""
+    query = request.GET.copy()
+    query.pop("current", None)
+    query.pop("page", None)
+    if value:
+        query["current"] = value
+    return query.urlencode()
 
 
 @login_required
