@@ -153,3 +153,53 @@ def get_appeal_for_user(user, pk: int, *, write: bool = False) -> Appeal:
 
 def can_self_assess(user, unit_score: UnitScore) -> bool:
     return has_perm(user, SELF, unit_score.unit)
+
+
+# --- 通报 ------------------------------------------------------------------------------------------
+
+
+def visible_notices(user):
+    """Notices the office manages (drafts included), and issued notices circulated to a unit the
+    person belongs to (or a unit above theirs) or reaches under `assessment.view`/`.self`."""
+    from django.db.models import Exists, OuterRef
+
+    from luoshi.org.models import Membership
+
+    from .models import Notice
+
+    if not getattr(user, "is_authenticated", False):
+        return Notice.objects.none()
+    condition = Q(pk__in=[])
+    manage = scope_for(user, MANAGE)
+    if manage.everything:
+        return Notice.objects.all()
+    if manage.covers_units():
+        condition |= manage.units_q("series__office_unit__")
+    paths = list(Membership.objects.filter(person=user).values_list("unit__path", flat=True))
+    issued = Q(pk__in=[])
+    for path in paths:
+        # circulated to the person's unit or one above it
+        issued |= Exists(
+            Notice.units.through.objects.filter(notice=OuterRef("pk")).filter(
+                unit__path__in=[path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+            )
+        )
+    for perm in (VIEW, SELF):
+        scope = scope_for(user, perm)
+        if scope.covers_units():
+            issued |= Exists(
+                Notice.units.through.objects.filter(notice=OuterRef("pk")).filter(
+                    scope.units_q("unit__")
+                )
+            )
+    condition |= Q(state=Notice.State.ISSUED) & issued
+    return Notice.objects.filter(condition)
+
+
+def get_notice_for_user(user, pk: int, *, write: bool = False):
+    notice = visible_notices(user).select_related("series__office_unit").filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    if write:
+        require_perm(user, MANAGE, notice.series.office_unit)
+    return notice

@@ -84,3 +84,19 @@ def result_notice_docx(plan: Plan, run: ScoreRun) -> bytes:
 
 
 _NUMERALS = "一二三四五六七八九十"
+
+
+def notice_docx(notice) -> bytes:
+    """A notice (通报) in 公文 form: 版头 with its 发文字号, title, addressees, body, 落款."""
+    issuer = notice.series.office_unit.name
+    document = OfficialDocument()
+    document.masthead(issuer, notice.number)
+    document.title(notice.title)
+    document.blank()
+    document.recipients("、".join(u.name for u in notice.units.order_by("path")) + "：")
+    for line in notice.body.splitlines():
+        if line.strip():
+            document.body(line.strip())
+    issued = timezone.localdate(notice.issued_at) if notice.issued_at else None
+    document.closing(issuer, chinese_date(issued))
+    return document.content(author=issuer, title=f"{notice.number} {notice.title}")

@@ -282,3 +282,32 @@ class AnswerForm(StyledForm):
 class GradeForm(StyledForm):
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SeriesForm(StyledForm):
+    name = forms.CharField(label=_("名称"), max_length=50, help_text=_("如：行动办通报。"))
+    number_prefix = forms.CharField(
+        label=_("发文字号前缀"), max_length=20, help_text=_("如：茫宣通。")
+    )
+
+
+class NoticeForm(StyledForm):
+    series: forms.ModelChoiceField = forms.ModelChoiceField(label=_("发文字号规则"), queryset=None)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(label=_("类别"))
+    title = forms.CharField(label=_("标题"), max_length=200)
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
+    units: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("主送单位"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .models import Notice, NoticeSeries
+
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = NoticeSeries.objects.filter(  # type: ignore[attr-defined]
+            office_unit__in=units_for_picker(user, MANAGE)
+        )
+        self.fields["kind"].choices = Notice.Kind.choices  # type: ignore[attr-defined]
+        self.fields["units"].queryset = units_for_picker(user, MANAGE).order_by("path")  # type: ignore[attr-defined]

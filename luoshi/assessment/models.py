@@ -332,3 +332,120 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_score.unit_name}：{self.reason[:20]}"
+
+
+# --- 通报 (notices) -------------------------------------------------------------------------------
+
+
+class NoticeSeries(models.Model):
+    """A numbering rule for notices (发文字号): prefix, year and sequence, e.g. 茫宣通〔2026〕3号.
+    Numbers are given when a notice is issued, one after another, and never reused."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    prefix = models.CharField(_("发文字号前缀"), max_length=20, unique=True)
+    office_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("发文单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发文字号规则")
+        verbose_name_plural = _("发文字号规则")
+        ordering = ["prefix", "id"]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class NoticeCounter(models.Model):
+    """The last number given in a series and year (locked while a notice is issued)."""
+
+    series = models.ForeignKey(NoticeSeries, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year"], name="assessment_notice_counter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_serial}"
+
+
+class Notice(models.Model):
+    """A circulated notice (通报): drafted by the office, numbered when issued, read by the
+    circulated units (each reader's first opening is a `NoticeReceipt`)."""
+
+    class Kind(models.TextChoices):
+        PRAISE = "praise", _("通报表扬")
+        CRITICISM = "criticism", _("通报批评")
+        SITUATION = "situation", _("情况通报")
+        SUPERVISION = "supervision", _("督查通报")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已印发")
+
+    series = models.ForeignKey(
+        NoticeSeries,
+        verbose_name=_("发文字号规则"),
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    units = models.ManyToManyField("org.Unit", verbose_name=_("主送单位"), related_name="+")
+    state = models.CharField(_("状态"), max_length=10, choices=State, default=State.DRAFT)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    serial = models.PositiveIntegerField(null=True, blank=True)
+    number = models.CharField(_("发文字号"), max_length=50, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-issued_at", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "serial"],
+                condition=models.Q(serial__isnull=False),
+                name="assessment_notice_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+class NoticeReceipt(models.Model):
+    """The first time a person of a circulated unit opened an issued notice."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(_("阅读时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("阅读回执")
+        verbose_name_plural = _("阅读回执")
+        ordering = ["notice", "unit", "read_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="assessment_receipt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} {self.person} {self.read_at}"

@@ -29,4 +29,9 @@ urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/new/", views.indicator_edit, name="indicator-create"),
     path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator-edit"),
+    path("notices/", views.notice_list, name="notice-list"),
+    path("notices/new/", views.notice_create, name="notice-create"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/issue/", views.notice_issue, name="notice-issue"),
+    path("notices/<int:pk>/document.docx", views.notice_document, name="notice-document"),
 ]

@@ -20,10 +20,12 @@ from luoshi.audit.services import serve_export
 from luoshi.lib.docx import docx_response
 from luoshi.lib.forms import add_service_errors
 from luoshi.lib.http import wants_xlsx
+from luoshi.org.access import has_perm, units_for_picker
 
 from . import exports, rules, selectors, services
 from . import forms as f
 from .access import (
+    MANAGE,
     can_manage,
     can_manage_plan,
     can_self_assess,
@@ -31,9 +33,11 @@ from .access import (
     get_appeal_for_user,
     get_indicator_for_user,
     get_item_for_user,
+    get_notice_for_user,
     get_plan_for_user,
     get_unit_score_for_user,
     visible_indicators,
+    visible_notices,
     visible_plans,
 )
 from .documents import result_filename
@@ -531,3 +535,99 @@ def appeal_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "assessment/appeal_answer.html",
         {"appeal": appeal, "unit_score": unit_score, "form": form, "plan": unit_score.run.plan},
     )
+
+
+# --- 通报 ------------------------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request: AuthenticatedRequest) -> HttpResponse:
+    notices = list(
+        visible_notices(request.user).select_related("series").order_by("-issued_at", "-created_at")
+    )
+    may_manage = can_manage(request.user)
+    form = f.SeriesForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied(_("只有行动办可以设置发文字号。"))
+        if form.is_valid():
+            office_unit = units_for_picker(request.user, MANAGE).order_by("depth", "path").first()
+            try:
+                if office_unit is None:
+                    raise PermissionDenied
+                series = services.create_series(
+                    actor=request.user,
+                    office_unit=office_unit,
+                    name=form.cleaned_data["name"],
+                    prefix=form.cleaned_data["number_prefix"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, aliases={"prefix": "number_prefix"})
+            else:
+                messages.success(request, _("发文字号规则“%(p)s”已添加。") % {"p": series.prefix})
+                return redirect("assessment:notice-list")
+    return render(
+        request,
+        "assessment/notice_list.html",
+        {"notices": notices, "may_manage": may_manage, "series_form": form},
+    )
+
+
+@login_required
+def notice_create(request: AuthenticatedRequest) -> HttpResponse:
+    if not can_manage(request.user):
+        raise PermissionDenied(_("只有行动办可以起草通报。"))
+    form = f.NoticeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.create_notice(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("通报草稿已保存，核对后即可印发。"))
+            return redirect("assessment:notice-detail", notice.pk)
+    return render(request, "assessment/notice_form.html", {"form": form})
+
+
+@login_required
+def notice_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The notice; opening it is a reader's receipt (the office sees who in each unit read it)."""
+    notice = get_notice_for_user(request.user, pk)
+    services.record_read(person=request.user, notice=notice)
+    may_manage = can_manage(request.user) and has_perm(
+        request.user, MANAGE, notice.series.office_unit
+    )
+    receipts = []
+    if may_manage:
+        readers: dict[int, list] = {}
+        for receipt in notice.receipts.select_related("person").order_by("read_at"):
+            readers.setdefault(receipt.unit_id, []).append(receipt)
+        receipts = [(unit, readers.get(unit.pk, [])) for unit in notice.units.order_by("path")]
+    return render(
+        request,
+        "assessment/notice_detail.html",
+        {"notice": notice, "may_manage": may_manage, "receipts": receipts},
+    )
+
+
+@login_required
+@require_POST
+def notice_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    notice = get_notice_for_user(request.user, pk, write=True)
+    try:
+        notice = services.issue_notice(actor=request.user, notice=notice)
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("通报已印发，文号 %(n)s。") % {"n": notice.number})
+    return redirect("assessment:notice-detail", notice.pk)
+
+
+@login_required
+def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    notice = get_notice_for_user(request.user, pk)
+    if notice.state != notice.State.ISSUED:
+        raise Http404
+    from .documents import notice_docx
+
+    return docx_response(notice_docx(notice), f"{notice.number}{notice.title}.docx")

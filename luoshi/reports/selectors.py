@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from luoshi.campaigns.models import DONE_STATES, AccountabilityAction, SupervisionNotice, Task
@@ -40,6 +40,7 @@ from .models import (
     Rounding,
 )
 
+DOCUMENT_LANGUAGE = "zh-hans"
 PLACEHOLDER_RE = re.compile(r"\{(n|places|unit)\}")
 CHINESE_DIGITS = "一二三四五六七八九十"
 COVERAGE_ORDER = [
@@ -119,10 +120,11 @@ class Briefing:
 
     @property
     def period(self) -> str:
-        return _("（%(a)s至%(b)s）") % {
-            "a": chinese_date(self.date_from),
-            "b": chinese_date(self.date_to),
-        }
+        with translation.override(DOCUMENT_LANGUAGE):
+            return _("（%(a)s至%(b)s）") % {
+                "a": chinese_date(self.date_from),
+                "b": chinese_date(self.date_to),
+            }
 
     @property
     def date_text(self) -> str:
@@ -601,6 +603,14 @@ def write_briefing(
         from .access import check_briefing_readable
 
         check_briefing_readable(user, template, unit)
+    # The briefing is a Chinese document whatever the reader's interface language.
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _write(template, unit, date_from, date_to)
+
+
+def _write(
+    template: BriefingTemplate, unit: Unit, date_from: datetime.date, date_to: datetime.date
+) -> Briefing:
     briefing = Briefing(
         template=template,
         unit=unit,

@@ -8,6 +8,7 @@ and writes the audit log in the same transaction.
 
 from ._moves import WrongStage
 from .indicators import create_indicator, update_indicator
+from .notices import create_notice, create_series, issue_notice, record_read
 from .plans import copy_plan, create_plan, plan_problems, save_category, set_items
 from .runs import adjust_item, compute_run, start_run
 from .workflow import (
@@ -36,6 +37,10 @@ __all__ = [
     "copy_plan",
     "create_indicator",
     "create_plan",
+    "create_notice",
+    "create_series",
+    "issue_notice",
+    "record_read",
     "default_grade",
     "excellent_slots",
     "export_result_notice",

@@ -397,3 +397,20 @@ def test_the_demo_briefings_state_every_figure_of_the_article(article):
     ):
         assert sentence in department, sentence
     assert "市文体旅游广电局" not in department
+
+
+def test_the_briefing_text_is_chinese_in_the_english_interface(article):
+    """The interface may be English; the briefing is a Chinese document (its period, the lecture
+    places and the media levels are not translated)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        briefing = write_briefing(
+            template=_template(reports_demo.DEPARTMENT_TEMPLATE),
+            unit=article.units["xcb"],
+            date_from=FROM,
+            date_to=TO,
+        )
+        text = briefing.plain_text()
+    assert "（2022年1月1日至2022年4月14日）" in text
+    assert COVERAGE in text and "中央级媒体（网站1篇）" in text
