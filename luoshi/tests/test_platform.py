@@ -1,13 +1,17 @@
 """The platform around the apps: health check, the queue and its scheduled job, settings."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.tasks import default_task_backend
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from luoshi.accounts.services import notify
 from luoshi.accounts.tasks import send_notification_emails
 from luoshi.campaigns import tasks as campaign_tasks
+from luoshi.campaigns.models import Task
 from luoshi.testing import issued_task
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +74,14 @@ def test_send_notification_emails_skips_people_without_address(world):
 
 
 def test_daily_job_recomputes_warnings_and_reminds(world):
-    task = issued_task(world, days=1)[0]
+    # The move sets the warning (a deadline a day away is blue at once); the daily job catches
+    # time passing: here a deadline that came near since the task was issued.
+    assert issued_task(world, title="明天到期", days=1)[0].warning == "blue"
+    task = issued_task(world, days=30)[0]
     assert task.warning == ""
+    Task.objects.filter(pk=task.pk).update(
+        deadline=timezone.localdate() + datetime.timedelta(days=1)
+    )
     changed = campaign_tasks.daily_warnings.call_local()
     task.refresh_from_db()
     assert changed == 1 and task.warning == "blue"

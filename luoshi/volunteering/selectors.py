@@ -5,7 +5,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -364,10 +376,13 @@ class MonthlyReturn:
     rows: list[ReturnRow]
     total: ReturnRow
     distinct_volunteers: int
+    base: Unit | None = None  # rows are its children's subtrees (and its own records)
 
 
 def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> MonthlyReturn:
-    """Per unit of the user's `volunteer.view` scope (within `unit`'s subtree): the month's
+    """Per unit of the user's `volunteer.view` scope — one row per child of `unit` (or of the
+    scope's one top unit), each counting its whole subtree, and one for the unit's own records —
+    the month's
     activities, 人次 and distinct volunteers, hours (of which 补录), prescribed actions done of
     expected, orders dispatched and closed, and the average rating. Every figure is counted from
     the records; a unit with nothing in the month is left out."""
@@ -386,6 +401,26 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
             condition &= Q(**{f"{prefix}path__startswith": unit.path})
         return condition
 
+    base = unit
+    if base is None and scope.everything:
+        roots = list(Unit.objects.alive().filter(parent__isnull=True)[:2])
+        base = roots[0] if len(roots) == 1 else None
+    elif base is None and len(scope.subtree_paths) == 1 and not scope.unit_ids:
+        (path,) = scope.subtree_paths
+        base = Unit.objects.alive().filter(path=path).first()
+    children = list(Unit.objects.alive().filter(parent=base)) if base is not None else []
+
+    def group(prefix: str):
+        """Each record's row: the child of `base` whose subtree holds its unit (the base's own
+        records make the base's row); without a base, its unit."""
+        if base is None:
+            return F(f"{prefix}id")
+        whens = [
+            When(**{f"{prefix}path__startswith": child.path}, then=Value(child.pk))
+            for child in children
+        ]
+        return Case(*whens, default=Value(base.pk), output_field=IntegerField())
+
     rows: dict[int, ReturnRow] = {}
 
     def row(unit_id: int) -> ReturnRow:
@@ -399,17 +434,23 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
     )
-    for unit_id, n, p in services_in_month.values_list("activity__unit_id").annotate(
-        n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED))
+    for unit_id, n, p in (
+        services_in_month.values(g=group("activity__unit__"))
+        .annotate(n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED)))
+        .values_list("g", "n", "p")
     ):
         r = row(unit_id)
         r.activities, r.prescribed = n, p
     hours = ServiceHours.objects.filter(within("unit__"), served_on__gte=first, served_on__lte=last)
-    for unit_id, n, v, h, a in hours.values_list("unit_id").annotate(
-        n=Count("pk"),
-        v=Count("volunteer_id", distinct=True),
-        h=Sum("hours"),
-        a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
+    for unit_id, n, v, h, a in (
+        hours.values(g=group("unit__"))
+        .annotate(
+            n=Count("pk"),
+            v=Count("volunteer_id", distinct=True),
+            h=Sum("hours"),
+            a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
+        )
+        .values_list("g", "n", "v", "h", "a")
     ):
         r = row(unit_id)
         r.attendances, r.volunteers = n, v
@@ -418,8 +459,10 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
 
     for action in PrescribedAction.objects.filter(theme__year=month.year, theme__month=month.month):
         done = counted(action)
-        for task_id, unit_id in Task.objects.filter(within("unit__"), pk__in=done).values_list(
-            "pk", "unit_id"
+        for task_id, unit_id in (
+            Task.objects.filter(within("unit__"), pk__in=done)
+            .annotate(g=group("unit__"))
+            .values_list("pk", "g")
         ):
             r = row(unit_id)
             r.actions_expected += 1
@@ -427,14 +470,16 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
     orders = ServiceOrder.objects.filter(within("team__unit__"))
     for unit_id, n in (
         orders.filter(dispatched_at__gte=start, dispatched_at__lt=end)
-        .values_list("team__unit_id")
+        .values(g=group("team__unit__"))
         .annotate(n=Count("pk"))
+        .values_list("g", "n")
     ):
         row(unit_id).orders_dispatched = n
     for unit_id, n, total, rated in (
         orders.filter(closed_at__gte=start, closed_at__lt=end)
-        .values_list("team__unit_id")
+        .values(g=group("team__unit__"))
         .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
+        .values_list("g", "n", "s", "r")
     ):
         r = row(unit_id)
         r.orders_closed, r.rating_total, r.ratings = n, total or 0, rated
@@ -460,7 +505,9 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
             setattr(total, name, getattr(total, name) + getattr(r, name))
     distinct = hours.values("volunteer_id").distinct().count()
     total.volunteers = distinct
-    return MonthlyReturn(month=first, rows=ordered, total=total, distinct_volunteers=distinct)
+    return MonthlyReturn(
+        month=first, rows=ordered, total=total, distinct_volunteers=distinct, base=base
+    )
 
 
 def national_rows(user, date_from: datetime.date, date_to: datetime.date):
