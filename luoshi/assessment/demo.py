@@ -206,6 +206,7 @@ def load(builder: "DemoBuilder") -> None:
     run = services.start_run(actor=office, plan=plan)
     run = services.compute_run(run_id=run.pk)
     _walk(builder, plan, run)
+    _notice(builder, plan, run)
 
 
 def _walk(builder: "DemoBuilder", plan: Plan, run) -> None:
@@ -278,3 +279,29 @@ def _walk(builder: "DemoBuilder", plan: Plan, run) -> None:
     services.grade_plan(actor=office, plan=plan)
     services.publish_plan(actor=office, plan=plan)
     Plan.objects.filter(pk=plan.pk).update(published_at=clock.moment(max(days_ago - 14, 1)))
+
+
+def _notice(builder: "DemoBuilder", plan: Plan, run) -> None:
+    """A 情况通报 of the stage's results to the assessed units, read by the bureau's liaison."""
+    people, units = builder.built.people, builder.built.units
+    office = people["office"]
+    series = services.create_series(
+        actor=office, name="行动办通报", prefix="茫宣通", office_unit=units["xcb"]
+    )
+    scores = list(run.unit_scores.order_by("-total", "unit__path"))
+    best = "、".join(s.unit_name for s in scores[:3])
+    notice = services.create_notice(
+        actor=office,
+        series=series,
+        kind="situation",
+        title=f"关于{plan.name}情况的通报",
+        body=(
+            f"{plan.name}已完成。{best}等单位任务办结及时、台账记录完整，得分位居前列。\n"
+            "请各单位对照考核得分查找差距，及时登记台账，推动各项任务落到实处。"
+        ),
+        units=[s.unit for s in scores],
+    )
+    notice = services.issue_notice(actor=office, notice=notice)
+    reader = builder.built.liaisons.get("wtl") or people.get("wtl")
+    if reader is not None:
+        services.record_read(person=reader, notice=notice)

@@ -385,3 +385,7 @@ def test_the_demo_assessment_walks_every_step_from_the_records(demo):
     outsider = Client()
     outsider.force_login(User.objects.get(username="outsider"))
     assert outsider.get(f"/assessment/scores/{bureau.pk}/").status_code == 404
+    from luoshi.assessment.models import Notice
+
+    notice = Notice.objects.get()
+    assert notice.number.startswith("茫宣通〔") and notice.receipts.count() == 1
