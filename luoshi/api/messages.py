@@ -6,6 +6,7 @@ the message is written again here through gettext. A type not listed gets a gene
 than English; our own checks (inputs.py, validators raising ValueError) are already translated.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import get_language, gettext_noop
@@ -74,7 +75,7 @@ _MESSAGES = {
 }
 
 
-def translated(error: dict[str, Any]) -> str:
+def translated(error: Mapping[str, Any]) -> str:
     """The message of one pydantic error in the current language."""
     kind = error.get("type", "")
     message = error.get("msg", "")

@@ -55,7 +55,7 @@ class Sample(BaseModel):
     tags: list[str] = Field(..., min_length=1)
 
 
-def sample_errors(**data) -> dict[str, str]:
+def sample_errors(**data) -> dict[str | int, str]:
     with pytest.raises(ValidationError) as caught:
         Sample(**data)
     return {error["loc"][0]: translated(error) for error in caught.value.errors()}
