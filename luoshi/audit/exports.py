@@ -52,21 +52,25 @@ def _plain_rows(events: Iterable[AuditEvent]) -> Iterable[list]:
             selectors.type_name(event.object_type) if event.object_type else "",
             event.object_id,
             event.object_repr,
-            changes_text(event.changes),
+            changes_text(event.changes, event.object_type),
             event.note,
         ]
         for event in events
     )
 
 
-def changes_text(changes: dict) -> str:
-    """The before → after of each changed field, one per line."""
+def changes_text(changes: dict, object_type: str = "") -> str:
+    """The before → after of each changed field, one per line, named and valued as the detail
+    page shows them (selectors.change_rows)."""
+    model = selectors.model_for(object_type)
     parts = []
     for key, pair in (changes or {}).items():
+        label = selectors.field_label(model, key)
         if isinstance(pair, list) and len(pair) == 2:
-            parts.append(f"{key}: {_value(key, pair[0])} → {_value(key, pair[1])}")
+            before, after = (_value(key, selectors.shown_value(model, key, v)) for v in pair)
+            parts.append(f"{label}: {before} → {after}")
         else:
-            parts.append(f"{key}: {_value(key, pair)}")
+            parts.append(f"{label}: {_value(key, selectors.shown_value(model, key, pair))}")
     return "\n".join(parts)
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.models import User
 from luoshi.org.access import has_perm
@@ -85,31 +86,83 @@ def object_types() -> list[tuple[str, str]]:
     )
 
 
+# Object types written by exports and pages that are not a model of their own.
+PSEUDO_TYPES = {
+    "reports.briefing": gettext_lazy("工作简报"),
+    "volunteering.return": gettext_lazy("志愿服务月报"),
+    "volunteering.national": gettext_lazy("志愿服务时长（全国志愿服务信息系统导入）"),
+}
+
+
 def type_name(label: str) -> str:
+    """An object type as the reader names it: the model's verbose name, or for a type that is
+    not a model (an export, a page) its own name or at least its app's."""
+    if label in PSEUDO_TYPES:
+        return str(PSEUDO_TYPES[label])
     try:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):
+        pass
+    try:
+        return str(apps.get_app_config(label.split(".")[0]).verbose_name)
+    except LookupError:
         return label
 
 
+def model_for(label: str) -> Any:
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
 def change_rows(event: AuditEvent) -> list[dict[str, Any]]:
-    """The event's changes as rows (field's verbose name, before, after) for the detail page."""
-    model = None
-    if event.object_type:
-        try:
-            model = apps.get_model(event.object_type)
-        except (LookupError, ValueError):
-            model = None
+    """The event's changes as rows (field's verbose name, before, after) for the detail page,
+    values as the pages show them (a choice's name, a time in local time)."""
+    model = model_for(event.object_type)
     rows = []
     for key, pair in (event.changes or {}).items():
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
         rows.append(
-            {"field": key, "label": _field_label(model, key), "before": before, "after": after}
+            {
+                "field": key,
+                "label": field_label(model, key),
+                "before": shown_value(model, key, before),
+                "after": shown_value(model, key, after),
+            }
         )
     return rows
 
 
-def _field_label(model, key: str) -> str:
+def shown_value(model: Any, key: str, value: Any) -> Any:
+    """A stored change value as the reader reads it: a choice by its name, a yes/no in words, an
+    ISO date-time (stored in UTC) in local time."""
+    if value is None or value == "":
+        return value
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    field = None
+    if model is not None:
+        try:
+            field = model._meta.get_field(key[:-3] if key.endswith("_id") else key)
+        except FieldDoesNotExist:
+            field = None
+    if field is not None and getattr(field, "choices", None) and not isinstance(value, list):
+        names = {str(code): str(name) for code, name in field.flatchoices}
+        if str(value) in names:
+            return names[str(value)]
+    if isinstance(value, str) and "T" in value and value[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def field_label(model, key: str) -> str:
     if model is None:
         return key
     name = key[:-3] if key.endswith("_id") else key

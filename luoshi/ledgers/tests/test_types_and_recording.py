@@ -6,7 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luoshi.audit.models import AuditEvent
 from luoshi.campaigns import services as chain
@@ -405,6 +405,7 @@ def test_type_form_speaks_one_language(world, client_for):
     liaison.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = liaison.get(reverse("volunteering:team-create")).content.decode()
     assert "— Select —" in page and "请选择" not in page
+    translation.activate(settings.LANGUAGE_CODE)  # the English request left English active
 
 
 def test_a_field_kind_may_be_given_by_its_name(world, client_for):
