@@ -19,6 +19,7 @@ from luoshi.lib.errors import Conflict
 
 from .auth import SessionAuth, TokenAuth
 from .inputs import check_inputs
+from .messages import translated
 
 api = NinjaAPI(
     title="luoshi API",
@@ -87,7 +88,7 @@ def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
         elif location:
             location = location[1:]
         field = ".".join(str(part) for part in location) or "__all__"
-        errors.setdefault(field, []).append(error.get("msg", ""))
+        errors.setdefault(field, []).append(translated(error))
     return api.create_response(
         request,
         {

@@ -1,5 +1,5 @@
-"""Row builders of the campaigns' Excel exports (the task, campaign and supervision notice lists
-and the accountability kinds). The views hand them to audit.services.serve_export, which writes
+"""Row builders of the campaigns' Excel exports (the task, campaign, supervision notice and
+accountability lists and the accountability kinds). The views hand them to audit.services.serve_export, which writes
 the workbook and records the export."""
 
 from collections.abc import Iterable
@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from luoshi.workdays.selectors import deadline_cell, load_calendar
 
-from .models import AccountabilityKind, Campaign, SupervisionNotice, Task, TaskState, WarningLevel
+from .models import (
+    AccountabilityAction,
+    AccountabilityKind,
+    Campaign,
+    SupervisionNotice,
+    Task,
+    TaskState,
+    WarningLevel,
+)
 from .selectors import CampaignCard
 
 EXPORT_LIMIT = 100_000  # rows in one export: a province's whole task list fits
@@ -184,4 +192,36 @@ def accountability_kind_rows(kinds: Iterable[AccountabilityKind]) -> list[list]:
             getattr(kind, "used", 0),
         ]
         for kind in kinds
+    ]
+
+
+def accountability_headers() -> list[str]:
+    return [
+        _("问责日期"),
+        _("专项行动"),
+        _("任务名称"),
+        _("问责方式"),
+        _("被问责单位"),
+        _("被问责人"),
+        _("问责事由"),
+        _("文件文号"),
+        _("登记人"),
+    ]
+
+
+def accountability_rows(actions: QuerySet[AccountabilityAction]) -> list[list]:
+    """A row per accountability record (selectors.filter_accountability brings the relations)."""
+    return [
+        [
+            action.recorded_at,
+            action.task.campaign.name,
+            action.task.title,
+            action.kind.name,
+            action.unit.name if action.unit else "",
+            str(action.person or ""),
+            action.reason,
+            action.document_number,
+            str(action.recorded_by),
+        ]
+        for action in actions[:EXPORT_LIMIT]
     ]

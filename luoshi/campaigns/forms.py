@@ -788,3 +788,57 @@ class NoticeFilterForm(forms.Form):
             text=(data.get("q") or "").strip(),
             task=data.get("task"),
         )
+
+
+class AccountabilityFilterForm(forms.Form):
+    """The accountability list's filters, read into a selectors.AccountabilityFilter."""
+
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("专项行动"), queryset=Campaign.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("被问责单位"), queryset=Unit.objects.none(), required=False
+    )
+    subtree = forms.BooleanField(label=gettext_lazy("含下级单位"), required=False)
+    kind = forms.ModelChoiceField(
+        label=gettext_lazy("问责方式"), queryset=AccountabilityKind.objects.all(), required=False
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("问责日期起"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("问责日期止"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=100)
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["campaign"].queryset = visible_campaigns(user)
+        self.fields["campaign"].empty_label = _("全部专项行动")
+        self.fields["unit"] = _unit_field(user, "task.view")
+        self.fields["unit"].label = gettext_lazy("被问责单位")
+        self.fields["kind"].empty_label = _("全部问责方式")
+        _small_widgets(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def to_filter(self) -> selectors.AccountabilityFilter:
+        data = self.cleaned_data
+        return selectors.AccountabilityFilter(
+            campaign=data.get("campaign"),
+            unit=data.get("unit"),
+            subtree=bool(data.get("subtree")),
+            kind=data.get("kind"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            text=(data.get("q") or "").strip(),
+        )

@@ -34,7 +34,17 @@ from luoshi.org.access import roles_of, scope_for, units_for_picker
 from luoshi.org.models import Role, Unit
 
 from .access import IdRow, units_in, visible_campaigns, visible_tasks
-from .models import Campaign, SupervisionNotice, Task, TaskRollup, TaskState, Track, WarningLevel
+from .models import (
+    AccountabilityAction,
+    AccountabilityKind,
+    Campaign,
+    SupervisionNotice,
+    Task,
+    TaskRollup,
+    TaskState,
+    Track,
+    WarningLevel,
+)
 
 S = TaskState
 
@@ -839,3 +849,75 @@ def describe_conflicts(changes: list[dict], track_names: dict[int, str]) -> list
         }
         for change in changes
     ]
+
+
+# --- Accountability (问责) records --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountabilityFilter:
+    """What the city-wide accountability list is narrowed to; empty means "any"."""
+
+    campaign: Campaign | None = None
+    unit: Unit | None = None
+    subtree: bool = False
+    kind: AccountabilityKind | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    text: str = ""
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.campaign:
+            parts.append(_("专项行动：%(v)s") % {"v": self.campaign.display_name})
+        if self.unit:
+            suffix = _("（含下级）") if self.subtree else ""
+            parts.append(_("被问责单位：%(v)s") % {"v": self.unit.name} + suffix)
+        if self.kind:
+            parts.append(_("问责方式：%(v)s") % {"v": self.kind.name})
+        if self.date_from or self.date_to:
+            parts.append(
+                _("问责日期：%(a)s 至 %(b)s")
+                % {"a": self.date_from or "…", "b": self.date_to or "…"}
+            )
+        if self.text:
+            parts.append(_("关键词：%(v)s") % {"v": self.text})
+        return parts
+
+
+def filter_accountability(user, filters: AccountabilityFilter) -> QuerySet[AccountabilityAction]:
+    """The accountability records `user` may see, newest first: the campaign office (a task.view
+    scope over everything) sees all; a unit's people see those against units in their task.view
+    scope or on those units' tasks; anyone sees those on tasks they own or against themselves."""
+    actions = AccountabilityAction.objects.filter(task__deleted_at__isnull=True).select_related(
+        "task", "task__campaign", "task__unit", "kind", "unit", "person", "recorded_by"
+    )
+    scope = scope_for(user, "task.view")
+    if not scope.everything:
+        visible = Q(task__owner=user) | Q(person=user)
+        if scope.covers_units():
+            units = units_in(scope)
+            visible |= Q(unit__in=units) | Q(task__unit__in=units)
+        actions = actions.filter(visible)
+    if filters.campaign:
+        actions = actions.filter(task__campaign=filters.campaign)
+    if filters.unit:
+        if filters.subtree:
+            actions = actions.filter(unit__in=_subtree(filters.unit))
+        else:
+            actions = actions.filter(unit=filters.unit)
+    if filters.kind:
+        actions = actions.filter(kind=filters.kind)
+    if filters.date_from:
+        actions = actions.filter(recorded_at__date__gte=filters.date_from)
+    if filters.date_to:
+        actions = actions.filter(recorded_at__date__lte=filters.date_to)
+    if filters.text.strip():
+        text = filters.text.strip()
+        actions = actions.filter(
+            Q(reason__icontains=text)
+            | Q(document_number__icontains=text)
+            | Q(task__title__icontains=text)
+            | Q(person__name__icontains=text)
+        )
+    return actions.order_by("-recorded_at", "-id")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/export/", lists.task_export, name="task-export"),
     path("tasks/unit-options/", lists.unit_options, name="task-unit-options"),
     path("notices/", lists.notice_list, name="notice-list"),
+    path("accountability/", lists.accountability_list, name="accountability-list"),
     path("campaigns/new/", setup.campaign_create, name="campaign-create"),
     path("campaigns/<int:pk>/", setup.campaign_detail, name="campaign-detail"),
     path("campaigns/<int:pk>/edit/", setup.campaign_edit, name="campaign-edit"),

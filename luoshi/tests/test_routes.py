@@ -46,6 +46,7 @@ ROUTES: dict[str, str] = {}  # filled below from ROUTE_TABLE
 
 ROUTE_TABLE = """
 page  = 302 302 302 302 302 302 302 302 302
+page accountability/ = LOGIN
 page accountability-kinds/ = 200 403 403 403 403 403 403 403 302
 page accountability-kinds/<int:pk>/edit/ = 200 403 403 403 403 403 403 403 302
 page accountability-kinds/<int:pk>/toggle/ = POST_ONLY

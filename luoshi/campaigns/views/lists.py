@@ -1,4 +1,4 @@
-"""The lists: tasks, campaigns and supervision notices, each with its filter form (forms.py), the
+"""The lists: tasks, campaigns, supervision notices and accountability records, each with its filter form (forms.py), the
 selector the API calls too, Django's paginator and an Excel export through serve_export."""
 
 from typing import cast
@@ -20,7 +20,7 @@ from luoshi.org.access import scope_for, units_for_picker
 
 from .. import exports, selectors
 from .. import forms as f
-from ..models import SupervisionNotice, Task
+from ..models import AccountabilityAction, SupervisionNotice, Task
 
 PER_PAGE_CHOICES = (25, 50, 100)
 LIST_COUNT_CAP = 10_000  # a list says "10000+" rather than counting a whole province
@@ -190,6 +190,40 @@ def notice_list(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "page": paginate(request, notices),
             "today": today,
+            **_unit_picker(request, filters.unit if filters else None),
+        },
+    )
+
+
+# --- Accountability records (问责) --------------------------------------------------------------
+
+
+@login_required
+def accountability_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every accountability record the user may see (selectors.filter_accountability), filtered;
+    a bad filter (a reversed date range) empties the list and the form says why."""
+    form = f.AccountabilityFilterForm(request.GET, user=request.user)
+    filters = form.to_filter() if form.is_valid() else None
+    actions = (
+        selectors.filter_accountability(request.user, filters)
+        if filters
+        else AccountabilityAction.objects.none()
+    )
+    if wants_xlsx(request) and filters is not None:
+        return serve_export(
+            actor=request.user,
+            object_type="campaigns.accountabilityaction",
+            title=_("问责记录清单"),
+            headers=exports.accountability_headers(),
+            rows=exports.accountability_rows(actions),
+            filters=filters.describe(),
+        )
+    return render(
+        request,
+        "campaigns/dashboards/accountability_list.html",
+        {
+            "form": form,
+            "page": paginate(request, actions),
             **_unit_picker(request, filters.unit if filters else None),
         },
     )
