@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from luoshi.accounts.models import User
@@ -61,6 +62,7 @@ def clean_field_definitions(fields: Any) -> list[dict[str, Any]]:
         key = str(item.get("key") or "").strip()
         label = str(item.get("label") or "").strip()
         kind = str(item.get("kind") or "").strip()
+        kind = _kind_code(kind)
         if not KEY_RE.match(key):
             errors.append(
                 _(
@@ -76,7 +78,7 @@ def clean_field_definitions(fields: Any) -> list[dict[str, Any]]:
         if kind not in kinds:
             errors.append(
                 _("第 %(n)d 个字段的类型“%(kind)s”无效，可选：%(kinds)s。")
-                % {"n": number, "kind": kind, "kinds": "、".join(kinds_sorted())}
+                % {"n": number, "kind": kind, "kinds": kind_labels()}
             )
         choices: list[str] = []
         if kind == FieldKind.CHOICE:
@@ -104,6 +106,19 @@ def clean_field_definitions(fields: Any) -> list[dict[str, Any]]:
 
 def kinds_sorted() -> list[str]:
     return [str(value) for value in FieldKind.values]
+
+
+def _kind_code(kind: str) -> str:
+    """A field kind given by its code or by its name (in Chinese or the reader's language)."""
+    names = {str(label): value for value, label in FieldKind.choices}
+    with translation.override("zh-hans"):
+        names |= {str(label): value for value, label in FieldKind.choices}
+    return names.get(kind, kind)
+
+
+def kind_labels() -> str:
+    """The field kinds as the reader names them (文本、数字、… or "Text, Number, …")."""
+    return str(_("、")).join(str(label) for label in FieldKind.labels)
 
 
 def _check_type(activity_type: ActivityType) -> None:

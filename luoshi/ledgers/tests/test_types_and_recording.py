@@ -1,8 +1,10 @@
 """Activity types (office) and recording activities, through HTTP, asserting the database."""
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -385,3 +387,34 @@ def test_type_list_counts_live_records(world, client_for, lecture):
     services.delete_activity(actor=world.liaison, activity=activity)
     listing = client_for(world.office).get(reverse("ledgers:type-list"))
     assert [t.used for t in listing.context["types"]] == [1]
+
+
+def test_type_form_speaks_one_language(world, client_for):
+    """The empty choice of a select and the field-kind error are in the UI language (issue 11)."""
+    liaison = client_for(world.liaison)
+    page = liaison.get(reverse("volunteering:team-create")).content.decode()  # its unit select
+    assert "— 请选择 —" in page and "Select an option" not in page
+    office = client_for(world.office)
+    response = office.post(
+        reverse("ledgers:type-create"),
+        {"name": "坏类型", "category": "other", "field_lines": "a | 甲 | 颜色", "sort_order": 0},
+    )
+    error = " ".join(response.context["form"].errors["field_lines"])
+    assert "可选：文本、数字、日期、选项、人员、单位、文件" in error
+    assert not re.search(r"[A-Za-z]{3,}", error)
+    liaison.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = liaison.get(reverse("volunteering:team-create")).content.decode()
+    assert "— Select —" in page and "请选择" not in page
+
+
+def test_a_field_kind_may_be_given_by_its_name(world, client_for):
+    client_for(world.office).post(
+        reverse("ledgers:type-create"),
+        {
+            "name": "名称类型",
+            "category": "other",
+            "field_lines": "n | 份数 | 数字",
+            "sort_order": 0,
+        },
+    )
+    assert ActivityType.objects.get(name="名称类型").fields[0]["kind"] == "number"
