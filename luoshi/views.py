@@ -8,11 +8,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 
+from luoshi.accounts.selectors import console_url
 from luoshi.ops.health import health
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("campaigns:workbench" if request.user.is_authenticated else "accounts:login")
+    """The landing page: the login page, an administrator's own console, else the workbench."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect(console_url(request.user) or reverse("campaigns:workbench"))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

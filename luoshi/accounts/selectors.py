@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from luoshi.org.access import has_perm
@@ -102,3 +103,26 @@ def throttled_addresses(user) -> list[dict]:
         .filter(failures__gte=limit)
         .order_by("-last")
     )
+
+
+# The consoles of the three separated administrators (三员分立), by the permission that makes each
+# one's work: the auditor's audit log, the security administrator's role grants (with lockouts and
+# the MFA policy beside them), the system administrator's units and accounts.
+ADMIN_CONSOLES = (
+    ("audit.view", "audit:event-list"),
+    ("security.manage", "org:grant-list"),
+    ("role.manage", "org:grant-list"),
+    ("unit.manage", "org:unit-list"),
+)
+
+
+def console_url(user) -> str | None:
+    """Where an administrator persona lands instead of the task workbench (after login, on `/`
+    and on the workbench): its own console, when it has no task work of its own (no task.view
+    and no task it owns). None for everyone else, who keep the workbench."""
+    if has_perm(user, "task.view") or user.owned_tasks.exists():
+        return None
+    for perm, url_name in ADMIN_CONSOLES:
+        if has_perm(user, perm):
+            return reverse(url_name)
+    return None

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.accounts.http import AuthenticatedRequest
+from luoshi.accounts.selectors import console_url
 from luoshi.lib.params import parse_int
 
 from .. import selectors
@@ -29,6 +30,8 @@ S = TaskState
 
 @login_required
 def workbench(request: AuthenticatedRequest) -> HttpResponse:
+    if console := console_url(request.user):
+        return redirect(console)  # an administrator's own console, not an empty task workbench
     bench = selectors.workbench(request.user)
     warnings = [
         (level, label, bench.warnings[level], selectors.warning_list_url(level))

@@ -156,16 +156,19 @@ def _crawl(username: str) -> tuple[list[str], int]:
             return None
         return response.content.decode()
 
-    start = get("/workbench/", "login")
-    assert start is not None, f"{username}: the workbench did not open"
-    menu = [p for p in (_local("/workbench/", h) for h in _parse(start, menu_only=True).links) if p]
-    pages: list[tuple[str, str]] = [("/workbench/", "login")]
+    # where the persona lands: the workbench, or an administrator's own console
+    landing = client.get("/", follow=True).redirect_chain
+    home = landing[-1][0] if landing else "/workbench/"
+    start = get(home, "login")
+    assert start is not None, f"{username}: the landing page {home} did not open"
+    menu = [p for p in (_local(home, h) for h in _parse(start, menu_only=True).links) if p]
+    pages: list[tuple[str, str]] = [(home, "login")]
     for path in dict.fromkeys(menu):
         if path not in visited and _route(path):
             pages.append((path, "menu"))
     for path, source in pages:
         visited.add(path)
-        html = start if path == "/workbench/" else get(path, source)
+        html = start if path == home else get(path, source)
         if html is None:
             continue
         page = _parse(html)
