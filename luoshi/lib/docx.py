@@ -703,15 +703,20 @@ class OfficialDocument:
             indent_chars(paragraph, first=2)
         return paragraph
 
+    def _mark(self, text: str, space_before: Length) -> Paragraph:
+        """The red 小标宋 name at the top of a 版头 or 报头, on one line, off the grid."""
+        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER, style=STYLE_MARK)
+        _off_grid(paragraph)
+        paragraph.paragraph_format.space_before = space_before
+        set_font(paragraph.add_run(text), TITLE_FONT, SIZE_MARK, color=RED)
+        fit_mark(paragraph)
+        return paragraph
+
     def masthead(self, mark: str, number: str = "") -> Paragraph:
         """版头 of a notice: the organ's mark in red 小标宋 centred 35 mm below the top of the
         type area, two lines below it the document number centred, the red separator line 4 mm
         under the number, then two blank lines before the title."""
-        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER, style=STYLE_MARK)
-        _off_grid(paragraph)
-        paragraph.paragraph_format.space_before = Mm(35)
-        set_font(paragraph.add_run(mark), TITLE_FONT, SIZE_MARK, color=RED)
-        fit_mark(paragraph)
+        self._mark(mark, Mm(35))
         self.blank()
         self.blank()
         line = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER)
@@ -725,11 +730,7 @@ class OfficialDocument:
     def briefing_head(self, name: str, *, issue: str, editor: str, date: str) -> Paragraph:
         """报头 of a briefing: its name in red 小标宋, the issue (期号) under it, then the editing
         unit on the left and the date on the right over the red line."""
-        paragraph = self._paragraph(WD_ALIGN_PARAGRAPH.CENTER, style=STYLE_MARK)
-        _off_grid(paragraph)
-        paragraph.paragraph_format.space_before = Mm(25)
-        set_font(paragraph.add_run(name), TITLE_FONT, SIZE_MARK, color=RED)
-        fit_mark(paragraph)
+        self._mark(name, Mm(25))
         self.blank()
         if issue:
             set_font(self._paragraph(WD_ALIGN_PARAGRAPH.CENTER).add_run(tidy(issue)), BODY_FONT)
