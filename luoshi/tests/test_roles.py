@@ -17,7 +17,7 @@ from luoshi.campaigns import access as task_access
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Activity, Category
 from luoshi.meetings import services as meetings
-from luoshi.meetings.access import decision_perm
+from luoshi.meetings.access import decision_perm, visible_meetings
 from luoshi.org.access import has_perm
 from luoshi.rectification.access import finding_perm
 from luoshi.testing import World
@@ -99,9 +99,15 @@ def _page_offers(world, who, name: str, unit_field: str = "unit") -> bool:
 
 def _minutes(world, who) -> bool:
     activity = _activity(world, who, Category.MEETING)
-    status = _client(_user(world, who)).get(reverse("meetings:meeting-edit", args=[activity.pk]))
-    assert status.status_code in (200, 403, 404)  # 404: a meeting the persona does not see
-    return status.status_code == 200
+    user = _user(world, who)
+    response = _client(user).get(reverse("meetings:meeting-edit", args=[activity.pk]))
+    if response.status_code == 404:  # a meeting the persona does not see
+        assert not visible_meetings(user).filter(pk=activity.pk).exists()
+        return False
+    if response.status_code == 403:  # seen, not written
+        return False
+    assert response.status_code == 200
+    return True
 
 
 def _decisions(world, who) -> bool:
