@@ -2,8 +2,12 @@
 one person per persona. Nothing here is imported by the application itself."""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from luoshi.accounts.models import User
@@ -166,3 +170,21 @@ def issued_task(
         deadline=timezone.localdate() + datetime.timedelta(days=days),
     )
     return chain.issue_task(actor=world.office, task=plan, units=units or [world.unit_a])
+
+
+@contextmanager
+def demo_loaded(django_db_blocker, media) -> Iterator[object]:
+    """The demo loaded once (for a module-scoped fixture) inside a transaction rolled back at
+    the end, its files under `media`, with fast password hashing."""
+    from luoshi.demo.data import load_demo
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        try:
+            yield load_demo()
+        finally:
+            transaction.set_rollback(True)

@@ -10,10 +10,9 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from luoshi.campaigns.models import (
     TaskEvent,
     TaskState,
 )
-from luoshi.demo.data import PASSWORD, load_demo
+from luoshi.demo.data import PASSWORD
 from luoshi.demo.people import DEMO_ACCOUNTS
 from luoshi.files.models import Attachment
 from luoshi.ledgers.models import Activity
@@ -37,6 +36,7 @@ from luoshi.lib.tests.pdf_text import convert_to_pdf, pages_text, soffice
 from luoshi.org.models import Membership, Unit
 from luoshi.outreach.models import Lecture, LectureTarget, LectureTeam
 from luoshi.study.models import Reading, StudyGroup, StudySettings
+from luoshi.testing import demo_loaded
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
@@ -45,17 +45,8 @@ USERNAMES = [username for username, *_rest in DEMO_ACCOUNTS]
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("demo-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = load_demo()
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("demo-media")) as built:
+        yield built
 
 
 def unit_named(name: str) -> Unit:

@@ -12,14 +12,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from luoshi.accounts.models import User
-from luoshi.demo.data import load_demo
 from luoshi.learning import selectors, services
 from luoshi.learning.models import ImportRow, Platform, PointImport
 from luoshi.org.models import Membership, Unit
+from luoshi.testing import demo_loaded
 
 from .import_files import strong_nation_rows, upload, xlsx_export
 
@@ -31,16 +29,8 @@ STRANGERS = [("吴某某", "中共某某县委组织部支部"), ("郑某", "某
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("heldout-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield load_demo()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("heldout-media")) as built:
+        yield built
 
 
 def _people() -> list[tuple[User, Unit]]:
