@@ -167,9 +167,15 @@ def field_label(model, key: str) -> str:
         return key
     name = key[:-3] if key.endswith("_id") else key
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return key
+    if hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    # A reverse relation (a unit's tasks, a team's members) has no verbose_name of its own: it is
+    # named by the records it holds.
+    related = getattr(field, "related_model", None)
+    return str(related._meta.verbose_name_plural) if related is not None else key
 
 
 def chain_state() -> chain.ChainState:

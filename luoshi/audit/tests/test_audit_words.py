@@ -77,3 +77,27 @@ def test_object_types_not_models_are_named_too(client_for, world, label, name):
         auditor.get(reverse("audit:event-list")).context["form"].fields["object_type"].choices
     )
     assert options[label] != expected
+
+
+@pytest.mark.parametrize(
+    ("object_type", "key", "label"),
+    [("assessment.unitcategory", "items", "方案指标"), ("workdays.holidayyear", "days", "节假日")],
+)
+def test_a_change_to_a_reverse_relation_is_named_by_its_records(
+    client_for, world, object_type, key, label
+):
+    """A category's indicator list or a year's holidays are reverse relations, which have no
+    verbose_name: the export names them by the records they hold (it was a 500)."""
+    record(
+        actor=world.office,
+        action=AuditEvent.Action.UPDATE,
+        object_type=object_type,
+        object_id="1",
+        changes={key: [None, ["a", "b"]]},
+    )
+    auditor = client_for(world.auditor)
+    response = auditor.get(reverse("audit:event-export"))
+    assert response.status_code == 200
+    text = str([list(row) for row in load_workbook(io.BytesIO(response.content)).active.values])
+    assert f"{label}: " in text
+    assert auditor.get(reverse("audit:event-list")).status_code == 200
