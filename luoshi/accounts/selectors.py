@@ -164,7 +164,9 @@ FIRST_STEPS = (
     FirstStepsCard(
         Role.OFFICE,
         _("行动办：从专项行动开始"),
-        _("先建立专项行动、分解任务并下发到责任单位，再从任务列表跟踪签收和进展，用台账和考核核实成效。"),
+        _(
+            "先建立专项行动、分解任务并下发到责任单位，再从任务列表跟踪签收和进展，用台账和考核核实成效。"
+        ),
         (
             FirstStep(_("专项行动"), "campaigns:campaign-list", menu="tasks"),
             FirstStep(_("任务"), "campaigns:task-list", menu="tasks"),
@@ -196,7 +198,9 @@ FIRST_STEPS = (
     FirstStepsCard(
         Role.LIAISON,
         _("联络员：从本单位的任务开始"),
-        _("先签收本单位的任务并分派责任人，按时报送进展和佐证材料；开展的活动登记进台账，平台学习数据按月导入。"),
+        _(
+            "先签收本单位的任务并分派责任人，按时报送进展和佐证材料；开展的活动登记进台账，平台学习数据按月导入。"
+        ),
         (
             FirstStep(_("任务"), "campaigns:task-list", menu="tasks"),
             FirstStep(_("登记活动"), "ledgers:activity-record", menu="ledger_record"),
@@ -228,7 +232,9 @@ FIRST_STEPS = (
     FirstStepsCard(
         Role.SYSADMIN,
         _("系统管理员：从组织机构开始"),
-        _("先在本页维护单位树，再建立人员账号，都可从 Excel 模板批量导入；角色授权由安全管理员负责。"),
+        _(
+            "先在本页维护单位树，再建立人员账号，都可从 Excel 模板批量导入；角色授权由安全管理员负责。"
+        ),
         (
             FirstStep(_("新增单位"), "org:unit-create", menu="org_manage"),
             FirstStep(_("导入单位"), "org:unit-import", menu="org_manage"),

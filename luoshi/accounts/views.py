@@ -159,7 +159,9 @@ def first_steps_dismiss(request: AuthenticatedRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponse("")
     next_url = request.POST.get("next", "")
-    return redirect(next_url if _is_safe(request, next_url) else selectors.landing_url(request.user))
+    return redirect(
+        next_url if _is_safe(request, next_url) else selectors.landing_url(request.user)
+    )
 
 
 @login_required

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_db_default_for_added_keys'),
+        ("accounts", "0007_db_default_for_added_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='first_steps_dismissed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='入门提示关闭时间'),
+            model_name="user",
+            name="first_steps_dismissed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="入门提示关闭时间"),
         ),
     ]

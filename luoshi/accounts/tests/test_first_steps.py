@@ -32,7 +32,12 @@ def _extra_personas(world) -> dict:
     """The two demo personas the test world lacks: the volunteer service centre and a resident."""
     centre = person("wmzx", "文明实践中心", world.city)
     org.grant_role(
-        actor=None, person=centre, role=Role.CENTRE, unit=world.city, scope=Scope.SUBTREE, audit=False
+        actor=None,
+        person=centre,
+        role=Role.CENTRE,
+        unit=world.city,
+        scope=Scope.SUBTREE,
+        audit=False,
     )
     volunteer = person("volunteer", "志愿者", world.unit_b)
     org.grant_role(
