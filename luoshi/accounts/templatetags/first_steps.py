@@ -13,9 +13,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def first_steps_card(context: template.Context) -> str:
     request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or not getattr(user, "is_authenticated", False):
+    if request is None or not request.user.is_authenticated:
         return ""
+    user = request.user
     if user.first_steps_dismissed_at is not None or request.path != landing_url(user):
         return ""
     card = first_steps(user, context.get("nav") or {})
