@@ -14,7 +14,7 @@ import decimal
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -164,25 +164,36 @@ def _read_cell(value: Any) -> Any:
     return value
 
 
+def sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows from A1 as tuples of cells, as openpyxl would give them (None for
+    an empty cell, int for a whole number, datetime for a date); blank rows are kept, so the
+    n-th row is Excel's row n. Every import's .xlsx reader (people and units, the ledger's
+    activities, the learning platforms' exports).
+
+    Read by python-calamine (Rust; several times openpyxl's speed). Raises whatever calamine
+    raises for a file that is not a workbook (CalamineError, ValueError, …) when first iterated.
+    """
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    for raw in sheet.iter_rows():  # from A1, so numbers are Excel's
+        yield tuple([_read_cell(value) for value in raw])
+
+
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The first sheet as (headers, [(Excel row number, {header: value})]), skipping blank rows.
 
     Headers are stripped of spaces (including full-width ones) so "姓 名" matches "姓名". Read by
-    python-calamine (Rust; several times openpyxl's speed), cells as openpyxl would give them.
+    `sheet_rows`.
     """
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-    rows = iter(sheet.to_python(skip_empty_area=False))  # from A1, so numbers are Excel's
+    rows = sheet_rows(data)
     try:
         header_row = next(rows)
     except StopIteration:
         return [], []
     headers = [
-        str(_read_cell(value) or "").replace(" ", "").replace("\u3000", "").strip()
-        for value in header_row
+        str(value or "").replace(" ", "").replace("\u3000", "").strip() for value in header_row
     ]
     result = []
-    for number, raw in enumerate(rows, start=2):
-        values = [_read_cell(value) for value in raw]
+    for number, values in enumerate(rows, start=2):
         if all(value is None for value in values):
             continue
         result.append(
