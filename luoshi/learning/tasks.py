@@ -18,6 +18,13 @@ def monthly_summaries() -> int:
     return len(services.generate_monthly_summaries(month=month))
 
 
+@db_periodic_task(crontab(hour="3", minute="40"))
+def discard_stale_previews() -> int:
+    """Every night: previews left unconfirmed for a week are discarded and their staged rows
+    removed (a province's export stages 200,000)."""
+    return len(services.discard_stale_previews())
+
+
 @task
 def refresh_summaries(platform: str, period_start: str) -> None:
     """Store again a month's summaries after an import of that month is confirmed or undone

@@ -14,12 +14,13 @@ import decimal
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -127,20 +128,32 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+EXAMPLE_FONT = Font(italic=True, color="808080")
+EXAMPLE_NOTE_FONT = Font(bold=True, color="C00000")
+
+
 def template_workbook(
     *, title: str, headers: Sequence[str], example: Sequence[Any], help_lines: Sequence[str]
 ) -> bytes:
-    """An import template: headers in bold, one example row, and a second sheet of instructions."""
+    """An import template: headers in bold, one example row, and a second sheet of instructions.
+
+    The example row is grey and italic, with a note beside it (in a column without a header, so
+    no import reads it) that it is an example: an import skips a row identical to it
+    (`is_example_row`), so the template uploaded unchanged, or with the user's rows below the
+    example, imports nothing bogus and fails on nothing."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append(list(headers))
-    sheet.append(list(example))
+    sheet.append([*example, gettext("← 示例行：原样保留时不导入，可改写为实际数据或删除")])
     for index, _header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
+        sheet.cell(row=2, column=index).font = EXAMPLE_FONT
         sheet.column_dimensions[get_column_letter(index)].width = 20
+    sheet.cell(row=2, column=len(headers) + 1).font = EXAMPLE_NOTE_FONT
+    sheet.column_dimensions[get_column_letter(len(headers) + 1)].width = 50
     guide = workbook.create_sheet("填写说明")
     for line in help_lines:
         guide.append([line])
@@ -150,6 +163,24 @@ def template_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _example_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def is_example_row(values: Mapping[str, Any], example: Mapping[str, Any]) -> bool:
+    """Whether a row read by `read_rows` is the template's example row (`example`: its cells by
+    column) unchanged — a column the file lacks counts as empty: imports skip it rather than
+    import it or refuse it."""
+    return all(
+        _example_text(values.get(header)) == _example_text(value)
+        for header, value in example.items()
+    )
 
 
 def _read_cell(value: Any) -> Any:
@@ -164,25 +195,36 @@ def _read_cell(value: Any) -> Any:
     return value
 
 
+def sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows from A1 as tuples of cells, as openpyxl would give them (None for
+    an empty cell, int for a whole number, datetime for a date); blank rows are kept, so the
+    n-th row is Excel's row n. Every import's .xlsx reader (people and units, the ledger's
+    activities, the learning platforms' exports).
+
+    Read by python-calamine (Rust; several times openpyxl's speed). Raises whatever calamine
+    raises for a file that is not a workbook (CalamineError, ValueError, …) when first iterated.
+    """
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    for raw in sheet.iter_rows():  # from A1, so numbers are Excel's
+        yield tuple([_read_cell(value) for value in raw])
+
+
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The first sheet as (headers, [(Excel row number, {header: value})]), skipping blank rows.
 
     Headers are stripped of spaces (including full-width ones) so "姓 名" matches "姓名". Read by
-    python-calamine (Rust; several times openpyxl's speed), cells as openpyxl would give them.
+    `sheet_rows`.
     """
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-    rows = iter(sheet.to_python(skip_empty_area=False))  # from A1, so numbers are Excel's
+    rows = sheet_rows(data)
     try:
         header_row = next(rows)
     except StopIteration:
         return [], []
     headers = [
-        str(_read_cell(value) or "").replace(" ", "").replace("\u3000", "").strip()
-        for value in header_row
+        str(value or "").replace(" ", "").replace("\u3000", "").strip() for value in header_row
     ]
     result = []
-    for number, raw in enumerate(rows, start=2):
-        values = [_read_cell(value) for value in raw]
+    for number, values in enumerate(rows, start=2):
         if all(value is None for value in values):
             continue
         result.append(

@@ -30,9 +30,10 @@ its reason, so that the list stays short (a line like "- `reports` → `study`, 
 
 - `reports` → `media`, `heritage`, `rectification`, `learning` (a briefing counts their records:
   journalists' targets, routes and exhibitions, task forces' problems, platform points)
-- `assessment` → `study`, `outreach`, `media`, `rectification`, `learning` (its indicator sources
-  read their records: readings and essays, lecture targets reached, placements and journalists'
-  targets, problems closed on time, and the learning compliance setting 计入考核评分)
+- `assessment` → `study`, `outreach`, `media`, `rectification`, `learning`, `volunteering` (its
+  indicator sources read their records: readings and essays, lecture targets reached, placements
+  and journalists' targets, problems closed on time, the learning compliance setting 计入考核评分,
+  and volunteers' confirmed hours, activities, prescribed actions, order ratings, registrations)
 """
 
 import ast

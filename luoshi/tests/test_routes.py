@@ -51,6 +51,7 @@ page accountability-kinds/ = 200 403 403 403 403 403 403 403 302
 page accountability-kinds/<int:pk>/edit/ = 200 403 403 403 403 403 403 403 302
 page accountability-kinds/<int:pk>/toggle/ = POST_ONLY
 page accountability-kinds/new/ = 200 403 403 403 403 403 403 403 302
+page accounts/first-steps/dismiss/ = POST_ONLY
 page accounts/lockouts/ = 404 404 404 404 404 404 200 404 302
 page accounts/lockouts/release/ = POST_ONLY
 page accounts/login/ = 302 302 302 302 302 302 302 302 200

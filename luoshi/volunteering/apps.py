@@ -12,7 +12,9 @@ class VolunteeringConfig(AppConfig):
 
     def ready(self) -> None:
         from luoshi.files.access import register
+        from luoshi.org.services import UNIT_MOVED_HOOKS
 
+        from . import rollups
         from .access import can_organise, visible_hours
         from .models import ServiceHours
 
@@ -21,3 +23,6 @@ class VolunteeringConfig(AppConfig):
             return visible or can_organise(user, hours.service)
 
         register(ServiceHours, can_view_proof)
+        # The monthly counts roll up along the unit tree: a moved unit's subtree moves with it.
+        if rollups.unit_moved not in UNIT_MOVED_HOOKS:
+            UNIT_MOVED_HOOKS.append(rollups.unit_moved)

@@ -23,7 +23,7 @@ from luoshi.lib.dates import replaying
 from luoshi.org import services as org
 from luoshi.org.models import Role, Scope, UnitKind
 
-from . import services
+from . import rollups, services
 from .models import PracticeUnit, ServiceHours, SignUp, Volunteer, VolunteerSettings
 from .services import orders as order_moves
 
@@ -140,7 +140,7 @@ def _served(service, volunteer, minutes: int) -> ServiceHours | None:
     hours = services.timed_hours(start, out, service.planned_hours, rules.min_attendance_percent)
     if not hours:
         return None
-    return ServiceHours.objects.create(
+    row = ServiceHours.objects.create(
         service=service,
         volunteer=volunteer,
         unit=activity.unit,
@@ -150,6 +150,8 @@ def _served(service, volunteer, minutes: int) -> ServiceHours | None:
         recorded_at=out,
         public_until=out + datetime.timedelta(days=rules.publicity_days),
     )
+    rollups.count_hours(row)
+    return row
 
 
 def load(builder: "DemoBuilder") -> None:

@@ -157,4 +157,4 @@ def count_figure(
     return Figure(Decimal(count), f"{count} {what}", rows, count)
 
 
-from . import chain, domain  # noqa: E402,F401 (the built-in sources register themselves)
+from . import chain, domain, volunteer  # noqa: E402,F401 (the built-in sources register themselves)

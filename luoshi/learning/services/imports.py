@@ -954,3 +954,42 @@ def discard_import(*, actor: User, point_import: PointImport) -> PointImport:
         changes={"status": [PointImport.Status.PREVIEW, PointImport.Status.DISCARDED]},
     )
     return point_import
+
+
+STALE_PREVIEW_DAYS = 7  # a month's export is confirmed within days of its upload, or never
+
+
+def discard_stale_previews(
+    *, older_than: datetime.timedelta = datetime.timedelta(days=STALE_PREVIEW_DAYS)
+) -> list[int]:
+    """Discard the previews uploaded more than `older_than` ago and neither confirmed nor
+    discarded since: their staged rows (200,000 for a province's export) go, the import stays in
+    the history as discarded, audited as the system's. Each in its own short transaction,
+    re-checked under the lock, so a preview confirmed meanwhile is left alone. Run every night
+    by `learning.tasks.discard_stale_previews`; returns the ids discarded."""
+    cutoff = timezone.now() - older_than
+    stale = PointImport.objects.filter(status=PointImport.Status.PREVIEW, created_at__lt=cutoff)
+    discarded = []
+    for pk in stale.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            point_import = (
+                PointImport.objects.select_for_update()
+                .filter(pk=pk, status=PointImport.Status.PREVIEW)
+                .first()
+            )
+            if point_import is None:
+                continue
+            removed, _detail = point_import.rows.all().delete()
+            point_import.status = PointImport.Status.DISCARDED
+            point_import.save(update_fields=["status"])
+            record(
+                actor=None,
+                action=AuditEvent.Action.TRANSITION,
+                obj=point_import,
+                verb=_("逾期未确认，自动放弃"),
+                changes={"status": [PointImport.Status.PREVIEW, PointImport.Status.DISCARDED]},
+                note=_("上传 %(days)d 天后仍未确认，删除预览数据 %(n)d 行")
+                % {"days": older_than.days, "n": removed},
+            )
+            discarded.append(pk)
+    return discarded

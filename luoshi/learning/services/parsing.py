@@ -7,8 +7,9 @@ columns by name (synonyms, or the mapping remembered for the platform), reads th
 title rows or the file name, and returns every data row with its numbers — or the row-level
 errors in Chinese. Nothing here touches the database.
 
-Files are streamed: openpyxl's read-only mode for .xlsx, xlrd for .xls, the csv module for .csv
-(UTF-8, UTF-8 with BOM, or GBK/GB18030 as Windows Excel saves it).
+Files are read by python-calamine for .xlsx (`lib.xlsx.sheet_rows`, the reader of every import),
+xlrd for .xls, the csv module for .csv (UTF-8, UTF-8 with BOM, or GBK/GB18030 as Windows Excel
+saves it).
 
 Before anything is read, a hostile file is refused (ValidationError, code as in `lib.office`):
 an .xlsx is inspected by `inspect_office_file` (what the zip inflates to, the sheets' declared
@@ -23,15 +24,12 @@ its tests run without a database.
 """
 
 import calendar
-import codecs
 import csv
 import datetime
-import html
 import io
 import itertools
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -44,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.lib.office import inspect_office_file
 from luoshi.lib.text import BIDI
+from luoshi.lib.xlsx import sheet_rows
 from luoshi.org.imports import RowError
 
 from ..models import Field
@@ -222,240 +221,18 @@ def find_period(texts: list[str]) -> tuple[datetime.date, datetime.date] | None:
 # --- Reading rows from the three formats ---------------------------------------------------------
 
 
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR_R = re.compile(r'\br="([A-Z]*)(\d*)"')
-_ATTR_T = re.compile(r'\bt="(\w+)"')
-_VALUE = re.compile(r"<v>([^<]*)</v>")
-_TEXT = re.compile(r"<t\b[^>]*>([^<]*)</t>")
-_PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_SHEET_XML_CHUNK = 1 << 22
-
-
-def _unescape(text: str) -> str:
-    return html.unescape(text) if "&" in text else text
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
-
-
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    workbook = archive.read("xl/workbook.xml").decode("utf-8")
-    rid = re.search(r'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook)
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    if rid:
-        for attrs in re.findall(r"<Relationship\b([^>]*)/?>", rels):
-            if f'Id="{rid.group(1)}"' in attrs:
-                target = re.search(r'Target="([^"]+)"', attrs)
-                if target:
-                    path = target.group(1)
-                    return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
-    return "xl/worksheets/sheet1.xml"
-
-
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    try:
-        xml = archive.read("xl/sharedStrings.xml").decode("utf-8")
-    except KeyError:
-        return []
-    strings = []
-    for item in re.finditer(r"<si>(.*?)</si>|<si/>", xml, re.S):
-        body = item.group(1) or ""
-        if "<rPh" in body:
-            body = _PHONETIC.sub("", body)
-        strings.append(_unescape("".join(_TEXT.findall(body))))
-    return strings
-
-
-def _cell_value(kind: str, body: str, strings: list[str]) -> Any:
-    if kind == "inlineStr":
-        return _unescape("".join(_TEXT.findall(body)))
-    found = _VALUE.search(body)
-    if found is None:
-        return None
-    raw = found.group(1)
-    if not raw:
-        return None
-    if kind == "s":
-        return strings[int(raw)]
-    if kind in ("str", "e"):
-        return _unescape(raw)
-    if kind == "b":
-        return raw == "1"
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    try:
-        return float(raw)
-    except ValueError:
-        return _unescape(raw)
-
-
-# The cells almost every writer produces: <c r="B5" [s="1"] [t="s"]><v>12</v></c>, an inline
-# string <is><t>…</t></is>, or an empty styled cell <c r="B5" s="1"/>. A row holding anything
-# else (formulas, rich text) is read by the general expressions above.
-_PLAIN_CELL = re.compile(
-    r'<c r="([A-Z]+)\d+"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
-    r"(?:>(?:<v>([^<]*)</v>|<is><t(?: [^>]*)?>([^<]*)</t></is>)</c>|/>)"
-)
-_LETTERS = [chr(65 + i) for i in range(26)] + [
-    chr(65 + i) + chr(65 + j) for i in range(26) for j in range(26)
-]
-_ROW_NUMBER = re.compile(r'<row r="(\d+)"')
-
-
-class _Cells:
-    """Per-file caches: column letters → index, escaped text → text (names and organisations
-    repeat thousands of times in one export)."""
-
-    def __init__(self, strings: list[str]):
-        self.strings = strings
-        self.columns: dict[str, int] = {}
-        self.texts: dict[str, str] = {}
-
-    def text(self, raw: str) -> str:
-        if "&" not in raw:
-            return raw
-        found = self.texts.get(raw)
-        if found is None:
-            found = self.texts[raw] = html.unescape(raw)
-        return found
-
-    def row(self, piece: str) -> tuple | None:
-        """The values of one row's XML, or None when it needs the general reader."""
-        cells = _PLAIN_CELL.findall(piece)
-        count = len(cells)
-        if count != piece.count("<c "):
-            return None
-        if count and count <= len(_LETTERS) and cells[-1][0] == _LETTERS[count - 1]:
-            # Cells A, B, C… without gaps (sorted, so the last letter tells): one pass.
-            strings, text = self.strings, self.text
-            return tuple(
-                [
-                    strings[int(raw)]
-                    if kind == "s"
-                    else (int(raw) if raw.isdigit() else _float(raw))
-                    if raw and (kind == "n" or not kind)
-                    else (text(inline) or None)
-                    if kind == "inlineStr"
-                    else self.other(kind, raw)
-                    for _letters, kind, raw, inline in cells
-                ]
-            )
-        values: list[Any] = []
-        columns = self.columns
-        for letters, kind, raw, inline in cells:
-            index = columns.get(letters)
-            if index is None:
-                index = columns[letters] = _column_index(letters)
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-            elif index < len(values):
-                return None
-            if kind == "s":
-                values.append(self.strings[int(raw)])
-            elif kind == "inlineStr":
-                values.append(self.text(inline) or None)
-            elif raw and kind in ("", "n"):
-                values.append(int(raw) if raw.isdigit() else _float(raw))
-            else:
-                values.append(self.other(kind, raw))
-        return tuple(values)
-
-    def other(self, kind: str, raw: str) -> Any:
-        if not raw:
-            return None
-        if kind == "b":
-            return raw == "1"
-        return self.text(raw)  # "str" (a formula's text), "e" (#N/A …), "d" (ISO date)
-
-
-def _float(raw: str) -> Any:
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
-
-
-def _general_row(body: str, strings: list[str]) -> tuple:
-    values: list[Any] = []
-    for cell_attrs, cell_body in _CELL.findall(body):
-        ref = _ATTR_R.search(cell_attrs)
-        if ref and ref.group(1):
-            index = _column_index(ref.group(1))
-            if index > len(values):
-                values.extend([None] * (index - len(values)))
-        kind = _ATTR_T.search(cell_attrs)
-        values.append(_cell_value(kind.group(1) if kind else "n", cell_body, strings))
-    return tuple(values)
-
-
-def _sheet_rows(xml: Iterator[str], strings: list[str]) -> Iterator[tuple]:
-    """Rows from the sheet XML, read in chunks; gaps in row numbers come out as empty rows."""
-    cells = _Cells(strings)
-    expected = 1
-    pending = ""
-    for chunk in xml:
-        pending += chunk
-        pieces = pending.split("</row>")
-        pending = pieces.pop()
-        for piece in pieces:
-            start = piece.find("<row")
-            if start < 0:
-                continue
-            piece = piece[start:]
-            number = _ROW_NUMBER.match(piece)
-            if number:
-                while expected < int(number.group(1)):
-                    yield ()
-                    expected += 1
-            expected += 1
-            values = cells.row(piece)
-            if values is None:
-                values = _general_row(piece[piece.find(">") + 1 :], strings)
-            yield values
-
-
 def _xlsx_rows(data: bytes) -> Iterator[tuple]:
-    """The first sheet of an .xlsx, streamed straight from its XML.
-
-    openpyxl's read-only mode spends about 40 µs on each cell, 30 s for a 200,000-row export; the
-    sheet XML is regular enough (rows of <c r= t=><v>…</v></c>) to read with a few regular
-    expressions at a fraction of that. Anything this reader does not understand falls back to
-    openpyxl.
-    """
+    """The first sheet of an .xlsx, by the one reader every import uses (`lib.xlsx.sheet_rows`,
+    python-calamine): the whole 200,000-row export in about the time calamine needs to read it."""
+    rows = sheet_rows(data)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        path = _first_sheet_path(archive)
-        strings = _shared_strings(archive)
-        handle = archive.open(path)
-    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
-        yield from _openpyxl_rows(data)
-        return
-    decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def chunks() -> Iterator[str]:
-        with handle:
-            while block := handle.read(_SHEET_XML_CHUNK):
-                yield decoder.decode(block)
-            yield decoder.decode(b"", final=True)
-
-    yield from _sheet_rows(chunks(), strings)
-
-
-def _openpyxl_rows(data: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors for a file that is not .xlsx
+        first = next(rows, None)
+    except Exception as exc:  # calamine raises several kinds of errors for a broken workbook
         raise ExportError(_("无法读取该 Excel 文件，请确认文件未损坏。")) from exc
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    if first is None:
+        return
+    yield first
+    yield from rows
 
 
 def _xls_rows(data: bytes) -> Iterator[tuple]:

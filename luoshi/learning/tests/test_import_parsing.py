@@ -100,8 +100,8 @@ def test_not_an_export():
 
 
 def test_xlsx_reader_agrees_with_openpyxl():
-    """The direct XML reader against openpyxl's, on gaps, formulas, booleans, floats, shared
-    and rich strings."""
+    """The .xlsx reader (calamine's) against openpyxl's, on gaps, formulas, booleans, floats,
+    shared and rich strings."""
     book = Workbook()
     sheet = book.active
     sheet["A1"] = "标题 & <说明>"

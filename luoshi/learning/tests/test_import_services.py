@@ -366,3 +366,39 @@ def test_confirm_and_undo_store_the_month_summary_again(
     with django_capture_on_commit_callbacks(execute=True):
         services.undo_import(actor=world.liaison, point_import=point_import)
     assert asked == [month, month]
+
+
+@pytest.mark.django_db
+def test_the_nightly_job_discards_week_old_previews_and_their_rows(world):
+    """A preview left for more than a week loses its staged rows and is discarded, audited as
+    the system's; a recent preview and a confirmed import keep theirs."""
+    from django.utils import timezone
+
+    from luoshi.learning import tasks
+
+    confirmed = _start(world, xlsx_export(_unit_a_rows()))
+    services.confirm_import(actor=world.liaison, point_import=confirmed)
+    stale = _start(world, xlsx_export(_unit_a_rows(month_staff=150)))
+    recent = _start(world, xlsx_export(_unit_a_rows(month_staff=160)))
+    now = timezone.now()
+    PointImport.objects.filter(pk__in=[confirmed.pk, stale.pk]).update(
+        created_at=now - datetime.timedelta(days=8)
+    )
+    PointImport.objects.filter(pk=recent.pk).update(created_at=now - datetime.timedelta(days=6))
+
+    assert tasks.discard_stale_previews.call_local() == 1
+
+    stale.refresh_from_db()
+    assert stale.status == PointImport.Status.DISCARDED
+    assert not ImportRow.objects.filter(point_import=stale).exists()
+    event = AuditEvent.objects.get(object_id=str(stale.pk), verb="逾期未确认，自动放弃")
+    assert event.actor is None
+    assert "删除预览数据 3 行" in event.note
+    recent.refresh_from_db()
+    assert recent.status == PointImport.Status.PREVIEW
+    assert recent.rows.count() == 3
+    confirmed.refresh_from_db()
+    assert confirmed.status == PointImport.Status.CONFIRMED
+    assert confirmed.rows.count() == 3  # what undo needs
+    assert PointRecord.objects.filter(point_import=confirmed).count() == 3
+    assert tasks.discard_stale_previews.call_local() == 0  # a second run finds nothing
