@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .models import Appeal, UnitScore
+from .models import Appeal, PersonScore, UnitScore
 
 
 def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
@@ -36,10 +36,35 @@ def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+def person_table(scores: list[PersonScore]) -> tuple[list[str], list[list]]:
+    """The person table: one row per person, one column per person-level indicator."""
+    names: list[str] = []
+    for person_score in scores:
+        for item in person_score.items.all():
+            if item.indicator_name not in names:
+                names.append(item.indicator_name)
+    headers = [_("类别"), _("名次"), _("姓名"), _("单位"), *names, _("个人得分")]
+    rows = []
+    for person_score in scores:
+        by_name = {item.indicator_name: item for item in person_score.items.all()}
+        rows.append(
+            [
+                person_score.unit_score.category.name,
+                person_score.rank,
+                person_score.person_name,
+                person_score.unit_score.unit_name,
+                *[float(by_name[n].score) if n in by_name else None for n in names],
+                float(person_score.total),
+            ]
+        )
+    return headers, rows
+
+
 def indicator_headers() -> list[str]:
     return [
         _("指标名称"),
         _("类别"),
+        _("考核对象"),
         _("数据来源"),
         _("计分规则"),
         _("计分办法（按 10 分示例）"),
@@ -52,6 +77,7 @@ def indicator_rows(rows):
         yield [
             indicator.name,
             indicator.get_kind_display(),
+            indicator.get_level_display(),
             str(source.label) if source else indicator.source,
             indicator.get_rule_display(),
             formula,

@@ -3,15 +3,28 @@ and whether learning-platform figures are a 考评依据 (with the reason the of
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from luoshi.learning.models import LearningSettings, SettingChange
 from luoshi.learning.selectors import settings_for
 from luoshi.org.models import Unit
 
-from .access import visible_unit_scores
-from .models import Adjustment, Appeal, Grade, ItemScore, Plan, ScoreRun, UnitScore
+from .access import visible_person_scores, visible_unit_scores
+from .models import (
+    Adjustment,
+    Appeal,
+    Grade,
+    IndicatorLevel,
+    ItemScore,
+    PersonItemScore,
+    PersonScore,
+    Plan,
+    PlanItem,
+    ScoreRun,
+    Stage,
+    UnitScore,
+)
 
 
 def current_run(plan: Plan) -> ScoreRun | None:
@@ -188,3 +201,102 @@ def _attach_evidence(adjustments: list[Adjustment]) -> None:
                 by_owner.setdefault(attachment.owner_id, []).append(attachment)
     for adj in adjustments:
         setattr(adj, "files", by_owner.get(adj.pk, []))  # noqa: B010 (read by the template)
+
+
+# --- Person-level scores --------------------------------------------------------------------------
+
+
+def has_person_items(plan: Plan) -> bool:
+    return PlanItem.objects.filter(
+        category__plan=plan, indicator__level=IndicatorLevel.PERSON
+    ).exists()
+
+
+def people_tab(user, plan: Plan) -> bool:
+    """Whether the plan's person table is for `user`: the plan has person-level indicators and
+    the person manages the assessment of some unit (the office, a liaison)."""
+    from luoshi.org.access import has_perm
+
+    from .access import MANAGE, SELF
+
+    return (has_perm(user, MANAGE) or has_perm(user, SELF)) and has_person_items(plan)
+
+
+@dataclass
+class PersonFilter:
+    """The person table's filter: category, unit name, person name."""
+
+    category_id: int | None = None
+    unit: str = ""
+    text: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params) -> "PersonFilter":
+        flt = cls()
+        raw = (params.get("category") or "").strip()
+        if raw:
+            if raw.isdigit():
+                flt.category_id = int(raw)
+            else:
+                flt.errors.append(_("类别参数无效。"))
+        flt.unit = (params.get("unit") or "").strip()[:50]
+        flt.text = (params.get("q") or "").strip()[:50]
+        return flt
+
+    def describe(self, plan: Plan) -> list[str]:
+        parts = [_("方案：%(name)s") % {"name": plan.name}]
+        if self.category_id:
+            category = plan.categories.filter(pk=self.category_id).first()
+            parts.append(_("类别：%(c)s") % {"c": category.name if category else "—"})
+        if self.unit:
+            parts.append(_("单位名称含：%(t)s") % {"t": self.unit})
+        if self.text:
+            parts.append(_("姓名含：%(t)s") % {"t": self.text})
+        return parts
+
+
+def person_table(user, plan: Plan, flt: PersonFilter) -> QuerySet[PersonScore]:
+    """The current run's person scores in `user`'s scope, with their items (two queries)."""
+    run = current_run(plan)
+    if run is None:
+        return PersonScore.objects.none()
+    scores = visible_person_scores(user, plan).filter(run=run)
+    if flt.category_id:
+        scores = scores.filter(unit_score__category_id=flt.category_id)
+    if flt.unit:
+        scores = scores.filter(unit_score__unit_name__contains=flt.unit)
+    if flt.text:
+        scores = scores.filter(person_name__contains=flt.text)
+    return (
+        scores.select_related("unit_score__category")
+        .prefetch_related(
+            Prefetch("items", queryset=PersonItemScore.objects.order_by("sort_order", "id"))
+        )
+        .order_by("unit_score__category__sort_order", "unit_score__category_id", "rank", "id")
+    )
+
+
+def people_of(user, unit_score: UnitScore) -> list[PersonScore]:
+    """The person scores of a unit that `user` may read, by rank."""
+    return list(
+        visible_person_scores(user)
+        .filter(unit_score=unit_score)
+        .order_by("rank", "person__pinyin", "id")
+    )
+
+
+def my_person_scores(user) -> list[PersonScore]:
+    """One's own scores of the published plans, the latest first (each plan's current run)."""
+    current = (
+        ScoreRun.objects.filter(plan=OuterRef("run__plan"), status=ScoreRun.Status.DONE)
+        .order_by("-finished_at", "-id")
+        .values("pk")[:1]
+    )
+    return list(
+        PersonScore.objects.filter(person=user, run__plan__stage=Stage.PUBLISHED)
+        .annotate(current=Subquery(current))
+        .filter(run_id=F("current"))
+        .select_related("run__plan", "unit_score__category")
+        .order_by("-run__plan__period_start", "-id")
+    )

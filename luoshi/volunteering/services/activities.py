@@ -25,6 +25,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.models import Activity, ActivityType, Category
 from luoshi.ledgers.services import record_activity
+from luoshi.lib.dates import past_error
 from luoshi.org.models import Unit
 
 from ..access import can_lead_team, can_organise, can_publish, own_volunteer
@@ -97,6 +98,8 @@ def _publish_errors(
             }
     if recruit_until is None:
         errors["recruit_until"] = _("请填写报名截止时间。")
+    elif message := past_error(recruit_until, label=_("报名截止时间")):
+        errors["recruit_until"] = message
     elif starts_at and recruit_until > starts_at:
         errors["recruit_until"] = _("报名截止时间不能晚于活动开始时间。")
     if not positions:

@@ -19,6 +19,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import Campaign, TaskState
+from luoshi.lib.dates import past_error
 from luoshi.org.access import has_perm, require_perm
 from luoshi.org.models import Membership
 
@@ -148,8 +149,10 @@ def dispatch_order(
     errors: dict[str, str] = {}
     if not team.is_active:
         errors["team"] = _("请选择启用中的志愿服务队。")
-    if deadline is None or deadline < timezone.localdate():
+    if deadline is None:
         errors["deadline"] = _("请填写不早于今天的办理时限。")
+    elif message := past_error(deadline, label=_("办理时限")):
+        errors["deadline"] = message
     if errors:
         raise ValidationError(errors)
     assert deadline is not None
