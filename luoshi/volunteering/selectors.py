@@ -389,7 +389,8 @@ def counted_hours(records: QuerySet[ServiceHours], group) -> dict[int, HoursFigu
     """The figures of `records` per row of the return (`group`: the row's unit id), counted."""
     return {
         unit_id: (n, v, h or Decimal(0), a or Decimal(0))
-        for unit_id, n, v, h, a in records.values(g=group)
+        for unit_id, n, v, h, a in records.order_by()
+        .values(g=group)
         .annotate(
             n=Count("pk"),
             v=Count("volunteer_id", distinct=True),

@@ -201,7 +201,7 @@ def take_order(*, actor: User, order: ServiceOrder) -> ServiceOrder:
     _require_team_side(actor, order)
     _require_status(order, ServiceOrder.Status.DISPATCHED)
     assert order.task is not None
-    if not Membership.objects.filter(person=actor, unit_id=order.task.unit_id).exists():
+    if not Membership.objects.filter(person=actor, unit=order.task.unit).exists():
         raise ValidationError(
             {
                 "status": _(

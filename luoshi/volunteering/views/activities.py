@@ -115,7 +115,8 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     for key in ("action", "team", "theme", "order"):
         if parse_int(request.GET.get(key)):
             initial[key] = parse_int(request.GET.get(key))
-    team = organising_teams(request.user).filter(pk=initial.get("team")).first()
+    team_id = initial.get("team")
+    team = organising_teams(request.user).filter(pk=team_id).first() if team_id else None
     if team is not None:  # a team's activity is of the team's unit
         initial["unit"] = team.unit_id
     form = f.ActivityForm(request.POST or None, user=request.user, initial=initial)
