@@ -117,13 +117,17 @@ ADMIN_CONSOLES = (
     ("security.manage", "org:grant-list"),
     ("role.manage", "org:grant-list"),
     ("unit.manage", "org:unit-list"),
+    # not an administrator: a resident who only volunteers (志愿者) lands on their own
+    # volunteering page — sign-ups, hours, certificates — not on an empty task workbench
+    ("volunteer.join", "volunteering:home"),
 )
 
 
 def console_url(user) -> str | None:
-    """Where an administrator persona lands instead of the task workbench (after login, on `/`
-    and on the workbench): its own console, when it has no task work of its own (no task.view
-    and no task it owns). None for everyone else, who keep the workbench."""
+    """Where a persona with no task work of its own (no task.view and no task it owns) lands
+    instead of the task workbench (after login, on `/` and on the workbench): an
+    administrator's console, a volunteer's own page. None for everyone else, who keep the
+    workbench."""
     if has_perm(user, "task.view") or user.owned_tasks.exists():
         return None
     for perm, url_name in ADMIN_CONSOLES:
@@ -222,9 +226,9 @@ FIRST_STEPS = (
     FirstStepsCard(
         Role.VOLUNTEER,
         _("志愿者：从志愿服务开始"),
-        _("先在志愿服务中找到近期的活动并报名，参加时签到；服务时长和证书也在那里查看。"),
+        _("先在志愿服务中找到近期的活动并报名，参加时签到；服务时长和证书在本页查看。"),
         (
-            FirstStep(_("志愿服务"), "volunteering:home", menu="volunteer"),
+            FirstStep(_("志愿服务活动"), "volunteering:activity-list", menu="volunteer"),
             FirstStep(_("消息"), "accounts:notifications"),
             FirstStep(_("个人设置"), "accounts:profile"),
         ),
