@@ -60,6 +60,35 @@ def person_table(scores: list[PersonScore]) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+def dashboard(board) -> tuple[list[str], list[list]]:
+    """The dashboard's standings: each unit's total, rank and grade in the chosen plan, the
+    change of rank since the previous plan, and its totals in the trend's plans."""
+    headers = [
+        _("类别"),
+        _("名次"),
+        _("单位"),
+        _("总分"),
+        _("等次"),
+        _("名次变化"),
+        *[_("%(plan)s总分") % {"plan": plan.name} for plan in board.trend_plans],
+    ]
+    rows = []
+    for standing in board.standings:
+        us = standing.unit_score
+        rows.append(
+            [
+                us.category.name,
+                us.rank,
+                us.unit_name,
+                float(us.total),
+                us.get_grade_display(),
+                standing.rank_change,
+                *[float(then.total) if then else None for then in standing.trend],
+            ]
+        )
+    return headers, rows
+
+
 def indicator_headers() -> list[str]:
     return [
         _("指标名称"),

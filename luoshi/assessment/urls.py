@@ -6,6 +6,7 @@ app_name = "assessment"
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("plans/new/", views.plan_create, name="plan-create"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("plans/<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("plans/<int:pk>/run/", views.run_start, name="run-start"),

@@ -474,6 +474,40 @@ def result_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return docx_response(content, result_filename(plan))
 
 
+# --- The leaders' dashboard ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """考核驾驶舱: a campaign's assessment results in the reader's scope — standings, grades,
+    appeals, the trend over its plans, the latest notices; refreshes itself; Excel."""
+    _require_use(request)
+    flt = selectors.DashboardFilter.from_params(request.GET)
+    for error in flt.errors:
+        messages.warning(request, error)
+    board = selectors.dashboard(request.user, flt)
+    if wants_xlsx(request):
+        headers, rows = exports.dashboard(board)
+        return serve_export(
+            actor=request.user,
+            object_type="assessment.dashboard",
+            title=_("考核驾驶舱"),
+            headers=headers,
+            rows=rows,
+            filters=flt.describe(board.plan),
+        )
+    return render(
+        request,
+        "assessment/dashboard.html",
+        {
+            "board": board,
+            "flt": flt,
+            "charts": selectors.dashboard_charts(board),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
 # --- Person-level scores --------------------------------------------------------------------------
 
 

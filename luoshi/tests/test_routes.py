@@ -78,6 +78,7 @@ page accounts/tokens/<int:pk>/revoke/ = POST_ONLY
 page accounts/tokens/new/ = POST_ONLY
 page assessment/ = 200 200 403 200 200 403 403 403 302
 page assessment/appeals/<int:pk>/answer/ = 404 404 404 404 404 404 404 404 302
+page assessment/dashboard/ = 200 200 403 200 200 403 403 403 302
 page assessment/indicators/ = 200 200 403 200 200 403 403 403 302
 page assessment/indicators/<int:pk>/edit/ = 404 404 404 404 404 404 404 404 302
 page assessment/indicators/new/ = 200 403 403 403 403 403 403 403 302
