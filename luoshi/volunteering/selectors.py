@@ -389,7 +389,8 @@ def counted_hours(records: QuerySet[ServiceHours], group) -> dict[int, HoursFigu
     """The figures of `records` per row of the return (`group`: the row's unit id), counted."""
     return {
         unit_id: (n, v, h or Decimal(0), a or Decimal(0))
-        for unit_id, n, v, h, a in records.values(g=group)
+        for unit_id, n, v, h, a in records.order_by()
+        .values(g=group)
         .annotate(
             n=Count("pk"),
             v=Count("volunteer_id", distinct=True),
@@ -397,7 +398,7 @@ def counted_hours(records: QuerySet[ServiceHours], group) -> dict[int, HoursFigu
             a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
         )
         .values_list("g", "n", "v", "h", "a")
-        if n  # grouped by a constant, no records still make one row
+        if n  # grouped by a constant (see monthly_return), no records still make one row
     }
 
 
@@ -504,11 +505,16 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
     )
+    # Each count below without the models' default ordering, and skipping an empty row: with no
+    # child to group by, the group is a constant and an aggregate then makes one row of nothing.
     for unit_id, n, p in (
-        services_in_month.values(g=group("activity__unit__"))
+        services_in_month.order_by()
+        .values(g=group("activity__unit__"))
         .annotate(n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED)))
         .values_list("g", "n", "p")
     ):
+        if not n:
+            continue
         r = row(unit_id)
         r.activities, r.prescribed = n, p
     hours = ServiceHours.objects.filter(within("unit__"), served_on__gte=first, served_on__lte=last)
@@ -536,17 +542,22 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
     orders = ServiceOrder.objects.filter(within("team__unit__"))
     for unit_id, n in (
         orders.filter(dispatched_at__gte=start, dispatched_at__lt=end)
+        .order_by()
         .values(g=group("team__unit__"))
         .annotate(n=Count("pk"))
         .values_list("g", "n")
     ):
-        row(unit_id).orders_dispatched = n
+        if n:
+            row(unit_id).orders_dispatched = n
     for unit_id, n, total, rated in (
         orders.filter(closed_at__gte=start, closed_at__lt=end)
+        .order_by()
         .values(g=group("team__unit__"))
         .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
         .values_list("g", "n", "s", "r")
     ):
+        if not n:
+            continue
         r = row(unit_id)
         r.orders_closed, r.rating_total, r.ratings = n, total or 0, rated
     names = {u.pk: u for u in Unit.objects.filter(pk__in=rows)}

@@ -81,8 +81,9 @@ def _publish_errors(
         errors["order"] = _("点单活动不作为规定动作登记。")
     if activity_type.category != Category.VOLUNTEER:
         errors["type"] = _("“%(name)s”不是志愿服务类活动。") % {"name": activity_type.name}
-    if unit is None or not can_publish(actor, unit):
-        errors["unit"] = _("请选择您可以发布志愿服务活动的组织单位。")
+    organiser = team or (order.team if order is not None else None)
+    if unit is None or not can_publish(actor, unit, organiser):
+        errors["unit"] = _("请选择您可以发布志愿服务活动的组织单位（队长只能以本队名义发布）。")
     if starts_at is None or ends_at is None:
         errors["ends_at"] = _("请填写活动的开始和结束时间。")
     elif ends_at <= starts_at:
