@@ -18,11 +18,9 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
 from luoshi.files.services import store_upload
 from luoshi.lib.errors import Conflict
-from luoshi.org.access import require_perm
 from luoshi.org.models import Membership, Unit
 
 from .. import rules, selectors
-from ..access import MANAGE
 from ..models import (
     Adjustment,
     Indicator,
@@ -39,7 +37,7 @@ from ..models import (
     UnitScore,
 )
 from ..sources import Context, Figure, get_source
-from ._moves import WrongStage, _locked_plan, _require_stage
+from ._moves import WrongStage, _office_move
 from .plans import plan_problems
 
 logger = logging.getLogger(__name__)
@@ -51,9 +49,7 @@ logger = logging.getLogger(__name__)
 def start_run(*, actor: User, plan: Plan) -> ScoreRun:
     """Queue a computation of the plan at its cut-off (the job computes it and shows progress).
     Only while the plan is being drawn up: once units self-assess, the run is frozen."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT)
+    plan = _office_move(actor, plan, Stage.DRAFT)
     problems = plan_problems(plan)
     if problems:
         raise ValidationError(problems)
@@ -355,9 +351,7 @@ def adjust_item(
     """Score a manual item, or change a computed score: only with a reason and evidence,
     shown beside the score and audited. Until 公示 ends (answers to appeals included)."""
     plan = item.unit_score.run.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT, Stage.SELF, Stage.REVIEW, Stage.PUBLICITY)
+    plan = _office_move(actor, plan, Stage.DRAFT, Stage.SELF, Stage.REVIEW, Stage.PUBLICITY)
     if plan.stage == Stage.PUBLICITY and step != Adjustment.Step.APPEAL:
         raise WrongStage(_("公示期间只能在答复申诉时调整得分。"))
     reason = (reason or "").strip()
