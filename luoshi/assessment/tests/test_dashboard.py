@@ -48,7 +48,7 @@ def standings(html: str) -> list[tuple[str, str, str]]:
     table = html[html.index('id="standings"') :]
     table = table[: table.index("</table>")]
     rows = re.findall(
-        r'<tr>\s*<td>[^<]*</td><td>(\d+)</td>\s*<td><a href="/assessment/scores/\d+/">([^<]+)</a></td>'
+        r'<tr>\s*<td[^>]*>[^<]*</td><td>(\d+)</td>\s*<td><a href="/assessment/scores/\d+/">([^<]+)</a></td>'
         r'\s*<td class="text-end fw-bold">([\d.]+)</td>',
         table,
     )
