@@ -487,6 +487,7 @@ class MonthlyHours(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day
     records = models.PositiveIntegerField(default=0)  # 人次
+    volunteers = models.PositiveIntegerField(default=0)  # distinct: its MonthlyVolunteer rows
     hours = models.DecimalField(max_digits=12, decimal_places=1, default=decimal.Decimal(0))
     added_hours = models.DecimalField(max_digits=12, decimal_places=1, default=decimal.Decimal(0))
 
@@ -503,8 +504,8 @@ class MonthlyHours(models.Model):
 
 class MonthlyVolunteer(models.Model):
     """A volunteer with hour records in a unit's subtree in one month (`records` of them), kept
-    with MonthlyHours: the distinct volunteers of a subtree are its rows, counted from the
-    unique index alone."""
+    with MonthlyHours: a new row is a volunteer new to the subtree that month, which is how
+    `MonthlyHours.volunteers` (distinct volunteers, which do not add up) is kept."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()

@@ -16,7 +16,8 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from luoshi.org.models import Unit
 
@@ -38,8 +39,9 @@ def _ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def _add(model, unit_ids: list[int], match: dict, deltas: dict) -> None:
-    """Add `deltas` to the rows of `unit_ids` matching `match`, creating the missing ones."""
+def _add(model, unit_ids: list[int], match: dict, deltas: dict) -> list[int]:
+    """Add `deltas` to the rows of `unit_ids` matching `match`, creating the missing ones;
+    returns the units whose row this call created."""
     rows = model.objects.filter(unit_id__in=unit_ids, **match)
     changes = {name: F(name) + Value(delta) for name, delta in deltas.items() if delta}
     # The rows there now, locked, are updated; one another transaction creates meanwhile is
@@ -47,14 +49,17 @@ def _add(model, unit_ids: list[int], match: dict, deltas: dict) -> None:
     present = set(rows.select_for_update().values_list("unit_id", flat=True))
     if present and changes:
         rows.filter(unit_id__in=present).update(**changes)
+    created = []
     for pk in unit_ids:
         if pk in present:
             continue
         try:
             with transaction.atomic():
                 model.objects.create(unit_id=pk, **match, **deltas)
+            created.append(pk)
         except IntegrityError:
             model.objects.filter(unit_id=pk, **match).update(**changes)
+    return created
 
 
 def count_hours(row: ServiceHours, *, before: tuple[Decimal, str] | None = None) -> None:
@@ -74,18 +79,18 @@ def count_hours(row: ServiceHours, *, before: tuple[Decimal, str] | None = None)
         return
     _add(MonthlyHours, ids, {"month": month}, deltas)
     if before is None:
-        _add(
-            MonthlyVolunteer,
-            ids,
-            {"month": month, "volunteer_id": row.volunteer_id},
-            {"records": 1},
+        match = {"month": month, "volunteer_id": row.volunteer_id}
+        new_to = _add(MonthlyVolunteer, ids, match, {"records": 1})
+        # A volunteer new to a subtree this month is one more distinct volunteer there.
+        MonthlyHours.objects.filter(unit_id__in=new_to, month=month).update(
+            volunteers=F("volunteers") + 1
         )
 
 
 def recount(hours=ServiceHours, units=Unit):
     """The counts as the records give them, month by month: yields (month, {unit: [records,
-    hours, added]}, Counter{(unit, volunteer): records}). The models are parameters so that the
-    migration creating the counts fills them with its historical models."""
+    hours, added, volunteers]}, Counter{(unit, volunteer): records}). The models are parameters
+    so that the migration creating the counts fills them with its historical models."""
     paths = dict(units.objects.values_list("id", "path"))
     chains: dict[int, list[int]] = {}
     for month in hours.objects.dates("served_on", "month"):
@@ -103,12 +108,14 @@ def recount(hours=ServiceHours, units=Unit):
             for pk in chain:
                 cell = cells.get(pk)
                 if cell is None:
-                    cell = cells[pk] = [0, Decimal(0), Decimal(0)]
+                    cell = cells[pk] = [0, Decimal(0), Decimal(0), 0]
                 cell[0] += 1
                 cell[1] += value
                 if method == ADDED:
                     cell[2] += value
                 people[(pk, volunteer_id)] += 1
+        for pk, _volunteer in people:
+            cells[pk][3] += 1
         yield month, cells, people
 
 
@@ -122,8 +129,10 @@ def rebuild(
         volunteers.objects.all().delete()
         for month, cells, people in recount(hours, units):
             monthly_hours.objects.bulk_create(
-                monthly_hours(unit_id=pk, month=month, records=n, hours=h, added_hours=a)
-                for pk, (n, h, a) in cells.items()
+                monthly_hours(
+                    unit_id=pk, month=month, records=n, hours=h, added_hours=a, volunteers=v
+                )
+                for pk, (n, h, a, v) in cells.items()
             )
             # In batches of our own: bulk_create would make one list of every row first.
             for batch in itertools.batched(people.items(), 5000):
@@ -142,6 +151,7 @@ def unit_moved(unit: Unit, old_path: str) -> None:
     leaving, joining = sorted(old - new), sorted(new - old)
     if not leaving and not joining:
         return
+    months = list(MonthlyHours.objects.filter(unit=unit).values_list("month", flat=True))
     for month, n, h, a in MonthlyHours.objects.filter(unit=unit).values_list(
         "month", "records", "hours", "added_hours"
     ):
@@ -169,4 +179,14 @@ def unit_moved(unit: Unit, old_path: str) -> None:
             if (pk, month, volunteer) not in present
         ),
         batch_size=5000,
+    )
+    distinct = (
+        MonthlyVolunteer.objects.filter(unit=OuterRef("unit"), month=OuterRef("month"))
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    MonthlyHours.objects.filter(unit_id__in=leaving + joining, month__in=months).update(
+        volunteers=Coalesce(Subquery(distinct), 0)
     )

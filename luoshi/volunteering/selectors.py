@@ -37,7 +37,6 @@ from .access import (
 from .models import (
     Certificate,
     MonthlyHours,
-    MonthlyVolunteer,
     Objection,
     Position,
     PrescribedAction,
@@ -407,21 +406,18 @@ def stored_hours(
 ) -> tuple[dict[int, HoursFigures], int]:
     """The month's figures of `base`'s whole subtree as `counted_hours` gives them, one row per
     child and one for the base, and its distinct volunteers — read from the counts the hour
-    services keep (luoshi.volunteering.rollups): a row per child instead of its records. The
-    base's row (its own records, and those of units no longer under a live child) is counted."""
+    services keep (luoshi.volunteering.rollups): one stored row per child and for the subtree
+    instead of its records. The base's row (its own records, and those of units no longer under
+    a live child) is counted."""
     ids = [child.pk for child in children]
-    volunteers = dict(
-        MonthlyVolunteer.objects.filter(month=first, unit_id__in=ids)
-        .values("unit_id")
-        .annotate(v=Count("pk"))
-        .values_list("unit_id", "v")
-    )
-    figures: dict[int, HoursFigures] = {
-        unit_id: (n, volunteers.get(unit_id, 0), h, a)
-        for unit_id, n, h, a in MonthlyHours.objects.filter(
-            month=first, unit_id__in=ids, records__gt=0
-        ).values_list("unit_id", "records", "hours", "added_hours")
+    counts = {
+        unit_id: (n, v, h, a)
+        for unit_id, n, v, h, a in MonthlyHours.objects.filter(
+            month=first, unit_id__in=[base.pk, *ids], records__gt=0
+        ).values_list("unit_id", "records", "volunteers", "hours", "added_hours")
     }
+    whole = counts.pop(base.pk, None)
+    figures: dict[int, HoursFigures] = counts
     rest = Unit.objects.filter(path__startswith=base.path)
     for child in children:
         rest = rest.exclude(path__startswith=child.path)
@@ -434,7 +430,7 @@ def stored_hours(
         Value(base.pk),
     )
     figures.update(own)
-    return figures, MonthlyVolunteer.objects.filter(month=first, unit=base).count()
+    return figures, whole[1] if whole else 0
 
 
 def _whole_subtree(scope, unit: Unit | None, base: Unit) -> bool:

@@ -32,7 +32,7 @@ def _png() -> SimpleUploadedFile:
 def _stored():
     return (
         {
-            (r.unit_id, r.month): (r.records, r.hours, r.added_hours)
+            (r.unit_id, r.month): (r.records, r.hours, r.added_hours, r.volunteers)
             for r in MonthlyHours.objects.all()
         },
         {(r.unit_id, r.month, r.volunteer_id): r.records for r in MonthlyVolunteer.objects.all()},
@@ -42,8 +42,8 @@ def _stored():
 def _recounted():
     hours, people = {}, {}
     for month, cells, counter in rollups.recount():
-        for pk, (n, h, a) in cells.items():
-            hours[(pk, month)] = (n, h, a)
+        for pk, (n, h, a, v) in cells.items():
+            hours[(pk, month)] = (n, h, a, v)
         for (pk, volunteer_id), n in counter.items():
             people[(pk, month, volunteer_id)] = n
     return hours, people
