@@ -57,6 +57,8 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)
     deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    # When the person closed the first-steps card of their landing page (it is shown until then).
+    first_steps_dismissed_at = models.DateTimeField(_("入门提示关闭时间"), null=True, blank=True)
 
     objects: ClassVar[LuoshiUserManager] = LuoshiUserManager()
 

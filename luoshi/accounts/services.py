@@ -126,6 +126,13 @@ def mark_read(*, actor: User, notification: Notification | None = None) -> int:
     return notes.update(read_at=timezone.now())
 
 
+def dismiss_first_steps(*, actor: User) -> None:
+    """Stop showing `actor` their first-steps card (a preference of their own: not audited)."""
+    if actor.first_steps_dismissed_at is None:
+        actor.first_steps_dismissed_at = timezone.now()
+        actor.save(update_fields=["first_steps_dismissed_at"])
+
+
 def record_login(*, user: User) -> None:
     record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, verb="login")
 

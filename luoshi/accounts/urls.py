@@ -23,5 +23,6 @@ urlpatterns = [
     path("lockouts/release/", views.lockout_release, name="lockout-release"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("first-steps/dismiss/", views.first_steps_dismiss, name="first-steps-dismiss"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
 ]

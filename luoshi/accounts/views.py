@@ -152,6 +152,19 @@ def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def first_steps_dismiss(request: AuthenticatedRequest) -> HttpResponse:
+    """Close the first-steps card for good (for this person only: it takes no id)."""
+    services.dismiss_first_steps(actor=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    next_url = request.POST.get("next", "")
+    return redirect(
+        next_url if _is_safe(request, next_url) else selectors.landing_url(request.user)
+    )
+
+
+@login_required
 def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     lockouts = selectors.current_lockouts(request.user)
     context = {

@@ -5,6 +5,10 @@
 - `assessment.view` (the office, leaders): the scores of the units in scope, once a plan has left
   the draft stage.
 - `assessment.self` (a unit's liaison): its own unit's scores, the self-assessment and appeals.
+
+Person-level scores (off by default) are the person's own, once the plan is published, and those
+who manage the assessment of the person's unit (the office, the unit's liaison); leaders with
+`assessment.view` alone do not see them.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +17,7 @@ from django.http import Http404
 
 from luoshi.org.access import has_perm, require_perm, scope_for
 
-from .models import Appeal, Indicator, ItemScore, Plan, Stage, UnitScore
+from .models import Appeal, Indicator, ItemScore, PersonScore, Plan, Stage, UnitScore
 
 VIEW, MANAGE, SELF = "assessment.view", "assessment.manage", "assessment.self"
 
@@ -117,6 +121,50 @@ def get_unit_score_for_user(user, pk: int, *, write: bool = False) -> UnitScore:
     ):
         raise PermissionDenied
     return unit_score
+
+
+def _office_or_past_draft(user, prefix: str) -> Q:
+    """A draft plan's scores only to the office managing it."""
+    manage = scope_for(user, MANAGE)
+    if manage.everything:
+        return Q()
+    office = Q(pk__in=[])
+    if manage.covers_units():
+        office = manage.units_q(f"{prefix}campaign__office_unit__")
+    return office | ~Q(**{f"{prefix}stage": Stage.DRAFT})
+
+
+def visible_person_scores(user, plan: Plan | None = None) -> QuerySet[PersonScore]:
+    """Person scores: one's own of a published plan; those of the units whose assessment one
+    manages (`assessment.manage` or `.self` over the unit), a draft's to the office only."""
+    if not getattr(user, "is_authenticated", False):
+        return PersonScore.objects.none()
+    managed = Q(pk__in=[])
+    for perm in (SELF, MANAGE):
+        scope = scope_for(user, perm)
+        if scope.everything:
+            managed = Q()
+            break
+        if scope.covers_units():
+            managed |= scope.units_q("unit_score__unit__")
+    managed &= _office_or_past_draft(user, "run__plan__")
+    own = Q(person=user, run__plan__stage=Stage.PUBLISHED)
+    scores = PersonScore.objects.filter(own | managed)
+    if plan is not None:
+        scores = scores.filter(run__plan=plan)
+    return scores
+
+
+def get_person_score_for_user(user, pk: int) -> PersonScore:
+    person_score = (
+        visible_person_scores(user)
+        .select_related("run__plan__campaign", "unit_score__category", "unit_score__unit", "person")
+        .filter(pk=pk)
+        .first()
+    )
+    if person_score is None:
+        raise Http404
+    return person_score
 
 
 def can_view_item(user, item: ItemScore) -> bool:

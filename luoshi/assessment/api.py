@@ -19,6 +19,7 @@ from . import selectors, services
 from .access import (
     can_use,
     get_appeal_for_user,
+    get_person_score_for_user,
     get_plan_for_user,
     get_unit_score_for_user,
     visible_indicators,
@@ -33,6 +34,7 @@ class AssessmentIndicatorOut(Schema):
     id: int
     name: str
     kind: str
+    level: str
     source: str
     params: dict
     rule: str
@@ -46,6 +48,7 @@ class AssessmentIndicatorOut(Schema):
 class AssessmentIndicatorIn(Schema):
     name: str
     kind: str = "score"
+    level: str = "unit"
     source: str
     params: dict = {}
     rule: str = "linear"
@@ -178,6 +181,57 @@ class AssessmentUnitScoreDetailOut(AssessmentUnitScoreOut):
     @staticmethod
     def resolve_items(obj: UnitScore) -> list:
         return list(obj.items.order_by("sort_order", "id"))
+
+
+class AssessmentPersonItemOut(Schema):
+    id: int
+    indicator: str
+    weight: Decimal
+    value: Decimal | None
+    value_text: str
+    formula: str
+    score: Decimal
+    record_count: int
+    records: list[AssessmentRecordRef]
+
+    @staticmethod
+    def resolve_indicator(obj) -> str:
+        return obj.indicator_name
+
+
+class AssessmentPersonScoreOut(Schema):
+    id: int
+    person: Ref
+    unit: Ref
+    category: str
+    total: Decimal
+    rank: int
+
+    @staticmethod
+    def resolve_person(obj) -> dict:
+        return {"id": obj.person_id, "name": obj.person_name}
+
+    @staticmethod
+    def resolve_unit(obj) -> dict:
+        return {"id": obj.unit_score.unit_id, "name": obj.unit_score.unit_name}
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.unit_score.category.name
+
+
+class AssessmentPersonScoreDetailOut(AssessmentPersonScoreOut):
+    items: list[AssessmentPersonItemOut]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.order_by("sort_order", "id"))
+
+
+class AssessmentPersonFilters(Schema):
+    category: str | None = None
+    unit: str | None = None
+    q: str | None = None
 
 
 class AssessmentAppealOut(Schema):
@@ -325,6 +379,38 @@ def list_scores(request: HttpRequest, plan_id: int, filters: Query[AssessmentSco
 )
 def get_score(request: HttpRequest, score_id: int):
     return get_unit_score_for_user(current_user(request), score_id)
+
+
+@router.get(
+    "/plans/{int:plan_id}/people",
+    response={200: list[AssessmentPersonScoreOut], **ERRORS},
+    summary="个人得分（本人、管理其单位考核的人员可见）",
+)
+def list_person_scores(request: HttpRequest, plan_id: int, filters: Query[AssessmentPersonFilters]):
+    user = current_user(request)
+    plan = get_plan_for_user(user, plan_id)
+    flt = selectors.PersonFilter.from_params(filters.model_dump(exclude_none=True))
+    if flt.errors:
+        raise ValidationError(flt.errors)
+    return list(selectors.person_table(user, plan, flt))
+
+
+@router.get(
+    "/people/mine",
+    response={200: list[AssessmentPersonScoreOut], **ERRORS},
+    summary="我的个人得分（已发布的考核）",
+)
+def my_person_scores(request: HttpRequest):
+    return selectors.my_person_scores(current_user(request))
+
+
+@router.get(
+    "/people/{int:person_score_id}",
+    response={200: AssessmentPersonScoreDetailOut, **ERRORS},
+    summary="个人得分明细",
+)
+def get_person_score(request: HttpRequest, person_score_id: int):
+    return get_person_score_for_user(current_user(request), person_score_id)
 
 
 @router.post(

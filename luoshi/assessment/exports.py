@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .models import Appeal, UnitScore
+from .models import Appeal, PersonScore, UnitScore
 
 
 def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
@@ -36,10 +36,64 @@ def score_table(scores: list[UnitScore]) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
+def person_table(scores: list[PersonScore]) -> tuple[list[str], list[list]]:
+    """The person table: one row per person, one column per person-level indicator."""
+    names: list[str] = []
+    for person_score in scores:
+        for item in person_score.items.all():
+            if item.indicator_name not in names:
+                names.append(item.indicator_name)
+    headers = [_("类别"), _("名次"), _("姓名"), _("单位"), *names, _("个人得分")]
+    rows = []
+    for person_score in scores:
+        by_name = {item.indicator_name: item for item in person_score.items.all()}
+        rows.append(
+            [
+                person_score.unit_score.category.name,
+                person_score.rank,
+                person_score.person_name,
+                person_score.unit_score.unit_name,
+                *[float(by_name[n].score) if n in by_name else None for n in names],
+                float(person_score.total),
+            ]
+        )
+    return headers, rows
+
+
+def dashboard(board) -> tuple[list[str], list[list]]:
+    """The dashboard's standings: each unit's total, rank and grade in the chosen plan, the
+    change of rank since the previous plan, and its totals in the trend's plans."""
+    headers = [
+        _("类别"),
+        _("名次"),
+        _("单位"),
+        _("总分"),
+        _("等次"),
+        _("名次变化"),
+        *[_("%(plan)s总分") % {"plan": plan.name} for plan in board.trend_plans],
+    ]
+    rows = []
+    for standing in board.standings:
+        us = standing.unit_score
+        rows.append(
+            [
+                us.category.name,
+                us.rank,
+                us.unit_name,
+                float(us.total),
+                us.get_grade_display(),
+                standing.rank_change,
+                *[float(then.total) if then else None for then in standing.trend],
+            ]
+        )
+    return headers, rows
+
+
 def indicator_headers() -> list[str]:
     return [
         _("指标名称"),
         _("类别"),
+        _("考核对象"),
         _("数据来源"),
         _("计分规则"),
         _("计分办法（按 10 分示例）"),
@@ -52,6 +106,7 @@ def indicator_rows(rows):
         yield [
             indicator.name,
             indicator.get_kind_display(),
+            indicator.get_level_display(),
             str(source.label) if source else indicator.source,
             indicator.get_rule_display(),
             formula,

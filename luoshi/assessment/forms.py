@@ -16,7 +16,7 @@ from luoshi.org.access import units_for_picker
 from luoshi.org.forms import StyledForm
 
 from .access import MANAGE
-from .models import Grade, Indicator, IndicatorKind, PeriodKind, Rule
+from .models import Grade, Indicator, IndicatorKind, IndicatorLevel, PeriodKind, Rule
 from .sources import (
     PARAM_KINDS,
     PARAM_LEVELS,
@@ -24,6 +24,7 @@ from .sources import (
     PARAM_PLATFORM,
     PARAM_TYPES,
     PARAM_VENUES,
+    SOURCES,
     get_source,
     source_choices,
 )
@@ -51,6 +52,16 @@ def _parse_tiers(text: str) -> list[list[str]] | None:
 class IndicatorForm(StyledForm):
     name = forms.CharField(label=_("指标名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类别"), choices=IndicatorKind.choices)
+    level = forms.ChoiceField(
+        label=_("考核对象"),
+        choices=IndicatorLevel.choices,
+        initial=IndicatorLevel.UNIT,
+        required=False,
+        help_text=_(
+            "默认考核单位。选“个人”则按本人的记录为参评单位的每个人计分（不计入单位总分，"
+            "只对本人和管理其单位考核的人员显示）；可按个人计算的来源：%(sources)s。"
+        ),
+    )
     source = forms.ChoiceField(label=_("数据来源"))
     rule = forms.ChoiceField(label=_("计分规则"), choices=Rule.choices)
     target = forms.DecimalField(label=_("目标值"), required=False, max_digits=10, decimal_places=2)
@@ -103,6 +114,9 @@ class IndicatorForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = source_choices()
+        self.fields["level"].help_text = self.fields["level"].help_text % {
+            "sources": "、".join(str(s.label) for s in SOURCES.values() if s.people)
+        }
 
     @classmethod
     def initial_for(cls, indicator: Indicator) -> dict:
@@ -110,6 +124,7 @@ class IndicatorForm(StyledForm):
         return {
             "name": indicator.name,
             "kind": indicator.kind,
+            "level": indicator.level,
             "source": indicator.source,
             "rule": indicator.rule,
             "target": indicator.target,
@@ -154,6 +169,7 @@ class IndicatorForm(StyledForm):
         return {
             "name": data["name"],
             "kind": data["kind"],
+            "level": data["level"] or IndicatorLevel.UNIT,
             "source": data["source"],
             "rule": data["rule"],
             "target": data["target"],

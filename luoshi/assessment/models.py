@@ -32,8 +32,17 @@ class IndicatorKind(models.TextChoices):
     BONUS = "bonus", _("加分项")
 
 
+class IndicatorLevel(models.TextChoices):
+    UNIT = "unit", _("单位")
+    PERSON = "person", _("个人")
+
+
 class Indicator(models.Model):
     """An indicator of the library: a source (what is counted) and a rule (how it scores).
+
+    `level` person (off by default) scores each person of the assessed units on their own
+    records, outside the unit's total: a person's scores are seen by the person and by those who
+    manage the assessment of their unit.
 
     `params` narrows the source (activity types, venue categories, media levels, accountability
     kinds); `target`, `tiers` ([[threshold, percent], …]), `per_item` and `cap` are the rule's
@@ -44,6 +53,9 @@ class Indicator(models.Model):
     description = models.TextField(_("说明"), blank=True)
     kind = models.CharField(
         _("类别"), max_length=10, choices=IndicatorKind, default=IndicatorKind.SCORE
+    )
+    level = models.CharField(
+        _("考核对象"), max_length=10, choices=IndicatorLevel, default=IndicatorLevel.UNIT
     )
     source = models.CharField(_("数据来源"), max_length=50)
     params = models.JSONField(_("来源参数"), default=dict, blank=True)
@@ -280,6 +292,59 @@ class ItemScore(models.Model):
     def signed_score(self) -> Decimal:
         score = self.score or Decimal(0)
         return -score if self.kind == IndicatorKind.DEDUCTION else score
+
+
+class PersonScore(models.Model):
+    """A person's score in one run, on the person-level indicators of their unit's category:
+    computed with the unit's, frozen with it, outside the unit's total."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="person_scores")
+    unit_score = models.ForeignKey(
+        UnitScore, on_delete=models.CASCADE, related_name="person_scores"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+"
+    )
+    person_name = models.CharField(_("姓名"), max_length=100)
+    total = models.DecimalField(_("个人得分"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("类别内名次"), default=0)
+
+    class Meta:
+        verbose_name = _("个人考核得分")
+        verbose_name_plural = _("个人考核得分")
+        ordering = ["run", "rank", "person_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_score", "person"], name="assessment_person_score_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {self.total}"
+
+
+class PersonItemScore(models.Model):
+    """One person-level indicator of one person in one run, frozen as `ItemScore` is."""
+
+    person_score = models.ForeignKey(PersonScore, on_delete=models.CASCADE, related_name="items")
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="+")
+    indicator_name = models.CharField(_("指标"), max_length=100)
+    weight = models.DecimalField(_("权重（分）"), max_digits=5, decimal_places=1)
+    value = models.DecimalField(_("实际值"), max_digits=12, decimal_places=2, null=True)
+    value_text = models.CharField(_("实际值说明"), max_length=300, blank=True)
+    formula = models.TextField(_("计分办法"))
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+    records = models.JSONField(_("依据记录"), default=list)
+    record_count = models.PositiveIntegerField(_("记录数"), default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("个人指标得分")
+        verbose_name_plural = _("个人指标得分")
+        ordering = ["person_score", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_name} {self.score}"
 
 
 class Adjustment(models.Model):

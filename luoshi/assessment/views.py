@@ -34,6 +34,7 @@ from .access import (
     get_indicator_for_user,
     get_item_for_user,
     get_notice_for_user,
+    get_person_score_for_user,
     get_plan_for_user,
     get_unit_score_for_user,
     visible_indicators,
@@ -113,6 +114,7 @@ def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "basis": basis,
             "Stage": Stage,
             "today": timezone.localdate(),
+            "people_tab": selectors.people_tab(request.user, plan),
         },
     )
 
@@ -335,6 +337,7 @@ def score_table(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "grades": Grade.choices,
             "run": selectors.current_run(plan),
             "query": request.GET.urlencode(),
+            "people_tab": selectors.people_tab(request.user, plan),
         },
     )
 
@@ -366,6 +369,7 @@ def unit_score_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "may_adjust": may_manage and plan.stage in (Stage.DRAFT, Stage.SELF, Stage.REVIEW),
             "evidence": selectors.evidence_of(unit_score),
+            "people": selectors.people_of(request.user, unit_score),
             **detail,
             **forms_,
         },
@@ -470,6 +474,108 @@ def result_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return docx_response(content, result_filename(plan))
 
 
+# --- The leaders' dashboard ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """考核驾驶舱: a campaign's assessment results in the reader's scope — standings, grades,
+    appeals, the trend over its plans, the latest notices; refreshes itself; Excel."""
+    _require_use(request)
+    flt = selectors.DashboardFilter.from_params(request.GET)
+    for error in flt.errors:
+        messages.warning(request, error)
+    board = selectors.dashboard(request.user, flt)
+    if wants_xlsx(request):
+        headers, rows = exports.dashboard(board)
+        return serve_export(
+            actor=request.user,
+            object_type="assessment.dashboard",
+            title=_("考核驾驶舱"),
+            headers=headers,
+            rows=rows,
+            filters=flt.describe(board.plan),
+        )
+    return render(
+        request,
+        "assessment/dashboard.html",
+        {
+            "board": board,
+            "flt": flt,
+            "charts": selectors.dashboard_charts(board),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+# --- Person-level scores --------------------------------------------------------------------------
+
+
+@login_required
+def person_table(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The people's scores on the person-level indicators, for those who manage their units."""
+    plan = get_plan_for_user(request.user, pk)
+    if not selectors.people_tab(request.user, plan):
+        raise Http404
+    flt = selectors.PersonFilter.from_params(request.GET)
+    for error in flt.errors:
+        messages.warning(request, error)
+    scores = list(selectors.person_table(request.user, plan, flt))
+    if wants_xlsx(request):
+        headers, rows = exports.person_table(scores)
+        return serve_export(
+            actor=request.user,
+            object_type="assessment.personscore",
+            title=_("%(plan)s个人得分") % {"plan": plan.name},
+            headers=headers,
+            rows=rows,
+            filters=flt.describe(plan),
+        )
+    groups: dict[int, tuple] = {}
+    for person_score in scores:
+        category = person_score.unit_score.category
+        groups.setdefault(category.pk, (category, []))[1].append(person_score)
+    return render(
+        request,
+        "assessment/person_table.html",
+        {
+            "plan": plan,
+            "groups": list(groups.values()),
+            "flt": flt,
+            "categories": plan.categories.order_by("sort_order", "id"),
+            "run": selectors.current_run(plan),
+            "query": request.GET.urlencode(),
+            "people_tab": True,
+        },
+    )
+
+
+@login_required
+def person_score_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A person's scores: each indicator's figure, formula and score, and the records behind it."""
+    person_score = get_person_score_for_user(request.user, pk)
+    return render(
+        request,
+        "assessment/person_score.html",
+        {
+            "person_score": person_score,
+            "plan": person_score.run.plan,
+            "items": person_score.items.order_by("sort_order", "id"),
+            "may_read_unit": selectors.readable_ids(request.user, person_score.run.plan),
+        },
+    )
+
+
+@login_required
+def my_scores(request: AuthenticatedRequest) -> HttpResponse:
+    """One's own person-level scores of the published plans."""
+    return render(
+        request,
+        "assessment/my_scores.html",
+        {"scores": selectors.my_person_scores(request.user)},
+    )
+
+
 # --- 公示 and 申诉 ---------------------------------------------------------------------------------
 
 
@@ -484,7 +590,12 @@ def publicity(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/publicity.html",
-        {"plan": plan, "rows": rows, "readable": selectors.readable_ids(request.user, plan)},
+        {
+            "plan": plan,
+            "rows": rows,
+            "readable": selectors.readable_ids(request.user, plan),
+            "people_tab": selectors.people_tab(request.user, plan),
+        },
     )
 
 
@@ -504,7 +615,12 @@ def appeal_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessment/appeal_list.html",
-        {"plan": plan, "appeals": appeals, "may_manage": can_manage_plan(request.user, plan)},
+        {
+            "plan": plan,
+            "appeals": appeals,
+            "may_manage": can_manage_plan(request.user, plan),
+            "people_tab": selectors.people_tab(request.user, plan),
+        },
     )
 
 

@@ -37,6 +37,7 @@ from luoshi.campaigns.models import (
     TaskEvent,
 )
 from luoshi.files.models import Attachment
+from luoshi.lib.dates import replaying
 from luoshi.lib.pinyin import pinyin_keys
 from luoshi.org import services as org
 from luoshi.org.models import Membership, Role, RoleGrant, Scope, Unit
@@ -85,7 +86,8 @@ def demo_exists() -> bool:
 
 
 class Clock:
-    """Runs moves 'in the past': whatever a move stamps with the real time is moved to its day."""
+    """Runs moves 'in the past': whatever a move stamps with the real time is moved to its day,
+    and a deadline the move sets is judged by that day (lib.dates.replaying)."""
 
     def __init__(self, today: datetime.date, calendar: Calendar, campaign_settings: dict):
         self.today = today
@@ -112,7 +114,9 @@ class Clock:
         start dates and sign/reply deadlines count from that day too."""
         when = self.moment(day, slot)
         start = timezone.now()
-        yield when
+        # the services judge a deadline set in the move by that day, not by the day of the load
+        with replaying(when):
+            yield when
         if dates or setup:
             self._backdate_dates(start, when.date())
         self._backdate(start, when, SETUP_STAMPS if setup else TASK_STAMPS)

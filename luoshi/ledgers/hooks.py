@@ -14,6 +14,12 @@ which the ledger itself registers with):
   luoshi.study registers its study groups (整组添加学习小组): the members of the groups chosen join
   the people ticked one by one.
 
+- `RECORDERS`: who else may record an activity of a unit, beside the ledger's own scopes —
+  luoshi.volunteering lets the leaders (队长) of a unit's volunteer team record the team's
+  volunteer activities of that unit (its publishing service checks the team). A recorder
+  admitted by a hook records activities without participants; the record form's units stay
+  those of the ledger's own scopes.
+
 With nothing registered the record form, the services and the API work without the parts.
 """
 
@@ -68,6 +74,13 @@ class ParticipantSource:
 
 RECORD_PARTS: list[RecordPart] = []
 PARTICIPANT_SOURCES: list[ParticipantSource] = []
+# (person, activity type, unit) → whether the person may record such an activity of the unit.
+RECORDERS: "list[Callable[[User, ActivityType, Unit], bool]]" = []
+
+
+def may_record(person: "User", activity_type: "ActivityType", unit: "Unit") -> bool:
+    """Whether a registered recorder hook lets `person` record an `activity_type` of `unit`."""
+    return any(hook(person, activity_type, unit) for hook in RECORDERS)
 
 
 def register_part(part: RecordPart) -> None:

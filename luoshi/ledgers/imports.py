@@ -30,7 +30,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import inspect_office_file
 from luoshi.lib.text import clean_text
-from luoshi.lib.xlsx import read_rows, template_workbook
+from luoshi.lib.xlsx import is_example_row, read_rows, template_workbook
 from luoshi.org.access import require_perm, visible_people
 from luoshi.org.imports import RowError
 from luoshi.org.models import Unit
@@ -49,6 +49,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     created: list[Activity] = field(default_factory=list)
     skipped: int = 0
+    examples: list[int] = field(default_factory=list)  # rows skipped as the template's example
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,9 @@ def headers_for(activity_type: ActivityType) -> list[str]:
     return headers
 
 
-def template(activity_type: ActivityType) -> bytes:
+def example_row(activity_type: ActivityType) -> dict[str, Any]:
+    """The template's example row of `activity_type`, by column: an import skips a row that
+    is this one unchanged (lib.xlsx.is_example_row)."""
     headers = headers_for(activity_type)
     example = {
         TITLE: activity_type.name,
@@ -104,6 +107,11 @@ def template(activity_type: ActivityType) -> bytes:
             FieldKind.DATE: "2026-03-02",
             FieldKind.CHOICE: (definition.get("choices") or [""])[0],
         }.get(definition["kind"], "")
+    return {header: example.get(header, "") for header in headers}
+
+
+def template(activity_type: ActivityType) -> bytes:
+    example = example_row(activity_type)
     venues = "、".join(str(label) for label in VenueCategory.labels)
     help_lines = [
         _("活动类型：%(name)s。每行一次活动；第一行为列名，请勿修改。")
@@ -113,6 +121,7 @@ def template(activity_type: ActivityType) -> bytes:
         _("参加人员填写姓名，多人用顿号分隔；重名时填写登录账号。"),
         _("场所类别可填：%(venues)s。") % {"venues": venues},
         _("同一文件重复导入时，已导入的行不会重复登记；任何一行有错误时整个文件都不导入。"),
+        _("第二行是示例（灰色斜体），原样保留时不导入，可改写为实际数据或删除。"),
     ]
     for definition in activity_type.fields:
         if definition["kind"] == FieldKind.FILE:
@@ -127,8 +136,8 @@ def template(activity_type: ActivityType) -> bytes:
         help_lines.append(line)
     return template_workbook(
         title=activity_type.name[:31],
-        headers=headers,
-        example=[example.get(header, "") for header in headers],
+        headers=list(example),
+        example=list(example.values()),
         help_lines=help_lines,
     )
 
@@ -244,11 +253,16 @@ def import_activities(
                 for h in missing
             ]
         )
+    example = example_row(activity_type)
+    examples = [number for number, values in rows if is_example_row(values, example)]
+    rows = [(number, values) for number, values in rows if number not in examples]
+    if not rows and examples:
+        return ImportResult(examples=examples)
     if not rows:
         return ImportResult(errors=[RowError(0, "", _("文件中没有数据行。"))])
     if len(rows) > MAX_ROWS:
         message = _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS}
-        return ImportResult(errors=[RowError(0, "", message)])
+        return ImportResult(errors=[RowError(0, "", message)], examples=examples)
     people_index, units_index = _People(actor), _Units(actor)
     lookups = services.RecordingLookups(actor)
     # The units and people the indexes resolve to are exactly the recorder's reach, so the checks
@@ -343,7 +357,7 @@ def import_activities(
         prepared.activity.import_key = key
         staged.append((key, prepared))
     if errors:
-        return ImportResult(errors=errors)
+        return ImportResult(errors=errors, examples=examples)
     imported = _imported(key for key, _prepared in staged)
     skipped += sum(1 for key, _prepared in staged if key in imported)  # in the ledger already
     staged = [(key, prepared) for key, prepared in staged if key not in imported]
@@ -357,7 +371,7 @@ def import_activities(
             note=_("%(type)s：新增 %(n)d 条，跳过已导入 %(s)d 条")
             % {"type": activity_type.name, "n": len(created), "s": skipped},
         )
-    return ImportResult(created=created, skipped=skipped)
+    return ImportResult(created=created, skipped=skipped, examples=examples)
 
 
 def _imported(keys: Iterable[str]) -> set[str]:

@@ -66,16 +66,23 @@ def _check_field(field: forms.Field) -> None:
         multiline = isinstance(field.widget, forms.Textarea)
         clean_field = field.clean
 
+        def labelled(error: ValidationError) -> ValidationError:
+            return ValidationError(f"{field.label or ''}：{error.messages[0]}".lstrip("："))
+
         def clean_text_field(value: Any) -> Any:
+            if isinstance(value, str) and "\x00" in value:
+                # before Django's own null-character check, whose Chinese reads "不允许是用空字符串"
+                try:
+                    clean_text(value, multiline=multiline)
+                except ValidationError as error:
+                    raise labelled(error) from None
             value = clean_field(value)
             if not isinstance(value, str):
                 return value
             try:
                 text = clean_text(value, multiline=multiline)
             except ValidationError as error:
-                raise ValidationError(
-                    f"{field.label or ''}：{error.messages[0]}".lstrip("：")
-                ) from None
+                raise labelled(error) from None
             if field.required and not text:
                 raise ValidationError(field.error_messages["required"], code="required")
             return text

@@ -14,12 +14,13 @@ import decimal
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -127,20 +128,32 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+EXAMPLE_FONT = Font(italic=True, color="808080")
+EXAMPLE_NOTE_FONT = Font(bold=True, color="C00000")
+
+
 def template_workbook(
     *, title: str, headers: Sequence[str], example: Sequence[Any], help_lines: Sequence[str]
 ) -> bytes:
-    """An import template: headers in bold, one example row, and a second sheet of instructions."""
+    """An import template: headers in bold, one example row, and a second sheet of instructions.
+
+    The example row is grey and italic, with a note beside it (in a column without a header, so
+    no import reads it) that it is an example: an import skips a row identical to it
+    (`is_example_row`), so the template uploaded unchanged, or with the user's rows below the
+    example, imports nothing bogus and fails on nothing."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append(list(headers))
-    sheet.append(list(example))
+    sheet.append([*example, gettext("← 示例行：原样保留时不导入，可改写为实际数据或删除")])
     for index, _header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
+        sheet.cell(row=2, column=index).font = EXAMPLE_FONT
         sheet.column_dimensions[get_column_letter(index)].width = 20
+    sheet.cell(row=2, column=len(headers) + 1).font = EXAMPLE_NOTE_FONT
+    sheet.column_dimensions[get_column_letter(len(headers) + 1)].width = 50
     guide = workbook.create_sheet("填写说明")
     for line in help_lines:
         guide.append([line])
@@ -150,6 +163,24 @@ def template_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _example_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def is_example_row(values: Mapping[str, Any], example: Mapping[str, Any]) -> bool:
+    """Whether a row read by `read_rows` is the template's example row (`example`: its cells by
+    column) unchanged — a column the file lacks counts as empty: imports skip it rather than
+    import it or refuse it."""
+    return all(
+        _example_text(values.get(header)) == _example_text(value)
+        for header, value in example.items()
+    )
 
 
 _EXACT = 2**53  # floats below this in size hold whole numbers exactly

@@ -19,6 +19,7 @@ from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import Campaign, Task
 from luoshi.ledgers.models import Activity, ActivityType, Category
 from luoshi.ledgers.services import record_activity
+from luoshi.lib.dates import past_error
 from luoshi.org.access import has_perm, require_perm, units_for_picker
 from luoshi.org.models import Membership, Unit
 
@@ -162,6 +163,8 @@ def create_decision(
         errors["deadline"] = _("请填写完成时限。")
     elif deadline < meeting_day:
         errors["deadline"] = _("完成时限不能早于会议日期 %(date)s。") % {"date": meeting_day}
+    elif message := past_error(deadline, label=_("完成时限")):
+        errors["deadline"] = message
     if errors:
         raise ValidationError(errors)
     assert unit is not None and owner is not None and deadline is not None

@@ -38,7 +38,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.lib.office import Limits, inspect_office_file
 from luoshi.lib.text import clean_text, name_key
-from luoshi.lib.xlsx import build_workbook, read_rows, template_workbook
+from luoshi.lib.xlsx import build_workbook, is_example_row, read_rows, template_workbook
 
 from . import services
 from .access import has_perm, scope_for
@@ -48,6 +48,17 @@ UNIT_HEADERS = ("单位名称", "上级单位", "单位类型", "简称", "排�
 PERSON_HEADERS = ("姓名", "登录账号", "所在单位", "职务", "手机号", "电子邮箱")
 # Optional columns: a file without them imports as before.
 PERSON_OPTIONAL_HEADERS = ("身份证号",)
+# The templates' example rows: a row identical to one is skipped (lib.xlsx.is_example_row).
+UNIT_EXAMPLE = dict(
+    zip(UNIT_HEADERS, ("市文体旅游广电局", "茫崖市", "部门", "文体旅游广电局", 10), strict=True)
+)
+PERSON_EXAMPLE = dict(
+    zip(
+        PERSON_HEADERS + PERSON_OPTIONAL_HEADERS,
+        ("张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", "", ""),
+        strict=True,
+    )
+)
 MAX_ROWS = 5000
 PATH_SEPARATOR = re.compile(r"\s*[/／>＞]\s*")
 
@@ -74,11 +85,12 @@ class RowError:
 @dataclass
 class ImportResult:
     """Errors (nothing saved), or warnings the importer has not confirmed yet (nothing saved),
-    or the objects created."""
+    or the objects created; `examples` are the rows skipped as the template's example row."""
 
     errors: list[RowError] = field(default_factory=list)
     created: list[Any] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    examples: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,10 +127,11 @@ def unit_template() -> bytes:
     return template_workbook(
         title="单位导入",
         headers=UNIT_HEADERS,
-        example=["市文体旅游广电局", "茫崖市", "部门", "文体旅游广电局", 10],
+        example=list(UNIT_EXAMPLE.values()),
         help_lines=[
             "单位导入模板填写说明",
-            "1. 第一行为表头，请勿修改；从第二行起每行一个单位，示例行请删除或改写。",
+            "1. 第一行为表头，请勿修改；从第二行起每行一个单位。第二行是示例（灰色斜体），"
+            "原样保留时不导入，可改写为实际数据或删除。",
             "2. 单位名称：必填，不超过 100 字；同一上级单位下不得重名。",
             "3. 上级单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”；"
             "也可以填写本表中其他行新增的单位。只能填写您有权管理的单位。",
@@ -133,10 +146,11 @@ def person_template() -> bytes:
     return template_workbook(
         title="人员导入",
         headers=PERSON_HEADERS + PERSON_OPTIONAL_HEADERS,
-        example=["张三", "zhangsan", "茫崖市/市文体旅游广电局", "科员", "13800001234", "", ""],
+        example=list(PERSON_EXAMPLE.values()),
         help_lines=[
             "人员导入模板填写说明",
-            "1. 第一行为表头，请勿修改；从第二行起每行一人，示例行请删除或改写。",
+            "1. 第一行为表头，请勿修改；从第二行起每行一人。第二行是示例（灰色斜体），"
+            "原样保留时不导入，可改写为实际数据或删除。",
             "2. 姓名、登录账号、所在单位：必填。登录账号只能包含字母、数字和 @ . + - _，且不得与已有账号重复。",
             "3. 所在单位：填写已有单位的名称（须唯一），或用“/”分隔的路径，如“茫崖市/市文体旅游广电局”。",
             "4. 手机号：选填，11 位数字，以 1 开头。电子邮箱：选填。"
@@ -146,6 +160,18 @@ def person_template() -> bytes:
             "6. 全部行校验通过才会导入；有任何错误时不保存任何数据，并列出错误所在的行和列。",
         ],
     )
+
+
+def examples_note(rows: Sequence[int], *, only: bool = False) -> str:
+    """What an import says of the rows it skipped as the template's example (`only`: nothing
+    else was in the file). Shared by every import whose template has an example row."""
+    numbers = "、".join(str(row) for row in rows)
+    if only:
+        return _(
+            "文件中只有模板的示例行（第 %(rows)s 行），已跳过，未导入任何数据。"
+            "请把示例行改写为实际数据，或在其下方填写后再上传。"
+        ) % {"rows": numbers}
+    return _("模板的示例行（第 %(rows)s 行）已跳过，未导入。") % {"rows": numbers}
 
 
 def error_report(errors: Sequence[RowError]) -> bytes:
@@ -189,25 +215,36 @@ def _inspect(data: bytes) -> list[RowError]:
     return []
 
 
-def _read(data: bytes, headers: Sequence[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def _read(
+    data: bytes, headers: Sequence[str], example: dict[str, Any]
+) -> tuple[list[tuple[int, dict]], list[RowError], list[int]]:
+    """The file's rows (cleaned), the errors that refuse it as a whole or cell by cell, and the
+    numbers of the rows skipped as the template's example row (`example`: its cells by column,
+    optional columns included)."""
     if refused := _inspect(data):
-        return [], refused
+        return [], refused, []
     try:
         found, rows = read_rows(data)
     except Exception:  # openpyxl raises many kinds of errors for a file that is not .xlsx
-        return [], [
-            RowError(0, "", _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（可先下载模板）。"))
-        ]
+        message = _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（可先下载模板）。")
+        return [], [RowError(0, "", message)], []
     missing = [header for header in headers if header not in found]
     if missing:
-        return [], [
-            RowError(1, header, _("缺少“%(header)s”列，请使用导入模板。") % {"header": header})
-            for header in missing
-        ]
+        return (
+            [],
+            [
+                RowError(1, header, _("缺少“%(header)s”列，请使用导入模板。") % {"header": header})
+                for header in missing
+            ],
+            [],
+        )
+    examples = [number for number, values in rows if is_example_row(values, example)]
+    rows = [(number, values) for number, values in rows if number not in examples]
     if not rows:
-        return [], [RowError(0, "", _("文件中没有数据行。"))]
+        return [], [] if examples else [RowError(0, "", _("文件中没有数据行。"))], examples
     if len(rows) > MAX_ROWS:
-        return [], [RowError(0, "", _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS})]
+        message = _("一次最多导入 %(max)d 行，请分批导入。") % {"max": MAX_ROWS}
+        return [], [RowError(0, "", message)], examples
     # Every cell as a form field would take it (lib.text: NFC, trimmed; no control, bidi or
     # broken characters), each refusal a row error at its column.
     cleaned: list[tuple[int, dict]] = []
@@ -221,32 +258,42 @@ def _read(data: bytes, headers: Sequence[str]) -> tuple[list[tuple[int, dict]], 
                 refusals.extend(RowError(number, column, message) for message in exc.messages)
                 row[column] = ""
         cleaned.append((number, row))
-    return cleaned, refusals
+    return cleaned, refusals, examples
 
 
-def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError]]:
-    rows, errors = _read(data, UNIT_HEADERS)
-    return [
-        UnitRow(n, v["单位名称"], v["上级单位"], v["单位类型"], v["简称"], v["排序"])
-        for n, v in rows
-    ], errors
+def parse_units(data: bytes) -> tuple[list[UnitRow], list[RowError], list[int]]:
+    """The unit rows, the errors, and the rows skipped as the template's example."""
+    rows, errors, examples = _read(data, UNIT_HEADERS, UNIT_EXAMPLE)
+    return (
+        [
+            UnitRow(n, v["单位名称"], v["上级单位"], v["单位类型"], v["简称"], v["排序"])
+            for n, v in rows
+        ],
+        errors,
+        examples,
+    )
 
 
-def parse_people(data: bytes) -> tuple[list[PersonRow], list[RowError]]:
-    rows, errors = _read(data, PERSON_HEADERS)
-    return [
-        PersonRow(
-            n,
-            v["姓名"],
-            v["登录账号"],
-            v["所在单位"],
-            v["职务"],
-            v["手机号"],
-            v["电子邮箱"],
-            v.get("身份证号", ""),
-        )
-        for n, v in rows
-    ], errors
+def parse_people(data: bytes) -> tuple[list[PersonRow], list[RowError], list[int]]:
+    """The person rows, the errors, and the rows skipped as the template's example."""
+    rows, errors, examples = _read(data, PERSON_HEADERS, PERSON_EXAMPLE)
+    return (
+        [
+            PersonRow(
+                n,
+                v["姓名"],
+                v["登录账号"],
+                v["所在单位"],
+                v["职务"],
+                v["手机号"],
+                v["电子邮箱"],
+                v.get("身份证号", ""),
+            )
+            for n, v in rows
+        ],
+        errors,
+        examples,
+    )
 
 
 # --- Resolving units named in a file ---------------------------------------------------------
@@ -555,20 +602,19 @@ def import_units(
     """parse → validate every row → (warnings confirmed) → apply all units or none."""
     if not has_perm(actor, "unit.manage"):
         raise PermissionDenied
-    rows, errors = parse_units(data)
-    if errors:
-        return ImportResult(errors=errors)
+    rows, errors, examples = parse_units(data)
+    if errors or not rows:
+        return ImportResult(errors=errors, examples=examples)
     errors, resolver = validate_units(actor, rows)
     if errors:
-        return ImportResult(errors=errors)
+        return ImportResult(errors=errors, examples=examples)
     if (warnings := unit_warnings(rows, resolver)) and not confirm_warnings:
-        return ImportResult(warnings=warnings)
+        return ImportResult(warnings=warnings, examples=examples)
     try:
-        return ImportResult(
-            created=apply_units(actor=actor, rows=rows, resolver=resolver, filename=filename)
-        )
+        created = apply_units(actor=actor, rows=rows, resolver=resolver, filename=filename)
     except RowFailed as exc:
-        return ImportResult(errors=[exc.error])
+        return ImportResult(errors=[exc.error], examples=examples)
+    return ImportResult(created=created, examples=examples)
 
 
 def _record_import(actor, object_type: str, filename: str, note: str) -> None:
@@ -750,15 +796,14 @@ def import_people(
     """parse → validate every row → apply all accounts or none."""
     if not has_perm(actor, "person.manage"):
         raise PermissionDenied
-    rows, errors = parse_people(data)
-    if errors:
-        return ImportResult(errors=errors)
+    rows, errors, examples = parse_people(data)
+    if errors or not rows:
+        return ImportResult(errors=errors, examples=examples)
     errors, units = validate_people(actor, rows)
     if errors:
-        return ImportResult(errors=errors)
+        return ImportResult(errors=errors, examples=examples)
     try:
-        return ImportResult(
-            created=apply_people(actor=actor, rows=rows, units=units, filename=filename)
-        )
+        created = apply_people(actor=actor, rows=rows, units=units, filename=filename)
     except RowFailed as exc:
-        return ImportResult(errors=[exc.error])
+        return ImportResult(errors=[exc.error], examples=examples)
+    return ImportResult(created=created, examples=examples)

@@ -383,7 +383,13 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
         warnings = result.warnings
         if result.ok:
             request.session.pop(REPORT_SESSION_KEY, None)
-            messages.success(request, _("导入成功，共 %(n)d 条。") % {"n": len(result.created)})
+            if result.examples and not result.created:  # only the example row: nothing to do
+                messages.info(request, imports.examples_note(result.examples, only=True))
+                return redirect(request.path)
+            done = _("导入成功，共 %(n)d 条。") % {"n": len(result.created)}
+            if result.examples:
+                done += imports.examples_note(result.examples)
+            messages.success(request, done)
             return redirect(spec["done"])
         errors = result.errors
         request.session[REPORT_SESSION_KEY] = [

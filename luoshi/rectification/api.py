@@ -14,7 +14,12 @@ from luoshi.campaigns.models import Task
 from luoshi.org.access import get_unit_in_scope, visible_people
 
 from . import selectors, services
-from .access import finding_perm, get_inspection_for_user, get_task_force_for_user
+from .access import (
+    finding_campaigns,
+    finding_perm,
+    get_inspection_for_user,
+    get_task_force_for_user,
+)
 from .models import Finding, Problem, TaskForce
 
 router = Router(tags=["整改"])
@@ -310,14 +315,15 @@ def get_inspection(request: HttpRequest, pk: int):
 def create_finding(request: HttpRequest, pk: int, payload: FindingIn):
     user = current_user(request)
     inspection = get_inspection_for_user(user, pk)
+    perm = finding_perm(user, inspection) or "task.issue"
+    # as the page offers them: a liaison's own records count toward campaigns they do not manage
+    campaign = finding_campaigns(user, perm).filter(pk=payload.campaign_id).first()
     finding = services.create_finding(
         actor=user,
         activity=inspection,
-        campaign=get_campaign_for_user(user, payload.campaign_id),
+        campaign=campaign or get_campaign_for_user(user, payload.campaign_id),
         description=payload.description,
-        unit=get_unit_in_scope(
-            user, payload.unit_id, perm=finding_perm(user, inspection) or "task.issue"
-        ),
+        unit=get_unit_in_scope(user, payload.unit_id, perm=perm),
         deadline=payload.deadline,
     )
     return Status(201, finding)

@@ -20,6 +20,7 @@ from luoshi.audit.services import diff, record, record_created, snapshot
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import Campaign, Task
 from luoshi.ledgers.models import Activity, Category
+from luoshi.lib.dates import past_error
 from luoshi.org.access import require_perm, units_for_picker, visible_people
 from luoshi.org.models import Unit
 
@@ -136,8 +137,10 @@ def _check_target(
         )
     if deadline is None:
         errors["deadline"] = _("请填写整改时限。")
+    elif message := past_error(deadline, label=_("整改时限")):
+        # a problem kept on paper since the start is entered with the time now left to fix it
+        errors["deadline"] = message
     elif deadline < campaign.start_date:
-        # Not "before today": the office may enter a list it kept on paper since the start.
         errors["deadline"] = _("整改时限不能早于专项行动开始日期 %(date)s。") % {
             "date": campaign.start_date
         }

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from luoshi.meetings.access import decision_perm, visible_meetings
 from luoshi.org.access import has_perm
 from luoshi.rectification.access import finding_perm
 from luoshi.testing import World
+from luoshi.volunteering import access as volunteer_access
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,73 @@ def _briefing(world, who) -> bool:
     return response.status_code == 200
 
 
+def _publishes(world, who, team=None) -> bool:
+    """The volunteer activity page offers unit A (and the team) exactly when the service allows
+    publishing there."""
+    user = _user(world, who)
+    allowed = volunteer_access.can_publish(user, world.unit_a, team)
+    response = _client(user).get(reverse("volunteering:activity-create"))
+    if response.status_code == 403:
+        assert not allowed
+        return False
+    form = response.context["form"]
+    offered = form.fields["unit"].queryset.filter(pk=world.unit_a.pk).exists()
+    if team is not None:
+        offered = offered and form.fields["team"].queryset.filter(pk=team.pk).exists()
+    assert offered == allowed, who
+    return allowed
+
+
+def _led_team(world, who):
+    """A unit A team the persona leads, registered as a volunteer of its own unit."""
+    from luoshi.volunteering import services as volunteering
+
+    user = _user(world, who)
+    volunteer = volunteering.register_volunteer(
+        actor=user,
+        unit=user.memberships.first().unit,
+        person=user,
+        real_name=user.name,
+        phone=user.phone,
+        id_number="632803199001011231",
+        consent=True,
+    )
+    return volunteering.create_team(
+        actor=world.liaison, unit=world.unit_a, name=f"{who}志愿服务队", leaders=[volunteer]
+    )
+
+
+def _takes_order(world, who) -> bool:
+    """接单 on an order dispatched to a unit A team the persona leads, through the service."""
+    from luoshi.campaigns import services as chain
+    from luoshi.volunteering.models import ServiceOrder
+    from luoshi.volunteering.services import orders
+
+    team = _led_team(world, who)
+    plan = chain.create_task(
+        actor=world.office,
+        campaign=world.campaign,
+        title="群众点单：代购生活用品",
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    (task,) = chain.issue_task(actor=world.office, task=plan, units=[world.unit_a])
+    order = ServiceOrder.objects.create(
+        code="ROLE0001",
+        name="马秀英",
+        phone="13897001234",
+        community="阿拉尔社区",
+        need="家中老人需要代购生活用品",
+        status=ServiceOrder.Status.DISPATCHED,
+        team=team,
+        task=task,
+    )
+    try:
+        orders.take_order(actor=_user(world, who), order=order)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
 CHECKS: dict[str, Callable[[World, str], bool]] = {
     "record a lecture (登记宣讲) for the own unit": lambda w, who: _page_offers(
         w, who, "outreach:lecture-record"
@@ -167,6 +236,13 @@ CHECKS: dict[str, Callable[[World, str], bool]] = {
         _user(w, who), "task.comment", w.unit_a
     ),
     "open the briefings (工作简报)": _briefing,
+    "publish a volunteer activity of unit A (发布志愿服务活动) leading no team": _publishes,
+    "publish an activity of a unit A volunteer team the persona leads (队长)": lambda w, who: (
+        _publishes(w, who, _led_team(w, who))
+    ),
+    "take an order dispatched to a unit A team the persona leads (接单; the owner is of unit A)": (
+        _takes_order
+    ),
 }
 
 

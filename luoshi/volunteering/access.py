@@ -102,9 +102,20 @@ def can_manage_unit(user, unit: Unit | None) -> bool:
     return unit is not None and scope_for(user, "volunteer.manage").contains(unit)
 
 
-def can_publish(user, unit: Unit | None) -> bool:
-    """Publishing records a ledger activity of `unit`: volunteer.manage and ledger.record there."""
-    return can_manage_unit(user, unit) and scope_for(user, "ledger.record").contains(unit)
+def can_publish(user, unit: Unit | None, team: Team | None = None) -> bool:
+    """Publishing records a ledger activity of `unit`: its managers who keep its ledger
+    (volunteer.manage and ledger.record there) for any of its activities, and a leader of the
+    unit's active `team` for that team's activities."""
+    if unit is None:
+        return False
+    if can_manage_unit(user, unit) and scope_for(user, "ledger.record").contains(unit):
+        return True
+    return (
+        team is not None
+        and team.is_active
+        and team.unit_id == unit.pk
+        and led_teams(user).filter(pk=team.pk).exists()
+    )
 
 
 def managed_units(user) -> QuerySet[Unit]:
@@ -115,10 +126,15 @@ def managed_units(user) -> QuerySet[Unit]:
 
 
 def publishing_units(user) -> QuerySet[Unit]:
+    """The units `user` may publish activities of: those they manage and keep the ledger of,
+    and those of the active teams they lead."""
+    led = Unit.objects.alive().filter(
+        pk__in=led_teams(user).filter(is_active=True).values("unit_id")
+    )
     ledger = scope_for(user, "ledger.record")
     if not ledger.covers_units():
-        return Unit.objects.none()
-    return managed_units(user).filter(ledger.units_q())
+        return led
+    return managed_units(user).filter(ledger.units_q()) | led
 
 
 # --- Volunteers -----------------------------------------------------------------------------------
@@ -178,8 +194,27 @@ def can_manage_team(user, team: Team) -> bool:
 
 
 def can_lead_team(user, team: Team) -> bool:
-    """Team leaders and the unit's managers handle the team's sign-ups and members."""
+    """Team leaders and the unit's managers handle the team's sign-ups and members, its
+    activities and the orders dispatched to it."""
     return can_manage_team(user, team) or led_teams(user).filter(pk=team.pk).exists()
+
+
+def organising_teams(user) -> QuerySet[Team]:
+    """The active teams `user` may publish activities for: those of the units they manage and
+    those they lead."""
+    led = Q(pk__in=led_teams(user).values("pk"))
+    scope = scope_for(user, "volunteer.manage")
+    condition = led | _reach(scope, "unit__") if scope.covers_units() else led
+    return Team.objects.filter(condition, is_active=True).select_related("unit")
+
+
+def records_for_team(user, activity_type: ActivityType, unit: Unit) -> bool:
+    """The ledger's recorder hook: a leader of an active team of `unit` records its volunteer
+    activities there (the publishing service checks which team)."""
+    return (
+        activity_type.category == Category.VOLUNTEER
+        and led_teams(user).filter(unit=unit, is_active=True).exists()
+    )
 
 
 def get_team_for_user(user, pk: int, *, write: bool = False) -> Team:
@@ -320,6 +355,20 @@ def visible_orders(user) -> QuerySet[ServiceOrder]:
     if scope.covers_units():
         condition |= _reach(scope, "team__unit__")
     return ServiceOrder.objects.filter(condition).select_related("team", "task")
+
+
+def can_handle_order(user, order: ServiceOrder) -> bool:
+    """接单, hand back, close: the leaders of the team the order was dispatched to and the
+    managers of its unit."""
+    return order.team is not None and can_lead_team(user, order.team)
+
+
+def moves_order_task(user, perm: str, task) -> bool:
+    """The chain's delegate hook: the leaders of the team an order was dispatched to sign and
+    take on its task (接单), as the unit's liaison would."""
+    return perm in ("task.sign", "task.assign") and (
+        ServiceOrder.objects.filter(task=task, team__in=led_teams(user)).exists()
+    )
 
 
 def get_order_for_user(user, pk: int) -> ServiceOrder:

@@ -11,9 +11,13 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("志愿服务")
 
     def ready(self) -> None:
+        from luoshi.campaigns.hooks import TASK_DELEGATES
         from luoshi.files.access import register
+        from luoshi.ledgers.hooks import RECORDERS
+        from luoshi.org.services import UNIT_MOVED_HOOKS
 
-        from .access import can_organise, visible_hours
+        from . import rollups
+        from .access import can_organise, moves_order_task, records_for_team, visible_hours
         from .models import ServiceHours
 
         def can_view_proof(user, hours: ServiceHours) -> bool:
@@ -21,3 +25,12 @@ class VolunteeringConfig(AppConfig):
             return visible or can_organise(user, hours.service)
 
         register(ServiceHours, can_view_proof)
+        # The monthly counts roll up along the unit tree: a moved unit's subtree moves with it.
+        if rollups.unit_moved not in UNIT_MOVED_HOOKS:
+            UNIT_MOVED_HOOKS.append(rollups.unit_moved)
+        # A team's leaders publish its activities (the ledger record) and take its orders (the
+        # chain task), without the unit's liaison powers.
+        if records_for_team not in RECORDERS:
+            RECORDERS.append(records_for_team)
+        if moves_order_task not in TASK_DELEGATES:
+            TASK_DELEGATES.append(moves_order_task)

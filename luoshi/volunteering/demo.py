@@ -19,10 +19,11 @@ from PIL import Image, ImageDraw
 from luoshi.campaigns import services as chain
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Category, Participation
+from luoshi.lib.dates import replaying
 from luoshi.org import services as org
 from luoshi.org.models import Role, Scope, UnitKind
 
-from . import services
+from . import rollups, services
 from .models import PracticeUnit, ServiceHours, SignUp, Volunteer, VolunteerSettings
 from .services import orders as order_moves
 
@@ -139,7 +140,7 @@ def _served(service, volunteer, minutes: int) -> ServiceHours | None:
     hours = services.timed_hours(start, out, service.planned_hours, rules.min_attendance_percent)
     if not hours:
         return None
-    return ServiceHours.objects.create(
+    row = ServiceHours.objects.create(
         service=service,
         volunteer=volunteer,
         unit=activity.unit,
@@ -149,6 +150,8 @@ def _served(service, volunteer, minutes: int) -> ServiceHours | None:
         recorded_at=out,
         public_until=out + datetime.timedelta(days=rules.publicity_days),
     )
+    rollups.count_hours(row)
+    return row
 
 
 def load(builder: "DemoBuilder") -> None:
@@ -287,15 +290,17 @@ def load(builder: "DemoBuilder") -> None:
     for index, month in enumerate(months):
         last_day = (datetime.date(year, month, 28) + datetime.timedelta(days=4)).replace(day=1)
         last_day -= datetime.timedelta(days=1)
-        action = services.add_action(
-            actor=wmzx,
-            theme=themes[month],
-            title=ACTIONS[month],
-            description="各文明实践所、站结合实际组织开展，活动照片和志愿者签到记录自动计入台账。",
-            expected_activities=2 if month != today.month else 1,
-            deadline=max(last_day, today) if month == today.month else last_day,
-        )
-        tasks = services.issue_action(actor=wmzx, action=action)
+        # a past month's action was set up and issued while its deadline still lay ahead
+        with replaying(_at(min(last_day, today), 9)):
+            action = services.add_action(
+                actor=wmzx,
+                theme=themes[month],
+                title=ACTIONS[month],
+                description="各文明实践所、站结合实际组织开展，活动照片和志愿者签到记录自动计入台账。",
+                expected_activities=2 if month != today.month else 1,
+                deadline=max(last_day, today) if month == today.month else last_day,
+            )
+            tasks = services.issue_action(actor=wmzx, action=action)
         current = month == today.month
         for position, task in enumerate(tasks):
             assert task.unit_id is not None
@@ -315,20 +320,22 @@ def load(builder: "DemoBuilder") -> None:
                     today - datetime.timedelta(days=1),
                     datetime.date(year, month, 6 + 7 * number + position % 5),
                 )
-                service = services.publish_activity(
-                    actor=liaison,
-                    activity_type=service_type,
-                    unit=units[key],
-                    title=f"{ACTIONS[month]}（{units[key].name}）",
-                    place=units[key].name,
-                    starts_at=_at(day, 9),
-                    ends_at=_at(day, 12),
-                    planned_hours=Decimal(3),
-                    recruit_until=_at(day - datetime.timedelta(days=1), 18),
-                    positions=[services.PositionSpec("志愿服务", 8)],
-                    action=action,
-                    team=teams.get(key),
-                )
+                recruit_until = _at(day - datetime.timedelta(days=1), 18)
+                with replaying(recruit_until):  # published before its sign-up closed
+                    service = services.publish_activity(
+                        actor=liaison,
+                        activity_type=service_type,
+                        unit=units[key],
+                        title=f"{ACTIONS[month]}（{units[key].name}）",
+                        place=units[key].name,
+                        starts_at=_at(day, 9),
+                        ends_at=_at(day, 12),
+                        planned_hours=Decimal(3),
+                        recruit_until=recruit_until,
+                        positions=[services.PositionSpec("志愿服务", 8)],
+                        action=action,
+                        team=teams.get(key),
+                    )
                 for rank, volunteer in enumerate(volunteers.get(key, [])[:5]):
                     _served(service, volunteer, 180 - 20 * rank)  # 100 min (< 60 %) records none
             task.refresh_from_db()
@@ -429,19 +436,20 @@ def load(builder: "DemoBuilder") -> None:
     for order in placed:
         order.refresh_from_db()
     done_day = today - datetime.timedelta(days=1)
-    for_order = services.publish_activity(
-        actor=liaisons["htg_alr"],
-        activity_type=service_type,
-        unit=units["htg_alr"],
-        title="为石油基地社区老人代购药品",
-        place="石油基地社区",
-        starts_at=_at(done_day, 9),
-        ends_at=_at(done_day, 11),
-        planned_hours=Decimal(2),
-        recruit_until=_at(done_day, 8),
-        positions=[services.PositionSpec("代购", 2)],
-        order=placed[5],
-    )
+    with replaying(_at(done_day, 8)):  # published before its sign-up closed
+        for_order = services.publish_activity(
+            actor=liaisons["htg_alr"],
+            activity_type=service_type,
+            unit=units["htg_alr"],
+            title="为石油基地社区老人代购药品",
+            place="石油基地社区",
+            starts_at=_at(done_day, 9),
+            ends_at=_at(done_day, 11),
+            planned_hours=Decimal(2),
+            recruit_until=_at(done_day, 8),
+            positions=[services.PositionSpec("代购", 2)],
+            order=placed[5],
+        )
     _served(for_order, own, 95)  # 1.5 of the planned 2 hours
     order_moves.close_order(actor=liaisons["htg_alr"], order=placed[5], service=for_order)
     order_moves.rate_order(code=placed[5].code, rating=5, comment="志愿者很耐心，送药及时")

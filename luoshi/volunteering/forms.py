@@ -12,12 +12,12 @@ from luoshi.org.models import Unit
 from . import throttle
 from .access import (
     managed_units,
+    organising_teams,
     publishing_units,
     registration_units,
     service_types,
     visible_actions,
     visible_orders,
-    visible_teams,
     visible_volunteers,
 )
 from .models import (
@@ -217,7 +217,7 @@ class ActivityForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = service_types()  # type: ignore[attr-defined]
         self.fields["unit"].queryset = publishing_units(user).order_by("path")  # type: ignore[attr-defined]
-        self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = organising_teams(user)  # type: ignore[attr-defined]
         self.fields["action"].queryset = visible_actions(user).order_by(  # type: ignore[attr-defined]
             "-theme__year", "-theme__month", "sort_order"
         )
@@ -358,7 +358,7 @@ class DispatchForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = visible_teams(user).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = organising_teams(user)  # type: ignore[attr-defined]
         campaigns = centre_campaigns(user)
         self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
         self.fields["campaign"].initial = campaigns.first()

@@ -479,6 +479,52 @@ class ServiceHours(models.Model):
         return self.public_until <= now and not any(o.is_open for o in self.objections.all())
 
 
+class MonthlyHours(models.Model):
+    """The hour records of a unit and every unit below it in one month (by service date), kept by
+    luoshi.volunteering.rollups in the transaction of each recording and correction: the
+    monthly return of a province reads one row per city instead of counting its records."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    records = models.PositiveIntegerField(default=0)  # 人次
+    volunteers = models.PositiveIntegerField(default=0)  # distinct: its MonthlyVolunteer rows
+    hours = models.DecimalField(max_digits=12, decimal_places=1, default=decimal.Decimal(0))
+    added_hours = models.DecimalField(max_digits=12, decimal_places=1, default=decimal.Decimal(0))
+
+    class Meta:
+        verbose_name = _("志愿服务时长月计数")
+        verbose_name_plural = _("志愿服务时长月计数")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "unit"], name="volunteer_month_hours_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.month:%Y-%m}: {self.records} {self.hours}h"
+
+
+class MonthlyVolunteer(models.Model):
+    """A volunteer with hour records in a unit's subtree in one month (`records` of them), kept
+    with MonthlyHours: a new row is a volunteer new to the subtree that month, which is how
+    `MonthlyHours.volunteers` (distinct volunteers, which do not add up) is kept."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="+")
+    records = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("志愿服务月参与志愿者")
+        verbose_name_plural = _("志愿服务月参与志愿者")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit", "volunteer"], name="volunteer_month_volunteer_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.month:%Y-%m}: {self.volunteer_id}×{self.records}"
+
+
 class Objection(models.Model):
     """A volunteer's objection to recorded hours in the publicity period: the organiser answers
     first; an objection the organiser rejects may go to the centre, whose ruling is final."""

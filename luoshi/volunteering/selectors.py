@@ -36,6 +36,7 @@ from .access import (
 )
 from .models import (
     Certificate,
+    MonthlyHours,
     Objection,
     Position,
     PrescribedAction,
@@ -379,6 +380,72 @@ class MonthlyReturn:
     base: Unit | None = None  # rows are its children's subtrees (and its own records)
 
 
+# 人次, distinct volunteers, hours and 补录 hours of one row of the return.
+HoursFigures = tuple[int, int, Decimal, Decimal]
+
+
+def counted_hours(records: QuerySet[ServiceHours], group) -> dict[int, HoursFigures]:
+    """The figures of `records` per row of the return (`group`: the row's unit id), counted."""
+    return {
+        unit_id: (n, v, h or Decimal(0), a or Decimal(0))
+        for unit_id, n, v, h, a in records.order_by()
+        .values(g=group)
+        .annotate(
+            n=Count("pk"),
+            v=Count("volunteer_id", distinct=True),
+            h=Sum("hours"),
+            a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
+        )
+        .values_list("g", "n", "v", "h", "a")
+        if n  # grouped by a constant (see monthly_return), no records still make one row
+    }
+
+
+def stored_hours(
+    base: Unit, children: list[Unit], first: datetime.date
+) -> tuple[dict[int, HoursFigures], int]:
+    """The month's figures of `base`'s whole subtree as `counted_hours` gives them, one row per
+    child and one for the base, and its distinct volunteers — read from the counts the hour
+    services keep (luoshi.volunteering.rollups): one stored row per child and for the subtree
+    instead of its records. The base's row (its own records, and those of units no longer under
+    a live child) is counted."""
+    ids = [child.pk for child in children]
+    counts = {
+        unit_id: (n, v, h, a)
+        for unit_id, n, v, h, a in MonthlyHours.objects.filter(
+            month=first, unit_id__in=[base.pk, *ids], records__gt=0
+        ).values_list("unit_id", "records", "volunteers", "hours", "added_hours")
+    }
+    whole = counts.pop(base.pk, None)
+    figures: dict[int, HoursFigures] = counts
+    rest = Unit.objects.filter(path__startswith=base.path)
+    for child in children:
+        rest = rest.exclude(path__startswith=child.path)
+    own = counted_hours(
+        ServiceHours.objects.filter(
+            unit_id__in=list(rest.values_list("pk", flat=True)),
+            served_on__gte=first,
+            served_on__lte=in_month(first)[1],
+        ),
+        Value(base.pk),
+    )
+    figures.update(own)
+    return figures, whole[1] if whole else 0
+
+
+def _whole_subtree(scope, unit: Unit | None, base: Unit) -> bool:
+    """Whether the return's records are exactly those of `base`'s subtree, all of it in scope
+    (the stored counts then hold its figures): the centre's province, a drill-down inside a
+    subtree grant."""
+    if not scope.everything and not any(base.path.startswith(p) for p in scope.subtree_paths):
+        return False
+    if unit is not None:
+        return True
+    if scope.everything:
+        return not Unit.objects.filter(parent__isnull=True).exclude(pk=base.pk).exists()
+    return not scope.unit_ids and len(scope.subtree_paths) == 1
+
+
 def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> MonthlyReturn:
     """Per unit of the user's `volunteer.view` scope — one row per child of `unit` (or of the
     scope's one top unit), each counting its whole subtree, and one for the unit's own records —
@@ -434,27 +501,28 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
     )
+    # Each count below without the models' default ordering, and skipping an empty row: with no
+    # child to group by, the group is a constant and an aggregate then makes one row of nothing.
     for unit_id, n, p in (
-        services_in_month.values(g=group("activity__unit__"))
+        services_in_month.order_by()
+        .values(g=group("activity__unit__"))
         .annotate(n=Count("pk"), p=Count("pk", filter=Q(kind=ServiceActivity.Kind.PRESCRIBED)))
         .values_list("g", "n", "p")
     ):
+        if not n:
+            continue
         r = row(unit_id)
         r.activities, r.prescribed = n, p
     hours = ServiceHours.objects.filter(within("unit__"), served_on__gte=first, served_on__lte=last)
-    for unit_id, n, v, h, a in (
-        hours.values(g=group("unit__"))
-        .annotate(
-            n=Count("pk"),
-            v=Count("volunteer_id", distinct=True),
-            h=Sum("hours"),
-            a=Sum("hours", filter=Q(method=ServiceHours.Method.ADDED)),
-        )
-        .values_list("g", "n", "v", "h", "a")
-    ):
+    if base is not None and _whole_subtree(scope, unit, base):
+        figures, distinct = stored_hours(base, children, first)
+    else:
+        figures = counted_hours(hours, group("unit__"))
+        distinct = hours.values("volunteer_id").distinct().count()
+    for unit_id, (n, v, h, a) in figures.items():
         r = row(unit_id)
         r.attendances, r.volunteers = n, v
-        r.hours, r.added_hours = h or Decimal(0), a or Decimal(0)
+        r.hours, r.added_hours = h, a
     from .services.themes import counted
 
     for action in PrescribedAction.objects.filter(theme__year=month.year, theme__month=month.month):
@@ -470,17 +538,22 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
     orders = ServiceOrder.objects.filter(within("team__unit__"))
     for unit_id, n in (
         orders.filter(dispatched_at__gte=start, dispatched_at__lt=end)
+        .order_by()
         .values(g=group("team__unit__"))
         .annotate(n=Count("pk"))
         .values_list("g", "n")
     ):
-        row(unit_id).orders_dispatched = n
+        if n:
+            row(unit_id).orders_dispatched = n
     for unit_id, n, total, rated in (
         orders.filter(closed_at__gte=start, closed_at__lt=end)
+        .order_by()
         .values(g=group("team__unit__"))
         .annotate(n=Count("pk"), s=Sum("rating"), r=Count("rating"))
         .values_list("g", "n", "s", "r")
     ):
+        if not n:
+            continue
         r = row(unit_id)
         r.orders_closed, r.rating_total, r.ratings = n, total or 0, rated
     names = {u.pk: u for u in Unit.objects.filter(pk__in=rows)}
@@ -503,7 +576,6 @@ def monthly_return(user, month: datetime.date, unit: Unit | None = None) -> Mont
             "ratings",
         ):
             setattr(total, name, getattr(total, name) + getattr(r, name))
-    distinct = hours.values("volunteer_id").distinct().count()
     total.volunteers = distinct
     return MonthlyReturn(
         month=first, rows=ordered, total=total, distinct_volunteers=distinct, base=base

@@ -2,14 +2,17 @@
 the check-in QR code is drawn at a size a phone can scan, and 登记稿件 saves from the page.
 
 The QR test measures the rendered box of the code (square, at least 150 CSS px, inside the
-viewport); decoding it from a screenshot would need a QR reader from a package registry
-(zxing-cpp, pyzbar), which luoshi does not depend on. The code's content is checked on the
-server side by segno's own matrix in luoshi/ledgers/tests."""
+viewport) and reads the code back from a screenshot of that part of the page with zxing-cpp (a
+test dependency), as a phone's camera would: it must decode to the activity's check-in URL."""
 
 import datetime
+import io
 
 import pytest
+import zxingcpp
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from luoshi.ledgers import services as ledger
@@ -77,6 +80,24 @@ def test_checkin_qr_is_drawn_at_a_scannable_size(open_as, live_server, world, sh
     viewport = page.viewport_size
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (box, viewport)
     shoot(page, f"daily-checkin-qr-{'phone' if phone else 'desktop'}")
+    # the code as drawn on the page, with a little of the page around it, read like a camera would
+    margin = 16
+    svg.scroll_into_view_if_needed()
+    box = svg.bounding_box()
+    assert box is not None
+    shot = page.screenshot(
+        clip={
+            "x": max(box["x"] - margin, 0),
+            "y": max(box["y"] - margin, 0),
+            "width": box["width"] + 2 * margin,
+            "height": box["height"] + 2 * margin,
+        }
+    )
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    checkin = f"{live_server.url}{reverse('ledgers:checkin')}?code={activity.checkin_code}"
+    assert [(code.format, code.text) for code in found] == [
+        (zxingcpp.BarcodeFormat.QRCode, checkin)
+    ]
 
 
 def test_publication_saves_from_the_page(open_as, live_server, world, shoot):

@@ -14,9 +14,11 @@ from .. import rules
 from ..access import can_manage
 from ..models import (
     Indicator,
+    IndicatorKind,
+    IndicatorLevel,
     Rule,
 )
-from ..sources import get_source
+from ..sources import PARAM_PER_HEAD, get_source
 
 # --- Indicators -----------------------------------------------------------------------------------
 
@@ -24,6 +26,7 @@ INDICATOR_FIELDS = [
     "name",
     "description",
     "kind",
+    "level",
     "source",
     "params",
     "rule",
@@ -55,6 +58,13 @@ def _check_indicator(indicator: Indicator) -> None:
             "source": source.label,
             "names": "、".join(sorted(unknown)),
         }
+    if indicator.level == IndicatorLevel.PERSON and source is not None:
+        if source.people is None or source.manual:
+            errors["level"] = _("数据来源“%(source)s”不能按个人计算。") % {"source": source.label}
+        elif indicator.kind != IndicatorKind.SCORE:
+            errors["level"] = _("个人指标只能是计分指标，不设扣分项、加分项。")
+        elif (indicator.params or {}).get(PARAM_PER_HEAD):
+            errors["params"] = _("个人指标按本人的记录计算，不按人均计算。")
     for name, message in rules.check_rule(indicator).items():
         errors.setdefault(name, message)
     if errors:

@@ -21,6 +21,7 @@ from ..access import MANAGE
 from ..models import (
     Indicator,
     IndicatorKind,
+    IndicatorLevel,
     PeriodKind,
     Plan,
     PlanItem,
@@ -200,14 +201,9 @@ def set_items(
                     }
                 )
         rows.append((indicator, weight))
-    total = sum((weight for _i, weight in rows), Decimal(0))
-    if total != HUNDRED:
-        raise ValidationError(
-            {
-                "items": _("“%(category)s”类计分指标的权重合计为 %(total)s 分，应为 100 分。")
-                % {"category": category.name, "total": rules._n(total)}
-            }
-        )
+    problems = _weight_problems(category.name, rows)
+    if problems:
+        raise ValidationError({"items": problems})
     category.items.all().delete()
     created = PlanItem.objects.bulk_create(
         PlanItem(category=category, indicator=indicator, weight=weight, sort_order=position)
@@ -233,15 +229,31 @@ def plan_problems(plan: Plan) -> list[str]:
     for category in categories:
         if not category.units.all():
             problems.append(_("“%(c)s”类没有参评单位。") % {"c": category.name})
-        total = sum(
-            (i.weight for i in category.items.all() if i.indicator.kind == IndicatorKind.SCORE),
-            Decimal(0),
+        problems += _weight_problems(
+            category.name, [(i.indicator, i.weight) for i in category.items.all()]
         )
-        if total != HUNDRED:
-            problems.append(
-                _("“%(c)s”类计分指标的权重合计为 %(t)s 分，应为 100 分。")
-                % {"c": category.name, "t": rules._n(total)}
-            )
+    return problems
+
+
+def _weight_problems(category: str, rows: Sequence[tuple[Indicator, Decimal]]) -> list[str]:
+    """The unit's scoring weights must sum to 100; so must the person-level ones, if any."""
+    unit = [
+        w for i, w in rows if i.level != IndicatorLevel.PERSON and i.kind == IndicatorKind.SCORE
+    ]
+    person = [w for i, w in rows if i.level == IndicatorLevel.PERSON]
+    problems = []
+    total = sum(unit, Decimal(0))
+    if total != HUNDRED:
+        problems.append(
+            _("“%(c)s”类计分指标的权重合计为 %(t)s 分，应为 100 分。")
+            % {"c": category, "t": rules._n(total)}
+        )
+    total = sum(person, Decimal(0))
+    if person and total != HUNDRED:
+        problems.append(
+            _("“%(c)s”类个人指标的权重合计为 %(t)s 分，应为 100 分。")
+            % {"c": category, "t": rules._n(total)}
+        )
     return problems
 
 

@@ -3,7 +3,7 @@
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,7 +19,7 @@ from luoshi.audit.services import record, record_created
 from luoshi.files.services import store_upload
 from luoshi.lib.errors import Conflict
 from luoshi.org.access import require_perm
-from luoshi.org.models import Unit
+from luoshi.org.models import Membership, Unit
 
 from .. import rules, selectors
 from ..access import MANAGE
@@ -27,8 +27,12 @@ from ..models import (
     Adjustment,
     Indicator,
     IndicatorKind,
+    IndicatorLevel,
     ItemScore,
+    PersonItemScore,
+    PersonScore,
     Plan,
+    PlanItem,
     ScoreRun,
     Stage,
     UnitCategory,
@@ -79,6 +83,30 @@ def _figure(ctx: Context, unit: Unit, indicator: Indicator) -> Figure:
     return source.compute(ctx, unit, indicator.params or {})
 
 
+def _person_figures(
+    ctx: Context, unit: Unit, people: list[int], indicator: Indicator
+) -> dict[int, Figure]:
+    source = get_source(indicator.source)
+    if source is None or source.people is None:
+        missing = Figure(None, _("数据来源不能按个人计算：%(key)s") % {"key": indicator.source})
+        return dict.fromkeys(people, missing)
+    return source.people(ctx, unit, people, indicator.params or {})
+
+
+def _people_of(unit: Unit) -> list[int]:
+    """The people of the unit and its subtree, each once, in name order."""
+    return list(
+        Membership.objects.filter(unit__path__startswith=unit.path, person__deleted_at__isnull=True)
+        .order_by("person__pinyin", "person_id")
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
+def _is_person(item: PlanItem) -> bool:
+    return item.indicator.level == IndicatorLevel.PERSON
+
+
 def compute_run(*, run_id: int) -> ScoreRun:
     """Compute every unit's figures (reading, with progress), then store the run in one write.
 
@@ -95,14 +123,25 @@ def compute_run(*, run_id: int) -> ScoreRun:
     )
     try:
         figures: dict[tuple[int, int], Figure] = {}
+        person_figures: dict[tuple[int, int, int], Figure] = {}
+        people: dict[int, list[int]] = {}
         done = 0
         for category in categories:
+            person_items = [item for item in category.items.all() if _is_person(item)]
             for unit in category.units.all():
                 for item in category.items.all():
-                    figures[(unit.pk, item.pk)] = _figure(ctx, unit, item.indicator)
+                    if not _is_person(item):
+                        figures[(unit.pk, item.pk)] = _figure(ctx, unit, item.indicator)
+                if person_items:
+                    people[unit.pk] = _people_of(unit)
+                for item in person_items:
+                    for person_id, figure in _person_figures(
+                        ctx, unit, people[unit.pk], item.indicator
+                    ).items():
+                        person_figures[(unit.pk, item.pk, person_id)] = figure
                 done += 1
                 ScoreRun.objects.filter(pk=run.pk).update(done=done)
-        _store_run(run, categories, figures)
+        _store_run(run, categories, figures, person_figures, people)
     except Exception as exc:
         logger.exception("score run %s failed", run.pk)
         ScoreRun.objects.filter(pk=run.pk).update(
@@ -114,21 +153,17 @@ def compute_run(*, run_id: int) -> ScoreRun:
 
 
 @transaction.atomic
-def _store_run(run: ScoreRun, categories: list[UnitCategory], figures) -> None:
+def _store_run(
+    run: ScoreRun,
+    categories: list[UnitCategory],
+    figures: dict[tuple[int, int], Figure],
+    person_figures: dict[tuple[int, int, int], Figure],
+    people: dict[int, list[int]],
+) -> None:
     for category in categories:
         units = list(category.units.all())
-        items = list(category.items.all())
-        best = {
-            item.pk: max(
-                (
-                    figures[(u.pk, item.pk)].value
-                    for u in units
-                    if figures[(u.pk, item.pk)].value is not None
-                ),
-                default=None,
-            )
-            for item in items
-        }
+        items = [item for item in category.items.all() if not _is_person(item)]
+        best = {item.pk: _best(figures[(u.pk, item.pk)].value for u in units) for item in items}
         for unit in units:
             unit_score = UnitScore.objects.create(
                 run=run,
@@ -167,10 +202,91 @@ def _store_run(run: ScoreRun, categories: list[UnitCategory], figures) -> None:
             total = _total(rows)
             unit_score.computed_total = unit_score.total = total
             unit_score.save(update_fields=["computed_total", "total"])
+        person_items = [item for item in category.items.all() if _is_person(item)]
+        if person_items:
+            _store_people(run, category, person_items, person_figures, people)
     _rank(run)
+    _rank_people(run)
     ScoreRun.objects.filter(pk=run.pk).update(
         status=ScoreRun.Status.DONE, finished_at=timezone.now()
     )
+
+
+def _store_people(
+    run: ScoreRun,
+    category: UnitCategory,
+    items: list[PlanItem],
+    figures: dict[tuple[int, int, int], Figure],
+    people: dict[int, list[int]],
+) -> None:
+    """Each person of the category's units on its person-level indicators (BEST: the best
+    person of the category), frozen as the units' items are."""
+    unit_scores = list(run.unit_scores.filter(category=category))
+    keys = [(us, person_id) for us in unit_scores for person_id in people.get(us.unit_id, [])]
+    names = {
+        u.pk: u.name or u.username
+        for u in User.objects.filter(pk__in={p for _us, p in keys}).only("name", "username")
+    }
+    best = {
+        item.pk: _best(figures[(us.unit_id, item.pk, p)].value for us, p in keys) for item in items
+    }
+    scores = PersonScore.objects.bulk_create(
+        PersonScore(run=run, unit_score=us, person_id=p, person_name=names.get(p, ""), total=0)
+        for us, p in keys
+    )
+    rows = []
+    for person_score, (us, person_id) in zip(scores, keys, strict=True):
+        total = Decimal(0)
+        for position, item in enumerate(items):
+            figure = figures[(us.unit_id, item.pk, person_id)]
+            indicator = item.indicator
+            source = get_source(indicator.source)
+            points = rules.score(indicator, item.weight, figure.value, best[item.pk]) or Decimal(0)
+            total += points
+            rows.append(
+                PersonItemScore(
+                    person_score=person_score,
+                    plan_item=item,
+                    indicator_name=indicator.name,
+                    weight=item.weight,
+                    value=figure.value,
+                    value_text=figure.text[:300],
+                    formula=rules.formula(
+                        indicator, item.weight, str(source.unit_label) if source else ""
+                    ),
+                    score=points,
+                    records=figure.records,
+                    record_count=figure.record_count,
+                    sort_order=position,
+                )
+            )
+        person_score.total = rules.points(total)
+    PersonItemScore.objects.bulk_create(rows)
+    PersonScore.objects.bulk_update(scores, ["total"])
+
+
+def _rank_people(run: ScoreRun) -> None:
+    """Rank the people within each category, ties sharing a place."""
+    by_category: dict[int, list[PersonScore]] = defaultdict(list)
+    for person_score in run.person_scores.select_related("unit_score").order_by(
+        "-total", "person__pinyin", "id"
+    ):
+        by_category[person_score.unit_score.category_id].append(person_score)
+    changed = []
+    for scores in by_category.values():
+        for position, person_score in enumerate(scores, start=1):
+            if position > 1 and scores[position - 2].total == person_score.total:
+                person_score.rank = scores[position - 2].rank
+            else:
+                person_score.rank = position
+            changed.append(person_score)
+    PersonScore.objects.bulk_update(changed, ["rank"])
+
+
+def _best(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The best figure of a category (for the proportion-of-the-best rule); None if none."""
+    found = [value for value in values if value is not None]
+    return max(found) if found else None
 
 
 def _total(items: Sequence[ItemScore]) -> Decimal:

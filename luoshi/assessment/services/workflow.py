@@ -308,7 +308,28 @@ def publish_plan(*, actor: User, plan: Plan) -> Plan:
     require_perm(actor, MANAGE, plan.campaign.office_unit)
     plan = _locked_plan(plan)
     _require_stage(plan, Stage.GRADING)
-    return _move(actor, plan, Stage.PUBLISHED)
+    plan = _move(actor, plan, Stage.PUBLISHED)
+    run = selectors.current_run(plan)
+    if run is not None:
+        _tell_people(run)
+    return plan
+
+
+def _tell_people(run) -> None:
+    """Each person scored on person-level indicators hears that their own score is out (it is
+    theirs to see from publication on): one message to all of them."""
+    from django.urls import reverse
+
+    from luoshi.accounts.services import notify
+
+    people = [ps.person for ps in run.person_scores.select_related("person")]
+    if people:
+        notify(
+            recipients=people,
+            title=_("考核结果已发布：%(plan)s") % {"plan": run.plan.name},
+            body=_("本次考核设置了个人指标，请查看您的个人得分。"),
+            url=reverse("assessment:my-scores"),
+        )
 
 
 def stage_index(stage: str) -> int:

@@ -6,6 +6,7 @@ plan's cut-off. Apps add sources with `register_source` (the built-in ones are i
 `domain`); the indicator form offers every registered source, and the params it reads.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ class Source:
     learning: bool = (
         False  # platform figures: a 考评依据 only where the office set it, with a reason
     )
+    # The person-level reading (个人指标): (ctx, unit, person ids, params) → a figure per person.
+    people: Callable[[Context, Unit, list[int], dict[str, Any]], dict[int, "Figure"]] | None = None
 
 
 SOURCES: dict[str, Source] = {}
@@ -91,6 +94,13 @@ SOURCES: dict[str, Source] = {}
 def register_source(source: Source) -> None:
     """Add a source (apps call this from AppConfig.ready(); the built-in ones at import)."""
     SOURCES[source.key] = source
+
+
+def attach_people(
+    key: str, compute: Callable[[Context, Unit, list[int], dict[str, Any]], dict[int, Figure]]
+) -> None:
+    """Let a registered source be read for each person of a unit too (a person-level indicator)."""
+    SOURCES[key] = dataclasses.replace(SOURCES[key], people=compute)
 
 
 def get_source(key: str) -> Source | None:
@@ -157,4 +167,4 @@ def count_figure(
     return Figure(Decimal(count), f"{count} {what}", rows, count)
 
 
-from . import chain, domain, volunteer  # noqa: E402,F401 (the built-in sources register themselves)
+from . import chain, domain, people, volunteer  # noqa: E402,F401 (the built-ins register themselves)

@@ -56,10 +56,10 @@ def _service_url(service_id: int) -> str:
     return reverse("volunteering:activity-detail", args=[service_id])
 
 
-def confirmed_hours(ctx: Context, unit: Unit):
-    """The hours of the unit's volunteers (registered at the unit or below, or people of it)
-    served in the period and confirmed by the cut-off (or now, if that is earlier): publicity
-    over, no objection open."""
+def confirmed_hours(ctx: Context, unit: Unit | None):
+    """The hours of the unit's volunteers (registered at the unit or below, or people of it;
+    everyone's without a unit) served in the period and confirmed by the cut-off (or now, if
+    that is earlier): publicity over, no objection open."""
     # Open at the cut-off: filed by then and not decided by then (an objection escalated to the
     # centre is still open; its rejection by the organiser is not the decision).
     open_then = Q(objections__created_at__lt=ctx.cutoff_at) & (
@@ -67,17 +67,19 @@ def confirmed_hours(ctx: Context, unit: Unit):
         | Q(objections__decided_at__gte=ctx.cutoff_at)
         | Q(objections__status=Objection.Status.ESCALATED)
     )
-    return (
-        ServiceHours.objects.filter(
+    found = ServiceHours.objects.filter(
+        served_on__gte=ctx.start,
+        served_on__lte=ctx.last_day,
+        recorded_at__lt=ctx.cutoff_at,
+        public_until__lt=min(ctx.cutoff_at, timezone.now()),
+    )
+    if unit is not None:
+        found = found.filter(
             Q(volunteer__unit__path__startswith=unit.path)
-            | Q(volunteer__person_id__in=_people(unit)),
-            served_on__gte=ctx.start,
-            served_on__lte=ctx.last_day,
-            recorded_at__lt=ctx.cutoff_at,
-            public_until__lt=min(ctx.cutoff_at, timezone.now()),
+            | Q(volunteer__person_id__in=_people(unit))
         )
-        .exclude(pk__in=ServiceHours.objects.filter(open_then).values("pk"))
-        .order_by("served_on", "id")
+    return found.exclude(pk__in=ServiceHours.objects.filter(open_then).values("pk")).order_by(
+        "served_on", "id"
     )
 
 

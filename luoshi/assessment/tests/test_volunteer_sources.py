@@ -14,6 +14,7 @@ from luoshi.assessment.sources import Context, get_source
 from luoshi.campaigns import services as chain
 from luoshi.ledgers import services as ledger
 from luoshi.ledgers.models import Category
+from luoshi.lib.dates import replaying
 from luoshi.org import services as org
 from luoshi.org.models import Role, Scope, UnitKind
 from luoshi.testing import person
@@ -77,18 +78,20 @@ class Volunteers:
 
     def publish(self, unit, title, *, days_ago=10, action=None):
         starts = ago(days=days_ago)
-        return volunteering.publish_activity(
-            actor=self.world.liaison if unit == self.world.unit_a else self.world.outsider,
-            activity_type=self.type,
-            unit=unit,
-            title=title,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=4),
-            planned_hours=Decimal(4),
-            recruit_until=starts - datetime.timedelta(hours=1),
-            positions=[volunteering.PositionSpec("服务岗", 10)],
-            action=action,
-        )
+        recruit_until = starts - datetime.timedelta(hours=1)
+        with replaying(recruit_until):  # published back then, before its sign-up closed
+            return volunteering.publish_activity(
+                actor=self.world.liaison if unit == self.world.unit_a else self.world.outsider,
+                activity_type=self.type,
+                unit=unit,
+                title=title,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=4),
+                planned_hours=Decimal(4),
+                recruit_until=recruit_until,
+                positions=[volunteering.PositionSpec("服务岗", 10)],
+                action=action,
+            )
 
     def hours(self, service, volunteer, hours, *, public_days=-1, served_days_ago=None):
         """A recorded line: public until `public_days` from now (negative: publicity over)."""

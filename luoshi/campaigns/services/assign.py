@@ -13,6 +13,7 @@ from luoshi.accounts.models import User
 from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
+from luoshi.lib.dates import past_error
 from luoshi.org.access import require_perm
 from luoshi.org.models import Membership, Unit
 
@@ -144,6 +145,11 @@ def decompose_task(*, actor: User, task: Task, items: Sequence[SubTaskSpec]) -> 
         if not item.title.strip():
             raise ValidationError({"items": _("第 %(n)d 项子任务缺少名称。") % {"n": index}})
         _require_member(item.owner, task.unit, field="items")
+        # a sub-task given no deadline of its own keeps its task's, even one already passed
+        if message := past_error(item.deadline, label=_("子任务时限")):
+            raise ValidationError(
+                {"items": _("第 %(n)d 项子任务：%(reason)s") % {"n": index, "reason": message}}
+            )
         deadline = item.deadline or task.deadline
         if task.deadline and deadline is not None and deadline > task.deadline:
             raise ValidationError(
@@ -237,8 +243,8 @@ def open_unit_task(
     today = local_today()
     if deadline is None:
         errors["deadline"] = _("请填写完成时限。")
-    elif deadline < today:
-        errors["deadline"] = _("完成时限不能早于今天。")
+    elif message := past_error(deadline, label=_("完成时限")):
+        errors["deadline"] = message
     if owner is not None and not Membership.objects.filter(person=owner, unit=unit).exists():
         errors["owner"] = _("%(person)s 不是%(unit)s的人员。") % {"person": owner, "unit": unit}
     if errors:

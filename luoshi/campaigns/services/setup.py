@@ -16,6 +16,7 @@ from luoshi.accounts.models import User
 from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import diff, record, record_created, snapshot
+from luoshi.lib.dates import past_error, require_not_past
 from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import Calendar, load_calendar
@@ -204,6 +205,7 @@ def create_task(
         raise ValidationError({"deadline": _("请填写完成时限：具体日期，或下发后若干个工作日。")})
     if deadline and start_date and deadline < start_date:
         raise ValidationError({"deadline": _("完成时限不能早于开始日期。")})
+    require_not_past(deadline, field="deadline", label=_("完成时限"))
     task = Task.objects.create(
         campaign=campaign,
         track=track,
@@ -246,6 +248,9 @@ def update_task(*, actor: User, task: Task, version: int, values: dict[str, Any]
         return current
     if current.deadline and current.start_date and current.deadline < current.start_date:
         raise ValidationError({"deadline": _("完成时限不能早于开始日期。")})
+    # a new deadline may not lie in the past; one left as it was may have passed since
+    if "deadline" in changes:
+        require_not_past(current.deadline, field="deadline", label=_("完成时限"))
     current.updated_at = timezone.now()
     current.version = version + 1
     current.save(update_fields=[*values, "updated_at", "version"])
@@ -277,6 +282,7 @@ def create_milestone(*, actor: User, task: Task, title: str, due_date: datetime.
     _require_edit_permission(actor, task)
     if not title or not title.strip():
         raise ValidationError({"title": _("请填写里程碑名称。")})
+    require_not_past(due_date, field="due_date", label=_("计划完成日期"))
     if task.deadline and due_date > task.deadline:
         raise ValidationError(
             {"due_date": _("里程碑日期不能晚于完成时限 %(date)s。") % {"date": task.deadline}}
@@ -366,6 +372,11 @@ def issue_task(*, actor: User, task: Task, units: Sequence[Unit], note: str = ""
     today = local_today()
     now = timezone.now()
     deadline = _deadline_for(task, calendar, today)
+    if message := past_error(deadline, label=_("完成时限")):
+        # the units' tasks would be overdue the moment they arrive
+        raise ValidationError(
+            {"deadline": _("%(reason)s请先修改任务的完成时限，再下发。") % {"reason": message}}
+        )
     sign_deadline = calendar.add_working_days(today, task.campaign.sign_working_days)
     children = Task.objects.bulk_create(
         Task(

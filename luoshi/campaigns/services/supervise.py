@@ -14,6 +14,7 @@ from luoshi.accounts.models import Notification, User
 from luoshi.accounts.services import notify
 from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
+from luoshi.lib.dates import require_not_past
 from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 from luoshi.workdays.selectors import load_calendar
@@ -64,8 +65,7 @@ def issue_notice(
     campaign = task.campaign
     if reply_deadline is None:
         reply_deadline = load_calendar().add_working_days(today, campaign.reply_working_days)
-    if reply_deadline < today:
-        raise ValidationError({"reply_deadline": _("回复时限不能早于今天。")})
+    require_not_past(reply_deadline, field="reply_deadline", label=_("回复时限"))
     counter, _created = NoticeCounter.objects.select_for_update().get_or_create(
         campaign=campaign, year=today.year
     )

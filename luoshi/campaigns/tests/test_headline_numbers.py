@@ -91,12 +91,12 @@ def test_warnings_follow_each_move_in_its_transaction(world):
         actor=world.office,
         campaign=world.campaign,
         title="报送学习计划",
-        deadline=today + datetime.timedelta(days=40),
+        deadline=today,
     )
-    Task.objects.filter(pk=plan.pk).update(deadline=today - datetime.timedelta(days=31))
     (task,) = chain.issue_task(actor=world.office, task=_fresh(plan), units=[world.unit_a])
-    assert _fresh(task).warning == "red"  # issued after its deadline: red at once
-    assert _fresh(plan).warning == "red"
+    # due today (a deadline already passed is refused at issue): warned at once
+    assert _fresh(task).warning == "blue"
+    assert _fresh(plan).warning == "blue"
 
     far = chain.issue_task(
         actor=world.office,

@@ -5,7 +5,7 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -164,34 +164,58 @@ def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
 # --- Supervision notices ------------------------------------------------------------------------
 
 
-@login_required
-def notice_list(request: AuthenticatedRequest) -> HttpResponse:
-    form = f.NoticeFilterForm(request.GET, user=request.user)
+def _filtered_list(
+    request: AuthenticatedRequest,
+    form,
+    select,
+    *,
+    model: type[Model],
+    template: str,
+    object_type: str,
+    title: str,
+    headers: list[str],
+    rows,
+    context: dict | None = None,
+) -> HttpResponse:
+    """A filtered list and its Excel export: `select(user, filters)` gives the rows the user may
+    see; a bad filter (a reversed date range) empties the list and the form says why."""
     filters = form.to_filter() if form.is_valid() else None
-    today = timezone.localdate()
-    notices = (
-        selectors.filter_notices(request.user, filters, today=today)
-        if filters
-        else SupervisionNotice.objects.none()
-    )
+    records = select(request.user, filters) if filters else model._default_manager.none()
     if wants_xlsx(request) and filters is not None:
         return serve_export(
             actor=request.user,
-            object_type="campaigns.supervisionnotice",
-            title=_("督办单清单"),
-            headers=exports.notice_headers(),
-            rows=exports.notice_rows(notices),
+            object_type=object_type,
+            title=title,
+            headers=headers,
+            rows=rows(records),
             filters=filters.describe(),
         )
     return render(
         request,
-        "campaigns/dashboards/notice_list.html",
+        template,
         {
             "form": form,
-            "page": paginate(request, notices),
-            "today": today,
+            "page": paginate(request, records),
+            **(context or {}),
             **_unit_picker(request, filters.unit if filters else None),
         },
+    )
+
+
+@login_required
+def notice_list(request: AuthenticatedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return _filtered_list(
+        request,
+        f.NoticeFilterForm(request.GET, user=request.user),
+        lambda user, filters: selectors.filter_notices(user, filters, today=today),
+        model=SupervisionNotice,
+        template="campaigns/dashboards/notice_list.html",
+        object_type="campaigns.supervisionnotice",
+        title=_("督办单清单"),
+        headers=exports.notice_headers(),
+        rows=exports.notice_rows,
+        context={"today": today},
     )
 
 
@@ -200,30 +224,15 @@ def notice_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def accountability_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Every accountability record the user may see (selectors.filter_accountability), filtered;
-    a bad filter (a reversed date range) empties the list and the form says why."""
-    form = f.AccountabilityFilterForm(request.GET, user=request.user)
-    filters = form.to_filter() if form.is_valid() else None
-    actions = (
-        selectors.filter_accountability(request.user, filters)
-        if filters
-        else AccountabilityAction.objects.none()
-    )
-    if wants_xlsx(request) and filters is not None:
-        return serve_export(
-            actor=request.user,
-            object_type="campaigns.accountabilityaction",
-            title=_("问责记录清单"),
-            headers=exports.accountability_headers(),
-            rows=exports.accountability_rows(actions),
-            filters=filters.describe(),
-        )
-    return render(
+    """Every accountability record the user may see (selectors.filter_accountability), filtered."""
+    return _filtered_list(
         request,
-        "campaigns/dashboards/accountability_list.html",
-        {
-            "form": form,
-            "page": paginate(request, actions),
-            **_unit_picker(request, filters.unit if filters else None),
-        },
+        f.AccountabilityFilterForm(request.GET, user=request.user),
+        selectors.filter_accountability,
+        model=AccountabilityAction,
+        template="campaigns/dashboards/accountability_list.html",
+        object_type="campaigns.accountabilityaction",
+        title=_("问责记录清单"),
+        headers=exports.accountability_headers(),
+        rows=exports.accountability_rows,
     )

@@ -11,6 +11,7 @@ live (one GROUP BY per month on the indexed platform/period/unit). Either way ra
 and flags are computed here, so stored and live pages cannot differ.
 """
 
+import copy
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -498,7 +499,8 @@ def _per_person(figures: list) -> float:
 
 def published_summary(platform: str, month: datetime.date, root: Unit):
     """The month's summary as the job published it for `root`'s tree: (figures, the month
-    before's figures, when), or None before it was published."""
+    before's figures, when, each unit's flag thresholds then), or None before it was published.
+    Summaries published before the thresholds were kept have none: today's apply."""
     row = (
         MonthlySummary.objects.filter(
             platform=platform,
@@ -516,7 +518,11 @@ def published_summary(platform: str, month: datetime.date, root: Unit):
     def figures(part: str) -> Figures:
         return {int(pk): values for pk, values in (published.get(part) or {}).items()}
 
-    return figures("units"), figures("previous"), published_at
+    thresholds = {
+        int(pk): (Decimal(registration), Decimal(active))
+        for pk, (registration, active) in (published.get("thresholds") or {}).items()
+    }
+    return figures("units"), figures("previous"), published_at, thresholds
 
 
 def _same(a: Figures, b: Figures, ids: set[int]) -> bool:
@@ -557,10 +563,11 @@ def monthly_summary(
     published = published_summary(platform, month, root)
     published_at = None
     changed = False
+    thresholds: dict[int, tuple[Decimal, Decimal]] = {}
     if published is not None:
         changed = not _same(current, published[0], {unit[0] for unit in units})
         if not current_figures:
-            current, previous, published_at = published
+            current, previous, published_at, thresholds = published
             stored_at = published_at
     everyone = viewer.manages_everything
     kept = []
@@ -573,6 +580,9 @@ def monthly_summary(
         figures = current.get(unit[0])
         if figures is None or not (figures[0] or figures[1]):
             continue
+        if unit[0] in thresholds:  # who may see follows today's settings; the flags do not
+            rules = copy.copy(rules)
+            rules.registration_rate_threshold, rules.active_rate_threshold = thresholds[unit[0]]
         kept.append((unit, rules, figures))
     ranks = _competition_ranks(
         [(_per_person(figures), unit[0]) for unit, _rules, figures in kept if figures[0]]

@@ -355,3 +355,27 @@ def test_a_part_time_post_counts_once_in_the_primary_unit(world):
     assert sum(counts.values()) == len(
         {m.person_id for m in world.staff2.memberships.model.objects.all()}
     )
+
+
+def test_a_published_summary_keeps_the_flags_it_was_published_with(world, client_for):
+    """Lowering the thresholds after the 1st changes today's flags, not the ones the liaisons
+    were sent (issue 10: once issued, a figure never changes)."""
+    month = selectors.previous_month(timezone.localdate())
+    october(world, month=month)
+    assert tasks.monthly_summaries.call_local() == 1
+    office = client_for(world.office)
+    response = office.get(summary_url(world.city, month=month))
+    before, flagged = rows_by_unit(response), response.context["summary"].flagged_count
+    assert before["市文体旅游广电局"].flags and flagged
+    services.change_settings(
+        actor=world.office,
+        unit=world.city,
+        values={"registration_rate_threshold": Decimal("0"), "active_rate_threshold": 0},
+        reason="调整标准",
+    )
+    response = office.get(summary_url(world.city, month=month))
+    assert rows_by_unit(response)["市文体旅游广电局"].flags == before["市文体旅游广电局"].flags
+    assert response.context["summary"].flagged_count == flagged
+    current = office.get(summary_url(world.city, month=month) + "&current=1")
+    assert rows_by_unit(current)["市文体旅游广电局"].flags == []  # today's, by today's thresholds
+    assert current.context["summary"].flagged_count == 0

@@ -104,6 +104,24 @@ def _check_recording(
     people: Sequence[User],
     lookups: RecordingLookups | None = None,
 ) -> None:
+    try:
+        _check_own_recording(
+            actor=actor, activity_type=activity_type, unit=unit, people=people, lookups=lookups
+        )
+    except (PermissionDenied, ValidationError):
+        # A higher app's recorder (a volunteer team's leader), see hooks.RECORDERS.
+        if unit is None or people or not hooks.may_record(actor, activity_type, unit):
+            raise
+
+
+def _check_own_recording(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    unit: Unit | None,
+    people: Sequence[User],
+    lookups: RecordingLookups | None = None,
+) -> None:
     require_perm(actor, "ledger.record")
     if unit is None:
         recordable = False

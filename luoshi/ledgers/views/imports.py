@@ -13,6 +13,7 @@ from luoshi.lib.xlsx import xlsx_response
 from luoshi.org.access import (
     require_perm,
 )
+from luoshi.org.imports import examples_note
 
 from .. import imports
 from ..access import recordable_types
@@ -47,12 +48,17 @@ def activity_import(request: AuthenticatedRequest) -> HttpResponse:
                 data=upload.read(),
                 filename=upload.name or "",
             )
+            if result.ok and result.examples and not (result.created or result.skipped):
+                messages.info(request, examples_note(result.examples, only=True))
+                return redirect(reverse("ledgers:activity-import") + f"?type={activity_type.pk}")
             if result.ok:
-                messages.success(
-                    request,
-                    _("已导入 %(n)d 条活动，跳过已导入过的 %(s)d 条。")
-                    % {"n": len(result.created), "s": result.skipped},
-                )
+                done = _("已导入 %(n)d 条活动，跳过已导入过的 %(s)d 条。") % {
+                    "n": len(result.created),
+                    "s": result.skipped,
+                }
+                if result.examples:
+                    done += examples_note(result.examples)
+                messages.success(request, done)
                 return redirect(reverse("ledgers:activity-list") + f"?type={activity_type.pk}")
     return render(
         request,

@@ -44,3 +44,20 @@ def test_a_required_text_of_only_spaces_is_empty():
         clean_required_text("   \u3000 ")
     assert caught.value.code == "blank"
     assert clean_required_text(" 会议 ") == "会议"
+
+
+def test_a_form_names_a_null_character_as_the_control_character_it_is():
+    """Django's own null-character check would answer first, in Chinese "不允许是用空字符串"
+    (a mistranslation: "using an empty string is not allowed")."""
+    from django import forms
+
+    from luoshi.lib.forms import CleanInputsForm
+
+    class Form(CleanInputsForm):
+        name = forms.CharField(label="方案名称")
+        note = forms.CharField(label="说明", widget=forms.Textarea, required=False)
+
+    form = Form({"name": "测试\x00方案", "note": "第一行\n\x00"})
+    assert not form.is_valid()
+    assert form.errors["name"] == ["方案名称：包含不可见的控制字符（U+0000），请删除后重试。"]
+    assert form.errors["note"] == ["说明：包含不可见的控制字符（U+0000），请删除后重试。"]

@@ -25,6 +25,7 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.ledgers.models import Activity, ActivityType, Category
 from luoshi.ledgers.services import record_activity
+from luoshi.lib.dates import past_error
 from luoshi.org.models import Unit
 
 from ..access import can_lead_team, can_organise, can_publish, own_volunteer
@@ -80,8 +81,9 @@ def _publish_errors(
         errors["order"] = _("点单活动不作为规定动作登记。")
     if activity_type.category != Category.VOLUNTEER:
         errors["type"] = _("“%(name)s”不是志愿服务类活动。") % {"name": activity_type.name}
-    if unit is None or not can_publish(actor, unit):
-        errors["unit"] = _("请选择您可以发布志愿服务活动的组织单位。")
+    organiser = team or (order.team if order is not None else None)
+    if unit is None or not can_publish(actor, unit, organiser):
+        errors["unit"] = _("请选择您可以发布志愿服务活动的组织单位（队长只能以本队名义发布）。")
     if starts_at is None or ends_at is None:
         errors["ends_at"] = _("请填写活动的开始和结束时间。")
     elif ends_at <= starts_at:
@@ -96,6 +98,8 @@ def _publish_errors(
             }
     if recruit_until is None:
         errors["recruit_until"] = _("请填写报名截止时间。")
+    elif message := past_error(recruit_until, label=_("报名截止时间")):
+        errors["recruit_until"] = message
     elif starts_at and recruit_until > starts_at:
         errors["recruit_until"] = _("报名截止时间不能晚于活动开始时间。")
     if not positions:

@@ -24,6 +24,7 @@ from luoshi.ledgers.services import check_in
 from luoshi.org.access import has_perm
 from luoshi.org.models import Role
 
+from .. import rollups
 from ..access import can_organise, own_volunteer
 from ..models import Objection, ServiceActivity, ServiceHours, SignUp, Volunteer, VolunteerSettings
 
@@ -146,6 +147,7 @@ def check_out_volunteer(*, actor: User, code: str) -> tuple[SignUp, ServiceHours
         recorded_at=now,
         public_until=_public_until(now, rules),
     )
+    rollups.count_hours(row)
     record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -198,6 +200,7 @@ def add_hours(
         .first()
     )
     before = [row.hours, row.method] if row else [None, None]
+    counted = (row.hours, row.method) if row else None
     if row is None:
         row = ServiceHours(
             service=service,
@@ -208,6 +211,7 @@ def add_hours(
     row.hours, row.method, row.reason = hours, ServiceHours.Method.ADDED, reason[:300]
     row.recorded_by, row.recorded_at, row.public_until = actor, now, _public_until(now, rules)
     row.save()
+    rollups.count_hours(row, before=counted)
     attachment = store_upload(actor=actor, upload=proof, owner=row)
     record(
         actor=actor,
@@ -294,6 +298,7 @@ def _apply(objection: Objection, actor: User) -> None:
     before = row.hours
     row.hours = objection.claimed_hours
     row.save(update_fields=["hours"])
+    rollups.count_hours(row, before=(before, row.method))
     record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -1,7 +1,7 @@
 """点单-派单-接单-评单: a resident orders a service (on the public page, or a community worker
 enters it), the 文明实践中心 reviews it, dispatches it to a team as a task of the team's unit on
-the chain, the unit accepts (signs and takes it on) or hands it back, publishes an activity for
-it and closes it with that activity as evidence (the completion report the centre verifies);
+the chain, the team's leader or the unit's liaison accepts (signs and takes it on) or hands it
+back, publishes an activity for it and closes it with that activity as evidence (the completion report the centre verifies);
 the resident rates it with the order code. The resident's name and phone are encrypted and are
 never shown back on the public pages."""
 
@@ -19,9 +19,11 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import Campaign, TaskState
+from luoshi.lib.dates import past_error
 from luoshi.org.access import has_perm, require_perm
+from luoshi.org.models import Membership
 
-from ..access import can_manage_team, is_centre
+from ..access import can_handle_order, is_centre
 from ..models import ServiceActivity, ServiceOrder, Team
 from .volunteers import MOBILE
 
@@ -147,8 +149,10 @@ def dispatch_order(
     errors: dict[str, str] = {}
     if not team.is_active:
         errors["team"] = _("请选择启用中的志愿服务队。")
-    if deadline is None or deadline < timezone.localdate():
+    if deadline is None:
         errors["deadline"] = _("请填写不早于今天的办理时限。")
+    elif message := past_error(deadline, label=_("办理时限")):
+        errors["deadline"] = message
     if errors:
         raise ValidationError(errors)
     assert deadline is not None
@@ -184,18 +188,28 @@ def dispatch_order(
     return order
 
 
-def _require_team_unit(actor: User, order: ServiceOrder) -> None:
-    if order.team is None or not can_manage_team(actor, order.team):
-        raise PermissionDenied(_("只有承接队伍所属单位的联络员可以办理该点单。"))
+def _require_team_side(actor: User, order: ServiceOrder) -> None:
+    if not can_handle_order(actor, order):
+        raise PermissionDenied(_("只有承接队伍的队长或所属单位的联络员可以办理该点单。"))
 
 
 @transaction.atomic
 def take_order(*, actor: User, order: ServiceOrder) -> ServiceOrder:
-    """接单: the team's unit signs the task and takes it on (the liaison as its owner)."""
+    """接单: the team (a leader) or its unit (the liaison) signs the task and takes it on, the
+    taker as its owner — who must be one of the unit's people (the chain's rule for owners)."""
     order = _lock(order)
-    _require_team_unit(actor, order)
+    _require_team_side(actor, order)
     _require_status(order, ServiceOrder.Status.DISPATCHED)
     assert order.task is not None
+    if not Membership.objects.filter(person=actor, unit=order.task.unit).exists():
+        raise ValidationError(
+            {
+                "status": _(
+                    "接单人将作为派单任务的责任人，须是%(unit)s的人员；请由该单位的人员接单。"
+                )
+                % {"unit": order.task.unit}
+            }
+        )
     chain.sign_task(actor=actor, task=order.task, note=_("接单"))
     chain.assign_task(actor=actor, task=order.task, owner=actor, note=_("接单"))
     before = order.status
@@ -210,7 +224,7 @@ def hand_back_order(*, actor: User, order: ServiceOrder, reason: str) -> Service
     """The team's unit hands the order back to the centre with a reason; the centre
     dispatches it again."""
     order = _lock(order)
-    _require_team_unit(actor, order)
+    _require_team_side(actor, order)
     _require_status(order, ServiceOrder.Status.DISPATCHED)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("退回须说明理由。")})
@@ -226,7 +240,7 @@ def close_order(*, actor: User, order: ServiceOrder, service: ServiceActivity) -
     """The unit closes the order with the activity it held for it: the task's completion report
     with the activity as evidence, for the centre to verify."""
     order = _lock(order)
-    _require_team_unit(actor, order)
+    _require_team_side(actor, order)
     _require_status(order, ServiceOrder.Status.TAKEN)
     if service.order_id != order.pk or service.activity.deleted_at is not None:
         raise ValidationError({"service": _("请选择为该点单开展的志愿服务活动。")})

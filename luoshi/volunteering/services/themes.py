@@ -14,6 +14,7 @@ from luoshi.audit.services import record_created
 from luoshi.campaigns import services as chain
 from luoshi.campaigns.models import Campaign, Task
 from luoshi.ledgers.models import Activity
+from luoshi.lib.dates import past_error
 from luoshi.org.access import require_perm
 from luoshi.org.models import Unit
 
@@ -76,6 +77,8 @@ def add_action(
         errors["title"] = _("请填写规定动作。")
     if deadline is None:
         errors["deadline"] = _("请填写完成时限。")
+    elif message := past_error(deadline, label=_("完成时限")):
+        errors["deadline"] = message
     if expected_activities < 1:
         errors["expected_activities"] = _("每个单位应开展的活动至少 1 场。")
     if errors:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from luoshi.volunteering import rollups
 from luoshi.volunteering.models import ServiceHours, VolunteerSettings
 
 from .conftest import publish, register
@@ -23,7 +24,7 @@ def month_of_work(network, service_type):
     people = [register(network, network.staff), register(network, network.staff2)]
     served_on = timezone.localdate(service.activity.starts_at)
     for volunteer, hours, method in ((people[0], "2.5", "timed"), (people[1], "1.5", "added")):
-        ServiceHours.objects.create(
+        row = ServiceHours.objects.create(
             service=service,
             volunteer=volunteer,
             unit=network.unit_a,
@@ -33,6 +34,7 @@ def month_of_work(network, service_type):
             served_on=served_on,
             public_until=timezone.now() - datetime.timedelta(minutes=1),
         )
+        rollups.count_hours(row)  # as the hour services do
     return service, people, served_on
 
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from luoshi.accounts.models import Notification
 from luoshi.volunteering import services
-from luoshi.volunteering.models import SignUp
+from luoshi.volunteering.models import ServiceActivity, SignUp
 
-from .conftest import publish, register
+from .conftest import at, publish, register
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,10 @@ def test_cancellation_closes_before_the_start(network, service_type, three, clie
 
 
 def test_sign_up_closes_at_the_deadline(network, service_type, three, client_for):
-    service = publish(network, service_type, starts_in=2, recruit_in=-1)
+    service = publish(network, service_type, starts_in=2, recruit_in=1)
+    # closed an hour ago: moved there after publishing, since none is published already closed
+    ServiceActivity.objects.filter(pk=service.pk).update(recruit_until=at(-1))
+    service.refresh_from_db()
     response = _sign(client_for(network.staff), service, service.positions.first())
     assert response.status_code == 302 and not SignUp.objects.exists()
 

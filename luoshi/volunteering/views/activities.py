@@ -32,6 +32,7 @@ from ..access import (
     get_signup_for_user,
     get_team_for_user,
     is_centre,
+    organising_teams,
     own_volunteer,
     publishing_units,
     require_use,
@@ -107,11 +108,17 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     if not publishing_units(request.user).exists():
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied(_("只有单位联络员或文明实践中心可以发布志愿服务活动。"))
+        raise PermissionDenied(
+            _("只有单位联络员、文明实践中心和志愿服务队队长可以发布志愿服务活动。")
+        )
     initial = {}
     for key in ("action", "team", "theme", "order"):
         if parse_int(request.GET.get(key)):
             initial[key] = parse_int(request.GET.get(key))
+    team_id = initial.get("team")
+    team = organising_teams(request.user).filter(pk=team_id).first() if team_id else None
+    if team is not None:  # a team's activity is of the team's unit
+        initial["unit"] = team.unit_id
     form = f.ActivityForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

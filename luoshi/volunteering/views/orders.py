@@ -18,7 +18,7 @@ from luoshi.org.access import require_perm
 
 from .. import exports, selectors
 from .. import forms as f
-from ..access import can_manage_team, get_order_for_user, is_centre, require_use
+from ..access import can_handle_order, get_order_for_user, is_centre, require_use
 from ..models import ServiceOrder
 from ..services import orders as moves
 
@@ -74,7 +74,7 @@ def order_enter(request: AuthenticatedRequest) -> HttpResponse:
 def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = get_order_for_user(request.user, pk)
     centre = is_centre(request.user)
-    unit_side = order.team is not None and can_manage_team(request.user, order.team)
+    unit_side = can_handle_order(request.user, order)
     context = {
         "order": order,
         "centre": centre,

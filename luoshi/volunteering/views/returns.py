@@ -16,7 +16,7 @@ from luoshi.lib.params import parse_date, parse_int
 from luoshi.org.access import get_unit_in_scope, require_perm
 
 from .. import exports, selectors
-from ..access import can_lead_team, get_team_for_user, managed_units
+from ..access import can_lead_team, can_publish, get_team_for_user, managed_units
 from ..models import ServiceOrder, VolunteerSettings
 
 
@@ -99,6 +99,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "team": team,
         "leads": leads,
+        "may_publish": can_publish(request.user, team.unit, team),
         "members": list(team.members.select_related("volunteer")),
         "activities": list(
             team.activities.filter(activity__deleted_at__isnull=True)
