@@ -209,6 +209,7 @@ def sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     """
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     for raw in sheet.iter_rows():  # from A1, so numbers are Excel's
+        cells: list[Any] = raw  # str, float, bool, date … as calamine reads them
         # _read_cell inlined for the two kinds nearly every cell is (text and numbers): a
         # function call per cell was a third of reading a 200,000-row export.
         yield tuple(
@@ -218,7 +219,7 @@ def sheet_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
                 else (int(value) if value.is_integer() and -_EXACT < value < _EXACT else value)
                 if kind is float
                 else _read_cell(value)
-                for value in raw
+                for value in cells
             ]
         )
 
