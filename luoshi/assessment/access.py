@@ -92,13 +92,7 @@ def visible_unit_scores(user, plan: Plan | None = None) -> QuerySet[UnitScore]:
     scores = UnitScore.objects.filter(_unit_condition(user))
     if plan is not None:
         scores = scores.filter(run__plan=plan)
-    manage = scope_for(user, MANAGE)
-    if not manage.everything:
-        managed = Q(pk__in=[])
-        if manage.covers_units():
-            managed = manage.units_q("run__plan__campaign__office_unit__")
-        scores = scores.filter(managed | ~Q(run__plan__stage=Stage.DRAFT))
-    return scores
+    return scores.filter(_office_or_past_draft(user, "run__plan__"))
 
 
 def can_view_unit_score(user, unit_score: UnitScore) -> bool:

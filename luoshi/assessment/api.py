@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from luoshi.accounts.models import User
 from luoshi.api.auth import current_user
 from luoshi.api.schemas import ERRORS, Ref, ref
 from luoshi.campaigns.access import get_campaign_for_user
@@ -413,14 +414,19 @@ def get_person_score(request: HttpRequest, person_score_id: int):
     return get_person_score_for_user(current_user(request), person_score_id)
 
 
+def _writable_score(request: HttpRequest, score_id: int) -> tuple[User, UnitScore]:
+    """The caller and a unit score they may act on (404 outside scope, 403 if only seen)."""
+    user = current_user(request)
+    return user, get_unit_score_for_user(user, score_id, write=True)
+
+
 @router.post(
     "/scores/{int:score_id}/self",
     response={200: AssessmentUnitScoreOut, **ERRORS},
     summary="提交自评",
 )
 def self_assess(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
-    user = current_user(request)
-    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    user, unit_score = _writable_score(request, score_id)
     return services.submit_self_assessment(actor=user, unit_score=unit_score, note=payload.note)
 
 
@@ -430,8 +436,7 @@ def self_assess(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
     summary="审核单位",
 )
 def review(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
-    user = current_user(request)
-    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    user, unit_score = _writable_score(request, score_id)
     return services.review_unit(actor=user, unit_score=unit_score, note=payload.note)
 
 
@@ -441,8 +446,7 @@ def review(request: HttpRequest, score_id: int, payload: AssessmentNoteIn):
     summary="调整等次",
 )
 def grade(request: HttpRequest, score_id: int, payload: AssessmentGradeIn):
-    user = current_user(request)
-    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    user, unit_score = _writable_score(request, score_id)
     return services.set_grade(
         actor=user, unit_score=unit_score, grade=payload.grade, reason=payload.reason
     )
@@ -454,8 +458,7 @@ def grade(request: HttpRequest, score_id: int, payload: AssessmentGradeIn):
     summary="提出申诉",
 )
 def file_appeal(request: HttpRequest, score_id: int, payload: AssessmentReasonIn):
-    user = current_user(request)
-    unit_score = get_unit_score_for_user(user, score_id, write=True)
+    user, unit_score = _writable_score(request, score_id)
     return 201, services.file_appeal(actor=user, unit_score=unit_score, reason=payload.reason)
 
 

@@ -59,6 +59,14 @@ def learning_basis(unit: Unit) -> LearningBasis:
     return LearningBasis(True, change.reason if change else "")
 
 
+def _category_param(params, errors: list[str]) -> int | None:
+    """The `category` id of a table's filter; a wrong one is named in `errors`."""
+    raw = (params.get("category") or "").strip()
+    if raw and not raw.isdigit():
+        errors.append(_("类别参数无效。"))
+    return int(raw) if raw.isdigit() else None
+
+
 @dataclass
 class ScoreFilter:
     """The score table's filter: category, grade, unit name."""
@@ -71,12 +79,7 @@ class ScoreFilter:
     @classmethod
     def from_params(cls, params) -> "ScoreFilter":
         flt = cls()
-        raw = (params.get("category") or "").strip()
-        if raw:
-            if raw.isdigit():
-                flt.category_id = int(raw)
-            else:
-                flt.errors.append(_("类别参数无效。"))
+        flt.category_id = _category_param(params, flt.errors)
         grade = (params.get("grade") or "").strip()
         if grade:
             if grade in Grade.values:
@@ -235,12 +238,7 @@ class PersonFilter:
     @classmethod
     def from_params(cls, params) -> "PersonFilter":
         flt = cls()
-        raw = (params.get("category") or "").strip()
-        if raw:
-            if raw.isdigit():
-                flt.category_id = int(raw)
-            else:
-                flt.errors.append(_("类别参数无效。"))
+        flt.category_id = _category_param(params, flt.errors)
         flt.unit = (params.get("unit") or "").strip()[:50]
         flt.text = (params.get("q") or "").strip()[:50]
         return flt

@@ -4,8 +4,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from luoshi.accounts.models import User
 from luoshi.lib.errors import Conflict
+from luoshi.org.access import require_perm
 
+from ..access import MANAGE
 from ..models import (
     Plan,
     Stage,
@@ -31,3 +34,12 @@ def _require_stage(plan: Plan, *stages: str) -> None:
 
 def _locked_plan(plan: Plan) -> Plan:
     return Plan.objects.select_for_update().select_related("campaign__office_unit").get(pk=plan.pk)
+
+
+def _office_move(actor: User, plan: Plan, *stages: str) -> Plan:
+    """The start of every office move on a plan: `assessment.manage` on the campaign's office
+    unit, the plan's row locked, and its stage one of `stages`. Returns the locked plan."""
+    require_perm(actor, MANAGE, plan.campaign.office_unit)
+    plan = _locked_plan(plan)
+    _require_stage(plan, *stages)
+    return plan

@@ -29,7 +29,7 @@ from ..models import (
     UnitCategory,
 )
 from ..sources import get_source
-from ._moves import HUNDRED, _locked_plan, _require_stage
+from ._moves import HUNDRED, _office_move
 
 # --- Plans ----------------------------------------------------------------------------------------
 
@@ -112,9 +112,7 @@ def save_category(
     sort_order: int = 0,
 ) -> UnitCategory:
     """Add or change a category of assessed units (部门, 乡镇, 企事业, 学校)."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT)
+    plan = _office_move(actor, plan, Stage.DRAFT)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写类别名称。")})
@@ -165,9 +163,7 @@ def set_items(
     """Set a category's indicators and weights. The weights of the scoring indicators must sum to
     100; deductions and bonuses carry no weight (their caps bound them)."""
     plan = category.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT)
+    plan = _office_move(actor, plan, Stage.DRAFT)
     seen: set[int] = set()
     rows: list[tuple[Indicator, Decimal]] = []
     for row, (indicator, raw) in enumerate(items, start=1):

@@ -18,11 +18,9 @@ from luoshi.audit.models import AuditEvent
 from luoshi.audit.services import record, record_created
 from luoshi.files.services import store_upload
 from luoshi.lib.errors import Conflict
-from luoshi.org.access import require_perm
 from luoshi.org.models import Membership, Unit
 
 from .. import rules, selectors
-from ..access import MANAGE
 from ..models import (
     Adjustment,
     Indicator,
@@ -39,7 +37,7 @@ from ..models import (
     UnitScore,
 )
 from ..sources import Context, Figure, get_source
-from ._moves import WrongStage, _locked_plan, _require_stage
+from ._moves import WrongStage, _office_move
 from .plans import plan_problems
 
 logger = logging.getLogger(__name__)
@@ -51,9 +49,7 @@ logger = logging.getLogger(__name__)
 def start_run(*, actor: User, plan: Plan) -> ScoreRun:
     """Queue a computation of the plan at its cut-off (the job computes it and shows progress).
     Only while the plan is being drawn up: once units self-assess, the run is frozen."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT)
+    plan = _office_move(actor, plan, Stage.DRAFT)
     problems = plan_problems(plan)
     if problems:
         raise ValidationError(problems)
@@ -175,27 +171,13 @@ def _store_run(
             )
             rows = []
             for position, item in enumerate(items):
-                figure = figures[(unit.pk, item.pk)]
-                indicator = item.indicator
-                source = get_source(indicator.source)
-                points = rules.score(indicator, item.weight, figure.value, best[item.pk])
+                fields = _frozen(item, figures[(unit.pk, item.pk)], best[item.pk], position)
                 rows.append(
                     ItemScore(
                         unit_score=unit_score,
-                        plan_item=item,
-                        indicator_name=indicator.name,
-                        kind=indicator.kind,
-                        weight=item.weight,
-                        value=figure.value,
-                        value_text=figure.text[:300],
-                        formula=rules.formula(
-                            indicator, item.weight, str(source.unit_label) if source else ""
-                        ),
-                        computed=points,
-                        score=points,
-                        records=figure.records,
-                        record_count=figure.record_count,
-                        sort_order=position,
+                        kind=item.indicator.kind,
+                        computed=fields["score"],
+                        **fields,
                     )
                 )
             ItemScore.objects.bulk_create(rows)
@@ -239,27 +221,10 @@ def _store_people(
         total = Decimal(0)
         for position, item in enumerate(items):
             figure = figures[(us.unit_id, item.pk, person_id)]
-            indicator = item.indicator
-            source = get_source(indicator.source)
-            points = rules.score(indicator, item.weight, figure.value, best[item.pk]) or Decimal(0)
-            total += points
-            rows.append(
-                PersonItemScore(
-                    person_score=person_score,
-                    plan_item=item,
-                    indicator_name=indicator.name,
-                    weight=item.weight,
-                    value=figure.value,
-                    value_text=figure.text[:300],
-                    formula=rules.formula(
-                        indicator, item.weight, str(source.unit_label) if source else ""
-                    ),
-                    score=points,
-                    records=figure.records,
-                    record_count=figure.record_count,
-                    sort_order=position,
-                )
-            )
+            fields = _frozen(item, figure, best[item.pk], position)
+            fields["score"] = fields["score"] or Decimal(0)  # never manual: always computed
+            total += fields["score"]
+            rows.append(PersonItemScore(person_score=person_score, **fields))
         person_score.total = rules.points(total)
     PersonItemScore.objects.bulk_create(rows)
     PersonScore.objects.bulk_update(scores, ["total"])
@@ -272,15 +237,37 @@ def _rank_people(run: ScoreRun) -> None:
         "-total", "person__pinyin", "id"
     ):
         by_category[person_score.unit_score.category_id].append(person_score)
-    changed = []
-    for scores in by_category.values():
-        for position, person_score in enumerate(scores, start=1):
-            if position > 1 and scores[position - 2].total == person_score.total:
-                person_score.rank = scores[position - 2].rank
-            else:
-                person_score.rank = position
-            changed.append(person_score)
-    PersonScore.objects.bulk_update(changed, ["rank"])
+    PersonScore.objects.bulk_update(_share_places(by_category.values()), ["rank"])
+
+
+def _share_places(groups: Iterable[list[Any]]) -> list[Any]:
+    """Rank each group (sorted best first) 1, 2, 2, 4: a tie shares the place. Returns them all."""
+    ranked = []
+    for rows in groups:
+        for position, row in enumerate(rows, start=1):
+            tied = position > 1 and rows[position - 2].total == row.total
+            row.rank = rows[position - 2].rank if tied else position
+            ranked.append(row)
+    return ranked
+
+
+def _frozen(item: PlanItem, figure: Figure, best: Decimal | None, position: int) -> dict:
+    """What an item score keeps of its figure: the figure, its formula in words, the points
+    and the records (the fields `ItemScore` and `PersonItemScore` share)."""
+    indicator = item.indicator
+    source = get_source(indicator.source)
+    return {
+        "plan_item": item,
+        "indicator_name": indicator.name,
+        "weight": item.weight,
+        "value": figure.value,
+        "value_text": figure.text[:300],
+        "formula": rules.formula(indicator, item.weight, str(source.unit_label) if source else ""),
+        "score": rules.score(indicator, item.weight, figure.value, best),
+        "records": figure.records,
+        "record_count": figure.record_count,
+        "sort_order": position,
+    }
 
 
 def _best(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -299,15 +286,7 @@ def _rank(run: ScoreRun) -> None:
     by_category: dict[int, list[UnitScore]] = defaultdict(list)
     for unit_score in run.unit_scores.order_by("-total", "unit__path"):
         by_category[unit_score.category_id].append(unit_score)
-    changed = []
-    for scores in by_category.values():
-        for position, unit_score in enumerate(scores, start=1):
-            if position > 1 and scores[position - 2].total == unit_score.total:
-                unit_score.rank = scores[position - 2].rank
-            else:
-                unit_score.rank = position
-            changed.append(unit_score)
-    UnitScore.objects.bulk_update(changed, ["rank"])
+    UnitScore.objects.bulk_update(_share_places(by_category.values()), ["rank"])
 
 
 def _retotal(unit_score: UnitScore) -> None:
@@ -355,9 +334,7 @@ def adjust_item(
     """Score a manual item, or change a computed score: only with a reason and evidence,
     shown beside the score and audited. Until 公示 ends (answers to appeals included)."""
     plan = item.unit_score.run.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT, Stage.SELF, Stage.REVIEW, Stage.PUBLICITY)
+    plan = _office_move(actor, plan, Stage.DRAFT, Stage.SELF, Stage.REVIEW, Stage.PUBLICITY)
     if plan.stage == Stage.PUBLICITY and step != Adjustment.Step.APPEAL:
         raise WrongStage(_("公示期间只能在答复申诉时调整得分。"))
     reason = (reason or "").strip()

@@ -18,7 +18,7 @@ from luoshi.lib.errors import Conflict
 from luoshi.org.access import has_perm, require_perm
 
 from .. import selectors
-from ..access import MANAGE, SELF
+from ..access import SELF
 from ..models import (
     STAGE_ORDER,
     Adjustment,
@@ -30,7 +30,7 @@ from ..models import (
     Stage,
     UnitScore,
 )
-from ._moves import WrongStage, _locked_plan, _require_stage
+from ._moves import WrongStage, _locked_plan, _office_move, _require_stage
 from .runs import _store_evidence, adjust_item
 
 # --- The workflow ---------------------------------------------------------------------------------
@@ -61,9 +61,7 @@ def _move(actor: User, plan: Plan, to: str, note: str = "") -> Plan:
 @transaction.atomic
 def open_self_assessment(*, actor: User, plan: Plan) -> Plan:
     """Freeze the latest run and let the units self-assess (编制 → 自评)."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.DRAFT)
+    plan = _office_move(actor, plan, Stage.DRAFT)
     if selectors.current_run(plan) is None:
         raise Conflict(_("请先计算得分，再组织单位自评。"))
     if plan.runs.filter(status__in=[ScoreRun.Status.QUEUED, ScoreRun.Status.RUNNING]).exists():
@@ -105,9 +103,7 @@ def submit_self_assessment(
 
 @transaction.atomic
 def start_review(*, actor: User, plan: Plan) -> Plan:
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.SELF)
+    plan = _office_move(actor, plan, Stage.SELF)
     return _move(actor, plan, Stage.REVIEW)
 
 
@@ -115,9 +111,7 @@ def start_review(*, actor: User, plan: Plan) -> Plan:
 def review_unit(*, actor: User, unit_score: UnitScore, note: str) -> UnitScore:
     """The office's 审核 of one unit (score changes go through `adjust_item`)."""
     plan = unit_score.run.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.REVIEW)
+    plan = _office_move(actor, plan, Stage.REVIEW)
     unit_score = UnitScore.objects.select_for_update().get(pk=unit_score.pk)
     unit_score.review_note = (note or "").strip()
     unit_score.reviewed_by = actor
@@ -136,9 +130,7 @@ def review_unit(*, actor: User, unit_score: UnitScore, note: str) -> UnitScore:
 @transaction.atomic
 def start_publicity(*, actor: User, plan: Plan) -> Plan:
     """公示: every manual item must be scored; the list is public for `publicity_days`."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.REVIEW)
+    plan = _office_move(actor, plan, Stage.REVIEW)
     run = selectors.current_run(plan)
     assert run is not None
     unscored = list(
@@ -184,8 +176,7 @@ def answer_appeal(
 ) -> Appeal:
     """答复: the office answers; with `item` and `score`, the score changes (reason: the answer)."""
     plan = appeal.unit_score.run.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    _require_stage(_locked_plan(plan), Stage.PUBLICITY)
+    _office_move(actor, plan, Stage.PUBLICITY)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.answered_at is not None:
         raise Conflict(_("该申诉已答复。"))
@@ -236,9 +227,7 @@ def excellent_slots(plan: Plan, size: int) -> int:
 def grade_plan(*, actor: User, plan: Plan) -> Plan:
     """定档: after 公示 (every appeal answered), grade each unit: 优秀 for the best within the
     quota and at least the 良好 line, then 良好 / 一般 / 较差 by the plan's lines."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.PUBLICITY)
+    plan = _office_move(actor, plan, Stage.PUBLICITY)
     if plan.publicity_until and timezone.localdate() <= plan.publicity_until:
         raise Conflict(_("公示期至 %(day)s，期满后方可定档。") % {"day": plan.publicity_until})
     run = selectors.current_run(plan)
@@ -262,9 +251,7 @@ def grade_plan(*, actor: User, plan: Plan) -> Plan:
 def set_grade(*, actor: User, unit_score: UnitScore, grade: str, reason: str) -> UnitScore:
     """Change one unit's grade (with a reason), within the 优秀 quota of its category."""
     plan = unit_score.run.plan
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.GRADING)
+    plan = _office_move(actor, plan, Stage.GRADING)
     if grade not in Grade.values:
         raise ValidationError({"grade": _("请选择等次。")})
     reason = (reason or "").strip()
@@ -305,9 +292,7 @@ def set_grade(*, actor: User, unit_score: UnitScore, grade: str, reason: str) ->
 @transaction.atomic
 def publish_plan(*, actor: User, plan: Plan) -> Plan:
     """发布: the grades become the result; nothing of the run changes any more."""
-    require_perm(actor, MANAGE, plan.campaign.office_unit)
-    plan = _locked_plan(plan)
-    _require_stage(plan, Stage.GRADING)
+    plan = _office_move(actor, plan, Stage.GRADING)
     plan = _move(actor, plan, Stage.PUBLISHED)
     run = selectors.current_run(plan)
     if run is not None:
