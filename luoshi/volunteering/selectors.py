@@ -340,6 +340,26 @@ def objections_for(user) -> list[Objection]:
 # --- Orders ---------------------------------------------------------------------------------------
 
 
+@dataclass
+class TeamFigures:
+    closed: int
+    response_hours: float | None  # from dispatch to 接单, on average
+    average_rating: float | None
+
+
+def team_figures(team: Team) -> TeamFigures:
+    """Every order dispatched to the team: how many it closed, how long it took on average to
+    take one, and its average rating."""
+    rows = list(team.orders.values_list("status", "dispatched_at", "taken_at", "rating"))
+    waits = [(taken - sent).total_seconds() for _s, sent, taken, _r in rows if sent and taken]
+    rated = [rating for *_rest, rating in rows if rating]
+    return TeamFigures(
+        closed=sum(1 for status, *_rest in rows if status == ServiceOrder.Status.CLOSED),
+        response_hours=round(sum(waits) / 3600 / len(waits), 1) if waits else None,
+        average_rating=round(sum(rated) / len(rated), 1) if rated else None,
+    )
+
+
 def order_list(user, *, status: str = "") -> QuerySet[ServiceOrder]:
     rows = visible_orders(user)
     if status in ServiceOrder.Status.values:
