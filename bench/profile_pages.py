@@ -68,6 +68,7 @@ def pages(campaign: Campaign) -> list[tuple[str, str]]:
         ("workbench", "/workbench/"),
         ("overview", f"/campaigns/{campaign.pk}/overview/"),
         ("task list", "/tasks/"),
+        ("leading group", f"/campaigns/{campaign.pk}/leading-group/"),  # the office's only
         ("/api/tasks", "/api/tasks"),
         ("/healthz", "/healthz"),
     ]
