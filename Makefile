@@ -24,18 +24,20 @@ $(VENV)/.installed: pyproject.toml uv.lock bin/find-python
 bytecode: install
 	@$(PY) -m compileall -q -j 0 luoshi >/dev/null
 
-# Bootstrap, its icons and ECharts come from the npm registry at install time and are copied into
+# Bootstrap, its icons, ECharts and Tom Select (the searchable pickers) come from the npm registry at install time and are copied into
 # a git-ignored folder that Django serves; nothing third-party is committed or fetched at run time.
 assets: static_npm/.installed
 
 static_npm/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to install the front-end packages (apt-get install npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static_npm && mkdir -p static_npm/bootstrap static_npm/bootstrap-icons static_npm/echarts
+	rm -rf static_npm && mkdir -p static_npm/bootstrap static_npm/bootstrap-icons static_npm/echarts static_npm/tom-select
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static_npm/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static_npm/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static_npm/bootstrap-icons/
 	cp node_modules/echarts/dist/echarts.min.js static_npm/echarts/
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/js/tom-select.complete.min.js.map static_npm/tom-select/
+	cp node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css.map static_npm/tom-select/
 	@touch $@
 
 migrate: bytecode

@@ -1,6 +1,8 @@
 """Requests a second under load: luoshi as `make run` serves it against a bare Django view.
 
     .venv/bin/python bench/throughput.py      # BENCH_SECONDS=N per URL (default 20), BENCH_PORT
+    BENCH_URLS=workbench,overview .venv/bin/python bench/throughput.py   # only the URLs whose
+                                                # label contains one of the words
 
 Both run under the same gunicorn settings as `make run` (2 workers x 4 threads, access log on):
 luoshi (`luoshi.wsgi`) on the demo data (bench/data/demo-var, loaded once; LUOSHI_VAR_DIR to use
@@ -128,6 +130,8 @@ def main() -> None:
         ("/api/tasks (office)", "/api/tasks", cookies["office"]),
         ("/healthz", "/healthz", None),
     ]
+    if only := [word for word in os.environ.get("BENCH_URLS", "").split(",") if word]:
+        urls = [url for url in urls if any(word in url[0] for word in only)]
     luoshi = start("luoshi.wsgi", PORT, "/healthz")
     bare = start("bench.bare_wsgi", BARE_PORT, "/")
     try:

@@ -25,19 +25,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / "data"
-DATA.mkdir(parents=True, exist_ok=True)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
-os.environ.setdefault("LUOSHI_DATABASE_URL", f"sqlite:///{DATA / 'bench.sqlite3'}")
-os.environ.setdefault("LUOSHI_VAR_DIR", str(DATA / "var"))
-os.environ.setdefault("LUOSHI_ALLOWED_HOSTS", "testserver")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
-
-django.setup()
-
+# bench.run sets the benchmarks' defaults (the database at bench/data/bench.sqlite3, its var
+# folder, the test client's host) and sets Django up as it is imported, before anything else.
+from bench.run import database, machine, measure  # noqa: E402, I001
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
@@ -47,7 +39,6 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from bench.run import database, machine, measure  # noqa: E402
 from luoshi.campaigns.models import Campaign  # noqa: E402
 from luoshi.ledgers.models import Activity, ActivityType, Category  # noqa: E402
 from luoshi.org.models import Role, RoleGrant, Scope, Unit  # noqa: E402

@@ -59,11 +59,17 @@ def visible_tasks_q(user) -> Q:
 LARGE_SCOPE_UNITS = 200
 
 
-def _is_large(scope) -> bool:
-    """Whether `scope` reaches at least LARGE_SCOPE_UNITS units (one bounded query)."""
-    return Unit.objects.filter(scope.units_q()).order_by()[:LARGE_SCOPE_UNITS].count() >= (
-        LARGE_SCOPE_UNITS
-    )
+def _is_large(user, scope) -> bool:
+    """Whether `scope` reaches at least LARGE_SCOPE_UNITS units (one bounded query, asked once
+    per request: the answer is kept on the user object, as the scopes are — a page that builds
+    the visible tasks three times asked it three times)."""
+    known = getattr(user, "_luoshi_large_scopes", None)
+    if known is None:
+        known = user._luoshi_large_scopes = {}
+    if scope not in known:
+        reached = Unit.objects.filter(scope.units_q()).order_by()[:LARGE_SCOPE_UNITS].count()
+        known[scope] = reached >= LARGE_SCOPE_UNITS
+    return known[scope]
 
 
 def visible_tasks(user, *, units_only: bool = False) -> QuerySet[Task]:
@@ -81,7 +87,7 @@ def visible_tasks(user, *, units_only: bool = False) -> QuerySet[Task]:
         return tasks.filter(visible)
     if scope.everything:
         return tasks
-    if scope.covers_units() and _is_large(scope):
+    if scope.covers_units() and _is_large(user, scope):
         # Over a large reach, `owner_id + 0` keeps SQLite from answering the OR by merging index
         # lookups of most of the table (and then sorting it all for a page of 25): it scans and
         # filters instead. A small reach is best served by those index lookups.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from luoshi.accounts.models import User
 from luoshi.lib.forms import CleanInputsMixin, add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import units_for_picker
+from luoshi.org.forms import PERSON_PICKER, PickerSelect
 from luoshi.org.models import Unit
 
 from . import selectors
@@ -116,11 +117,14 @@ class TrackForm(BootstrapMixin, forms.Form):
 
 
 class LeadingGroupRowForm(BootstrapMixin, forms.Form):
+    # A searchable picker (only the chosen person is rendered): seventeen rows of every person
+    # in reach made the page ~1 s and thousands of <option>s.
     person = forms.ModelChoiceField(
         label=gettext_lazy("人员"),
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("请选择人员"),
+        widget=PickerSelect(url=PERSON_PICKER, perm="person.view"),
     )
     seat = forms.ChoiceField(
         label=gettext_lazy("职务"),

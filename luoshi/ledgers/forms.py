@@ -13,7 +13,7 @@ from luoshi.campaigns.models import OPEN_STATES, Track
 from luoshi.lib import forms as lib_forms
 from luoshi.lib.forms import add_service_errors  # noqa: F401 (the views use it from here)
 from luoshi.org.access import visible_people
-from luoshi.org.forms import PERSON_PICKER, PickerSelect, StyledForm
+from luoshi.org.forms import PERSON_PICKER, UNIT_PICKER, PickerSelect, StyledForm
 
 from . import hooks
 from .access import recordable_campaigns, recording_units
@@ -137,17 +137,18 @@ def _extra_field(definition: dict[str, Any], user) -> forms.Field:
         case FieldKind.PERSON:
             people = visible_people(user).filter(is_active=True).order_by("pinyin")[:500]
             options = [("", "—")] + [(str(p.pk), p.name or p.username) for p in people]
-            return forms.CharField(
-                label=label, required=False, widget=forms.Select(choices=options)
-            )
+            # searched as the user types: only the chosen person is rendered
+            picker = PickerSelect(url=PERSON_PICKER, perm="person.view")
+            picker.choices = options
+            return forms.CharField(label=label, required=False, widget=picker)
         case FieldKind.UNIT:
             from luoshi.org.access import units_for_picker
 
             units = units_for_picker(user, "unit.view").order_by("path")[:500]
             options = [("", "—")] + [(str(u.pk), u.name) for u in units]
-            return forms.CharField(
-                label=label, required=False, widget=forms.Select(choices=options)
-            )
+            picker = PickerSelect(url=UNIT_PICKER, perm="unit.view")
+            picker.choices = options
+            return forms.CharField(label=label, required=False, widget=picker)
         case FieldKind.FILE:
             return forms.FileField(label=label, required=False)
         case _:

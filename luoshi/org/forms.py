@@ -16,10 +16,21 @@ from .models import Role, Scope, Unit, UnitKind
 from .selectors import PersonFilter, UnitFilter
 
 
+def picker_attrs(url: str) -> dict[str, str]:
+    """The attributes that make a <select> a searchable picker (org/org.js, Tom Select) asking
+    `url` — a picker endpoint, which answers only what the viewer's data scope reaches."""
+    return {
+        "data-picker-url": url,
+        "data-picker-placeholder": str(_("输入姓名、名称或拼音首字母搜索")),
+        "data-picker-empty": str(_("没有找到，请换个关键词")),
+    }
+
+
 class PickerSelect(forms.Select):
-    """A select that renders only its chosen option(s); a search box above it (org/org.js) asks
-    the picker endpoint for matches in the user's scope, so a province of units never ships as
-    thousands of <option>s. Validation still uses the field's scoped queryset."""
+    """A select that renders only its chosen option(s); Tom Select (org/org.js) turns it into a
+    search box asking the picker endpoint for matches in the user's scope, so a province of units
+    or a city of people never ships as thousands of <option>s. Validation still uses the field's
+    scoped queryset."""
 
     template_name = "org/widgets/picker_select.html"
 
@@ -40,7 +51,7 @@ class PickerSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["picker_url"] = f"{self.url}?perm={self.perm}{self.params}"
+        context["widget"]["attrs"].update(picker_attrs(f"{self.url}?perm={self.perm}{self.params}"))
         context["widget"]["multiple"] = self.allow_multiple_selected
         return context
 

@@ -118,7 +118,11 @@ def test_edit_thresholds_track_and_leading_group(world, client_for):
 
     url = reverse("campaigns:leading-group-edit", args=[campaign.pk])
     page = office.get(url).content.decode()
-    assert "李晓梅" in page  # people of units in scope are offered
+    # people of units in scope are offered by the searchable picker, not listed in every row
+    assert 'data-picker-url="/org/pickers/people/?perm=person.view"' in page
+    assert "李晓梅" not in page
+    found = office.get("/org/pickers/people/?perm=person.view&q=lxm").json()["results"]
+    assert [person["text"] for person in found] == ["李晓梅"]
     response = office.post(
         url,
         {

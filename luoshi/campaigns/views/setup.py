@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -188,16 +187,8 @@ def leading_group_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaigns/leading_group_form.html",
-        {"formset": formset, "campaign": campaign, "picker_url": _person_picker_url()},
+        {"formset": formset, "campaign": campaign},
     )
-
-
-def _person_picker_url() -> str:
-    """The organisation's person search, when that app provides it (a plain select otherwise)."""
-    try:
-        return reverse("org:person-picker") + "?perm=person.view"
-    except NoReverseMatch:
-        return ""
 
 
 # --- Task breakdown ------------------------------------------------------------------------------

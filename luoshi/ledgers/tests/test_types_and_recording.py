@@ -363,7 +363,7 @@ def test_many_people_are_picked_by_search(world, client_for, lecture, monkeypatc
     monkeypatch.setattr(forms, "CHECKBOX_LIMIT", 1)
     client = client_for(world.liaison)
     page = client.get(reverse("ledgers:activity-record") + f"?type={lecture.pk}").content.decode()
-    assert "data-picker-search" in page and "perm=ledger.record" in page and "org/org.js" in page
+    assert "data-picker-url" in page and "perm=ledger.record" in page and "org/org.js" in page
     found = client.get(reverse("org:person-picker") + "?perm=ledger.record&q=zhang")
     assert [item["text"] for item in found.json()["results"]] == ["张三"]
     response = client.post(reverse("ledgers:activity-record"), _lecture_post(world, lecture))

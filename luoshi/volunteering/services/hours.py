@@ -308,6 +308,43 @@ def _apply(objection: Objection, actor: User) -> None:
     )
 
 
+def _decide(
+    objection: Objection,
+    *,
+    actor: User,
+    uphold: bool,
+    reply: str,
+    reply_field: str,
+    verb: str,
+    title: str,
+) -> Objection:
+    """The organiser's answer or the centre's ruling, once it may be given: upheld (the claimed
+    hours applied) or rejected, with the reply in `reply_field`; audited, the volunteer told
+    (`title`, with the activity's title)."""
+    before = objection.status
+    objection.status = Objection.Status.UPHELD if uphold else Objection.Status.REJECTED
+    setattr(objection, reply_field, reply)
+    objection.decided_at = timezone.now()
+    objection.save(update_fields=["status", reply_field, "decided_at"])
+    if uphold:
+        _apply(objection, actor)
+    record(
+        actor=actor,
+        action=AuditEvent.Action.TRANSITION,
+        obj=objection,
+        verb=verb,
+        changes={"status": [before, objection.status]},
+        note=reply,
+    )
+    notify(
+        recipients=[objection.hours.volunteer.person],
+        title=title % {"title": objection.hours.service.activity.title},
+        body=reply,
+        url=reverse("volunteering:home"),
+    )
+    return objection
+
+
 @transaction.atomic
 def answer_objection(*, actor: User, objection: Objection, uphold: bool, reply: str) -> Objection:
     """The organiser answers: upheld (hours corrected to what was claimed) or rejected with a
@@ -323,26 +360,15 @@ def answer_objection(*, actor: User, objection: Objection, uphold: bool, reply: 
         raise ValidationError({"reply": _("这项异议已处理。")})
     if not (reply or "").strip():
         raise ValidationError({"reply": _("请填写答复意见。")})
-    objection.status = Objection.Status.UPHELD if uphold else Objection.Status.REJECTED
-    objection.organiser_reply, objection.decided_at = reply.strip(), timezone.now()
-    objection.save(update_fields=["status", "organiser_reply", "decided_at"])
-    if uphold:
-        _apply(objection, actor)
-    record(
+    return _decide(
+        objection,
         actor=actor,
-        action=AuditEvent.Action.TRANSITION,
-        obj=objection,
+        uphold=uphold,
+        reply=reply.strip(),
+        reply_field="organiser_reply",
         verb="answer",
-        changes={"status": [Objection.Status.OPEN, objection.status]},
-        note=reply.strip(),
+        title=_("异议答复：%(title)s"),
     )
-    notify(
-        recipients=[objection.hours.volunteer.person],
-        title=_("异议答复：%(title)s") % {"title": objection.hours.service.activity.title},
-        body=reply.strip(),
-        url=reverse("volunteering:home"),
-    )
-    return objection
 
 
 @transaction.atomic
@@ -377,23 +403,12 @@ def rule_objection(*, actor: User, objection: Objection, uphold: bool, reply: st
         raise ValidationError({"reply": _("这项异议不在复核中。")})
     if not (reply or "").strip():
         raise ValidationError({"reply": _("请填写复核意见。")})
-    objection.status = Objection.Status.UPHELD if uphold else Objection.Status.REJECTED
-    objection.centre_reply, objection.decided_at = reply.strip(), timezone.now()
-    objection.save(update_fields=["status", "centre_reply", "decided_at"])
-    if uphold:
-        _apply(objection, actor)
-    record(
+    return _decide(
+        objection,
         actor=actor,
-        action=AuditEvent.Action.TRANSITION,
-        obj=objection,
+        uphold=uphold,
+        reply=reply.strip(),
+        reply_field="centre_reply",
         verb="rule",
-        changes={"status": [Objection.Status.ESCALATED, objection.status]},
-        note=reply.strip(),
+        title=_("异议复核结果：%(title)s"),
     )
-    notify(
-        recipients=[objection.hours.volunteer.person],
-        title=_("异议复核结果：%(title)s") % {"title": objection.hours.service.activity.title},
-        body=reply.strip(),
-        url=reverse("volunteering:home"),
-    )
-    return objection

@@ -2,6 +2,7 @@
 check), masked display, scope (the outsider gets 404 on unit A's volunteers), teams and star
 levels from the configured thresholds."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -184,3 +185,12 @@ def test_a_grant_over_everything_sees_every_volunteer(
         client.get(reverse("volunteering:volunteer-detail", args=[staff_volunteer.pk])).status_code
         == 200
     )
+
+
+def test_the_record_page_title_is_plain_text(network, client_for, staff_volunteer):
+    """The record's certificates are in the page, not in its <title> (they once were)."""
+    page = client_for(network.staff).get(
+        reverse("volunteering:volunteer-detail", args=[staff_volunteer.pk])
+    )
+    (title,) = re.findall(r"<title>(.*?)</title>", page.content.decode(), flags=re.S)
+    assert title.startswith("志愿服务记录 张*") and "<" not in title and "出具证明" not in title

@@ -1,4 +1,4 @@
-// The organisation pages: the collapsible unit tree and the search boxes of unit/person pickers.
+// The organisation pages: the collapsible unit tree (the searchable pickers are luoshi/picker.js).
 // No inline scripts (the CSP forbids them): elements are found by their data-* attributes.
 (function () {
   "use strict";
@@ -45,41 +45,7 @@
     }
   }
 
-  function initPickers(root) {
-    root.querySelectorAll("[data-picker-search]").forEach(function (input) {
-      if (input.dataset.pickerReady) { return; }
-      input.dataset.pickerReady = "1";
-      var select = input.parentNode.querySelector("select");
-      var timer = null;
-      input.addEventListener("input", function () {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(function () {
-          var url = input.dataset.pickerUrl + "&q=" + encodeURIComponent(input.value);
-          fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-            .then(function (response) { return response.json(); })
-            .then(function (data) { fill(select, data.results || []); });
-        }, 250);
-      });
-    });
-  }
-
-  function fill(select, results) {
-    var kept = {};
-    Array.prototype.slice.call(select.options).forEach(function (option) {
-      if (option.value && !option.selected) { option.remove(); } else { kept[option.value] = true; }
-    });
-    results.forEach(function (item) {
-      if (kept[String(item.id)]) { return; }
-      var option = document.createElement("option");
-      option.value = item.id;
-      option.textContent = item.label || item.text;
-      select.appendChild(option);
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     initTree(document);
-    initPickers(document);
   });
-  document.addEventListener("htmx:load", function (event) { initPickers(event.target); });
 })();
