@@ -16,7 +16,17 @@ from luoshi.ledgers.demo import types_by_name
 from luoshi.org.models import Unit, UnitKind
 
 from . import services
-from .models import Adjustment, Appeal, IndicatorKind, ItemScore, PeriodKind, Plan, Rule, UnitScore
+from .models import (
+    Adjustment,
+    Appeal,
+    IndicatorKind,
+    ItemScore,
+    PeriodKind,
+    Plan,
+    Rule,
+    TypicalCase,
+    UnitScore,
+)
 
 if TYPE_CHECKING:
     from luoshi.demo.data import DemoBuilder
@@ -206,7 +216,8 @@ def load(builder: "DemoBuilder") -> None:
     run = services.start_run(actor=office, plan=plan)
     run = services.compute_run(run_id=run.pk)
     _walk(builder, plan, run)
-    _notice(builder, plan, run)
+    cases = _cases(builder)
+    _notice(builder, plan, run, cases[:2])
 
 
 def _walk(builder: "DemoBuilder", plan: Plan, run) -> None:
@@ -281,7 +292,69 @@ def _walk(builder: "DemoBuilder", plan: Plan, run) -> None:
     Plan.objects.filter(pk=plan.pk).update(published_at=clock.moment(max(days_ago - 14, 1)))
 
 
-def _notice(builder: "DemoBuilder", plan: Plan, run) -> None:
+# The six typical cases: a title, the practice, and how to find the demo record it tells of.
+CASE_SPECS: list[tuple[str, str, dict[str, object]]] = [
+    ("心得体会评为优秀，学有所悟、学用结合", "心得体会", {"commended_at__isnull": False}),
+    ("挎包宣讲进牧区，把党的声音送到毡房", "挎包宣讲", {"lecture__isnull": False}),
+    ("志愿服务常态化，文明实践暖人心", "志愿服务", {"service__isnull": False}),
+    ("走进红色遗址，赓续柴达木精神", "红色教育", {"site_visit__isnull": False}),
+    ("“晨读+分享”带动全员学", "晨读分享", {"type__name": "晨读+分享"}),
+    ("专项理论学习做到有计划、有记录、有成效", "理论学习", {"type__name": "专项理论学习"}),
+    # Spare, where a record above is not in this demo (volunteering loads later on some days).
+    ("“周五专题”讲业务、比技能", "业务大比拼", {"type__name": "周五专题"}),
+]
+CASES = 6
+
+
+def _day(moment: datetime.datetime) -> str:
+    day = timezone.localtime(moment)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _cases(builder: "DemoBuilder") -> list:
+    """Six typical cases the office picked from the demo's records (an essay rated 优秀, a
+    lecture, a volunteer activity, a heritage visit, 晨读+分享, 专项理论学习, or a 周五专题 where one
+    of these is missing), each published; the first three pinned on the dashboard."""
+    from luoshi.ledgers.models import Activity
+
+    campaign = builder.built.campaign
+    assert campaign is not None  # load() returns early without one
+    office = builder.built.people["office"]
+    tracks = list(campaign.tracks.order_by("sort_order", "id"))
+    published: list[TypicalCase] = []
+    for title, practice, where in CASE_SPECS:
+        if len(published) == CASES:
+            break
+        record = (
+            Activity.objects.alive()
+            .filter(**where)
+            .select_related("unit")
+            .order_by("-starts_at", "id")
+            .first()
+        )
+        if record is None:
+            continue
+        case = services.submit_case(
+            actor=office,
+            campaign=campaign,
+            unit=record.unit,
+            title=title,
+            summary=(
+                f"{record.unit.name}{_day(record.starts_at)}“{record.title}”，"
+                "做法实、效果好，经行动办审核，作为典型案例在全市推广。"
+            ),
+            activities=[record],
+            track=tracks[0] if tracks else None,
+            practice=practice,
+        )
+        case = services.review_case(actor=office, case=case, publish=True, note="予以推广。")
+        if len(published) < 3:
+            case = services.pin_case(actor=office, case=case, pinned=True)
+        published.append(case)
+    return published
+
+
+def _notice(builder: "DemoBuilder", plan: Plan, run, cases=()) -> None:
     """A 情况通报 of the stage's results to the assessed units, read by the bureau's liaison."""
     people, units = builder.built.people, builder.built.units
     office = people["office"]
@@ -300,6 +373,7 @@ def _notice(builder: "DemoBuilder", plan: Plan, run) -> None:
             "请各单位对照考核得分查找差距，及时登记台账，推动各项任务落到实处。"
         ),
         units=[s.unit for s in scores],
+        cases=list(cases),
     )
     notice = services.issue_notice(actor=office, notice=notice)
     reader = builder.built.liaisons.get("wtl") or people.get("wtl")
