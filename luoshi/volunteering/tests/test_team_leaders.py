@@ -160,3 +160,34 @@ def test_a_resident_leader_hands_back_but_does_not_own_the_units_task(
     order.refresh_from_db()
     assert order.status == ServiceOrder.Status.ACCEPTED
     assert order.handback_reason == "本周队员均有任务，无法承接"
+
+
+def test_the_team_page_counts_every_order_not_only_those_listed(network, team, client_for):
+    now = timezone.now()
+    ServiceOrder.objects.bulk_create(
+        ServiceOrder(
+            code=f"TEAM{n:04d}",
+            name="马秀英",
+            phone="13897001234",
+            community="阿拉尔社区",
+            need="家中老人需要代购生活用品",
+            status=ServiceOrder.Status.CLOSED,
+            team=team,
+            dispatched_at=now - datetime.timedelta(hours=3),
+            taken_at=now - datetime.timedelta(hours=1 if n else 2),
+            rating=5 if n else 1,
+        )
+        for n in range(51)
+    )
+    page = client_for(network.staff).get(reverse("volunteering:team-detail", args=[team.pk]))
+    figures = page.context["figures"]
+    assert len(page.context["orders"]) == 50
+    assert figures.closed == 51
+    assert figures.average_rating == round((50 * 5 + 1) / 51, 1)
+    assert figures.response_hours == round((50 * 2 + 1) / 51, 1)
+    assert (
+        client_for(network.staff2)
+        .get(reverse("volunteering:team-detail", args=[team.pk]))
+        .context["figures"]
+        is None
+    )

@@ -147,3 +147,24 @@ def test_a_self_chosen_activity_any_time(network, service_type, client_for):
         {"type": service_type.pk, "positions": "陪伴聊天 六"},
     )
     assert "第 1 行" in str(bad.context["form"].errors["positions"])
+
+
+def test_the_monthly_return_counts_the_actions_done_of_expected(network, action, service_type):
+    from luoshi.volunteering import selectors
+
+    services.issue_action(actor=network.centre, action=action)
+    first = publish(network, service_type, action=action)
+    publish(network, service_type, action=action, title="第二场")
+    month = datetime.date(action.theme.year, action.theme.month, 1)
+
+    def actions(who):
+        return {
+            r.unit.pk: (r.actions_done, r.actions_expected)
+            for r in selectors.monthly_return(who, month).rows
+            if r.actions_expected
+        }
+
+    assert actions(network.centre) == {network.unit_a.pk: (1, 1), network.unit_b.pk: (0, 1)}
+    assert actions(network.liaison) == {network.unit_a.pk: (1, 1)}
+    ledger.delete_activity(actor=network.liaison, activity=first.activity, reason="重复登记")
+    assert actions(network.centre) == {network.unit_a.pk: (0, 1), network.unit_b.pk: (0, 1)}

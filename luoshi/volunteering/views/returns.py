@@ -17,7 +17,7 @@ from luoshi.org.access import get_unit_in_scope, require_perm
 
 from .. import exports, selectors
 from ..access import can_lead_team, can_publish, get_team_for_user, managed_units
-from ..models import ServiceOrder, VolunteerSettings
+from ..models import VolunteerSettings
 
 
 def _month(value: str | None) -> datetime.date:
@@ -89,13 +89,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     response times and ratings."""
     team = get_team_for_user(request.user, pk)
     leads = can_lead_team(request.user, team)
-    orders = list(team.orders.order_by("-created_at")[:50]) if leads else []
-    waits = [
-        (o.taken_at - o.dispatched_at).total_seconds()
-        for o in orders
-        if o.taken_at is not None and o.dispatched_at is not None
-    ]
-    rated = [o.rating for o in orders if o.rating]
+    figures = selectors.team_figures(team) if leads else None
     context = {
         "team": team,
         "leads": leads,
@@ -106,9 +100,7 @@ def team_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             .select_related("activity")
             .order_by("-activity__starts_at")[:30]
         ),
-        "orders": orders,
-        "response_hours": round(sum(waits) / 3600 / len(waits), 1) if waits else None,
-        "average_rating": round(sum(rated) / len(rated), 1) if rated else None,
-        "closed": sum(1 for o in orders if o.status == ServiceOrder.Status.CLOSED),
+        "orders": list(team.orders.order_by("-created_at")[:50]) if leads else [],
+        "figures": figures,
     }
     return render(request, "volunteering/team_detail.html", context)
