@@ -245,3 +245,47 @@ def get_notice_for_user(user, pk: int, *, write: bool = False):
     if write:
         require_perm(user, MANAGE, notice.series.office_unit)
     return notice
+
+
+# --- 典型案例 --------------------------------------------------------------------------------------
+
+
+def visible_cases(user):
+    """Published cases to everyone signed in (they are there to be promoted); a case under review
+    or returned to the office managing the campaign and to the liaisons of the case's unit."""
+    from .models import TypicalCase
+
+    if not getattr(user, "is_authenticated", False):
+        return TypicalCase.objects.none()
+    condition = Q(state=TypicalCase.State.PUBLISHED)
+    manage = scope_for(user, MANAGE)
+    if manage.everything:
+        return TypicalCase.objects.all()
+    if manage.covers_units():
+        condition |= manage.units_q("campaign__office_unit__")
+    own = scope_for(user, SELF)
+    if own.everything:
+        condition = Q()
+    elif own.covers_units():
+        condition |= own.units_q("unit__")
+    return TypicalCase.objects.filter(condition)
+
+
+def get_case_for_user(user, pk: int, *, write: bool = False):
+    """A case, 404 outside what `user` may read; with `write`, PermissionDenied unless the person
+    manages the campaign's assessment (review, pin)."""
+    case = (
+        visible_cases(user)
+        .select_related("campaign__office_unit", "unit", "track", "submitted_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if write:
+        require_perm(user, MANAGE, case.campaign.office_unit)
+    return case
+
+
+def can_submit_case(user) -> bool:
+    return has_perm(user, SELF) or has_perm(user, MANAGE)

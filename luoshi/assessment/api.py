@@ -20,6 +20,7 @@ from . import selectors, services
 from .access import (
     can_use,
     get_appeal_for_user,
+    get_case_for_user,
     get_person_score_for_user,
     get_plan_for_user,
     get_unit_score_for_user,
@@ -481,3 +482,128 @@ def answer_appeal(request: HttpRequest, appeal_id: int, payload: AssessmentAnswe
     user = current_user(request)
     appeal: Appeal = get_appeal_for_user(user, appeal_id, write=True)
     return services.answer_appeal(actor=user, appeal=appeal, answer=payload.answer)
+
+
+# --- 典型案例 --------------------------------------------------------------------------------------
+
+
+class AssessmentCaseOut(Schema):
+    id: int
+    title: str
+    summary: str
+    campaign: Ref
+    unit: Ref
+    track: str
+    practice: str
+    state: str
+    pinned: bool
+    review_note: str
+    submitted_at: datetime.datetime
+    records: list[AssessmentRecordRef]
+
+    @staticmethod
+    def resolve_campaign(obj) -> dict | None:
+        return ref(obj.campaign)
+
+    @staticmethod
+    def resolve_unit(obj) -> dict | None:
+        return ref(obj.unit)
+
+    @staticmethod
+    def resolve_track(obj) -> str:
+        return obj.track.name if obj.track else ""
+
+    @staticmethod
+    def resolve_records(obj) -> list[dict]:
+        from django.urls import reverse
+
+        return [
+            {
+                "label": f"{a.starts_at:%Y-%m-%d} {a.title}",
+                "url": reverse("ledgers:activity-detail", args=[a.pk]),
+            }
+            for a in obj.activities.order_by("starts_at", "id")
+        ]
+
+
+class AssessmentCaseIn(Schema):
+    campaign_id: int
+    unit_id: int
+    title: str
+    summary: str
+    activity_ids: list[int]
+    track_id: int | None = None
+    practice: str = ""
+
+
+class AssessmentCaseReviewIn(Schema):
+    publish: bool
+    note: str = ""
+
+
+class AssessmentCaseFilters(Schema):
+    state: str | None = None
+    track: str | None = None
+    practice: str | None = None
+    q: str | None = None
+
+
+@router.get("/cases", response={200: list[AssessmentCaseOut], **ERRORS}, summary="典型案例库")
+def list_cases(request: HttpRequest, filters: Query[AssessmentCaseFilters]):
+    flt = selectors.CaseFilter.from_params(filters.model_dump(exclude_none=True))
+    if flt.errors:
+        raise ValidationError(flt.errors)
+    return list(selectors.case_list(current_user(request), flt).prefetch_related("activities"))
+
+
+@router.get("/cases/{int:case_id}", response={200: AssessmentCaseOut, **ERRORS}, summary="典型案例")
+def get_case(request: HttpRequest, case_id: int):
+    return get_case_for_user(current_user(request), case_id)
+
+
+@router.post("/cases", response={201: AssessmentCaseOut, **ERRORS}, summary="报送典型案例")
+def submit_case(request: HttpRequest, payload: AssessmentCaseIn):
+    from luoshi.ledgers.access import visible_activities
+    from luoshi.org.access import units_with_any_perm
+
+    from .access import MANAGE, SELF
+
+    user = current_user(request)
+    campaign = get_campaign_for_user(user, payload.campaign_id)
+    unit = units_with_any_perm(user, SELF, MANAGE).filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise ValidationError({"unit_id": _("请选择您可以报送案例的单位。")})
+    activities = list(visible_activities(user).filter(pk__in=payload.activity_ids))
+    missing = sorted(set(payload.activity_ids) - {a.pk for a in activities})
+    if missing:
+        raise ValidationError(
+            {
+                "activity_ids": _("以下记录不存在或您无权查看：%(ids)s。")
+                % {"ids": "、".join(map(str, missing))}
+            }
+        )
+    track = campaign.tracks.filter(pk=payload.track_id).first() if payload.track_id else None
+    if payload.track_id and track is None:
+        raise ValidationError({"track_id": _("该方向不属于本专项行动。")})
+    case = services.submit_case(
+        actor=user,
+        campaign=campaign,
+        unit=unit,
+        title=payload.title,
+        summary=payload.summary,
+        activities=activities,
+        track=track,
+        practice=payload.practice,
+    )
+    return 201, case
+
+
+@router.post(
+    "/cases/{int:case_id}/review",
+    response={200: AssessmentCaseOut, **ERRORS},
+    summary="审核典型案例（发布或退回）",
+)
+def review_case(request: HttpRequest, case_id: int, payload: AssessmentCaseReviewIn):
+    user = current_user(request)
+    case = get_case_for_user(user, case_id, write=True)
+    return services.review_case(actor=user, case=case, publish=payload.publish, note=payload.note)

@@ -128,3 +128,32 @@ def appeal_rows(appeals: list[Appeal]):
             appeal.answer,
             appeal.answered_at,
         ]
+
+
+def case_headers() -> list[str]:
+    return [
+        _("标题"),
+        _("所属单位"),
+        _("方向"),
+        _("实践类别"),
+        _("状态"),
+        _("依据的记录"),
+        _("通报推广次数"),
+        _("驾驶舱置顶"),
+        _("报送时间"),
+    ]
+
+
+def case_rows(cases):
+    for case in cases:
+        yield [
+            case.title,
+            case.unit.name,
+            case.track.name if case.track else "",
+            case.practice,
+            case.get_state_display(),
+            case.records,
+            case.cited,
+            _("是") if case.pinned else _("否"),
+            case.submitted_at,
+        ]

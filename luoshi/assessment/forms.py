@@ -317,6 +317,12 @@ class NoticeForm(StyledForm):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
+    cases: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("推广的典型案例"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         from .models import Notice, NoticeSeries
@@ -327,3 +333,75 @@ class NoticeForm(StyledForm):
         )
         self.fields["kind"].choices = Notice.Kind.choices  # type: ignore[attr-defined]
         self.fields["units"].queryset = units_for_picker(user, MANAGE).order_by("path")  # type: ignore[attr-defined]
+        from .models import TypicalCase
+
+        self.fields["cases"].queryset = TypicalCase.objects.filter(  # type: ignore[attr-defined]
+            state=TypicalCase.State.PUBLISHED,
+            campaign__office_unit__in=units_for_picker(user, MANAGE),
+        ).order_by("-pinned", "-reviewed_at")
+
+
+CASE_RECORDS = 300  # the latest records of the person's units offered to link
+
+
+class CaseForm(StyledForm):
+    """A typical case: campaign, unit, title, summary, track and practice, and its records."""
+
+    campaign: forms.ModelChoiceField = forms.ModelChoiceField(label=_("专项行动"), queryset=None)  # type: ignore[arg-type]
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("所属单位"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("标题"), max_length=200)
+    summary = forms.CharField(label=_("案例简介"), widget=forms.Textarea(attrs={"rows": 6}))
+    track: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("方向"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
+    practice = forms.CharField(
+        label=_("实践类别"),
+        max_length=50,
+        required=False,
+        help_text=_("如：挎包宣讲、晨读分享、志愿服务、红色教育。"),
+    )
+    activities: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("依据的记录"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("本单位的心得体会、宣讲、活动或志愿服务记录（按住 Ctrl 可多选）。"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        from luoshi.campaigns.models import Track
+        from luoshi.ledgers.access import visible_activities
+        from luoshi.org.access import units_with_any_perm
+
+        from .access import SELF
+
+        super().__init__(*args, **kwargs)
+        campaigns = visible_campaigns(user).order_by("-start_date")
+        units = units_with_any_perm(user, SELF, MANAGE).order_by("path")
+        self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["track"].queryset = Track.objects.filter(  # type: ignore[attr-defined]
+            campaign__in=campaigns
+        ).select_related("campaign")
+        latest = list(
+            visible_activities(user)
+            .filter(unit__in=units)
+            .order_by("-starts_at", "-id")
+            .values_list("pk", flat=True)[:CASE_RECORDS]
+        )
+        self.fields["activities"].queryset = (  # type: ignore[attr-defined]
+            visible_activities(user)
+            .filter(pk__in=latest)
+            .select_related("unit")
+            .order_by("-starts_at", "-id")
+        )
+        self.fields["activities"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda a: f"{a.starts_at:%Y-%m-%d} {a.unit.name}：{a.title}"
+        )
+
+
+class CaseReviewForm(StyledForm):
+    note = forms.CharField(
+        label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -467,6 +467,9 @@ class Notice(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
     units = models.ManyToManyField("org.Unit", verbose_name=_("主送单位"), related_name="+")
+    cases: models.ManyToManyField = models.ManyToManyField(
+        "TypicalCase", verbose_name=_("推广的典型案例"), blank=True, related_name="notices"
+    )
     state = models.CharField(_("状态"), max_length=10, choices=State, default=State.DRAFT)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     serial = models.PositiveIntegerField(null=True, blank=True)
@@ -514,3 +517,58 @@ class NoticeReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} {self.person} {self.read_at}"
+
+
+# --- 典型推广 (the case library) --------------------------------------------------------------------
+
+
+class TypicalCase(models.Model):
+    """A typical case (典型案例) of a campaign: submitted by a unit (or by the office, picking an
+    essay, a lecture, an activity or a volunteer story), linked to the ledger records it tells
+    of, reviewed by the office, published, tagged by track and practice, and promoted — pinned on
+    the dashboard, cited in notices (the places it was used are counted)."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        RETURNED = "returned", _("已退回")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("专项行动"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("案例简介"))
+    track = models.ForeignKey(
+        "campaigns.Track",
+        verbose_name=_("方向"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    practice = models.CharField(_("实践类别"), max_length=50, blank=True)
+    activities = models.ManyToManyField(
+        "ledgers.Activity", verbose_name=_("依据的记录"), related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State, default=State.SUBMITTED)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    pinned = models.BooleanField(_("驾驶舱置顶"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("典型案例")
+        verbose_name_plural = _("典型案例")
+        ordering = ["-pinned", "-reviewed_at", "-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

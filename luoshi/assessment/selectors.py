@@ -376,6 +376,7 @@ class Dashboard:
     appeals_open: int
     appeals_answered: int
     notices: list
+    cases: list  # the campaign's published cases pinned by the office
 
 
 def _current_runs(plans) -> dict[int, int]:
@@ -450,6 +451,19 @@ def dashboard(user, flt: DashboardFilter) -> Dashboard:
     notices = list(
         visible_notices(user).filter(state=Notice.State.ISSUED).order_by("-issued_at", "-id")[:5]
     )
+    from .models import TypicalCase
+
+    cases = (
+        list(
+            TypicalCase.objects.filter(
+                campaign=campaign, state=TypicalCase.State.PUBLISHED, pinned=True
+            )
+            .select_related("unit")
+            .order_by("-reviewed_at", "-id")[:6]
+        )
+        if campaign is not None
+        else []
+    )
     return Dashboard(
         campaigns=campaigns,
         campaign=campaign,
@@ -468,6 +482,7 @@ def dashboard(user, flt: DashboardFilter) -> Dashboard:
         appeals_open=appeals["open"],
         appeals_answered=appeals["answered"],
         notices=notices,
+        cases=cases,
     )
 
 
@@ -519,3 +534,89 @@ def dashboard_charts(board: Dashboard) -> dict:
         "line": line,
         "line_links": plan_links,
     }
+
+
+# --- 典型案例 --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFilter:
+    """The case library's filter: state, track name, practice, text."""
+
+    state: str = ""
+    track: str = ""
+    practice: str = ""
+    text: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params) -> "CaseFilter":
+        from .models import TypicalCase
+
+        flt = cls()
+        state = (params.get("state") or "").strip()
+        if state in TypicalCase.State.values:
+            flt.state = state
+        elif state:
+            flt.errors.append(_("状态参数无效。"))
+        flt.track = (params.get("track") or "").strip()[:100]
+        flt.practice = (params.get("practice") or "").strip()[:50]
+        flt.text = (params.get("q") or "").strip()[:50]
+        return flt
+
+    def describe(self) -> list[str]:
+        from .models import TypicalCase
+
+        parts = []
+        if self.state:
+            parts.append(_("状态：%(s)s") % {"s": TypicalCase.State(self.state).label})
+        if self.track:
+            parts.append(_("方向：%(t)s") % {"t": self.track})
+        if self.practice:
+            parts.append(_("实践类别：%(p)s") % {"p": self.practice})
+        if self.text:
+            parts.append(_("标题或单位含：%(t)s") % {"t": self.text})
+        return parts
+
+
+def case_list(user, flt: CaseFilter):
+    """The cases `user` may read, with where each was used (notices issued citing it)."""
+    from django.db.models import Count
+
+    from .access import visible_cases
+    from .models import Notice
+
+    cases = visible_cases(user)
+    if flt.state:
+        cases = cases.filter(state=flt.state)
+    if flt.track:
+        cases = cases.filter(track__name=flt.track)
+    if flt.practice:
+        cases = cases.filter(practice=flt.practice)
+    if flt.text:
+        cases = cases.filter(Q(title__contains=flt.text) | Q(unit__name__contains=flt.text))
+    return (
+        cases.select_related("unit", "track", "campaign")
+        .annotate(
+            cited=Count("notices", filter=Q(notices__state=Notice.State.ISSUED), distinct=True),
+            records=Count("activities", distinct=True),
+        )
+        .order_by("-pinned", "-reviewed_at", "-submitted_at", "-id")
+    )
+
+
+def case_uses(case) -> list:
+    """Where a case was used: the issued notices that promote it (and the dashboard, if pinned)."""
+    from .models import Notice
+
+    return list(case.notices.filter(state=Notice.State.ISSUED).order_by("-issued_at", "-id"))
+
+
+def case_choices(user) -> tuple[list[str], list[str]]:
+    """The tracks and practices of the cases `user` reads, for the filter."""
+    from .access import visible_cases
+
+    cases = visible_cases(user)
+    tracks = sorted(set(cases.exclude(track=None).values_list("track__name", flat=True)))
+    practices = sorted(set(cases.exclude(practice="").values_list("practice", flat=True)))
+    return tracks, practices

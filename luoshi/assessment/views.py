@@ -29,8 +29,10 @@ from .access import (
     can_manage,
     can_manage_plan,
     can_self_assess,
+    can_submit_case,
     can_use,
     get_appeal_for_user,
+    get_case_for_user,
     get_indicator_for_user,
     get_item_for_user,
     get_notice_for_user,
@@ -42,7 +44,7 @@ from .access import (
     visible_plans,
 )
 from .documents import result_filename
-from .models import Grade, Plan, Stage, UnitCategory
+from .models import Grade, Plan, Stage, TypicalCase, UnitCategory
 from .sources import get_source
 
 
@@ -747,3 +749,101 @@ def notice_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from .documents import notice_docx
 
     return docx_response(notice_docx(notice), f"{notice.number}{notice.title}.docx")
+
+
+# --- 典型案例 --------------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The case library: published cases for everyone, one's own unit's under review; filters by
+    state, track, practice and text; Excel."""
+    flt = selectors.CaseFilter.from_params(request.GET)
+    for error in flt.errors:
+        messages.warning(request, error)
+    cases = list(selectors.case_list(request.user, flt))
+    if wants_xlsx(request):
+        return serve_export(
+            actor=request.user,
+            object_type="assessment.typicalcase",
+            title=_("典型案例"),
+            headers=exports.case_headers(),
+            rows=exports.case_rows(cases),
+            filters=flt.describe(),
+        )
+    tracks, practices = selectors.case_choices(request.user)
+    return render(
+        request,
+        "assessment/case_list.html",
+        {
+            "cases": cases,
+            "flt": flt,
+            "tracks": tracks,
+            "practices": practices,
+            "states": TypicalCase.State.choices,
+            "may_submit": can_submit_case(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
+    if not can_submit_case(request.user):
+        raise PermissionDenied(_("只有单位联络员或行动办可以报送典型案例。"))
+    form = f.CaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.submit_case(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("典型案例已报送，请等待行动办审核。"))
+            return redirect("assessment:case-detail", case.pk)
+    return render(request, "assessment/case_form.html", {"form": form})
+
+
+@login_required
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A case with its records (each a link), its review, and where it was used."""
+    case = get_case_for_user(request.user, pk)
+    may_manage = has_perm(request.user, MANAGE, case.campaign.office_unit)
+    return render(
+        request,
+        "assessment/case_detail.html",
+        {
+            "case": case,
+            "activities": case.activities.select_related("unit", "type").order_by("starts_at"),
+            "uses": selectors.case_uses(case),
+            "may_manage": may_manage,
+            "review_form": f.CaseReviewForm()
+            if may_manage and case.state == TypicalCase.State.SUBMITTED
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, write=True)
+    form = f.CaseReviewForm(request.POST)
+    form.is_valid()
+    publish = request.POST.get("decision") == "publish"
+    try:
+        services.review_case(
+            actor=request.user, case=case, publish=publish, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("案例已发布。") if publish else _("案例已退回。"))
+    return redirect("assessment:case-detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_pin(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, write=True)
+    services.pin_case(actor=request.user, case=case, pinned=request.POST.get("pinned") == "1")
+    return redirect("assessment:case-detail", case.pk)

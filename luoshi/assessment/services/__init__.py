@@ -7,6 +7,7 @@ and writes the audit log in the same transaction.
 """
 
 from ._moves import WrongStage
+from .cases import pin_case, review_case, submit_case
 from .indicators import create_indicator, update_indicator
 from .notices import create_notice, create_series, issue_notice, record_read
 from .plans import copy_plan, create_plan, plan_problems, save_category, set_items
@@ -32,6 +33,9 @@ from .workflow import (
 __all__ = [
     "WrongStage",
     "adjust_item",
+    "pin_case",
+    "review_case",
+    "submit_case",
     "answer_appeal",
     "compute_run",
     "copy_plan",

@@ -16,7 +16,7 @@ from luoshi.org.access import require_perm
 from luoshi.org.models import Membership, Unit
 
 from ..access import MANAGE
-from ..models import Notice, NoticeCounter, NoticeReceipt, NoticeSeries
+from ..models import Notice, NoticeCounter, NoticeReceipt, NoticeSeries, TypicalCase
 
 
 @transaction.atomic
@@ -48,8 +48,9 @@ def create_notice(
     title: str,
     body: str,
     units: Sequence[Unit],
+    cases: Sequence = (),
 ) -> Notice:
-    """A draft notice; it gets its number when issued."""
+    """A draft notice (promoting published typical cases if given); numbered when issued."""
     require_perm(actor, MANAGE, series.office_unit)
     errors = {}
     if kind not in Notice.Kind.values:
@@ -60,12 +61,22 @@ def create_notice(
         errors["body"] = _("请填写正文。")
     if not units:
         errors["units"] = _("请选择主送单位。")
+    unpublished = list(
+        TypicalCase.objects.filter(pk__in=[c.pk for c in cases])
+        .exclude(state=TypicalCase.State.PUBLISHED)
+        .values_list("title", flat=True)
+    )
+    if unpublished:
+        errors["cases"] = _("只能推广已发布的典型案例：%(titles)s。") % {
+            "titles": "、".join(unpublished)
+        }
     if errors:
         raise ValidationError(errors)
     notice = Notice.objects.create(
         series=series, kind=kind, title=title.strip(), body=body.strip(), created_by=actor
     )
     notice.units.set(units)
+    notice.cases.set(cases)
     record_created(actor=actor, obj=notice, verb="create_notice")
     return notice
 
