@@ -93,3 +93,18 @@ def login(live_server):
         return page
 
     return _login
+
+
+@pytest.fixture
+def pick():
+    """pick(select, query, text): choose in a searchable picker (Tom Select over `select`, a
+    locator of the <select>): type `query`, wait for the server's answer, click the option
+    holding `text`."""
+
+    def _pick(select, query: str, text: str) -> None:
+        wrapper = select.locator("xpath=following-sibling::div[contains(@class, 'ts-wrapper')][1]")
+        wrapper.locator(".ts-control").click()
+        wrapper.locator(".ts-control input").fill(query)
+        wrapper.locator(".ts-dropdown .option", has_text=text).first.click()
+
+    return _pick

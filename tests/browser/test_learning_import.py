@@ -18,7 +18,7 @@ A = "市文体旅游广电局"
 
 
 def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
-    browser, live_server, world, shoot, tmp_path
+    browser, live_server, world, shoot, tmp_path, pick
 ):
     export = tmp_path / "学习强国2026年10月积分.xlsx"
     export.write_bytes(
@@ -58,10 +58,9 @@ def test_liaison_uploads_fixes_a_name_and_confirms_on_phone(
 
     card = page.locator('#pending-rows [data-name="赵小敏"]')
     expect(card).to_be_visible()
-    card.locator("[data-picker-search]").fill("赵敏")
     select = card.locator("select[name=person]")
-    expect(select.locator("option", has_text="赵敏")).to_have_count(1)
-    select.select_option(label=select.locator("option", has_text="赵敏").inner_text())
+    pick(select, "赵敏", "赵敏")
+    expect(select.locator("option:checked", has_text="赵敏")).to_have_count(1)
     card.locator("button[value=match]").click()
     expect(page.locator('[data-count="matched"]')).to_have_text("3")
     expect(page.locator('[data-count="pending"]')).to_have_text("0")

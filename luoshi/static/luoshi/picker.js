@@ -25,6 +25,7 @@
         loadThrottle: 250,
         allowEmptyOption: false,
         hidePlaceholder: true,
+        closeAfterSelect: !select.multiple,
         placeholder: text("pickerPlaceholder", ""),
         plugins: select.multiple ? ["remove_button"] : (optional ? ["clear_button"] : []),
         shouldLoad: function () { return true; },

@@ -6,15 +6,9 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """Count the hour records already kept (a new database has none)."""
-    from luoshi.volunteering.rollups import rebuild
-
-    rebuild(
-        apps.get_model("volunteering", "ServiceHours"),
-        apps.get_model("org", "Unit"),
-        apps.get_model("volunteering", "MonthlyHours"),
-        apps.get_model("volunteering", "MonthlyVolunteer"),
-    )
+    """Nothing here: the counts are made in 0005, once MonthlyHours has all its columns (the
+    rebuild writes the distinct-volunteer column too, so running it here failed on a database
+    that already held hour records)."""
 
 
 class Migration(migrations.Migration):

@@ -4,24 +4,20 @@ from django.db import migrations, models
 
 
 def count_distinct(apps, schema_editor):
-    """Each subtree's distinct volunteers: its MonthlyVolunteer rows."""
-    from django.db.models import Count, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    """Count the hour records already kept, every column at once (a new database has none)."""
+    from luoshi.volunteering.rollups import rebuild
 
-    hours = apps.get_model("volunteering", "MonthlyHours")
-    volunteers = apps.get_model("volunteering", "MonthlyVolunteer")
-    distinct = (
-        volunteers.objects.filter(unit=OuterRef("unit"), month=OuterRef("month"))
-        .order_by()
-        .values("unit")
-        .annotate(n=Count("pk"))
-        .values("n")
+    rebuild(
+        apps.get_model("volunteering", "ServiceHours"),
+        apps.get_model("org", "Unit"),
+        apps.get_model("volunteering", "MonthlyHours"),
+        apps.get_model("volunteering", "MonthlyVolunteer"),
     )
-    hours.objects.update(volunteers=Coalesce(Subquery(distinct), 0))
 
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("org", "0004_db_default_for_added_keys"),
         ("volunteering", "0004_monthly_counts"),
     ]
 
