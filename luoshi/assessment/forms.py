@@ -341,7 +341,8 @@ class NoticeForm(StyledForm):
         ).order_by("-pinned", "-reviewed_at")
 
 
-CASE_RECORDS = 300  # the latest records of the person's units offered to link
+CASE_RECORDS = 200  # the latest records of the person's units offered to link (no select lists
+# more than 200 options: luoshi/demo/tests/test_select_sizes.py)
 
 
 class CaseForm(StyledForm):
